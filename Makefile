@@ -1,0 +1,41 @@
+# Two entry points for a newcomer: `make render` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+TOOLS  := tools/node_modules
+
+.PHONY: render check test lint bench clean
+
+$(BIN)/gitops-gen: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev-installed: $(BIN)/gitops-gen requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+$(TOOLS)/.installed: tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+render: $(BIN)/gitops-gen   ## render catalog/ into rendered/ (and .github/workflows/gitops-gen-*.yml)
+	$(BIN)/gitops-gen render
+
+check: $(BIN)/gitops-gen    ## fail when rendered/ drifts from catalog/
+	$(BIN)/gitops-gen check
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(VENV)/.dev-installed $(TOOLS)/.installed lint   ## lint, type-check and run the whole suite with the real tools
+	PATH="$(CURDIR)/$(TOOLS)/.bin:$$PATH" $(BIN)/pytest -n 2
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
