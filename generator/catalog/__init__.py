@@ -1,0 +1,1 @@
+"""The service catalog: loading with source locations, the model, and its rules."""

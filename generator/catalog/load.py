@@ -1,0 +1,138 @@
+"""load_catalog(dir) -> Catalog: every error of every file, located and sorted, at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from generator.catalog.models import CONFIG_KEY, DNS_LABEL, ENV_KEY, Platform, Service
+from generator.catalog.rules import platform_problems, service_problems
+from generator.catalog.source import DataPath, SourceMap, YamlFileError, load_yaml_file
+from generator.errors import CatalogError, Problem
+
+PLATFORM_FILE = "platform.yaml"
+SERVICES_DIR = "services"
+M = TypeVar("M", bound=BaseModel)
+
+_PATTERN_HINTS = {
+    DNS_LABEL: "is not a DNS-1123 label (lowercase letters, digits and '-', at most 63)",
+    ENV_KEY: "is not a valid key: use [A-Z][A-Z0-9_]* (a hyphen is rejected, seed 001)",
+    CONFIG_KEY: "is not a valid environment variable name",
+}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A validated catalog. `sources` maps service name (and "") to its file inside the catalog."""
+
+    platform: Platform
+    services: tuple[Service, ...]
+    sources: dict[str, str]
+
+    def source(self, service: str = "") -> str:
+        return self.sources[service]
+
+
+def load_catalog(root: Path) -> Catalog:
+    """Read and validate the whole catalog; raise CatalogError listing every problem."""
+    problems: list[Problem] = []
+    display = _display_root(root)
+    platform, psmap = _load_model(root / PLATFORM_FILE, f"{display}{PLATFORM_FILE}", Platform, problems)
+    if platform is not None and psmap is not None:
+        problems.extend(platform_problems(platform, psmap))
+    services: dict[str, Service] = {}
+    sources = {"": PLATFORM_FILE}
+    service_dir = root / SERVICES_DIR
+    files = sorted(service_dir.iterdir()) if service_dir.is_dir() else []
+    for path in files:
+        shown = f"{display}{SERVICES_DIR}/{path.name}"
+        if path.suffix != ".yaml" or not path.is_file():
+            if path.suffix == ".yml":
+                problems.append(Problem(shown, 1, 1, "", "service files end in .yaml"))
+            continue
+        service, smap = _load_model(path, shown, Service, problems)
+        if service is None or smap is None:
+            continue
+        problems.extend(service_problems(service, path.stem, platform, smap))
+        if service.name in services:
+            problems.append(smap.problem(("name",), f"duplicate service name {service.name!r}"))
+        services[service.name] = service
+        sources[service.name] = f"{SERVICES_DIR}/{path.name}"
+    if problems:
+        raise CatalogError(problems)
+    assert platform is not None
+    ordered = tuple(services[name] for name in sorted(services))
+    return Catalog(platform=platform, services=ordered, sources=sources)
+
+
+def _display_root(root: Path) -> str:
+    text = root.as_posix()
+    return "" if text in {"", "."} else text.rstrip("/") + "/"
+
+
+def _load_model(
+    path: Path, shown: str, model: type[M], problems: list[Problem]
+) -> tuple[M | None, SourceMap | None]:
+    if not path.is_file():
+        problems.append(Problem(shown, 1, 1, "", "file not found"))
+        return None, None
+    try:
+        data, smap = load_yaml_file(path, shown)
+    except YamlFileError as exc:
+        problems.append(exc.problem)
+        return None, None
+    if not isinstance(data, dict):
+        problems.append(Problem(shown, 1, 1, "", "the file must hold a mapping of fields"))
+        return None, None
+    try:
+        return model.model_validate(data), smap
+    except ValidationError as exc:
+        problems.extend(_problem(err, data, smap) for err in exc.errors())
+        return None, smap
+
+
+def _problem(err: ErrorDetails, data: Any, smap: SourceMap) -> Problem:
+    """Map a pydantic error to the data path the user wrote (dropping union tags)."""
+    path = _data_path(err["loc"], data)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return smap.problem(path, "unknown field", key=True)
+    if kind == "missing":
+        line, col = smap.locate(path)
+        field = ".".join(str(p) for p in (*path, err["loc"][-1]))
+        return Problem(smap.file, line, col, field, "required field is missing")
+    return smap.problem(path, _message(err))
+
+
+def _data_path(loc: tuple[int | str, ...], data: Any) -> DataPath:
+    """Keep the loc segments that exist in the file; the rest are union tags pydantic adds."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _message(err: ErrorDetails) -> str:
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    if err["type"] == "string_pattern_mismatch":
+        hint = _PATTERN_HINTS.get(str(ctx.get("pattern")), f"does not match {ctx.get('pattern')}")
+        return f"{value!r} {hint}"
+    if err["type"] == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"expected a string, YAML read the number {value!r}: quote it"
+    if err["type"] == "union_tag_invalid":
+        return f"type {ctx.get('tag')!r} is not one of {ctx.get('expected_tags')}"
+    if err["type"] in {"int_type", "bool_type", "str_type"} and isinstance(value, float):
+        return f"YAML read {value!r} as a decimal number: quote it to keep it as written"
+    return str(err["msg"])

@@ -1,0 +1,185 @@
+"""The catalog model: `platform.yaml` and one `services/<name>.yaml` per service.
+
+Unknown keys are errors everywhere (a mis-indented key must not silently do nothing).
+Cross-file rules (backend names, templates, env overrides) live in `rules.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+ENV_KEY = r"^[A-Z][A-Z0-9_]*$"
+CONFIG_KEY = r"^[A-Za-z_][A-Za-z0-9_.]*$"
+DURATION = r"^([0-9]+(ns|us|ms|s|m|h))+$"
+
+DnsLabel = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
+SecretKey = Annotated[str, StringConstraints(pattern=ENV_KEY, max_length=128)]
+Duration = Annotated[str, StringConstraints(pattern=DURATION)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+ConfigValue = str | int | bool
+SINGLE_LINE = r"^[^\n\r]*$"
+Line = Annotated[str, StringConstraints(pattern=SINGLE_LINE, min_length=1, max_length=512)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# --- platform.yaml -------------------------------------------------------------------------
+
+
+class Environment(Strict):
+    """One environment, in promotion order."""
+
+    name: DnsLabel
+    refreshInterval: Duration = Field("1h", description="ESO refresh interval in this env.")
+    refreshAfter: Duration | None = Field(
+        None, description="VSO refreshAfter in this env (default: the vault backend's)."
+    )
+    cluster: Line = Field(
+        "https://kubernetes.default.svc", description="Argo CD destination server of this env."
+    )
+    namespace: Line = Field(
+        "{namespace}",
+        description="Namespace template of a service in this env: {namespace}, {service}, {env}.",
+    )
+    oidcProvider: Line | None = Field(
+        None, description="EKS OIDC issuer (no https://) for IRSA roles; default aws.oidcProvider."
+    )
+    vaultAddress: Line | None = Field(None, description="Vault address in this env.")
+
+
+class Aws(Strict):
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$")]
+    accountId: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+    oidcProvider: Line | None = Field(
+        None, description="EKS OIDC issuer host/path, e.g. oidc.eks.REGION.amazonaws.com/id/X."
+    )
+    secretStoreScope: Literal["cluster", "service"] = Field(
+        "cluster",
+        description="`cluster`: one ClusterSecretStore per backend (ESO's own IAM identity). "
+        "`service`: a SecretStore per service authenticating as the service (per-service IRSA).",
+    )
+    recoveryWindowInDays: int = Field(7, ge=0, le=30)
+    kmsKeyArn: Line | None = Field(None, description="CMK of the secrets, for kms:Decrypt.")
+
+
+class AwsSecretsManager(Strict):
+    type: Literal["aws-secrets-manager"]
+    key: Line = Field(description="Name template: {system} {env} {service} [{key}].")
+    valuesFrom: Literal["manual", "github-actions", "pipeline"] = "manual"
+
+
+class AwsParameterStore(Strict):
+    type: Literal["aws-parameter-store"]
+    key: Line = Field(description="Name template; with {key}: one parameter per key.")
+    valuesFrom: Literal["manual", "github-actions", "pipeline"] = "manual"
+
+
+class Vault(Strict):
+    type: Literal["vault"]
+    address: Line
+    mount: DnsLabel = "secret"
+    authMount: DnsLabel = "kubernetes"
+    key: Line = Field(description="kv-v2 path template under the mount: {system} {env} {service}.")
+    refreshAfter: Duration = Field(
+        "1h",
+        description="VSO refreshAfter. Deliberately not 30s: short intervals with "
+        "rolloutRestartTargets have caused restart churn (vault-secrets-operator #582, #1124).",
+    )
+
+
+Backend = Annotated[AwsSecretsManager | AwsParameterStore | Vault, Field(discriminator="type")]
+
+
+class Platform(Strict):
+    system: DnsLabel
+    gitRepo: Line
+    gitRevision: Line = Field("main", description="Branch Argo CD tracks.")
+    environments: list[Environment] = Field(min_length=1)
+    aws: Aws | None = None
+    secretBackends: dict[str, Backend] = Field(default_factory=dict)
+    argocdNamespace: DnsLabel = "argocd"
+
+
+# --- services/<name>.yaml ------------------------------------------------------------------
+
+
+class Image(Strict):
+    repository: Line
+    tag: Line
+
+
+class ImageOverride(Strict):
+    repository: Line | None = None
+    tag: Line | None = None
+
+
+class Probe(Strict):
+    enabled: bool = True
+    path: Annotated[str, StringConstraints(pattern=r"^/[^\s]*$")] = "/healthz"
+    initialDelaySeconds: int = Field(5, ge=0)
+    periodSeconds: int = Field(10, ge=1)
+
+
+class Probes(Strict):
+    readiness: Probe = Probe()
+    liveness: Probe = Probe()
+
+
+Quantity = Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G)?$")]
+
+
+class ResourceAmounts(Strict):
+    cpu: Quantity
+    memory: Quantity
+
+
+class Resources(Strict):
+    requests: ResourceAmounts = ResourceAmounts(cpu="100m", memory="128Mi")
+    limits: ResourceAmounts = ResourceAmounts(cpu="500m", memory="512Mi")
+
+
+class ServiceSecrets(Strict):
+    backend: DnsLabel
+    keys: list[SecretKey] = Field(min_length=1)
+    inject: Literal["envFrom", "env"] = "envFrom"
+    shared: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$")]] = (
+        Field(default_factory=list, description="Vault only: shared/<name> paths it may read.")
+    )
+
+
+class EnvOverride(Strict):
+    """Per-env overrides: `config` is merged over the service's, the rest replaces."""
+
+    enabled: bool = True
+    replicas: int | None = Field(None, ge=0, le=1000)
+    image: ImageOverride | None = None
+    config: dict[Annotated[str, StringConstraints(pattern=CONFIG_KEY)], ConfigValue] = Field(
+        default_factory=dict
+    )
+    resources: Resources | None = None
+
+
+class Service(Strict):
+    name: DnsLabel
+    owner: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][-A-Za-z0-9_.:/]*$")]
+    description: Line | None = None
+    namespace: DnsLabel | None = Field(None, description="Default: the service name.")
+    image: Image
+    port: int = Field(8080, ge=1, le=65535)
+    replicas: int = Field(1, ge=0, le=1000)
+    config: dict[Annotated[str, StringConstraints(pattern=CONFIG_KEY)], ConfigValue] = Field(
+        default_factory=dict, description="Non-secret settings; become the service's ConfigMap."
+    )
+    secrets: ServiceSecrets | None = None
+    probes: Probes = Probes()
+    resources: Resources = Resources()
+    environments: dict[str, EnvOverride] = Field(default_factory=dict)
+
+    @property
+    def ns(self) -> str:
+        return self.namespace or self.name

@@ -1,0 +1,104 @@
+"""Rules that span fields or files, run on models that already passed pydantic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Platform, Service, Vault
+from generator.catalog.source import SourceMap
+from generator.catalog.templates import placeholders, stray_brace
+from generator.errors import Problem
+
+SECRET_LOOKING = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|_KEY$|^KEY$", re.I)
+ALLOWED = {
+    "aws-secrets-manager": {"system", "env", "service", "key"},
+    "aws-parameter-store": {"system", "env", "service", "key"},
+    "vault": {"system", "env", "service"},
+}
+NS_ALLOWED = {"namespace", "service", "env", "system"}
+
+
+def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for i, env in enumerate(platform.environments):
+        if env.name in seen:
+            yield smap.problem(("environments", i, "name"), f"duplicate environment {env.name!r}")
+        seen.setdefault(env.name, i)
+        yield from _template(smap, ("environments", i, "namespace"), env.namespace, NS_ALLOWED)
+    for name, backend in platform.secretBackends.items():
+        path = ("secretBackends", name)
+        if not re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", name):
+            yield smap.problem(path, f"backend name {name!r} is not a DNS-1123 label", key=True)
+        yield from _template(smap, (*path, "key"), backend.key, ALLOWED[backend.type])
+        names = set(placeholders(backend.key))
+        if "service" not in names:
+            yield smap.problem(
+                (*path, "key"), "template has no {service}: services would share one secret"
+            )
+        if isinstance(backend, AwsSecretsManager | AwsParameterStore):
+            if "env" not in names:
+                yield smap.problem(
+                    (*path, "key"),
+                    "AWS key template has no {env}: environments never share a secret (seed 003)",
+                )
+            if platform.aws is None:
+                yield smap.problem(path, "an AWS backend needs the `aws` section (region, accountId)")
+
+
+def _template(smap: SourceMap, path: tuple[str | int, ...], text: str, allowed: set[str]) -> Iterator[Problem]:
+    if stray_brace(text):
+        yield smap.problem(path, f"unbalanced brace in template {text!r}")
+    for name in placeholders(text):
+        if name not in allowed:
+            choices = ", ".join("{" + a + "}" for a in sorted(allowed))
+            yield smap.problem(path, f"unknown placeholder {{{name}}} (allowed: {choices})")
+
+
+def service_problems(
+    service: Service, stem: str, platform: Platform | None, smap: SourceMap
+) -> Iterator[Problem]:
+    if service.name != stem:
+        yield smap.problem(("name",), f"name {service.name!r} must match its file name {stem!r}")
+    yield from _config_problems(smap, ("config",), service.config)
+    secrets = service.secrets
+    if secrets is not None:
+        yield from _key_problems(service, smap)
+    if platform is None:
+        return
+    env_names = [e.name for e in platform.environments]
+    for env, override in service.environments.items():
+        if env not in env_names:
+            msg = f"environment {env!r} is not declared in platform.yaml ({', '.join(env_names)})"
+            yield smap.problem(("environments", env), msg, key=True)
+        yield from _config_problems(smap, ("environments", env, "config"), override.config)
+    if secrets is None:
+        return
+    backend = platform.secretBackends.get(secrets.backend)
+    if backend is None:
+        names = ", ".join(sorted(platform.secretBackends)) or "none declared"
+        msg = f"{secrets.backend!r} is not a secret backend in platform.yaml ({names})"
+        yield smap.problem(("secrets", "backend"), msg)
+    elif secrets.shared and not isinstance(backend, Vault):
+        yield smap.problem(("secrets", "shared"), "shared paths need a vault backend")
+
+
+def _config_problems(smap: SourceMap, path: tuple[str, ...], config: dict[str, object]) -> Iterator[Problem]:
+    for name in config:
+        if SECRET_LOOKING.search(name):
+            msg = f"{name!r} looks like a secret: list it in secrets.keys (values never go in Git)"
+            yield smap.problem((*path, name), msg, key=True)
+
+
+def _key_problems(service: Service, smap: SourceMap) -> Iterator[Problem]:
+    assert service.secrets is not None
+    seen: dict[str, str] = {}
+    for i, key in enumerate(service.secrets.keys):
+        norm = key.lower()
+        if norm in seen:
+            msg = f"{key!r} and {seen[norm]!r} both normalize to parameter name {norm!r}"
+            yield smap.problem(("secrets", "keys", i), msg)
+        seen.setdefault(norm, key)
+        if key in service.config:
+            msg = f"{key!r} is also in config: one env var cannot be both secret and config"
+            yield smap.problem(("secrets", "keys", i), msg)

@@ -1,0 +1,32 @@
+"""Key templates such as `{env}/{service}` and seed 001's key normalization."""
+
+from __future__ import annotations
+
+import re
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+ENV_PLACEHOLDER = "_ENV_"  # what a Kustomize base carries where {env} goes (seed 001)
+
+
+def placeholders(template: str) -> list[str]:
+    return PLACEHOLDER.findall(template)
+
+
+def stray_brace(template: str) -> bool:
+    return "{" in PLACEHOLDER.sub("", template) or "}" in PLACEHOLDER.sub("", template)
+
+
+def expand(template: str, *, system: str, env: str, service: str, key: str = "") -> str:
+    """Fill a validated template; `key` is normalized as seed 001 does."""
+    values = {"system": system, "env": env, "service": service, "key": normalize_key(key)}
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+
+
+def normalize_key(key: str) -> str:
+    """`DATABASE_URL` -> `database_url` (seed 001: lowercase; hyphens are rejected upstream)."""
+    return key.lower()
+
+
+def per_key(template: str) -> bool:
+    """A `{key}` in a template means one parameter (or secret) per key."""
+    return "key" in placeholders(template)

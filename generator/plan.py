@@ -1,0 +1,98 @@
+"""Compare the desired tree with what is on disk: create / update / delete / same.
+
+Only files listed in the previous manifest (files this tool wrote) are candidates for
+deletion; a file a person added by hand is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from generator.errors import OutputError
+
+MANIFEST = PurePosixPath(".gitops-gen-manifest.json")
+
+
+@dataclass
+class RootPlan:
+    """The plan for one output folder."""
+
+    root: Path
+    desired: dict[PurePosixPath, str]
+    create: list[PurePosixPath] = field(default_factory=list)
+    update: list[PurePosixPath] = field(default_factory=list)
+    delete: list[PurePosixPath] = field(default_factory=list)
+    same: int = 0
+    current: dict[PurePosixPath, str] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.create or self.update or self.delete)
+
+
+@dataclass
+class Plan:
+    roots: dict[str, RootPlan]
+
+    @property
+    def changed(self) -> bool:
+        return any(r.changed for r in self.roots.values())
+
+
+def manifest_text(roots: dict[str, dict[PurePosixPath, str]], out_name: str) -> str:
+    """The list of every generated file, per root: what a later render may delete."""
+    listing = {name: sorted(str(p) for p in tree) for name, tree in sorted(roots.items())}
+    return json.dumps({"generator": "gitops-gen", "files": listing}, indent=1) + "\n"
+
+
+def read_manifest(out: Path) -> dict[str, list[str]]:
+    path = out / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+        return {str(k): [str(p) for p in v] for k, v in files.items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise OutputError.single(str(path), "manifest", "unreadable manifest; restore it from git") from None
+
+
+def make_plan(desired: dict[str, dict[PurePosixPath, str]], folders: dict[str, Path], out_root: str) -> Plan:
+    """Plan every root. The manifest itself is part of the `out_root` tree."""
+    previous = read_manifest(folders[out_root])
+    trees = {name: dict(tree) for name, tree in desired.items()}
+    trees[out_root][MANIFEST] = manifest_text(desired, out_root)
+    roots = {}
+    for name, tree in trees.items():
+        root = folders[name]
+        plan = RootPlan(root=root, desired=tree)
+        for path, text in tree.items():
+            current = _read(root, path)
+            if current is None:
+                plan.create.append(path)
+            elif current != text:
+                plan.update.append(path)
+                plan.current[path] = current
+            else:
+                plan.same += 1
+        for old in sorted(set(previous.get(name, ()))):
+            path = PurePosixPath(old)
+            if path not in tree and _safe_relative(path) and (root / path).is_file():
+                plan.delete.append(path)
+                plan.current[path] = _read(root, path) or ""
+        roots[name] = plan
+    return Plan(roots)
+
+
+def _safe_relative(path: PurePosixPath) -> bool:
+    return not path.is_absolute() and ".." not in path.parts
+
+
+def _read(root: Path, path: PurePosixPath) -> str | None:
+    try:
+        return (root / path).read_bytes().decode("utf-8", errors="surrogateescape")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except IsADirectoryError:
+        raise OutputError.single(str(root / path), "output", "a folder stands where a generated file goes") from None

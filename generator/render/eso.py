@@ -1,0 +1,120 @@
+"""External Secrets Operator: stores per AWS backend and one ExternalSecret per service (seeds 000, 001, 003)."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Environment, Service
+from generator.catalog.templates import ENV_PLACEHOLDER
+from generator.render.facts import Facts, cluster_store_name, irsa_role_name, secret_name
+from generator.render.kube import Obj, Parts, Patch, managed, meta, yaml_file
+
+API = "external-secrets.io/v1"
+STORES_DIR = PurePosixPath("platform/secret-stores")
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+
+
+def aws_service(backend: AwsSecretsManager | AwsParameterStore) -> str:
+    return "SecretsManager" if isinstance(backend, AwsSecretsManager) else "ParameterStore"
+
+
+def per_service_stores(facts: Facts) -> bool:
+    aws = facts.platform.aws
+    return aws is not None and aws.secretStoreScope == "service"
+
+
+def render_cluster_stores(facts: Facts) -> dict[PurePosixPath, str]:
+    """One ClusterSecretStore per AWS backend, under a kustomize folder of its own."""
+    aws = facts.platform.aws
+    backends = facts.aws_backends()
+    if aws is None or not backends or per_service_stores(facts):
+        return {}
+    src = facts.source()
+    files: dict[PurePosixPath, str] = {}
+    for name, backend in backends:
+        store = cluster_store_name(facts.system, name)
+        doc = {
+            "apiVersion": API,
+            "kind": "ClusterSecretStore",
+            "metadata": meta(store, None, facts.system),
+            "spec": {"provider": {"aws": {"service": aws_service(backend), "region": aws.region}}},
+        }
+        files[STORES_DIR / f"{store}.yaml"] = yaml_file(src, doc)
+    kustomization = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": sorted(p.name for p in files),
+    }
+    files[STORES_DIR / "kustomization.yaml"] = yaml_file(src, kustomization)
+    return files
+
+
+def parts(facts: Facts, service: Service) -> Parts | None:
+    plan = facts.secret_plan(service)
+    aws = facts.platform.aws
+    if plan is None or not plan.is_aws or aws is None:
+        return None
+    backend = plan.backend
+    assert isinstance(backend, AwsSecretsManager | AwsParameterStore)
+    ns = service.ns
+    name = secret_name(service)
+    resources: dict[str, Obj] = {}
+    if per_service_stores(facts):
+        store_ref = {"kind": "SecretStore", "name": service.name}
+        role = irsa_role_name(facts.system, ENV_PLACEHOLDER, service.name)
+        sa_meta = meta(service.name, ns, facts.system, service.name)
+        sa_meta["annotations"] = {IRSA_ANNOTATION: f"arn:aws:iam::{aws.accountId}:role/{role}"}
+        resources["serviceaccount.yaml"] = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": sa_meta}
+        resources["secretstore.yaml"] = {
+            "apiVersion": API,
+            "kind": "SecretStore",
+            "metadata": meta(service.name, ns, facts.system, service.name),
+            "spec": {
+                "provider": {
+                    "aws": {
+                        "service": aws_service(backend),
+                        "region": aws.region,
+                        "auth": {"jwt": {"serviceAccountRef": {"name": service.name}}},
+                    }
+                }
+            },
+        }
+    else:
+        store_ref = {"kind": "ClusterSecretStore", "name": cluster_store_name(facts.system, plan.backend_name)}
+    spec: Obj = {
+        "refreshInterval": "1h",
+        "secretStoreRef": store_ref,
+        "target": {"name": name, "creationPolicy": "Owner"},
+    }
+    refs = facts.refs(service)
+    if plan.per_key:
+        spec["data"] = [{"secretKey": r.secret_key, "remoteRef": {"key": r.key}} for r in refs]
+    else:
+        spec["dataFrom"] = [{"extract": {"key": refs[0].key}}]
+    resources["externalsecret.yaml"] = {
+        "apiVersion": API,
+        "kind": "ExternalSecret",
+        "metadata": managed(meta(name, ns, facts.system, service.name)),
+        "spec": spec,
+    }
+
+    def patches(env: Environment) -> list[Patch]:
+        ops: list[Obj] = [{"op": "replace", "path": "/spec/refreshInterval", "value": env.refreshInterval}]
+        env_refs = facts.refs(service, env.name)
+        if plan.per_key:
+            ops += [
+                {"op": "replace", "path": f"/spec/data/{i}/remoteRef/key", "value": r.key}
+                for i, r in enumerate(env_refs)
+            ]
+        else:
+            ops.append({"op": "replace", "path": "/spec/dataFrom/0/extract/key", "value": env_refs[0].key})
+        out = [Patch("patches/externalsecret.yaml", API, "ExternalSecret", name, ops)]
+        if per_service_stores(facts):
+            role = irsa_role_name(facts.system, env.name, service.name)
+            arn = f"arn:aws:iam::{aws.accountId}:role/{role}"
+            path = "/metadata/annotations/" + IRSA_ANNOTATION.replace("/", "~1")
+            sa_ops: list[Obj] = [{"op": "replace", "path": path, "value": arn}]
+            out.append(Patch("patches/serviceaccount.yaml", "v1", "ServiceAccount", service.name, sa_ops))
+        return out
+
+    return Parts(resources=resources, patches=patches)

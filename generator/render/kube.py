@@ -1,0 +1,61 @@
+"""Shared shapes of Kubernetes output: object metadata, files with headers, kustomize parts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.catalog.models import Environment, Service
+from generator.render.facts import MANAGED_LABEL, PART_OF_LABEL, header
+from generator.render.yamlout import dump, dump_all
+
+Obj = dict[str, Any]
+
+
+def meta(name: str, namespace: str | None, system: str, service: str | None = None) -> Obj:
+    labels = {PART_OF_LABEL: system, "app.kubernetes.io/managed-by": "gitops-gen"}
+    if service:
+        labels["app.kubernetes.io/name"] = service
+    out: Obj = {"name": name}
+    if namespace:
+        out["namespace"] = namespace
+    out["labels"] = dict(sorted(labels.items()))
+    return out
+
+
+def managed(metadata: Obj) -> Obj:
+    """Add seed 001's force-sync label, the selector of the post-deploy annotate step."""
+    metadata["labels"] = dict(sorted({**metadata["labels"], MANAGED_LABEL: "true"}.items()))
+    return metadata
+
+
+def yaml_file(source: str, doc: Mapping[str, Any] | Sequence[Any]) -> str:
+    return header(source) + dump(doc)
+
+
+def yaml_docs(source: str, docs: Sequence[Mapping[str, Any]]) -> str:
+    return header(source) + dump_all(docs)
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A JSON6902 patch an overlay applies to one base object."""
+
+    file: str
+    api: str  # group/version
+    kind: str
+    name: str
+    ops: list[Obj]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What a secret family puts in a service's Kustomize base, and how each env patches it."""
+
+    resources: dict[str, Obj]
+    patches: Callable[[Environment], list[Patch]]
+    extra_base: dict[str, str] = field(default_factory=dict)
+
+
+PartsFor = Callable[[Service], "Parts | None"]

@@ -1,0 +1,60 @@
+"""Kustomize: per service a `base/` carrying `_ENV_` and one `overlays/<env>/` per env (seed 001)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from generator.catalog.models import Service
+from generator.render.facts import Facts
+from generator.render.kube import Obj, Parts, yaml_file
+
+ROOT = PurePosixPath("kustomize")
+KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
+
+
+def overlay_dir(service: str, env: str) -> PurePosixPath:
+    return ROOT / service / "overlays" / env
+
+
+def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]]) -> dict[PurePosixPath, str]:
+    files: dict[PurePosixPath, str] = {}
+    for service in facts.services:
+        for family in families:
+            parts = family(facts, service)
+            if parts is not None:
+                files.update(_service_tree(facts, service, parts))
+    return files
+
+
+def _service_tree(facts: Facts, service: Service, parts: Parts) -> dict[PurePosixPath, str]:
+    src = facts.source(service)
+    base = ROOT / service.name / "base"
+    files = {base / name: yaml_file(src, obj) for name, obj in parts.resources.items()}
+    files[base / "kustomization.yaml"] = yaml_file(
+        src, {**KUSTOMIZATION, "resources": sorted(parts.resources)}
+    )
+    for env in facts.envs:
+        out = overlay_dir(service.name, env.name)
+        patches = parts.patches(env)
+        kustomization: Obj = {
+            **KUSTOMIZATION,
+            "namespace": facts.deployed(service, env).namespace,
+            "resources": ["../../base"],
+            "patches": [
+                {
+                    "path": p.file,
+                    "target": {**_group_version(p.api), "kind": p.kind, "name": p.name},
+                }
+                for p in patches
+            ],
+        }
+        files[out / "kustomization.yaml"] = yaml_file(src, kustomization)
+        for p in patches:
+            files[out / p.file] = yaml_file(src, p.ops)
+    return files
+
+
+def _group_version(api: str) -> Obj:
+    group, _, version = api.rpartition("/")
+    return {"group": group, "version": version} if group else {"version": version}
