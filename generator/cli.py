@@ -19,16 +19,28 @@ F = TypeVar("F", bound=Callable[..., Any])
 REPORT_URL = "https://github.com/acme/gitops-gen/issues"
 
 catalog_option = click.option(
-    "--catalog", "catalog", default="catalog", show_default=True, type=click.Path(path_type=Path),
+    "--catalog",
+    "catalog",
+    default="catalog",
+    show_default=True,
+    type=click.Path(path_type=Path),
     help="Catalog folder (platform.yaml + services/).",
 )
 out_option = click.option(
-    "--out", "out", default="rendered", show_default=True, type=click.Path(path_type=Path),
+    "--out",
+    "out",
+    default="rendered",
+    show_default=True,
+    type=click.Path(path_type=Path),
     help="Output folder the tool owns.",
 )
 workflows_option = click.option(
-    "--workflows-dir", "workflows", default=".github/workflows", show_default=True,
-    type=click.Path(path_type=Path), envvar="GITOPS_GEN_WORKFLOWS_DIR",
+    "--workflows-dir",
+    "workflows",
+    default=".github/workflows",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    envvar="GITOPS_GEN_WORKFLOWS_DIR",
     help="Where the generated gitops-gen-*.yml workflows go.",
 )
 
@@ -48,10 +60,10 @@ def handled(func: F) -> F:
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:
             click.echo(
-                f"gitops-gen: internal error ({type(exc).__name__}). This is a bug: please report it at "
-                f"{REPORT_URL} with the command you ran and `gitops-gen --version`.",
+                f"gitops-gen: internal error ({type(exc).__name__}). This is a bug: please "
+                f"report it at {REPORT_URL} with the command you ran and `gitops-gen --version`.",
                 err=True,
             )
             sys.exit(3)
@@ -73,7 +85,9 @@ def validate(catalog: Path) -> None:
     from generator.catalog.load import load_catalog
 
     cat = load_catalog(catalog)
-    click.echo(f"catalog ok: {len(cat.services)} services, {len(cat.platform.environments)} environments")
+    click.echo(
+        f"catalog ok: {len(cat.services)} services, {len(cat.platform.environments)} environments"
+    )
 
 
 @main.command()
@@ -101,7 +115,11 @@ def render(catalog: Path, out: Path, workflows: Path, dry_run: bool) -> None:
 @out_option
 @workflows_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
 )
 @handled
 def check(catalog: Path, out: Path, workflows: Path, fmt: str) -> None:
@@ -115,7 +133,13 @@ def check(catalog: Path, out: Path, workflows: Path, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--for", "kind", type=click.Choice(["service", "platform"]), default="service", show_default=True)
+@click.option(
+    "--for",
+    "kind",
+    type=click.Choice(["service", "platform"]),
+    default="service",
+    show_default=True,
+)
 @handled
 def schema(kind: str) -> None:
     """Print the catalog's JSON Schema (for yaml-language-server)."""

@@ -1,4 +1,4 @@
-"""The one path `render`, `render --dry-run` and `check` share: load -> render -> plan [-> apply]."""
+"""The one path `render`, `render --dry-run` and `check` share: load, render, plan, apply."""
 
 from __future__ import annotations
 

@@ -55,10 +55,14 @@ def read_manifest(out: Path) -> dict[str, list[str]]:
         files = json.loads(path.read_text(encoding="utf-8"))["files"]
         return {str(k): [str(p) for p in v] for k, v in files.items()}
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise OutputError.single(str(path), "manifest", "unreadable manifest; restore it from git") from None
+        raise OutputError.single(
+            str(path), "manifest", "unreadable manifest; restore it from git"
+        ) from None
 
 
-def make_plan(desired: dict[str, dict[PurePosixPath, str]], folders: dict[str, Path], out_root: str) -> Plan:
+def make_plan(
+    desired: dict[str, dict[PurePosixPath, str]], folders: dict[str, Path], out_root: str
+) -> Plan:
     """Plan every root. The manifest itself is part of the `out_root` tree."""
     previous = read_manifest(folders[out_root])
     trees = {name: dict(tree) for name, tree in desired.items()}
@@ -95,4 +99,6 @@ def _read(root: Path, path: PurePosixPath) -> str | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except IsADirectoryError:
-        raise OutputError.single(str(root / path), "output", "a folder stands where a generated file goes") from None
+        raise OutputError.single(
+            str(root / path), "output", "a folder stands where a generated file goes"
+        ) from None

@@ -11,7 +11,6 @@ import json
 import re
 from dataclasses import dataclass
 
-
 from generator.plan import Plan
 
 FIX = "gitops-gen render"
@@ -31,7 +30,11 @@ def drifts(plan: Plan) -> list[Drift]:
     out: list[Drift] = []
     for root_plan in plan.roots.values():
         root = root_plan.root.as_posix()
-        for status, paths in (("missing", root_plan.create), ("changed", root_plan.update), ("extra", root_plan.delete)):
+        for status, paths in (
+            ("missing", root_plan.create),
+            ("changed", root_plan.update),
+            ("extra", root_plan.delete),
+        ):
             for path in paths:
                 old = root_plan.current.get(path, "")
                 new = "" if status == "extra" else root_plan.desired[path]
@@ -47,10 +50,14 @@ def _cause(text: str) -> str:
 
 def _diff(path: str, old: str, new: str) -> str:
     lines = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True),
-        fromfile=f"a/{path}", tofile=f"b/{path}",
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=f"a/{path}",
+        tofile=f"b/{path}",
     )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
 
 
 def text_report(plan: Plan, *, diffs: bool = True) -> str:
@@ -92,13 +99,25 @@ def markdown_report(plan: Plan) -> str:
     for d in items:
         diff_lines = d.diff.splitlines()
         if budget <= 0:
-            out += ["", f"_Diffs truncated: run `gitops-gen check` locally to see all {len(items)}._"]
+            out += [
+                "",
+                f"_Diffs truncated: run `gitops-gen check` locally to see all {len(items)}._",
+            ]
             break
         shown = diff_lines[:budget]
         budget -= len(shown)
         fence = "````" if "```" in d.diff else "```"
-        out += ["", f"<details><summary>{d.status}: <code>{d.path}</code></summary>", "", f"{fence}diff"]
-        out += shown + ([f"... {len(diff_lines) - len(shown)} more lines"] if len(shown) < len(diff_lines) else [])
+        out += [
+            "",
+            f"<details><summary>{d.status}: <code>{d.path}</code></summary>",
+            "",
+            f"{fence}diff",
+        ]
+        out += shown + (
+            [f"... {len(diff_lines) - len(shown)} more lines"]
+            if len(shown) < len(diff_lines)
+            else []
+        )
         out += [fence, "", "</details>"]
     return "\n".join(out) + "\n"
 
@@ -109,6 +128,3 @@ def format_report(plan: Plan, fmt: str) -> str:
     if fmt == "markdown":
         return markdown_report(plan)
     return text_report(plan)
-
-
-

@@ -51,7 +51,9 @@ def locked(root: Path) -> Iterator[None]:
 
 def ensure_safe_root(root: Path) -> None:
     if root.is_symlink():
-        raise OutputError.single(str(root), "output", "output folder is a symlink; refusing to follow it")
+        raise OutputError.single(
+            str(root), "output", "output folder is a symlink; refusing to follow it"
+        )
     if root.exists() and not root.is_dir():
         raise OutputError.single(str(root), "output", "output path exists and is not a folder")
 
@@ -102,7 +104,9 @@ def _apply_root(plan: RootPlan) -> tuple[int, int]:
     return len(plan.create) + len(plan.update), len(plan.delete)
 
 
-def _safe_dir(root: Path, rel_dir: PurePosixPath, checked: set[Path], *, create: bool = True) -> Path:
+def _safe_dir(
+    root: Path, rel_dir: PurePosixPath, checked: set[Path], *, create: bool = True
+) -> Path:
     """rel_dir under root, refusing any symlink on the way (it could point outside)."""
     current = root
     for part in rel_dir.parts:
@@ -122,13 +126,15 @@ def _atomic_write(root: Path, path: PurePosixPath, text: str, checked: set[Path]
     folder = _safe_dir(root, path.parent, checked)
     target = folder / path.name
     if target.is_symlink():
-        raise OutputError.single(str(target), "output", "generated file is a symlink; refusing to follow it")
+        raise OutputError.single(
+            str(target), "output", "generated file is a symlink; refusing to follow it"
+        )
     tmp = folder / f".{path.name}{TMP_SUFFIX}"
     data = text.encode("utf-8", errors="surrogateescape")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
-    os.replace(tmp, target)
+    tmp.replace(target)
 
 
 def _delete(root: Path, path: PurePosixPath, checked: set[Path]) -> None:

@@ -41,7 +41,9 @@ def load_catalog(root: Path) -> Catalog:
     """Read and validate the whole catalog; raise CatalogError listing every problem."""
     problems: list[Problem] = []
     display = _display_root(root)
-    platform, psmap = _load_model(root / PLATFORM_FILE, f"{display}{PLATFORM_FILE}", Platform, problems)
+    platform, psmap = _load_model(
+        root / PLATFORM_FILE, f"{display}{PLATFORM_FILE}", Platform, problems
+    )
     if platform is not None and psmap is not None:
         problems.extend(platform_problems(platform, psmap))
     services: dict[str, Service] = {}
@@ -113,10 +115,10 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> DataPath:
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]  # type: ignore[index]
         else:
             continue
         out.append(part)
@@ -129,7 +131,11 @@ def _message(err: ErrorDetails) -> str:
     if err["type"] == "string_pattern_mismatch":
         hint = _PATTERN_HINTS.get(str(ctx.get("pattern")), f"does not match {ctx.get('pattern')}")
         return f"{value!r} {hint}"
-    if err["type"] == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+    if (
+        err["type"] == "string_type"
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
         return f"expected a string, YAML read the number {value!r}: quote it"
     if err["type"] == "union_tag_invalid":
         return f"type {ctx.get('tag')!r} is not one of {ctx.get('expected_tags')}"

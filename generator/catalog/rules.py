@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Platform, Service, Vault
 from generator.catalog.source import SourceMap
@@ -43,10 +43,14 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
                     "AWS key template has no {env}: environments never share a secret (seed 003)",
                 )
             if platform.aws is None:
-                yield smap.problem(path, "an AWS backend needs the `aws` section (region, accountId)")
+                yield smap.problem(
+                    path, "an AWS backend needs the `aws` section (region, accountId)"
+                )
 
 
-def _template(smap: SourceMap, path: tuple[str | int, ...], text: str, allowed: set[str]) -> Iterator[Problem]:
+def _template(
+    smap: SourceMap, path: tuple[str | int, ...], text: str, allowed: set[str]
+) -> Iterator[Problem]:
     if stray_brace(text):
         yield smap.problem(path, f"unbalanced brace in template {text!r}")
     for name in placeholders(text):
@@ -83,7 +87,9 @@ def service_problems(
         yield smap.problem(("secrets", "shared"), "shared paths need a vault backend")
 
 
-def _config_problems(smap: SourceMap, path: tuple[str, ...], config: dict[str, object]) -> Iterator[Problem]:
+def _config_problems(
+    smap: SourceMap, path: tuple[str, ...], config: Mapping[str, object]
+) -> Iterator[Problem]:
     for name in config:
         if SECRET_LOOKING.search(name):
             msg = f"{name!r} looks like a secret: list it in secrets.keys (values never go in Git)"

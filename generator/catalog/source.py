@@ -87,7 +87,7 @@ def load_yaml_file(path: Path, display: str) -> tuple[Any, SourceMap]:
     except yaml.YAMLError as exc:
         raise YamlFileError(Problem(display, 1, 1, "", f"YAML syntax: {exc}")) from None
     if node is None:
-        raise YamlFileError(Problem(display, 1, 1, "", "file holds no YAML document"))
+        raise YamlFileError(Problem(display, 1, 1, "", "file is empty"))
     smap = SourceMap(display)
     builder = _Builder(smap)
     data = builder.build(node, ())
@@ -127,6 +127,7 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return _scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: DataPath) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""External Secrets Operator: stores per AWS backend and one ExternalSecret per service (seeds 000, 001, 003)."""
+"""External Secrets Operator: stores and one ExternalSecret per service (seeds 000, 001, 003)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,11 @@ def parts(facts: Facts, service: Service) -> Parts | None:
         role = irsa_role_name(facts.system, ENV_PLACEHOLDER, service.name)
         sa_meta = meta(service.name, ns, facts.system, service.name)
         sa_meta["annotations"] = {IRSA_ANNOTATION: f"arn:aws:iam::{aws.accountId}:role/{role}"}
-        resources["serviceaccount.yaml"] = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": sa_meta}
+        resources["serviceaccount.yaml"] = {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": sa_meta,
+        }
         resources["secretstore.yaml"] = {
             "apiVersion": API,
             "kind": "SecretStore",
@@ -80,7 +84,10 @@ def parts(facts: Facts, service: Service) -> Parts | None:
             },
         }
     else:
-        store_ref = {"kind": "ClusterSecretStore", "name": cluster_store_name(facts.system, plan.backend_name)}
+        store_ref = {
+            "kind": "ClusterSecretStore",
+            "name": cluster_store_name(facts.system, plan.backend_name),
+        }
     spec: Obj = {
         "refreshInterval": "1h",
         "secretStoreRef": store_ref,
@@ -99,7 +106,9 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     }
 
     def patches(env: Environment) -> list[Patch]:
-        ops: list[Obj] = [{"op": "replace", "path": "/spec/refreshInterval", "value": env.refreshInterval}]
+        ops: list[Obj] = [
+            {"op": "replace", "path": "/spec/refreshInterval", "value": env.refreshInterval}
+        ]
         env_refs = facts.refs(service, env.name)
         if plan.per_key:
             ops += [
@@ -107,14 +116,18 @@ def parts(facts: Facts, service: Service) -> Parts | None:
                 for i, r in enumerate(env_refs)
             ]
         else:
-            ops.append({"op": "replace", "path": "/spec/dataFrom/0/extract/key", "value": env_refs[0].key})
+            ops.append(
+                {"op": "replace", "path": "/spec/dataFrom/0/extract/key", "value": env_refs[0].key}
+            )
         out = [Patch("patches/externalsecret.yaml", API, "ExternalSecret", name, ops)]
         if per_service_stores(facts):
             role = irsa_role_name(facts.system, env.name, service.name)
             arn = f"arn:aws:iam::{aws.accountId}:role/{role}"
             path = "/metadata/annotations/" + IRSA_ANNOTATION.replace("/", "~1")
             sa_ops: list[Obj] = [{"op": "replace", "path": path, "value": arn}]
-            out.append(Patch("patches/serviceaccount.yaml", "v1", "ServiceAccount", service.name, sa_ops))
+            out.append(
+                Patch("patches/serviceaccount.yaml", "v1", "ServiceAccount", service.name, sa_ops)
+            )
         return out
 
     return Parts(resources=resources, patches=patches)

@@ -1,4 +1,4 @@
-"""Kustomize: per service a `base/` carrying `_ENV_` and one `overlays/<env>/` per env (seed 001)."""
+"""Kustomize: per service a `base/` carrying `_ENV_`, one `overlays/<env>/` per env (seed 001)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def overlay_dir(service: str, env: str) -> PurePosixPath:
     return ROOT / service / "overlays" / env
 
 
-def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]]) -> dict[PurePosixPath, str]:
+def render(
+    facts: Facts, families: list[Callable[[Facts, Service], Parts | None]]
+) -> dict[PurePosixPath, str]:
     files: dict[PurePosixPath, str] = {}
     for service in facts.services:
         for family in families:

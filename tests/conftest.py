@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+import pytest
+from click.testing import CliRunner, Result
+
+from generator.catalog.load import load_catalog
+from generator.cli import main
+from generator.render.pipeline import OUT, render_catalog
+
+FIXTURES = Path(__file__).parent / "fixtures" / "catalogs"
+REPO_CATALOG = Path(__file__).resolve().parent.parent / "catalog"
+FIXTURE_NAMES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+PLATFORM = """\
+system: acme
+gitRepo: https://github.com/acme/gitops.git
+environments:
+  - name: dev
+    refreshInterval: 5m
+  - name: prod
+    refreshInterval: 1h
+aws:
+  region: ap-south-1
+  accountId: "123456789012"
+secretBackends:
+  aws:
+    type: aws-secrets-manager
+    key: "{env}/{service}"
+  ssm:
+    type: aws-parameter-store
+    key: "/{system}/{env}/{service}/{key}"
+"""
+
+SERVICE = """\
+name: {name}
+owner: team-a
+image: {{repository: ghcr.io/acme/{name}, tag: v1}}
+secrets:
+  backend: aws
+  keys: [DB_PASSWORD]
+"""
+
+
+def render_tree(catalog: Path) -> dict[PurePosixPath, str]:
+    return render_catalog(load_catalog(catalog))[OUT]
+
+
+def run(args: list[str]) -> Result:
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+@pytest.fixture
+def make_catalog(tmp_path: Path) -> Callable[..., Path]:
+    """Write a catalog: platform text and {file stem: service text}."""
+
+    def make(services: dict[str, str] | None = None, platform: str = PLATFORM) -> Path:
+        root = tmp_path / "catalog"
+        (root / "services").mkdir(parents=True, exist_ok=True)
+        (root / "platform.yaml").write_text(textwrap.dedent(platform))
+        for stem, text in (
+            services if services is not None else {"svc": SERVICE.format(name="svc")}
+        ).items():
+            (root / "services" / f"{stem}.yaml").write_text(textwrap.dedent(text))
+        return root
+
+    return make
+
+
+@pytest.fixture
+def fixture_copy(tmp_path: Path) -> Callable[[str], Path]:
+    def copy(name: str) -> Path:
+        dest = tmp_path / name
+        shutil.copytree(FIXTURES / name, dest)
+        return dest
+
+    return copy

@@ -1,0 +1,141 @@
+"""Nothing lost: atomic write-if-changed, prune only generated files, a failed render writes nothing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import SERVICE, run
+
+
+def snapshot_dir(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def render(catalog: Path, out: Path, *extra: str) -> tuple[int, str]:
+    result = run(
+        [
+            "render",
+            "--catalog",
+            str(catalog),
+            "--out",
+            str(out),
+            "--workflows-dir",
+            str(out.parent / "wf"),
+            *extra,
+        ]
+    )
+    return result.exit_code, result.output
+
+
+def test_render_then_check_is_clean(make_catalog: Callable[..., Path], tmp_path: Path) -> None:
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    code, output = render(catalog, out)
+    assert code == 0 and "removed" in output
+    check = run(
+        [
+            "check",
+            "--catalog",
+            str(catalog),
+            "--out",
+            str(out),
+            "--workflows-dir",
+            str(tmp_path / "wf"),
+        ]
+    )
+    assert check.exit_code == 0, check.output
+
+
+def test_second_render_rewrites_nothing(make_catalog: Callable[..., Path], tmp_path: Path) -> None:
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    render(catalog, out)
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    code, output = render(catalog, out)
+    assert code == 0 and output.startswith("gitops-gen: 0 written,")
+    assert mtimes == {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def test_failed_render_leaves_output_byte_identical(
+    make_catalog: Callable[..., Path], tmp_path: Path
+) -> None:
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    render(catalog, out)
+    before = snapshot_dir(out)
+    (catalog / "services" / "svc.yaml").write_text(SERVICE.format(name="svc") + "bogus: 1\n")
+    code, _ = render(catalog, out)
+    assert code == 2
+    assert snapshot_dir(out) == before
+
+
+def test_removed_service_prunes_only_generated_files(
+    make_catalog: Callable[..., Path], tmp_path: Path
+) -> None:
+    catalog = make_catalog({"svc": SERVICE.format(name="svc"), "gone": SERVICE.format(name="gone")})
+    out = tmp_path / "rendered"
+    render(catalog, out)
+    hand_made = out / "kustomize" / "gone" / "NOTES.md"
+    hand_made.write_text("mine\n")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep\n")
+    (catalog / "services" / "gone.yaml").unlink()
+    code, output = render(catalog, out)
+    assert code == 0 and " removed" in output and not output.endswith(" 0 removed\n")
+    assert hand_made.read_text() == "mine\n"
+    assert not (out / "kustomize" / "gone" / "base").exists()
+    assert outside.read_text() == "keep\n"
+    assert not list(out.rglob("*gitops-gen-tmp*"))
+
+
+def test_symlinked_output_is_refused(make_catalog: Callable[..., Path], tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    link = tmp_path / "rendered"
+    os.symlink(elsewhere, link)
+    code, output = render(make_catalog(), link)
+    assert code == 2 and "symlink" in output
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_symlink_inside_output_is_refused(
+    make_catalog: Callable[..., Path], tmp_path: Path
+) -> None:
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    render(catalog, out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = out / "kustomize" / "svc"
+    for p in sorted(target.rglob("*"), reverse=True):
+        p.unlink() if p.is_file() else p.rmdir()
+    target.rmdir()
+    os.symlink(elsewhere, target)
+    code, output = render(catalog, out)
+    assert code == 2 and "symlink" in output
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_check_reports_each_kind_of_drift(
+    make_catalog: Callable[..., Path], tmp_path: Path
+) -> None:
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    render(catalog, out)
+    base = out / "kustomize" / "svc" / "base"
+    (base / "externalsecret.yaml").write_text("edited\n")
+    (base / "kustomization.yaml").unlink()
+    result = run(
+        [
+            "check",
+            "--catalog",
+            str(catalog),
+            "--out",
+            str(out),
+            "--workflows-dir",
+            str(tmp_path / "wf"),
+        ]
+    )
+    assert result.exit_code == 1
+    assert "changed  " in result.output and "missing  " in result.output
+    assert "+apiVersion: external-secrets.io/v1" in result.output
+    assert "-edited" in result.output
