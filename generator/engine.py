@@ -6,13 +6,16 @@ from pathlib import Path
 
 from generator.catalog.load import load_catalog
 from generator.plan import Plan, make_plan
-from generator.render.pipeline import OUT, WORKFLOWS, render_catalog
+from generator.consistency import verify
+from generator.render.pipeline import OUT, WORKFLOWS, render_all
 from generator.write import Summary, apply, ensure_safe_root
 
 
 def plan_for(catalog_dir: Path, out: Path, workflows: Path) -> Plan:
     catalog = load_catalog(catalog_dir)
-    desired = render_catalog(catalog)
+    rendered = render_all(catalog)
+    verify(rendered.inventory)
+    desired = rendered.trees
     folders = {OUT: out, WORKFLOWS: workflows}
     for folder in folders.values():
         ensure_safe_root(folder)

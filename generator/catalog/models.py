@@ -103,6 +103,9 @@ class Platform(Strict):
     aws: Aws | None = None
     secretBackends: dict[str, Backend] = Field(default_factory=dict)
     argocdNamespace: DnsLabel = "argocd"
+    renderedPath: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.][A-Za-z0-9_./-]*$")] = (
+        Field("rendered", description="Where `gitops-gen render` output is committed in gitRepo.")
+    )
 
 
 # --- services/<name>.yaml ------------------------------------------------------------------

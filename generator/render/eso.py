@@ -130,4 +130,11 @@ def parts(facts: Facts, service: Service) -> Parts | None:
             )
         return out
 
-    return Parts(resources=resources, patches=patches)
+    return Parts(resources=resources, patches=patches, secrets={name: _keys(spec, plan.keys)})
+
+
+def _keys(spec: Obj, declared: tuple[str, ...]) -> frozenset[str]:
+    """Keys the synced Secret carries: per-key refs, or the JSON document's declared keys."""
+    if "data" in spec:
+        return frozenset(item["secretKey"] for item in spec["data"])
+    return frozenset(declared)

@@ -55,7 +55,7 @@ class Parts:
 
     resources: dict[str, Obj]
     patches: Callable[[Environment], list[Patch]]
-    extra_base: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, frozenset[str]] = field(default_factory=dict)  # Secret name -> its keys
 
 
 PartsFor = Callable[[Service], "Parts | None"]

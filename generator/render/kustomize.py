@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from generator.catalog.models import Service
+from generator.consistency import Inventory, ObjectId
 from generator.render.facts import Facts
 from generator.render.kube import Obj, Parts, yaml_file
 
@@ -18,7 +19,9 @@ def overlay_dir(service: str, env: str) -> PurePosixPath:
 
 
 def render(
-    facts: Facts, families: list[Callable[[Facts, Service], Parts | None]]
+    facts: Facts,
+    families: list[Callable[[Facts, Service], Parts | None]],
+    inventory: Inventory,
 ) -> dict[PurePosixPath, str]:
     files: dict[PurePosixPath, str] = {}
     for service in facts.services:
@@ -26,7 +29,15 @@ def render(
             parts = family(facts, service)
             if parts is not None:
                 files.update(_service_tree(facts, service, parts))
+                _record(facts, service, parts, inventory)
     return files
+
+
+def _record(facts: Facts, service: Service, parts: Parts, inventory: Inventory) -> None:
+    for env in facts.envs:
+        namespace = facts.deployed(service, env).namespace
+        for name, keys in parts.secrets.items():
+            inventory.produce(ObjectId(env.name, namespace, "Secret", name), keys)
 
 
 def _service_tree(facts: Facts, service: Service, parts: Parts) -> dict[PurePosixPath, str]:

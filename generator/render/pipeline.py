@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from generator.catalog.load import Catalog
-from generator.render import eso, kustomize
+from generator.consistency import Inventory
+from generator.render import argocd, eso, helm, kustomize, vault
 from generator.render.facts import Facts
 
 Tree = dict[PurePosixPath, str]
@@ -13,14 +15,29 @@ OUT = "out"  # the `--out` folder (rendered/)
 WORKFLOWS = "workflows"  # the GitOps repo's .github/workflows/
 
 
+@dataclass(frozen=True)
+class Rendered:
+    trees: dict[str, Tree]  # {root: {path: text}}
+    inventory: Inventory  # what the output produces and references, for `consistency.verify`
+
+
+def render_all(catalog: Catalog) -> Rendered:
+    facts = Facts(catalog)
+    inventory = Inventory()
+    out: Tree = {}
+    out.update(kustomize.render(facts, [eso.parts, vault.parts], inventory))
+    out.update(vault.render(facts))
+    out.update(eso.render_cluster_stores(facts))
+    out.update(helm.render(facts))
+    helm.record(facts, inventory)
+    out.update(argocd.render(facts, out))
+    workflows: Tree = {}
+    return Rendered({OUT: _sorted(out), WORKFLOWS: _sorted(workflows)}, inventory)
+
+
 def render_catalog(catalog: Catalog) -> dict[str, Tree]:
     """`{root: {path: text}}` for every root the tool writes; nothing touches disk."""
-    facts = Facts(catalog)
-    out: Tree = {}
-    out.update(kustomize.render(facts, [eso.parts]))
-    out.update(eso.render_cluster_stores(facts))
-    workflows: Tree = {}
-    return {OUT: _sorted(out), WORKFLOWS: _sorted(workflows)}
+    return render_all(catalog).trees
 
 
 def _sorted(tree: Tree) -> Tree:

@@ -1,0 +1,183 @@
+"""Vault Secrets Operator per service, read-only Vault policies and the admin bootstrap (seed 004).
+
+Each service pulls its own kv-v2 path, and every shared path it declares, into its OWN
+namespace: no secret-copier, nothing crosses namespaces.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import PurePosixPath
+
+from generator.catalog.models import Environment, Service, Vault
+from generator.catalog.templates import ENV_PLACEHOLDER, expand
+from generator.render.facts import Facts, header, secret_name
+from generator.render.hcl import hcl_string
+from generator.render.kube import Obj, Parts, Patch, managed, meta
+
+API = "secrets.hashicorp.com/v1beta1"
+ROOT = PurePosixPath("vault")
+SHARED_PREFIX = "shared"
+
+
+def shared_secret_name(service: Service, shared: str) -> str:
+    return f"{service.name}-shared-{shared.replace('/', '-')}"
+
+
+def _backend(facts: Facts, service: Service) -> Vault | None:
+    plan = facts.secret_plan(service)
+    return plan.backend if plan and isinstance(plan.backend, Vault) else None
+
+
+def _path(facts: Facts, backend: Vault, service: Service, env: str) -> str:
+    return expand(backend.key, system=facts.system, env=env, service=service.name)
+
+
+def address(backend: Vault, env: Environment) -> str:
+    return env.vaultAddress or backend.address
+
+
+def refresh_after(backend: Vault, env: Environment) -> str:
+    return env.refreshAfter or backend.refreshAfter
+
+
+def parts(facts: Facts, service: Service) -> Parts | None:
+    backend = _backend(facts, service)
+    if backend is None or service.secrets is None:
+        return None
+    ns, name = service.ns, service.name
+    keys = frozenset(service.secrets.keys)
+    resources: dict[str, Obj] = {
+        "serviceaccount.yaml": {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": meta(name, ns, facts.system, name),
+        },
+        "vaultconnection.yaml": {
+            "apiVersion": API,
+            "kind": "VaultConnection",
+            "metadata": meta(name, ns, facts.system, name),
+            "spec": {"address": backend.address, "skipTLSVerify": False},
+        },
+        "vaultauth.yaml": {
+            "apiVersion": API,
+            "kind": "VaultAuth",
+            "metadata": meta(name, ns, facts.system, name),
+            "spec": {
+                "vaultConnectionRef": name,
+                "method": "kubernetes",
+                "mount": backend.authMount,
+                "kubernetes": {"role": name, "serviceAccount": name, "audiences": ["vault"]},
+            },
+        },
+    }
+    secrets = {secret_name(service): keys}
+    statics = [(secret_name(service), _path(facts, backend, service, ENV_PLACEHOLDER))]
+    statics += [
+        (shared_secret_name(service, s), f"{SHARED_PREFIX}/{s}") for s in service.secrets.shared
+    ]
+    for secret, path in statics:
+        resources[f"vaultstaticsecret-{secret}.yaml"] = _static_secret(
+            facts, backend, service, secret, path
+        )
+        secrets.setdefault(secret, frozenset())
+
+    def patches(env: Environment) -> list[Patch]:
+        conn = [{"op": "replace", "path": "/spec/address", "value": address(backend, env)}]
+        out = [Patch("patches/vaultconnection.yaml", API, "VaultConnection", name, conn)]
+        for secret, path in statics:
+            ops: list[Obj] = [
+                {
+                    "op": "replace",
+                    "path": "/spec/refreshAfter",
+                    "value": refresh_after(backend, env),
+                }
+            ]
+            if ENV_PLACEHOLDER in path:
+                ops.append(
+                    {
+                        "op": "replace",
+                        "path": "/spec/path",
+                        "value": path.replace(ENV_PLACEHOLDER, env.name),
+                    }
+                )
+            out.append(
+                Patch(
+                    f"patches/vaultstaticsecret-{secret}.yaml",
+                    API,
+                    "VaultStaticSecret",
+                    secret,
+                    ops,
+                )
+            )
+        return out
+
+    return Parts(resources=resources, patches=patches, secrets=secrets)
+
+
+def _static_secret(facts: Facts, backend: Vault, service: Service, secret: str, path: str) -> Obj:
+    return {
+        "apiVersion": API,
+        "kind": "VaultStaticSecret",
+        "metadata": managed(meta(secret, service.ns, facts.system, service.name)),
+        "spec": {
+            "vaultAuthRef": service.name,
+            "type": "kv-v2",
+            "mount": backend.mount,
+            "path": path,
+            "refreshAfter": backend.refreshAfter,
+            "hmacSecretData": True,
+            "destination": {"name": secret, "create": True},
+            "rolloutRestartTargets": [{"kind": "Deployment", "name": service.name}],
+        },
+    }
+
+
+def policy_name(facts: Facts, env: str, service: str) -> str:
+    return f"{facts.system}-{env}-{service}"
+
+
+def policy_paths(facts: Facts, service: Service, env: str) -> list[str]:
+    """The only kv-v2 API paths a service may read: its own, then each shared one it declared."""
+    backend = _backend(facts, service)
+    if backend is None or service.secrets is None:
+        return []
+    own = f"{backend.mount}/data/{_path(facts, backend, service, env)}"
+    return [own, *(f"{backend.mount}/data/{SHARED_PREFIX}/{s}" for s in service.secrets.shared)]
+
+
+def render(facts: Facts) -> dict[PurePosixPath, str]:
+    files: dict[PurePosixPath, str] = {}
+    for env in facts.envs:
+        lines = ["#!/bin/sh", header(facts.source()).rstrip("\n")]
+        lines += [
+            f"# Run once per cluster by a Vault admin (env {env.name}): policies and Kubernetes auth roles.",
+            "set -eu",
+            'cd "$(dirname "$0")"',
+        ]
+        for svc in facts.services:
+            backend = _backend(facts, svc)
+            if backend is None:
+                continue
+            paths = policy_paths(facts, svc, env.name)
+            policy = "\n".join(
+                f'path {hcl_string(p)} {{\n  capabilities = ["read"]\n}}\n' for p in paths
+            )
+            rel = PurePosixPath("policies") / f"{svc.name}.hcl"
+            files[ROOT / env.name / rel] = header(facts.source(svc)) + "\n" + policy
+            name = policy_name(facts, env.name, svc.name)
+            ns = facts.deployed(svc, env).namespace
+            q = shlex.quote
+            lines += [
+                "",
+                f"# {svc.name}: reads {', '.join(paths)}",
+                f"VAULT_ADDR=${{VAULT_ADDR:-{q(address(backend, env))}}} vault policy write {q(name)} {q(str(rel))}",
+                f"VAULT_ADDR=${{VAULT_ADDR:-{q(address(backend, env))}}} vault write "
+                f"{q(f'auth/{backend.authMount}/role/{svc.name}')} \\",
+                f"  bound_service_account_names={q(svc.name)} \\",
+                f"  bound_service_account_namespaces={q(ns)} \\",
+                f"  policies={q(name)} audience=vault ttl=1h",
+            ]
+        if len(lines) > 4:
+            files[ROOT / env.name / "bootstrap.sh"] = "\n".join(lines) + "\n"
+    return files
