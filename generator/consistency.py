@@ -1,4 +1,4 @@
-"""The offline cross-check: every object a Deployment references exists in the same env and namespace.
+"""Offline cross-check: every object a Deployment references exists in its env and namespace.
 
 Families record what they emit while rendering (the very dicts that are dumped): secret
 families the Secrets their ExternalSecret / VaultStaticSecret objects create, the chart
@@ -51,7 +51,7 @@ def verify(inventory: Inventory) -> None:
         if keys is None:
             msg = f"{ref.how} names {t.kind} {t.name!r}, which nothing renders {where}"
         elif ref.key is not None and ref.key not in keys:
-            msg = f"secretKeyRef reads key {ref.key!r}, which {t.kind} {t.name!r} {where} does not carry"
+            msg = f"secretKeyRef reads key {ref.key!r}; {t.kind} {t.name!r} {where} lacks it"
         else:
             continue
         problems.append(Problem(ref.source, 1, 1, f"{ref.service}[{t.env}]", msg))

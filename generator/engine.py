@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.catalog.load import load_catalog
-from generator.plan import Plan, make_plan
 from generator.consistency import verify
+from generator.plan import Plan, make_plan
 from generator.render.pipeline import OUT, WORKFLOWS, render_all
 from generator.write import Summary, apply, ensure_safe_root
 

@@ -151,7 +151,7 @@ def render(facts: Facts) -> dict[PurePosixPath, str]:
     for env in facts.envs:
         lines = ["#!/bin/sh", header(facts.source()).rstrip("\n")]
         lines += [
-            f"# Run once per cluster by a Vault admin (env {env.name}): policies and Kubernetes auth roles.",
+            f"# Run once by a Vault admin for env {env.name}: policies and Kubernetes auth roles.",
             "set -eu",
             'cd "$(dirname "$0")"',
         ]
@@ -168,12 +168,12 @@ def render(facts: Facts) -> dict[PurePosixPath, str]:
             name = policy_name(facts, env.name, svc.name)
             ns = facts.deployed(svc, env).namespace
             q = shlex.quote
+            addr = f"VAULT_ADDR=${{VAULT_ADDR:-{q(address(backend, env))}}}"
             lines += [
                 "",
                 f"# {svc.name}: reads {', '.join(paths)}",
-                f"VAULT_ADDR=${{VAULT_ADDR:-{q(address(backend, env))}}} vault policy write {q(name)} {q(str(rel))}",
-                f"VAULT_ADDR=${{VAULT_ADDR:-{q(address(backend, env))}}} vault write "
-                f"{q(f'auth/{backend.authMount}/role/{svc.name}')} \\",
+                f"{addr} vault policy write {q(name)} {q(str(rel))}",
+                f"{addr} vault write {q(f'auth/{backend.authMount}/role/{svc.name}')} \\",
                 f"  bound_service_account_names={q(svc.name)} \\",
                 f"  bound_service_account_namespaces={q(ns)} \\",
                 f"  policies={q(name)} audience=vault ttl=1h",

@@ -1,0 +1,105 @@
+"""Vault: VSO objects, read-only policies scoped to the service's own and declared shared paths."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import hcl2
+import pytest
+import yaml
+
+from generator.catalog.load import load_catalog
+from generator.render.facts import Facts
+from generator.render.vault import policy_paths
+from tests.conftest import FIXTURES, REPO_CATALOG, render_tree
+from tests.render.test_kustomize_real import built, write_out
+
+CATALOGS = [REPO_CATALOG, FIXTURES / "vault"]
+
+
+@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda p: p.name)
+def test_policies_parse_are_canonical_and_read_only_own_paths(catalog: Path) -> None:
+    cat = load_catalog(catalog)
+    tree = render_tree(catalog)
+    policies = {p: t for p, t in tree.items() if p.suffix == ".hcl"}
+    assert policies
+    by_name = {s.name: s for s in cat.services}
+    backends = cat.platform.secretBackends
+    for path, text in policies.items():
+        env, service = path.parts[1], path.stem
+        svc = by_name[service]
+        assert svc.secrets is not None
+        mount = backends[svc.secrets.backend].mount  # type: ignore[union-attr]
+        key_tpl = backends[svc.secrets.backend].key
+        own = f"{mount}/data/" + key_tpl.replace("{service}", service).replace(
+            "{env}", env
+        ).replace("{system}", cat.platform.system)
+        allowed = {own, *(f"{mount}/data/shared/{s}" for s in svc.secrets.shared)}
+        parsed = hcl2.loads(text)
+        granted = {}
+        for block in parsed["path"]:
+            for p, body in block.items():
+                granted[p.strip('"')] = body["capabilities"]
+        assert set(granted) == allowed, (path, granted)
+        assert all([c.strip(chr(34)) for c in caps] == ["read"] for caps in granted.values())
+        # no grant reaches another service's path
+        for other in by_name:
+            if other != service:
+                assert not any(f"/{other}/" in f"/{g}/" for g in granted)
+        if shutil.which("terraform"):
+            fmt = subprocess.run(
+                ["terraform", "fmt", "-"], input=text, capture_output=True, text=True
+            )
+            assert fmt.returncode == 0 and fmt.stdout == text, fmt.stderr
+
+
+def test_policy_paths_follow_env_template() -> None:
+    facts = Facts(load_catalog(FIXTURES / "vault"))
+    grafana = next(s for s in facts.services if s.name == "grafana")
+    assert policy_paths(facts, grafana, "production") == [
+        "kv/data/production/grafana/app",
+        "kv/data/shared/aws-creds",
+    ]
+
+
+def test_seed_004_cert_manager_pulls_into_its_own_namespace(tmp_path: Path) -> None:
+    out = write_out(FIXTURES / "vault", tmp_path)
+    docs = built(out / "kustomize" / "cert-manager" / "overlays" / "production")
+    kinds = sorted(d["kind"] for d in docs)
+    assert kinds == [
+        "ServiceAccount",
+        "VaultAuth",
+        "VaultConnection",
+        "VaultStaticSecret",
+        "VaultStaticSecret",
+    ]
+    assert {d["metadata"]["namespace"] for d in docs} == {"cert-manager"}
+    statics = {d["spec"]["path"]: d for d in docs if d["kind"] == "VaultStaticSecret"}
+    assert set(statics) == {"cert-manager/credentials", "shared/ovh-dns"}
+    for s in statics.values():
+        assert s["spec"]["refreshAfter"] == "2h" and s["spec"]["hmacSecretData"] is True
+        assert s["spec"]["rolloutRestartTargets"] == [
+            {"kind": "Deployment", "name": "cert-manager"}
+        ]
+        assert (
+            s["spec"]["destination"]["create"] is True
+            and s["spec"]["vaultAuthRef"] == "cert-manager"
+        )
+    auth = next(d for d in docs if d["kind"] == "VaultAuth")
+    assert auth["spec"]["kubernetes"] == {
+        "role": "cert-manager",
+        "serviceAccount": "cert-manager",
+        "audiences": ["vault"],
+    }
+    staging = built(out / "kustomize" / "grafana" / "overlays" / "staging")
+    conn = next(d for d in staging if d["kind"] == "VaultConnection")
+    assert conn["spec"]["address"] == "https://vault.staging.internal:8200"
+    own = next(
+        d
+        for d in staging
+        if d["kind"] == "VaultStaticSecret" and d["metadata"]["name"] == "grafana-secrets"
+    )
+    assert own["spec"]["path"] == "staging/grafana/app" and own["spec"]["mount"] == "kv"
+    assert "_ENV_" not in yaml.safe_dump_all(staging)

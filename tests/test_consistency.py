@@ -1,0 +1,68 @@
+"""The tool refuses output whose Deployments reference objects the same env does not render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.catalog.load import load_catalog
+from generator.consistency import ObjectId, verify
+from generator.errors import ConsistencyError
+from generator.render import eso
+from generator.render.pipeline import render_all
+from tests.conftest import REPO_CATALOG, run
+
+
+def test_repo_catalog_is_consistent() -> None:
+    verify(render_all(load_catalog(REPO_CATALOG)).inventory)
+
+
+def test_secret_name_the_eso_side_does_not_produce_is_caught(
+    monkeypatch: pytest.MonkeyPatch, make_catalog: Callable[..., Path], tmp_path: Path
+) -> None:
+    monkeypatch.setattr(eso, "secret_name", lambda svc: f"{svc.name}-credentials")
+    catalog = make_catalog()
+    result = run(
+        [
+            "render",
+            "--catalog",
+            str(catalog),
+            "--out",
+            str(tmp_path / "out"),
+            "--workflows-dir",
+            str(tmp_path / "wf"),
+        ]
+    )
+    assert result.exit_code == 2
+    assert (
+        "services/svc.yaml:1:1: svc[prod]: secretRef names Secret 'svc-secrets', which nothing renders in env 'prod', namespace 'svc'"
+        in result.stderr
+    )
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_missing_secret_key_is_caught() -> None:
+    rendered = render_all(load_catalog(REPO_CATALOG))
+    inv = rendered.inventory
+    target = ObjectId("prod", "lornu-ai", "Secret", "lornu-ai-secrets")
+    inv.produced[target] = frozenset({"RESEND_API_KEY"})
+    with pytest.raises(ConsistencyError) as info:
+        verify(inv)
+    assert [str(p) for p in info.value.problems] == [
+        "services/lornu-ai.yaml:1:1: lornu-ai[prod]: secretKeyRef reads key 'OPENAI_API_KEY'; Secret 'lornu-ai-secrets' in env 'prod', namespace 'lornu-ai' lacks it"
+    ]
+
+
+def test_namespace_mismatch_is_caught() -> None:
+    inv = render_all(load_catalog(REPO_CATALOG)).inventory
+    moved = ObjectId("dev", "payment-dev", "Secret", "payment-service-secrets")
+    inv.produced[ObjectId("dev", "payment", "Secret", "payment-service-secrets")] = (
+        inv.produced.pop(moved)
+    )
+    with pytest.raises(
+        ConsistencyError,
+        match=r"payment-service\[dev\]: secretRef names Secret 'payment-service-secrets'",
+    ):
+        verify(inv)
