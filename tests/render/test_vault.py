@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from generator.render.facts import Facts
 from generator.render.vault import policy_paths
 from tests.conftest import FIXTURES, REPO_CATALOG, render_tree
 from tests.render.test_kustomize_real import built, write_out
+from tests.tools import need
 
 CATALOGS = [REPO_CATALOG, FIXTURES / "vault"]
 
@@ -48,11 +48,16 @@ def test_policies_parse_are_canonical_and_read_only_own_paths(catalog: Path) -> 
         for other in by_name:
             if other != service:
                 assert not any(f"/{other}/" in f"/{g}/" for g in granted)
-        if shutil.which("terraform"):
-            fmt = subprocess.run(
-                ["terraform", "fmt", "-"], input=text, capture_output=True, text=True
-            )
-            assert fmt.returncode == 0 and fmt.stdout == text, fmt.stderr
+
+
+@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda p: p.name)
+def test_policies_are_canonical_hcl_per_terraform_fmt(catalog: Path) -> None:
+    terraform = need("terraform")
+    for path, text in render_tree(catalog).items():
+        if path.suffix == ".hcl":
+            cmd = [terraform, "fmt", "-"]
+            fmt = subprocess.run(cmd, input=text, capture_output=True, text=True, check=False)
+            assert fmt.returncode == 0 and fmt.stdout == text, (path, fmt.stderr)
 
 
 def test_policy_paths_follow_env_template() -> None:
