@@ -68,8 +68,12 @@ def test_seed_003_stage_and_prod_differ_and_wire_their_own_objects(tmp_path: Pat
     seen = {}
     for env in ("stage", "prod"):
         docs = template(tmp_path, chart, env)
-        dep = next(d for d in docs if d["kind"] == "Deployment")
-        cm = next(d for d in docs if d["kind"] == "ConfigMap")
+        dep = next(
+            d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "my-app"
+        )
+        cm = next(
+            d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "my-app-config"
+        )
         ns = f"my-app-{env}"
         assert dep["metadata"]["namespace"] == cm["metadata"]["namespace"] == ns
         container = dep["spec"]["template"]["spec"]["containers"][0]
@@ -123,3 +127,20 @@ def test_config_values_come_back_byte_equal(
     docs = template(tmp_path, chart_of(out), "prod")
     cm = next(d for d in docs if d["kind"] == "ConfigMap")
     assert cm["data"] == tricky
+
+
+def test_disabled_service_is_left_out_of_that_env(tmp_path: Path) -> None:
+    out = write_out(FIXTURES / "seed003", tmp_path)
+    chart = chart_of(out)
+    names = {
+        env: {
+            d["metadata"]["name"]
+            for d in template(tmp_path, chart, env)
+            if d["kind"] == "Deployment"
+        }
+        for env in ("stage", "prod")
+    }
+    assert names == {"stage": {"my-app", "beta-feature"}, "prod": {"my-app"}}
+    prod_apps = (out / "argocd" / "prod" / "applications.yaml").read_text()
+    assert "beta-feature" not in prod_apps
+    assert "beta-feature-stage" in (out / "argocd" / "stage" / "applications.yaml").read_text()
