@@ -41,7 +41,7 @@ class Plan:
         return any(r.changed for r in self.roots.values())
 
 
-def manifest_text(roots: dict[str, dict[PurePosixPath, str]], out_name: str) -> str:
+def manifest_text(roots: dict[str, dict[PurePosixPath, str]]) -> str:
     """The list of every generated file, per root: what a later render may delete."""
     listing = {name: sorted(str(p) for p in tree) for name, tree in sorted(roots.items())}
     return json.dumps({"generator": "gitops-gen", "files": listing}, indent=1) + "\n"
@@ -66,7 +66,7 @@ def make_plan(
     """Plan every root. The manifest itself is part of the `out_root` tree."""
     previous = read_manifest(folders[out_root])
     trees = {name: dict(tree) for name, tree in desired.items()}
-    trees[out_root][MANIFEST] = manifest_text(desired, out_root)
+    trees[out_root][MANIFEST] = manifest_text(desired)
     roots = {}
     for name, tree in trees.items():
         root = folders[name]

@@ -21,7 +21,7 @@ from generator.catalog.models import (
     Service,
     Vault,
 )
-from generator.catalog.templates import ENV_PLACEHOLDER, PLACEHOLDER, expand, normalize_key, per_key
+from generator.catalog.templates import ENV_PLACEHOLDER, PLACEHOLDER, expand, per_key
 
 TOOL = "gitops-gen"
 MANAGED_LABEL = "gitops-gen.io/managed"  # seed 001's force-sync selector
@@ -183,7 +183,3 @@ def cluster_store_name(system: str, backend: str) -> str:
 
 def irsa_role_name(system: str, env: str, service: str) -> str:
     return f"{system}-{env}-{service}"
-
-
-def normalized(key: str) -> str:
-    return normalize_key(key)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.catalog.models import Environment, Service
+from generator.catalog.models import Environment
 from generator.render.facts import MANAGED_LABEL, PART_OF_LABEL, header
 from generator.render.yamlout import dump, dump_all
 
@@ -56,6 +56,3 @@ class Parts:
     resources: dict[str, Obj]
     patches: Callable[[Environment], list[Patch]]
     secrets: dict[str, frozenset[str]] = field(default_factory=dict)  # Secret name -> its keys
-
-
-PartsFor = Callable[[Service], "Parts | None"]
