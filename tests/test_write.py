@@ -6,6 +6,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from click.testing import Result
+
 from tests.conftest import SERVICE, run
 
 
@@ -31,22 +33,17 @@ def render(catalog: Path, out: Path, *extra: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def check(catalog: Path, out: Path) -> Result:
+    wf = str(out.parent / "wf")
+    return run(["check", "--catalog", str(catalog), "--out", str(out), "--workflows-dir", wf])
+
+
 def test_render_then_check_is_clean(make_catalog: Callable[..., Path], tmp_path: Path) -> None:
     catalog, out = make_catalog(), tmp_path / "rendered"
     code, output = render(catalog, out)
     assert code == 0 and "removed" in output
-    check = run(
-        [
-            "check",
-            "--catalog",
-            str(catalog),
-            "--out",
-            str(out),
-            "--workflows-dir",
-            str(tmp_path / "wf"),
-        ]
-    )
-    assert check.exit_code == 0, check.output
+    result = check(catalog, out)
+    assert result.exit_code == 0, result.output
 
 
 def test_second_render_rewrites_nothing(make_catalog: Callable[..., Path], tmp_path: Path) -> None:
@@ -124,17 +121,7 @@ def test_check_reports_each_kind_of_drift(
     base = out / "kustomize" / "svc" / "base"
     (base / "externalsecret.yaml").write_text("edited\n")
     (base / "kustomization.yaml").unlink()
-    result = run(
-        [
-            "check",
-            "--catalog",
-            str(catalog),
-            "--out",
-            str(out),
-            "--workflows-dir",
-            str(tmp_path / "wf"),
-        ]
-    )
+    result = check(catalog, out)
     assert result.exit_code == 1
     assert "changed  " in result.output and "missing  " in result.output
     assert "+apiVersion: external-secrets.io/v1" in result.output

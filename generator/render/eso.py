@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Environment, Service
+from generator.catalog.models import (
+    Aws,
+    AwsParameterStore,
+    AwsSecretsManager,
+    Environment,
+    Service,
+)
 from generator.catalog.templates import ENV_PLACEHOLDER
-from generator.render.facts import Facts, cluster_store_name, irsa_role_name, secret_name
+from generator.render.facts import (
+    Facts,
+    SecretPlan,
+    cluster_store_name,
+    irsa_role_name,
+    secret_name,
+)
 from generator.render.kube import Obj, Parts, Patch, managed, meta, yaml_file
 
 API = "external-secrets.io/v1"
@@ -49,40 +61,20 @@ def render_cluster_stores(facts: Facts) -> dict[PurePosixPath, str]:
     return files
 
 
+def role_arn(aws: Aws, system: str, env: str, service: str) -> str:
+    return f"arn:aws:iam::{aws.accountId}:role/{irsa_role_name(system, env, service)}"
+
+
 def parts(facts: Facts, service: Service) -> Parts | None:
     plan = facts.secret_plan(service)
     aws = facts.platform.aws
     if plan is None or not plan.is_aws or aws is None:
         return None
-    backend = plan.backend
-    assert isinstance(backend, AwsSecretsManager | AwsParameterStore)
-    ns = service.ns
     name = secret_name(service)
     resources: dict[str, Obj] = {}
     if per_service_stores(facts):
         store_ref = {"kind": "SecretStore", "name": service.name}
-        role = irsa_role_name(facts.system, ENV_PLACEHOLDER, service.name)
-        sa_meta = meta(service.name, ns, facts.system, service.name)
-        sa_meta["annotations"] = {IRSA_ANNOTATION: f"arn:aws:iam::{aws.accountId}:role/{role}"}
-        resources["serviceaccount.yaml"] = {
-            "apiVersion": "v1",
-            "kind": "ServiceAccount",
-            "metadata": sa_meta,
-        }
-        resources["secretstore.yaml"] = {
-            "apiVersion": API,
-            "kind": "SecretStore",
-            "metadata": meta(service.name, ns, facts.system, service.name),
-            "spec": {
-                "provider": {
-                    "aws": {
-                        "service": aws_service(backend),
-                        "region": aws.region,
-                        "auth": {"jwt": {"serviceAccountRef": {"name": service.name}}},
-                    }
-                }
-            },
-        }
+        resources.update(_service_store(facts, service, plan, aws))
     else:
         store_ref = {
             "kind": "ClusterSecretStore",
@@ -101,36 +93,70 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     resources["externalsecret.yaml"] = {
         "apiVersion": API,
         "kind": "ExternalSecret",
-        "metadata": managed(meta(name, ns, facts.system, service.name)),
+        "metadata": managed(meta(name, service.ns, facts.system, service.name)),
         "spec": spec,
     }
 
     def patches(env: Environment) -> list[Patch]:
-        ops: list[Obj] = [
-            {"op": "replace", "path": "/spec/refreshInterval", "value": env.refreshInterval}
-        ]
-        env_refs = facts.refs(service, env.name)
-        if plan.per_key:
-            ops += [
-                {"op": "replace", "path": f"/spec/data/{i}/remoteRef/key", "value": r.key}
-                for i, r in enumerate(env_refs)
-            ]
-        else:
-            ops.append(
-                {"op": "replace", "path": "/spec/dataFrom/0/extract/key", "value": env_refs[0].key}
-            )
-        out = [Patch("patches/externalsecret.yaml", API, "ExternalSecret", name, ops)]
-        if per_service_stores(facts):
-            role = irsa_role_name(facts.system, env.name, service.name)
-            arn = f"arn:aws:iam::{aws.accountId}:role/{role}"
-            path = "/metadata/annotations/" + IRSA_ANNOTATION.replace("/", "~1")
-            sa_ops: list[Obj] = [{"op": "replace", "path": path, "value": arn}]
-            out.append(
-                Patch("patches/serviceaccount.yaml", "v1", "ServiceAccount", service.name, sa_ops)
-            )
-        return out
+        return _env_patches(facts, service, plan, aws, env)
 
     return Parts(resources=resources, patches=patches, secrets={name: _keys(spec, plan.keys)})
+
+
+def _service_store(facts: Facts, service: Service, plan: SecretPlan, aws: Aws) -> dict[str, Obj]:
+    """Per-service IRSA: a ServiceAccount with the role ARN and a SecretStore that uses it."""
+    backend = plan.backend
+    assert isinstance(backend, AwsSecretsManager | AwsParameterStore)
+    ns = service.ns
+    sa_meta = meta(service.name, ns, facts.system, service.name)
+    arn = role_arn(aws, facts.system, ENV_PLACEHOLDER, service.name)
+    sa_meta["annotations"] = {IRSA_ANNOTATION: arn}
+    return {
+        "serviceaccount.yaml": {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": sa_meta},
+        "secretstore.yaml": {
+            "apiVersion": API,
+            "kind": "SecretStore",
+            "metadata": meta(service.name, ns, facts.system, service.name),
+            "spec": {
+                "provider": {
+                    "aws": {
+                        "service": aws_service(backend),
+                        "region": aws.region,
+                        "auth": {"jwt": {"serviceAccountRef": {"name": service.name}}},
+                    }
+                }
+            },
+        },
+    }
+
+
+def _env_patches(
+    facts: Facts, service: Service, plan: SecretPlan, aws: Aws, env: Environment
+) -> list[Patch]:
+    """One env's overlay: its refresh interval, its own remote keys, its own IRSA role."""
+    ops: list[Obj] = [
+        {"op": "replace", "path": "/spec/refreshInterval", "value": env.refreshInterval}
+    ]
+    env_refs = facts.refs(service, env.name)
+    if plan.per_key:
+        ops += [
+            {"op": "replace", "path": f"/spec/data/{i}/remoteRef/key", "value": r.key}
+            for i, r in enumerate(env_refs)
+        ]
+    else:
+        ops.append(
+            {"op": "replace", "path": "/spec/dataFrom/0/extract/key", "value": env_refs[0].key}
+        )
+    name = secret_name(service)
+    out = [Patch("patches/externalsecret.yaml", API, "ExternalSecret", name, ops)]
+    if per_service_stores(facts):
+        arn = role_arn(aws, facts.system, env.name, service.name)
+        path = "/metadata/annotations/" + IRSA_ANNOTATION.replace("/", "~1")
+        sa_ops: list[Obj] = [{"op": "replace", "path": path, "value": arn}]
+        out.append(
+            Patch("patches/serviceaccount.yaml", "v1", "ServiceAccount", service.name, sa_ops)
+        )
+    return out
 
 
 def _keys(spec: Obj, declared: tuple[str, ...]) -> frozenset[str]:

@@ -45,9 +45,28 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     backend = _backend(facts, service)
     if backend is None or service.secrets is None:
         return None
+    resources = _auth_resources(facts, service, backend)
+    secrets = {secret_name(service): frozenset(service.secrets.keys)}
+    statics = [(secret_name(service), _path(facts, backend, service, ENV_PLACEHOLDER))]
+    statics += [
+        (shared_secret_name(service, s), f"{SHARED_PREFIX}/{s}") for s in service.secrets.shared
+    ]
+    for secret, path in statics:
+        resources[f"vaultstaticsecret-{secret}.yaml"] = _static_secret(
+            facts, backend, service, secret, path
+        )
+        secrets.setdefault(secret, frozenset())
+
+    def patches(env: Environment) -> list[Patch]:
+        return _env_patches(service, backend, statics, env)
+
+    return Parts(resources=resources, patches=patches, secrets=secrets)
+
+
+def _auth_resources(facts: Facts, service: Service, backend: Vault) -> dict[str, Obj]:
+    """The service's own identity towards Vault: ServiceAccount, connection, kubernetes auth."""
     ns, name = service.ns, service.name
-    keys = frozenset(service.secrets.keys)
-    resources: dict[str, Obj] = {
+    return {
         "serviceaccount.yaml": {
             "apiVersion": "v1",
             "kind": "ServiceAccount",
@@ -71,48 +90,24 @@ def parts(facts: Facts, service: Service) -> Parts | None:
             },
         },
     }
-    secrets = {secret_name(service): keys}
-    statics = [(secret_name(service), _path(facts, backend, service, ENV_PLACEHOLDER))]
-    statics += [
-        (shared_secret_name(service, s), f"{SHARED_PREFIX}/{s}") for s in service.secrets.shared
-    ]
+
+
+def _env_patches(
+    service: Service, backend: Vault, statics: list[tuple[str, str]], env: Environment
+) -> list[Patch]:
+    """One env's overlay: its Vault address, refreshAfter and, where templated, its path."""
+    conn = [{"op": "replace", "path": "/spec/address", "value": address(backend, env)}]
+    out = [Patch("patches/vaultconnection.yaml", API, "VaultConnection", service.name, conn)]
     for secret, path in statics:
-        resources[f"vaultstaticsecret-{secret}.yaml"] = _static_secret(
-            facts, backend, service, secret, path
-        )
-        secrets.setdefault(secret, frozenset())
-
-    def patches(env: Environment) -> list[Patch]:
-        conn = [{"op": "replace", "path": "/spec/address", "value": address(backend, env)}]
-        out = [Patch("patches/vaultconnection.yaml", API, "VaultConnection", name, conn)]
-        for secret, path in statics:
-            ops: list[Obj] = [
-                {
-                    "op": "replace",
-                    "path": "/spec/refreshAfter",
-                    "value": refresh_after(backend, env),
-                }
-            ]
-            if ENV_PLACEHOLDER in path:
-                ops.append(
-                    {
-                        "op": "replace",
-                        "path": "/spec/path",
-                        "value": path.replace(ENV_PLACEHOLDER, env.name),
-                    }
-                )
-            out.append(
-                Patch(
-                    f"patches/vaultstaticsecret-{secret}.yaml",
-                    API,
-                    "VaultStaticSecret",
-                    secret,
-                    ops,
-                )
-            )
-        return out
-
-    return Parts(resources=resources, patches=patches, secrets=secrets)
+        ops: list[Obj] = [
+            {"op": "replace", "path": "/spec/refreshAfter", "value": refresh_after(backend, env)}
+        ]
+        if ENV_PLACEHOLDER in path:
+            value = path.replace(ENV_PLACEHOLDER, env.name)
+            ops.append({"op": "replace", "path": "/spec/path", "value": value})
+        file = f"patches/vaultstaticsecret-{secret}.yaml"
+        out.append(Patch(file, API, "VaultStaticSecret", secret, ops))
+    return out
 
 
 def _static_secret(facts: Facts, backend: Vault, service: Service, secret: str, path: str) -> Obj:
