@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 TOOLS  := tools/node_modules
+# This repo is not a GitOps repo: the example catalog's workflows are committed beside rendered/.
+EXAMPLE_FLAGS := --workflows-dir rendered/github-workflows
 
 .PHONY: render check test lint bench clean
 
@@ -20,11 +22,11 @@ $(TOOLS)/.installed: tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-render: $(BIN)/gitops-gen   ## render catalog/ into rendered/ (and .github/workflows/gitops-gen-*.yml)
-	$(BIN)/gitops-gen render
+render: $(BIN)/gitops-gen   ## render catalog/ into rendered/ (workflows: rendered/github-workflows/)
+	$(BIN)/gitops-gen render $(EXAMPLE_FLAGS)
 
 check: $(BIN)/gitops-gen    ## fail when rendered/ drifts from catalog/
-	$(BIN)/gitops-gen check
+	$(BIN)/gitops-gen check $(EXAMPLE_FLAGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ Heavy modules are imported inside the commands so `gitops-gen --version` stays f
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -61,9 +62,12 @@ def handled(func: F) -> F:
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:
+            if os.environ.get("GITOPS_GEN_DEBUG"):
+                raise
             click.echo(
                 f"gitops-gen: internal error ({type(exc).__name__}). This is a bug: please "
-                f"report it at {REPORT_URL} with the command you ran and `gitops-gen --version`.",
+                f"report it at {REPORT_URL} with the command you ran and `gitops-gen --version` "
+                "(GITOPS_GEN_DEBUG=1 shows the traceback).",
                 err=True,
             )
             sys.exit(3)

@@ -93,6 +93,8 @@ def _write_union_manifest(out: RootPlan) -> None:
 
 def _apply_root(plan: RootPlan) -> tuple[int, int]:
     checked: set[Path] = set()
+    if plan.create:
+        plan.root.mkdir(parents=True, exist_ok=True)
     later = [MANIFEST] if MANIFEST in (*plan.create, *plan.update) else []
     for path in [*plan.create, *plan.update]:
         if path not in later:

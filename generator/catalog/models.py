@@ -65,6 +65,14 @@ class Aws(Strict):
     )
     recoveryWindowInDays: int = Field(7, ge=0, le=30)
     kmsKeyArn: Line | None = Field(None, description="CMK of the secrets, for kms:Decrypt.")
+    esoServiceAccount: Annotated[
+        str,
+        StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?$"),
+    ] = Field(
+        "external-secrets/external-secrets",
+        description="namespace/name of ESO's controller ServiceAccount: with "
+        "secretStoreScope `cluster` its per-env IRSA role reads that env's secrets.",
+    )
 
 
 class AwsSecretsManager(Strict):
@@ -92,6 +100,40 @@ class Vault(Strict):
     )
 
 
+RepoPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.][A-Za-z0-9_./-]*$")]
+SecretName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$", max_length=100)]
+
+
+class Ci(Strict):
+    """How the generated GitHub workflows run gitops-gen and reach AWS and the clusters."""
+
+    install: Line | None = Field(
+        None,
+        description="pip requirement the workflows install (default: gitops-gen==<this version>).",
+    )
+    catalogPath: RepoPath = Field("catalog", description="The catalog folder in gitRepo.")
+    pythonVersion: Annotated[str, StringConstraints(pattern=r"^3\.[0-9]+$")] = "3.11"
+    terraformVersion: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")] = (
+        "1.11.4"
+    )
+    terraformRoleSecret: SecretName = Field(
+        "AWS_TERRAFORM_ROLE_ARN",
+        description="GitHub secret (per GitHub environment) with the role Terraform assumes.",
+    )
+    deployRoleSecret: SecretName = Field(
+        "AWS_DEPLOY_ROLE_ARN",
+        description="GitHub secret with the role that pushes values and reaches the cluster.",
+    )
+    clusterNameSecret: SecretName = Field(
+        "EKS_CLUSTER_NAME",
+        description="GitHub secret (per GitHub environment) naming the EKS cluster of that env.",
+    )
+    terraformStateBucket: Line | None = Field(
+        None,
+        description="S3 bucket for Terraform state; without it add your own backend.tf per env.",
+    )
+
+
 Backend = Annotated[AwsSecretsManager | AwsParameterStore | Vault, Field(discriminator="type")]
 
 
@@ -103,9 +145,10 @@ class Platform(Strict):
     aws: Aws | None = None
     secretBackends: dict[str, Backend] = Field(default_factory=dict)
     argocdNamespace: DnsLabel = "argocd"
-    renderedPath: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.][A-Za-z0-9_./-]*$")] = (
-        Field("rendered", description="Where `gitops-gen render` output is committed in gitRepo.")
+    renderedPath: RepoPath = Field(
+        "rendered", description="Where `gitops-gen render` output is committed in gitRepo."
     )
+    ci: Ci = Ci()
 
 
 # --- services/<name>.yaml ------------------------------------------------------------------

@@ -46,6 +46,33 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
                 yield smap.problem(
                     path, "an AWS backend needs the `aws` section (region, accountId)"
                 )
+            yield from _aws_backend_problems(smap, path, backend)
+    yield from _irsa_problems(platform, smap)
+
+
+def _aws_backend_problems(
+    smap: SourceMap, path: tuple[str, ...], backend: AwsSecretsManager | AwsParameterStore
+) -> Iterator[Problem]:
+    if isinstance(backend, AwsParameterStore):
+        if "/" in backend.key and not backend.key.startswith("/"):
+            msg = "a Parameter Store name with '/' must start with '/' (a hierarchy path)"
+            yield smap.problem((*path, "key"), msg)
+        if backend.valuesFrom == "github-actions":
+            msg = "github-actions values are written by Terraform to Secrets Manager only"
+            yield smap.problem((*path, "valuesFrom"), msg)
+
+
+def _irsa_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
+    """Per-service SecretStores authenticate through IRSA roles, which trust the OIDC issuer."""
+    aws = platform.aws
+    uses_aws = any(not isinstance(b, Vault) for b in platform.secretBackends.values())
+    if aws is None or aws.secretStoreScope != "service" or not uses_aws or aws.oidcProvider:
+        return
+    for i, env in enumerate(platform.environments):
+        if env.oidcProvider is None:
+            msg = "secretStoreScope `service` needs an OIDC issuer for the IRSA roles: set "
+            msg += "aws.oidcProvider (or this env's oidcProvider)"
+            yield smap.problem(("environments", i, "name"), msg)
 
 
 def _template(
@@ -85,6 +112,10 @@ def service_problems(
         yield smap.problem(("secrets", "backend"), msg)
     elif secrets.shared and not isinstance(backend, Vault):
         yield smap.problem(("secrets", "shared"), "shared paths need a vault backend")
+    elif getattr(backend, "valuesFrom", "") == "github-actions" and not service.name[0].isalpha():
+        msg = "a github-actions backend names Terraform variables after the service: "
+        msg += "start the name with a letter"
+        yield smap.problem(("name",), msg)
 
 
 def _config_problems(

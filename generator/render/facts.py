@@ -108,6 +108,13 @@ class Facts:
     def source(self, service: Service | None = None) -> str:
         return self.catalog.source(service.name if service else "")
 
+    def service(self, name: str) -> Service:
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, Service]:
+        return {s.name: s for s in self.services}
+
     def secret_plan(self, service: Service) -> SecretPlan | None:
         return self._plans.get(service.name)
 

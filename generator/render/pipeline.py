@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from generator.catalog.load import Catalog
 from generator.consistency import Inventory
-from generator.render import argocd, eso, helm, kustomize, vault
+from generator.render import argocd, eso, helm, kustomize, terraform, vault, workflows
 from generator.render.facts import Facts
 
 Tree = dict[PurePosixPath, str]
@@ -30,9 +30,11 @@ def render_all(catalog: Catalog) -> Rendered:
     out.update(eso.render_cluster_stores(facts))
     out.update(helm.render(facts))
     helm.record(facts, inventory)
+    out.update(terraform.render(facts))
     out.update(argocd.render(facts, out))
-    workflows: Tree = {}
-    return Rendered({OUT: _sorted(out), WORKFLOWS: _sorted(workflows)}, inventory)
+    return Rendered(
+        {OUT: _sorted(out), WORKFLOWS: _sorted(workflows.render(facts, out))}, inventory
+    )
 
 
 def render_catalog(catalog: Catalog) -> dict[str, Tree]:

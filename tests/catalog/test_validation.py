@@ -199,3 +199,40 @@ def test_validate_command_exit_codes(make_catalog: Callable[..., Path]) -> None:
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("services/svc.yaml:7:1: bogus: unknown field")
     assert "Traceback" not in result.output
+
+
+def test_parameter_store_hierarchy_needs_leading_slash(make_catalog: Callable[..., Path]) -> None:
+    platform = PLATFORM.replace(
+        'key: "/{system}/{env}/{service}/{key}"', 'key: "{system}/{env}/{service}/{key}"'
+    )
+    assert errors(make_catalog(platform=platform)) == [
+        "platform.yaml:17:10: secretBackends.ssm.key: a Parameter Store name with '/' must start with '/' (a hierarchy path)"
+    ]
+
+
+def test_github_actions_values_only_for_secrets_manager(make_catalog: Callable[..., Path]) -> None:
+    platform = PLATFORM + "    valuesFrom: github-actions\n"
+    assert errors(make_catalog(platform=platform)) == [
+        "platform.yaml:18:17: secretBackends.ssm.valuesFrom: github-actions values are written by Terraform to Secrets Manager only"
+    ]
+
+
+def test_github_actions_service_name_starts_with_a_letter(
+    make_catalog: Callable[..., Path],
+) -> None:
+    platform = PLATFORM.replace(
+        'key: "{env}/{service}"', 'key: "{env}/{service}"\n    valuesFrom: github-actions'
+    )
+    assert errors(make_catalog({"1svc": svc(name="1svc")}, platform=platform)) == [
+        "services/1svc.yaml:1:7: name: a github-actions backend names Terraform variables after the service: start the name with a letter"
+    ]
+
+
+def test_per_service_stores_need_an_oidc_issuer(make_catalog: Callable[..., Path]) -> None:
+    platform = PLATFORM.replace(
+        'accountId: "123456789012"', 'accountId: "123456789012"\n  secretStoreScope: service'
+    )
+    assert errors(make_catalog(platform=platform)) == [
+        "platform.yaml:4:11: environments[0].name: secretStoreScope `service` needs an OIDC issuer for the IRSA roles: set aws.oidcProvider (or this env's oidcProvider)",
+        "platform.yaml:6:11: environments[1].name: secretStoreScope `service` needs an OIDC issuer for the IRSA roles: set aws.oidcProvider (or this env's oidcProvider)",
+    ]

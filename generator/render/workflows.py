@@ -1,0 +1,261 @@
+"""GitHub workflows of the GitOps repo: drift check, secret sync, post-deploy force-sync.
+
+They land in the `workflows` root (`.github/workflows/`), named `gitops-gen-*.yml` so they
+never collide with a team's own. Scripts are built from validated names, each shell word
+through `shlex.quote`; `${{ }}` expressions appear only where GitHub must expand them.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import PurePosixPath
+from typing import Any
+
+from generator import __version__
+from generator.catalog.models import Environment
+from generator.render import terraform
+from generator.render.facts import MANAGED_LABEL, Facts
+from generator.render.kube import yaml_file
+from generator.render.tfgithub import github_secret_name, github_services, variable_name
+from generator.render.yamlout import Block
+
+CHECK = PurePosixPath("gitops-gen-check.yml")
+SECRETS_SYNC = PurePosixPath("gitops-gen-secrets-sync.yml")
+FORCE_SYNC = PurePosixPath("gitops-gen-force-sync.yml")
+REPORT = "gitops-gen-report.md"
+RUNNER = "ubuntu-latest"
+CHECKOUT = {"uses": "actions/checkout@v4"}
+WAIT_TIMEOUT = "120s"
+
+
+def install_spec(facts: Facts) -> str:
+    return facts.platform.ci.install or f"gitops-gen=={__version__}"
+
+
+def render(facts: Facts, tree: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
+    """`tree` is the `rendered/` output: workflows exist only for what it contains."""
+    src = facts.source()
+    files = {CHECK: yaml_file(src, check_workflow(facts))}
+    if any(p.parts[:1] == (terraform.ROOT.name,) for p in tree):
+        files[SECRETS_SYNC] = yaml_file(src, secrets_sync_workflow(facts))
+    if any(_synced_namespaces(facts, env) for env in facts.envs):
+        files[FORCE_SYNC] = yaml_file(src, force_sync_workflow(facts))
+    return files
+
+
+def _gitops_gen(facts: Facts, *args: str) -> str:
+    ci, q = facts.platform.ci, shlex.quote
+    words = ["gitops-gen", *args, "--catalog", ci.catalogPath]
+    return " ".join(q(w) for w in words)
+
+
+def _setup_tool(facts: Facts) -> list[dict[str, Any]]:
+    return [
+        {
+            "uses": "actions/setup-python@v5",
+            "with": {"python-version": facts.platform.ci.pythonVersion},
+        },
+        {
+            "name": "Install gitops-gen",
+            "run": f"python -m pip install {shlex.quote(install_spec(facts))}",
+        },
+    ]
+
+
+def check_workflow(facts: Facts) -> dict[str, Any]:
+    """PR check: fail when `rendered/` or these workflows drift; the report goes to the summary."""
+    command = _gitops_gen(
+        facts, "check", "--out", facts.platform.renderedPath, "--format", "markdown"
+    )
+    script = (
+        "set +e\n"
+        f"{command} > {REPORT}\n"
+        "status=$?\n"
+        f'cat {REPORT} >> "$GITHUB_STEP_SUMMARY"\n'
+        'exit "$status"\n'
+    )
+    return {
+        "name": "gitops-gen check",
+        "on": {"pull_request": {}, "push": {"branches": [facts.platform.gitRevision]}},
+        "permissions": {"contents": "read"},
+        "jobs": {
+            "drift": {
+                "name": "rendered output matches the catalog",
+                "runs-on": RUNNER,
+                "steps": [
+                    CHECKOUT,
+                    *_setup_tool(facts),
+                    {"name": "Check for drift", "run": Block(script)},
+                ],
+            }
+        },
+    }
+
+
+def _aws_credentials(facts: Facts, secret: str) -> dict[str, Any]:
+    assert facts.platform.aws is not None
+    return {
+        "name": "Assume the AWS role (OIDC)",
+        "uses": "aws-actions/configure-aws-credentials@v4",
+        "with": {
+            "role-to-assume": "${{ secrets." + secret + " }}",
+            "aws-region": facts.platform.aws.region,
+        },
+    }
+
+
+def job_id(env: Environment) -> str:
+    """A job id must start with a letter; an env name may start with a digit."""
+    return f"env-{env.name}"
+
+
+def _ordered_jobs(envs: list[Environment], build: Any) -> dict[str, Any]:
+    """One job per env, each after the previous one: promotion order."""
+    jobs: dict[str, Any] = {}
+    previous = None
+    for env in envs:
+        job = build(env)
+        if previous is not None:
+            job = {"needs": previous, **job}
+        jobs[job_id(env)] = job
+        previous = job_id(env)
+    return jobs
+
+
+def _state_guard(facts: Facts) -> dict[str, Any]:
+    """Local state in CI is lost after the run; the next apply would fail or duplicate."""
+    if facts.platform.ci.terraformStateBucket:
+        return {"name": "State backend", "run": "test -f backend.tf"}
+    msg = (
+        "::error::no backend.tf in this folder: add one by hand (gitops-gen never touches it) "
+        "or set ci.terraformStateBucket in platform.yaml"
+    )
+    return {
+        "name": "State backend",
+        "run": f"test -f backend.tf || {{ echo {shlex.quote(msg)}; exit 1; }}",
+    }
+
+
+def secrets_sync_workflow(facts: Facts) -> dict[str, Any]:
+    """Seed 002: Terraform creates the secrets (and writes the GitHub-sourced values)."""
+    ci = facts.platform.ci
+    tf_paths = f"{facts.platform.renderedPath}/{terraform.ROOT}/**"
+
+    def job(env: Environment) -> dict[str, Any]:
+        folder = f"{facts.platform.renderedPath}/{terraform.env_dir(env.name)}"
+        env_vars = {"TF_IN_AUTOMATION": "true", "TF_INPUT": "false"}
+        for svc in github_services(facts, env):
+            assert svc.secrets is not None
+            for key in svc.secrets.keys:
+                secret = github_secret_name(svc.name, key)
+                env_vars[f"TF_VAR_{variable_name(svc.name, key)}"] = "${{ secrets." + secret + " }}"
+        return {
+            "name": f"terraform ({env.name})",
+            "runs-on": RUNNER,
+            "environment": env.name,
+            "defaults": {"run": {"working-directory": folder}},
+            "env": env_vars,
+            "steps": [
+                CHECKOUT,
+                _aws_credentials(facts, ci.terraformRoleSecret),
+                {
+                    "uses": "hashicorp/setup-terraform@v3",
+                    "with": {"terraform_version": ci.terraformVersion, "terraform_wrapper": False},
+                },
+                _state_guard(facts),
+                {"run": "terraform init"},
+                {"run": "terraform plan -out=tfplan"},
+                {"run": "terraform apply tfplan"},
+                {"name": "Secret and role ARNs", "run": "terraform output -json"},
+            ],
+        }
+
+    return {
+        "name": "gitops-gen secrets sync",
+        "on": {
+            "workflow_dispatch": {},
+            "schedule": [{"cron": "0 2 * * *"}],
+            "push": {"branches": [facts.platform.gitRevision], "paths": [tf_paths]},
+        },
+        "permissions": {"contents": "read", "id-token": "write"},
+        "concurrency": {"group": "gitops-gen-secrets-sync", "cancel-in-progress": False},
+        "jobs": _ordered_jobs(facts.envs, job),
+    }
+
+
+def _synced_namespaces(facts: Facts, env: Environment) -> list[str]:
+    """Namespaces with ExternalSecrets in `env`: where a force-sync has something to do."""
+    return sorted(
+        {
+            facts.deployed(svc, env).namespace
+            for svc, _backend in _aws_services(facts)
+            if facts.deployed(svc, env).enabled
+        }
+    )
+
+
+def _aws_services(facts: Facts) -> list[tuple[Any, Any]]:
+    out = []
+    for svc in facts.services:
+        plan = facts.secret_plan(svc)
+        if plan is not None and plan.is_aws:
+            out.append((svc, plan.backend))
+    return out
+
+
+def force_sync_script(namespaces: list[str]) -> str:
+    """Seed 001's annotate-then-wait, scoped by namespace and the managed label."""
+    label = f"{MANAGED_LABEL}=true"
+    words = " ".join(shlex.quote(ns) for ns in namespaces)
+    return (
+        "set -eu\n"
+        'stamp="$(date +%s)"\n'
+        f"for ns in {words}; do\n"
+        f'  kubectl annotate externalsecret -n "$ns" -l {label} "force-sync=$stamp" --overwrite\n'
+        f'  kubectl wait externalsecret -n "$ns" -l {label} --for=condition=Ready '
+        f"--timeout={WAIT_TIMEOUT}\n"
+        "done\n"
+    )
+
+
+def force_sync_workflow(facts: Facts) -> dict[str, Any]:
+    """Seed 001: after a deploy, refresh every managed ExternalSecret now, then wait for it."""
+    ci = facts.platform.ci
+    assert facts.platform.aws is not None
+    region = facts.platform.aws.region
+    names = [e.name for e in facts.envs]
+    envs = [e for e in facts.envs if _synced_namespaces(facts, e)]
+    env_input = {"description": "Environment to sync", "required": True, "type": "string"}
+
+    def job(env: Environment) -> dict[str, Any]:
+        kubeconfig = f'aws eks update-kubeconfig --name "$CLUSTER" --region {shlex.quote(region)}'
+        return {
+            "name": f"force-sync ({env.name})",
+            "if": f"inputs.environment == '{env.name}'",
+            "runs-on": RUNNER,
+            "environment": env.name,
+            "steps": [
+                _aws_credentials(facts, ci.deployRoleSecret),
+                {
+                    "name": "Kubeconfig",
+                    "run": kubeconfig,
+                    "env": {"CLUSTER": "${{ secrets." + ci.clusterNameSecret + " }}"},
+                },
+                {
+                    "name": "Force-sync ExternalSecrets and wait until Ready",
+                    "run": Block(force_sync_script(_synced_namespaces(facts, env))),
+                },
+            ],
+        }
+
+    return {
+        "name": "gitops-gen force-sync",
+        "on": {
+            "workflow_dispatch": {
+                "inputs": {"environment": {**env_input, "type": "choice", "options": names}}
+            },
+            "workflow_call": {"inputs": {"environment": env_input}},
+        },
+        "permissions": {"contents": "read", "id-token": "write"},
+        "jobs": {job_id(env): job(env) for env in envs},
+    }

