@@ -150,3 +150,52 @@ def schema(kind: str) -> None:
     from generator.catalog.schema import schema_text
 
     click.echo(schema_text(kind), nl=False)
+
+
+@main.command("new-service")
+@click.argument("name")
+@click.option("--owner", help="Owning team (a Backstage owner ref works too).")
+@click.option("--backend", help="A secret backend from platform.yaml.")
+@click.option("--key", "keys", multiple=True, help="A secret key, e.g. DB_PASSWORD (repeat).")
+@click.option("--namespace", help="Kubernetes namespace (default: the name).")
+@click.option("--image", help="repository[:tag] (default: ghcr.io/<system>/<name>:v0.1.0).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--description")
+@catalog_option
+@handled
+def new_service(  # click passes every option by keyword
+    *,
+    name: str,
+    owner: str | None,
+    backend: str | None,
+    keys: tuple[str, ...],
+    namespace: str | None,
+    image: str | None,
+    port: int,
+    description: str | None,
+    catalog: Path,
+) -> None:
+    """Add catalog/services/NAME.yaml, validated with the whole catalog; refuse existing names."""
+    from generator.scaffold import NewService, create_service, next_steps
+
+    if sys.stdin.isatty():  # ask only a person at a terminal; CI gets an error instead
+        owner = owner or click.prompt("Owner (team)")
+        if backend is None and not keys:
+            backend = click.prompt("Secret backend (empty: none)", default="", show_default=False)
+        if backend and not keys:
+            text = click.prompt("Secret keys, comma-separated (e.g. DB_HOST,DB_PASSWORD)")
+            keys = tuple(k.strip() for k in text.split(",") if k.strip())
+    if not owner:
+        raise click.UsageError("--owner is required")
+    spec = NewService(
+        name=name,
+        owner=owner,
+        backend=backend or None,
+        keys=keys,
+        namespace=namespace,
+        image=image,
+        port=port,
+        description=description,
+    )
+    target, cat = create_service(catalog, spec)
+    click.echo(next_steps(cat, target, name), nl=False)

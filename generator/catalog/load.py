@@ -11,7 +11,7 @@ from pydantic_core import ErrorDetails
 
 from generator.catalog.models import CONFIG_KEY, DNS_LABEL, ENV_KEY, Platform, Service
 from generator.catalog.rules import platform_problems, service_problems
-from generator.catalog.source import DataPath, SourceMap, YamlFileError, load_yaml_file
+from generator.catalog.source import DataPath, SourceMap, YamlFileError, load_yaml_bytes
 from generator.errors import CatalogError, Problem
 
 PLATFORM_FILE = "platform.yaml"
@@ -37,10 +37,14 @@ class Catalog:
         return self.sources[service]
 
 
-def load_catalog(root: Path) -> Catalog:
-    """Read and validate the whole catalog; raise CatalogError listing every problem."""
+def load_catalog(root: Path, extra: dict[str, bytes] | None = None) -> Catalog:
+    """Read and validate the whole catalog; raise CatalogError listing every problem.
+
+    `extra` adds service files that are not on disk yet ({file name: content}): how
+    `new-service` validates an entry against the whole catalog before writing it.
+    """
     problems: list[Problem] = []
-    display = _display_root(root)
+    display = display_root(root)
     platform, psmap = _load_model(
         root / PLATFORM_FILE, f"{display}{PLATFORM_FILE}", Platform, problems
     )
@@ -50,13 +54,15 @@ def load_catalog(root: Path) -> Catalog:
     sources = {"": PLATFORM_FILE}
     service_dir = root / SERVICES_DIR
     files = sorted(service_dir.iterdir()) if service_dir.is_dir() else []
+    files = sorted({*files, *(service_dir / name for name in extra or {})})
     for path in files:
         shown = f"{display}{SERVICES_DIR}/{path.name}"
-        if path.suffix != ".yaml" or not path.is_file():
+        raw = (extra or {}).get(path.name)
+        if raw is None and (path.suffix != ".yaml" or not path.is_file()):
             if path.suffix == ".yml":
                 problems.append(Problem(shown, 1, 1, "", "service files end in .yaml"))
             continue
-        service, smap = _load_model(path, shown, Service, problems)
+        service, smap = _load_model(path, shown, Service, problems, raw)
         if service is None or smap is None:
             continue
         problems.extend(service_problems(service, path.stem, platform, smap))
@@ -71,19 +77,19 @@ def load_catalog(root: Path) -> Catalog:
     return Catalog(platform=platform, services=ordered, sources=sources)
 
 
-def _display_root(root: Path) -> str:
+def display_root(root: Path) -> str:
     text = root.as_posix()
     return "" if text in {"", "."} else text.rstrip("/") + "/"
 
 
 def _load_model(
-    path: Path, shown: str, model: type[M], problems: list[Problem]
+    path: Path, shown: str, model: type[M], problems: list[Problem], raw: bytes | None = None
 ) -> tuple[M | None, SourceMap | None]:
-    if not path.is_file():
+    if raw is None and not path.is_file():
         problems.append(Problem(shown, 1, 1, "", "file not found"))
         return None, None
     try:
-        data, smap = load_yaml_file(path, shown)
+        data, smap = load_yaml_bytes(path.read_bytes() if raw is None else raw, shown)
     except YamlFileError as exc:
         problems.append(exc.problem)
         return None, None

@@ -73,7 +73,10 @@ class YamlFileError(Exception):
 
 def load_yaml_file(path: Path, display: str) -> tuple[Any, SourceMap]:
     """Parse one file; raise YamlFileError with a located message on anything malformed."""
-    raw = path.read_bytes()
+    return load_yaml_bytes(path.read_bytes(), display)
+
+
+def load_yaml_bytes(raw: bytes, display: str) -> tuple[Any, SourceMap]:
     text = _decode(raw, display)
     if not text.strip():
         raise YamlFileError(Problem(display, 1, 1, "", "file is empty"))

@@ -29,12 +29,21 @@ def render(facts: Facts, tree: dict[PurePosixPath, str]) -> dict[PurePosixPath, 
     return files
 
 
-def _app(facts: Facts, name: str, env: Environment, namespace: str, source: Obj) -> Obj:
+def _app(
+    facts: Facts,
+    name: str,
+    env: Environment,
+    namespace: str,
+    source: Obj,
+    *,
+    service: str | None = None,
+) -> Obj:
+    """`service` labels the app `app.kubernetes.io/name` (Backstage's argocd/app-selector)."""
     return {
         "apiVersion": API,
         "kind": "Application",
         "metadata": {
-            **meta(name, facts.platform.argocdNamespace, facts.system),
+            **meta(name, facts.platform.argocdNamespace, facts.system, service),
             "finalizers": ["resources-finalizer.argocd.argoproj.io"],
         },
         "spec": {
@@ -73,7 +82,8 @@ def applications(facts: Facts, env: Environment, tree: dict[PurePosixPath, str])
         overlay = kustomize.overlay_dir(svc.name, env.name)
         if deployed.enabled and overlay / "kustomization.yaml" in tree:
             name = f"{svc.name}-{env.name}"
-            apps.append(_app(facts, name, env, deployed.namespace, {"path": _path(facts, overlay)}))
+            source = {"path": _path(facts, overlay)}
+            apps.append(_app(facts, name, env, deployed.namespace, source, service=svc.name))
     return apps
 
 

@@ -7,7 +7,18 @@ from pathlib import PurePosixPath
 
 from generator.catalog.load import Catalog
 from generator.consistency import Inventory
-from generator.render import argocd, eso, helm, kustomize, terraform, vault, workflows
+from generator.render import (
+    argocd,
+    backstage,
+    eso,
+    helm,
+    kustomize,
+    runbook,
+    schemas,
+    terraform,
+    vault,
+    workflows,
+)
 from generator.render.facts import Facts
 
 Tree = dict[PurePosixPath, str]
@@ -32,6 +43,9 @@ def render_all(catalog: Catalog) -> Rendered:
     helm.record(facts, inventory)
     out.update(terraform.render(facts))
     out.update(argocd.render(facts, out))
+    out.update(backstage.render(facts))
+    out.update(runbook.render(facts))
+    out.update(schemas.render(facts))
     return Rendered(
         {OUT: _sorted(out), WORKFLOWS: _sorted(workflows.render(facts, out))}, inventory
     )

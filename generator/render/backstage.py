@@ -1,0 +1,223 @@
+"""Backstage: a Software Template that opens a PR adding a catalog entry, and per service a
+`catalog-info.yaml` Component linking its Argo CD apps, its catalog file and its runbook.
+
+The template's skeleton is `templates/scaffold/service.yaml` copied verbatim: the same file
+`gitops-gen new-service` fills. It is the one output without our header, because what it
+produces is a person's catalog file, not a generated one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from generator.catalog.models import DNS_LABEL, ENV_KEY
+from generator.render.facts import Facts
+from generator.render.kube import yaml_file
+from generator.render.runbook import runbook_path
+from generator.render.skeleton import DEFAULT_TAG, SKELETON, schema_path
+from generator.render.templates import static_text
+
+ROOT = PurePosixPath("backstage")
+TEMPLATE_DIR = ROOT / "template"
+SKELETON_FILE = "${{ values.name }}.yaml"
+SCAFFOLDER_API = "scaffolder.backstage.io/v1beta3"
+CATALOG_API = "backstage.io/v1alpha1"
+_GITHUB = re.compile(r"^https://(?P<host>[^/]+)/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(\.git)?/?$")
+
+
+def component_path(service: str) -> PurePosixPath:
+    return ROOT / "services" / service / "catalog-info.yaml"
+
+
+def repo_parts(git_repo: str) -> tuple[str, str, str] | None:
+    match = _GITHUB.match(git_repo)
+    return (match["host"], match["owner"], match["repo"]) if match else None
+
+
+def web_url(facts: Facts, path: str) -> str:
+    """A browsable URL of `path` at the tracked revision (GitHub-style `tree/<rev>/`)."""
+    base = re.sub(r"\.git/?$", "", facts.platform.gitRepo)
+    return f"{base}/tree/{facts.platform.gitRevision}/{path}"
+
+
+def render(facts: Facts) -> dict[PurePosixPath, str]:
+    src = facts.source()
+    catalog_path = facts.platform.ci.catalogPath
+    skeleton = TEMPLATE_DIR / "skeleton" / catalog_path / "services" / SKELETON_FILE
+    files = {
+        TEMPLATE_DIR / "template.yaml": yaml_file(src, template(facts)),
+        skeleton: static_text("scaffold", SKELETON),
+    }
+    for svc in facts.services:
+        files[component_path(svc.name)] = yaml_file(facts.source(svc), component(facts, svc.name))
+    targets = [f"./{component_path(s.name).relative_to(ROOT)}" for s in facts.services]
+    location = {
+        "apiVersion": CATALOG_API,
+        "kind": "Location",
+        "metadata": {"name": f"{facts.system}-gitops-gen", "description": "Rendered by gitops-gen"},
+        "spec": {"targets": ["./template/template.yaml", *targets]},
+    }
+    files[ROOT / "catalog-info.yaml"] = yaml_file(src, location)
+    return files
+
+
+def component(facts: Facts, name: str) -> dict[str, Any]:
+    svc = facts.service(name)
+    rendered = facts.platform.renderedPath
+    annotations = {
+        "argocd/app-selector": f"app.kubernetes.io/name={name}",
+        "backstage.io/source-location": "url:" + web_url(facts, facts.platform.ci.catalogPath),
+        "backstage.io/kubernetes-id": name,
+    }
+    parts = repo_parts(facts.platform.gitRepo)
+    if parts and parts[0] == "github.com":
+        annotations["github.com/project-slug"] = f"{parts[1]}/{parts[2]}"
+    metadata: dict[str, Any] = {"name": name}
+    if svc.description:
+        metadata["description"] = svc.description
+    metadata["annotations"] = dict(sorted(annotations.items()))
+    metadata["links"] = [
+        {"url": web_url(facts, f"{rendered}/{runbook_path(name)}"), "title": "Secrets runbook"},
+        {
+            "url": web_url(facts, f"{facts.platform.ci.catalogPath}/{facts.source(svc)}"),
+            "title": "Catalog entry",
+        },
+    ]
+    return {
+        "apiVersion": CATALOG_API,
+        "kind": "Component",
+        "metadata": metadata,
+        "spec": {
+            "type": "service",
+            "lifecycle": "production",
+            "owner": svc.owner,
+            "system": facts.system,
+        },
+    }
+
+
+def template(facts: Facts) -> dict[str, Any]:
+    backends = sorted(facts.platform.secretBackends)
+    parts = repo_parts(facts.platform.gitRepo)
+    host, owner, repo = parts or ("github.com", facts.system, "gitops")
+    values = {
+        "schemaPath": schema_path(facts.platform),
+        "name": "${{ parameters.name }}",
+        "owner": "${{ parameters.owner }}",
+        "description": "${{ parameters.description }}",
+        "namespace": "${{ parameters.namespace }}",
+        "imageRepository": "${{ parameters.imageRepository }}",
+        "imageTag": "${{ parameters.imageTag }}",
+        "port": "${{ parameters.port }}",
+        "backend": "${{ parameters.backend }}",
+        "secretKeys": "${{ parameters.secretKeys }}",
+    }
+    body = (
+        "Adds `${{ parameters.name }}` to the service catalog. Run `make render` on this "
+        "branch and commit `rendered/`: the gitops-gen check fails until you do."
+    )
+    return {
+        "apiVersion": SCAFFOLDER_API,
+        "kind": "Template",
+        "metadata": {
+            "name": f"{facts.system}-new-service",
+            "title": f"New {facts.system} service",
+            "description": "Add a service to the gitops-gen catalog (opens a pull request).",
+            "tags": ["gitops-gen", "kubernetes"],
+        },
+        "spec": {
+            "owner": "group:default/platform",
+            "type": "service",
+            "parameters": [_service_form(facts), _secrets_form(backends)],
+            "steps": [
+                {
+                    "id": "fetch",
+                    "name": "Write the catalog entry",
+                    "action": "fetch:template",
+                    "input": {"url": "./skeleton", "values": values},
+                },
+                {
+                    "id": "pr",
+                    "name": "Open a pull request to the GitOps repo",
+                    "action": "publish:github:pull-request",
+                    "input": {
+                        "repoUrl": f"{host}?owner={owner}&repo={repo}",
+                        "branchName": "gitops-gen/new-service-${{ parameters.name }}",
+                        "title": "Add service ${{ parameters.name }}",
+                        "description": body,
+                    },
+                },
+            ],
+            "output": {
+                "links": [{"title": "Pull request", "url": "${{ steps.pr.output.remoteUrl }}"}]
+            },
+        },
+    }
+
+
+def _service_form(facts: Facts) -> dict[str, Any]:
+    return {
+        "title": "Service",
+        "required": ["name", "owner", "imageRepository", "imageTag", "port"],
+        "properties": {
+            "name": {
+                "title": "Name",
+                "type": "string",
+                "description": "DNS-1123 label: lowercase letters, digits and '-'",
+                "pattern": DNS_LABEL,
+                "maxLength": 63,
+                "ui:autofocus": True,
+            },
+            "owner": {
+                "title": "Owner",
+                "type": "string",
+                "ui:field": "OwnerPicker",
+                "ui:options": {"catalogFilter": {"kind": ["Group", "User"]}},
+            },
+            "description": {"title": "Description", "type": "string"},
+            "namespace": {
+                "title": "Namespace",
+                "type": "string",
+                "description": "Default: the name",
+                "pattern": f"{DNS_LABEL}|^$",
+            },
+            "imageRepository": {
+                "title": "Image repository",
+                "type": "string",
+                "default": f"ghcr.io/{facts.system}/",
+            },
+            "imageTag": {"title": "Image tag", "type": "string", "default": DEFAULT_TAG},
+            "port": {
+                "title": "Port",
+                "type": "integer",
+                "default": 8080,
+                "minimum": 1,
+                "maximum": 65535,
+            },
+        },
+    }
+
+
+def _secrets_form(backends: list[str]) -> dict[str, Any]:
+    return {
+        "title": "Secrets",
+        "required": ["backend", "secretKeys"],
+        "properties": {
+            "backend": {
+                "title": "Secret backend",
+                "type": "string",
+                "enum": backends,
+                "description": "Where the values live (names from platform.yaml)",
+            },
+            "secretKeys": {
+                "title": "Secret keys",
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"type": "string", "pattern": ENV_KEY},
+                "description": "Environment variable names, e.g. DB_PASSWORD (no values here)",
+            },
+        },
+    }
