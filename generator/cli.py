@@ -199,3 +199,51 @@ def new_service(  # click passes every option by keyword
     )
     target, cat = create_service(catalog, spec)
     click.echo(next_steps(cat, target, name), nl=False)
+
+
+@main.command("push-secrets")
+@click.option("--env", "env", required=True, help="Environment to write.")
+@click.option("--service", required=True, help="Service whose values to write.")
+@click.option(
+    "--from-env-file",
+    "env_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="dotenv file with KEY=value for every declared key.",
+)
+@click.option("--from-env", is_flag=True, help="Read the declared keys from the environment.")
+@click.option("--dry-run", is_flag=True, help="Show paths and created/updated/unchanged only.")
+@click.option("--endpoint-url", help="AWS endpoint (tests, compatible endpoints).")
+@catalog_option
+@handled
+def push_secrets(  # click passes every option by keyword
+    *,
+    env: str,
+    service: str,
+    env_file: Path | None,
+    from_env: bool,
+    dry_run: bool,
+    endpoint_url: str | None,
+    catalog: Path,
+) -> None:
+    """Validate, then write a service's values to its AWS backend at the paths the cluster reads."""
+    from generator import push
+    from generator.catalog.load import load_catalog
+    from generator.dotenv import read_dotenv
+
+    if (env_file is None) == (not from_env):
+        raise click.UsageError("give exactly one of --from-env-file FILE or --from-env")
+    cat = load_catalog(catalog)
+    if env_file is not None:
+        values, lines = read_dotenv(env_file)
+        source = str(env_file)
+    else:
+        svc = next((s for s in cat.services if s.name == service), None)
+        declared = tuple(svc.secrets.keys) if svc and svc.secrets else ()
+        values, lines, source = push.env_values(declared, os.environ), {}, "environment"
+    writes = push.plan_writes(cat, env, service, values, source=source, lines=lines)
+    aws = cat.platform.aws
+    assert aws is not None  # an AWS backend needs it (catalog rule)
+    store = push.Store(aws.region, endpoint_url, aws.kmsKeyArn)
+    outcomes = push.push(writes, store, dry_run=dry_run)
+    for outcome in outcomes:
+        click.echo(f"{'would be ' if dry_run and outcome.status != 'unchanged' else ''}{outcome}")

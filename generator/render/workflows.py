@@ -12,13 +12,14 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from generator import __version__
-from generator.catalog.models import Environment
+from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Environment, Service
 from generator.render import terraform
 from generator.render.facts import MANAGED_LABEL, Facts
 from generator.render.kube import yaml_file
 from generator.render.tfgithub import github_secret_name, github_services, variable_name
 from generator.render.yamlout import Block
 
+AwsBackend = AwsSecretsManager | AwsParameterStore
 CHECK = PurePosixPath("gitops-gen-check.yml")
 SECRETS_SYNC = PurePosixPath("gitops-gen-secrets-sync.yml")
 FORCE_SYNC = PurePosixPath("gitops-gen-force-sync.yml")
@@ -194,11 +195,11 @@ def _synced_namespaces(facts: Facts, env: Environment) -> list[str]:
     )
 
 
-def _aws_services(facts: Facts) -> list[tuple[Any, Any]]:
+def _aws_services(facts: Facts) -> list[tuple[Service, AwsBackend]]:
     out = []
     for svc in facts.services:
         plan = facts.secret_plan(svc)
-        if plan is not None and plan.is_aws:
+        if plan is not None and isinstance(plan.backend, AwsSecretsManager | AwsParameterStore):
             out.append((svc, plan.backend))
     return out
 
@@ -218,8 +219,35 @@ def force_sync_script(namespaces: list[str]) -> str:
     )
 
 
+def pipeline_services(facts: Facts, env: Environment) -> list[Service]:
+    """Services enabled in `env` whose values the pipeline pushes (`valuesFrom: pipeline`)."""
+    return [
+        svc
+        for svc, backend in _aws_services(facts)
+        if backend.valuesFrom == "pipeline" and facts.deployed(svc, env).enabled
+    ]
+
+
+def _push_steps(facts: Facts, env: Environment) -> list[dict[str, Any]]:
+    """Seed 001's injection: each service's GitHub secrets -> `push-secrets --from-env`."""
+    services = pipeline_services(facts, env)
+    if not services:
+        return []
+    steps = [CHECKOUT, *_setup_tool(facts)]
+    for svc in services:
+        assert svc.secrets is not None
+        values = {
+            k: "${{ secrets." + github_secret_name(svc.name, k) + " }}" for k in svc.secrets.keys
+        }
+        command = _gitops_gen(
+            facts, "push-secrets", "--env", env.name, "--service", svc.name, "--from-env"
+        )
+        steps.append({"name": f"Push values of {svc.name}", "run": command, "env": values})
+    return steps
+
+
 def force_sync_workflow(facts: Facts) -> dict[str, Any]:
-    """Seed 001: after a deploy, refresh every managed ExternalSecret now, then wait for it."""
+    """Seed 001: push the pipeline's values, refresh every managed ExternalSecret, wait for it."""
     ci = facts.platform.ci
     assert facts.platform.aws is not None
     region = facts.platform.aws.region
@@ -230,12 +258,13 @@ def force_sync_workflow(facts: Facts) -> dict[str, Any]:
     def job(env: Environment) -> dict[str, Any]:
         kubeconfig = f'aws eks update-kubeconfig --name "$CLUSTER" --region {shlex.quote(region)}'
         return {
-            "name": f"force-sync ({env.name})",
+            "name": f"push values and force-sync ({env.name})",
             "if": f"inputs.environment == '{env.name}'",
             "runs-on": RUNNER,
             "environment": env.name,
             "steps": [
                 _aws_credentials(facts, ci.deployRoleSecret),
+                *_push_steps(facts, env),
                 {
                     "name": "Kubeconfig",
                     "run": kubeconfig,
@@ -249,7 +278,7 @@ def force_sync_workflow(facts: Facts) -> dict[str, Any]:
         }
 
     return {
-        "name": "gitops-gen force-sync",
+        "name": "gitops-gen push values and force-sync",
         "on": {
             "workflow_dispatch": {
                 "inputs": {"environment": {**env_input, "type": "choice", "options": names}}

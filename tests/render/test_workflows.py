@@ -117,3 +117,34 @@ def test_force_sync_covers_every_namespace_with_external_secrets(name: str, tmp_
 
 def test_vault_only_catalog_has_no_aws_workflows() -> None:
     assert set(workflows(FIXTURES / "vault")) == {"gitops-gen-check.yml"}
+
+
+def test_release_pushes_pipeline_values_before_the_force_sync() -> None:
+    catalog = load_catalog(REPO_CATALOG)
+    pipeline = {
+        s.name: s.secrets.keys
+        for s in catalog.services
+        if s.secrets
+        and getattr(catalog.platform.secretBackends[s.secrets.backend], "valuesFrom", "")
+        == "pipeline"
+    }
+    assert pipeline
+    wf = workflows(REPO_CATALOG)["gitops-gen-force-sync.yml"]
+    for env in catalog.platform.environments:
+        steps = wf["jobs"][f"env-{env.name}"]["steps"]
+        names = [s.get("name", "") for s in steps]
+        pushes = [s for s in steps if s.get("name", "").startswith("Push values of ")]
+        assert {s["name"].removeprefix("Push values of ") for s in pushes} == set(pipeline)
+        for step in pushes:
+            svc = step["name"].removeprefix("Push values of ")
+            assert (
+                step["run"]
+                == f"gitops-gen push-secrets --env {env.name} --service {svc} --from-env --catalog catalog"
+            )
+            prefix = svc.replace("-", "_").upper()
+            assert step["env"] == {
+                k: "${{ secrets." + f"{prefix}__{k}" + " }}" for k in pipeline[svc]
+            }
+        assert names.index(pushes[-1]["name"]) < names.index(
+            "Force-sync ExternalSecrets and wait until Ready"
+        )

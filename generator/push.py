@@ -1,0 +1,191 @@
+"""`push-secrets`: write one service's values to its AWS backend at the paths the cluster reads.
+
+Seed 001's pipeline step: normalize, validate everything, then write. The paths come from
+the same `Facts.refs` the ExternalSecrets are rendered from, so they cannot disagree. Values
+live only in `Write.value` and in the AWS calls: reports, errors and reprs carry names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.catalog.load import Catalog
+from generator.catalog.models import ENV_KEY, AwsSecretsManager, Vault
+from generator.errors import Problem, UserError
+from generator.render.facts import Facts
+from generator.render.secret_commands import fill
+
+SSM_MAX = 4096  # standard-tier parameter
+SM_MAX = 65536
+
+
+@dataclass(frozen=True)
+class Write:
+    """One remote object to write. `value` is excluded from repr so it never reaches a log."""
+
+    path: str
+    kind: str  # "secretsmanager" | "ssm"
+    keys: tuple[str, ...]
+    json_doc: bool
+    value: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    write: Write
+    status: str  # created | updated | unchanged
+
+    def __str__(self) -> str:
+        what = "secret" if self.write.kind == "secretsmanager" else "SecureString parameter"
+        keys = ", ".join(self.write.keys)
+        return f"{self.status:9} {self.write.path}  ({what}; {keys})"
+
+
+def plan_writes(
+    catalog: Catalog,
+    env_name: str,
+    service: str,
+    values: Mapping[str, str],
+    *,
+    source: str,
+    lines: Mapping[str, int] | None = None,
+) -> list[Write]:
+    """Validate the service, env and every value first; nothing is written on any problem."""
+    facts = Facts(catalog)
+    env = next((e for e in facts.envs if e.name == env_name), None)
+    if env is None:
+        names = ", ".join(e.name for e in facts.envs)
+        raise UserError.single("--env", "env", f"{env_name!r} is not an environment ({names})")
+    if service not in {s.name for s in facts.services}:
+        raise UserError.single("--service", "service", f"{service!r} is not in the catalog")
+    svc = facts.service(service)
+    plan = facts.secret_plan(svc)
+    if plan is None:
+        raise UserError.single(catalog.source(service), "secrets", "service declares no secrets")
+    if isinstance(plan.backend, Vault):
+        commands = "; ".join(fill(facts, svc, env).commands)  # type: ignore[union-attr]
+        msg = f"a Vault backend: no Vault here to write to; run: {commands}"
+        raise UserError.single(catalog.source(service), "secrets.backend", msg)
+    _check_values(plan.keys, values, source, lines)
+    backend = plan.backend
+    kind = "secretsmanager" if isinstance(backend, AwsSecretsManager) else "ssm"
+    limit = SM_MAX if kind == "secretsmanager" else SSM_MAX
+    writes = []
+    for ref in facts.refs(svc, env.name):
+        if ref.secret_key:
+            write = Write(ref.key, kind, (ref.secret_key,), False, values[ref.secret_key])
+        else:
+            doc = json.dumps({k: values[k] for k in plan.keys}, sort_keys=True)
+            write = Write(ref.key, kind, plan.keys, True, doc)
+        if len(write.value.encode()) > limit:
+            msg = f"value for {ref.key} is larger than {limit} bytes ({kind} limit)"
+            raise UserError.single(source, ",".join(write.keys), msg)
+        writes.append(write)
+    return writes
+
+
+def _check_values(
+    declared: tuple[str, ...],
+    values: Mapping[str, str],
+    source: str,
+    lines: Mapping[str, int] | None = None,
+) -> None:
+    problems = []
+    at = lines or {}
+    for key in declared:
+        if key not in values:
+            problems.append(Problem(source, 1, 1, key, "declared key has no value"))
+        elif values[key] == "":
+            problems.append(Problem(source, at.get(key, 1), 1, key, "value is empty"))
+    for key in sorted(set(values) - set(declared)):
+        why = "is not a valid key" if not re.match(ENV_KEY, key) else "is not declared"
+        msg = f"{why} in secrets.keys: refusing it"
+        problems.append(Problem(source, at.get(key, 1), 1, key, msg))
+    if problems:
+        raise UserError(problems)
+
+
+def env_values(declared: tuple[str, ...], environ: Mapping[str, str]) -> dict[str, str]:
+    """From the process environment, only the declared keys (CI sets them from secrets)."""
+    return {k: environ[k] for k in declared if k in environ}
+
+
+class Store:
+    """The two AWS APIs behind one small interface (boto3 imported only when pushing)."""
+
+    def __init__(self, region: str, endpoint_url: str | None, kms_key: str | None) -> None:
+        import boto3
+
+        self.sm: Any = boto3.client("secretsmanager", region_name=region, endpoint_url=endpoint_url)
+        self.ssm: Any = boto3.client("ssm", region_name=region, endpoint_url=endpoint_url)
+        self.kms_key = kms_key
+
+    def current(self, write: Write) -> str | None:
+        try:
+            if write.kind == "secretsmanager":
+                return str(self.sm.get_secret_value(SecretId=write.path)["SecretString"])
+            got = self.ssm.get_parameter(Name=write.path, WithDecryption=True)
+            return str(got["Parameter"]["Value"])
+        except (
+            self.sm.exceptions.ResourceNotFoundException,
+            self.ssm.exceptions.ParameterNotFound,
+        ):
+            return None
+
+    def exists(self, write: Write) -> bool:
+        if write.kind != "secretsmanager":
+            return True  # PutParameter creates a missing parameter
+        try:
+            self.sm.describe_secret(SecretId=write.path)
+        except self.sm.exceptions.ResourceNotFoundException:
+            return False
+        return True
+
+    def put(self, write: Write) -> None:
+        if write.kind == "secretsmanager":
+            self.sm.put_secret_value(SecretId=write.path, SecretString=write.value)
+            return
+        extra = {"KeyId": self.kms_key} if self.kms_key else {}
+        self.ssm.put_parameter(
+            Name=write.path, Value=write.value, Type="SecureString", Overwrite=True, **extra
+        )
+
+
+def status_of(write: Write, current: str | None) -> str:
+    if current is None:
+        return "created"
+    if write.json_doc:
+        try:
+            same = json.loads(current) == json.loads(write.value)
+        except ValueError:
+            same = False
+    else:
+        same = current == write.value
+    return "unchanged" if same else "updated"
+
+
+def push(writes: list[Write], store: Store, *, dry_run: bool) -> list[Outcome]:
+    """Read every current value first (so a missing container fails before any write)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        missing = [w.path for w in writes if not store.exists(w)]
+        if missing:
+            msg = "secret does not exist: apply Terraform for this env first (rendered/terraform)"
+            raise UserError([Problem(p, 1, 1, "secret", msg) for p in missing])
+        outcomes = [Outcome(w, status_of(w, store.current(w))) for w in writes]
+        if not dry_run:
+            for outcome in outcomes:
+                if outcome.status != "unchanged":
+                    store.put(outcome.write)
+    except ClientError as exc:
+        err = exc.response.get("Error", {})
+        msg = f"AWS {exc.operation_name} failed: {err.get('Code', 'error')}"
+        raise UserError.single("aws", "push-secrets", msg) from None
+    except BotoCoreError as exc:
+        raise UserError.single("aws", "push-secrets", str(exc)) from None
+    return outcomes

@@ -1,0 +1,240 @@
+"""push-secrets against a real AWS API over HTTP (moto's threaded server on loopback)."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.conftest import PLATFORM, run
+
+SECRET = "s3cr3t-value-#1 $HOME"
+PLATFORM_PUSH = (
+    PLATFORM
+    + """\
+  ssm-json:
+    type: aws-parameter-store
+    key: "/{system}/{service}/{env}/app"
+    valuesFrom: pipeline
+  vault:
+    type: vault
+    address: http://vault:8200
+    key: "{service}/creds"
+"""
+)
+SERVICES = {
+    "api": "name: api\nowner: t\nimage: {repository: r, tag: v}\nsecrets: {backend: ssm, keys: [DATABASE_URL, REDIS_URL]}\n",
+    "web": "name: web\nowner: t\nimage: {repository: r, tag: v}\nsecrets: {backend: aws, keys: [DB_PASSWORD, JWT_SECRET]}\n",
+    "app": "name: app\nowner: t\nimage: {repository: r, tag: v}\nsecrets: {backend: ssm-json, keys: [DB_HOST, DB_PASSWORD]}\n",
+    "kv": "name: kv\nowner: t\nimage: {repository: r, tag: v}\nsecrets: {backend: vault, keys: [TOKEN]}\n",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def catalog(make_catalog: Callable[..., Path], endpoint: str) -> Path:
+    root = make_catalog(SERVICES, platform=PLATFORM_PUSH)
+    requests = boto3.client("ssm", region_name="ap-south-1", endpoint_url=endpoint)
+    for page in requests.get_paginator("describe_parameters").paginate():
+        names = [p["Name"] for p in page["Parameters"]]
+        if names:
+            requests.delete_parameters(Names=names)
+    sm = boto3.client("secretsmanager", region_name="ap-south-1", endpoint_url=endpoint)
+    for secret in sm.list_secrets()["SecretList"]:
+        sm.delete_secret(SecretId=secret["Name"], ForceDeleteWithoutRecovery=True)
+    return root
+
+
+def push(
+    catalog: Path, endpoint: str, service: str, env_file: Path, *extra: str
+) -> tuple[int, str]:
+    result = run(
+        [
+            "push-secrets",
+            "--catalog",
+            str(catalog),
+            "--env",
+            "prod",
+            "--service",
+            service,
+            "--from-env-file",
+            str(env_file),
+            "--endpoint-url",
+            endpoint,
+            *extra,
+        ]
+    )
+    return result.exit_code, result.output
+
+
+def dotenv(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "values.env"
+    path.write_text(text)
+    return path
+
+
+def test_one_securestring_per_key_at_the_normalized_name(
+    catalog: Path, endpoint: str, tmp_path: Path
+) -> None:
+    file = dotenv(
+        tmp_path, f"# prod values\nDATABASE_URL='{SECRET}'\nexport REDIS_URL=redis://r:6379\n"
+    )
+    code, out = push(catalog, endpoint, "api", file)
+    assert code == 0, out
+    assert out.splitlines() == [
+        "created   /acme/prod/api/database_url  (SecureString parameter; DATABASE_URL)",
+        "created   /acme/prod/api/redis_url  (SecureString parameter; REDIS_URL)",
+    ]
+    ssm = boto3.client("ssm", region_name="ap-south-1", endpoint_url=endpoint)
+    got = ssm.get_parameter(Name="/acme/prod/api/database_url", WithDecryption=True)["Parameter"]
+    assert got["Type"] == "SecureString" and got["Value"] == SECRET
+    assert SECRET not in out
+    # idempotent: the same values again change nothing
+    code, out = push(catalog, endpoint, "api", file)
+    assert code == 0 and all(line.startswith("unchanged") for line in out.splitlines()), out
+    version = ssm.get_parameter(Name="/acme/prod/api/database_url")["Parameter"]["Version"]
+    assert version == got["Version"]
+
+
+def test_secrets_manager_json_document_needs_the_terraform_container(
+    catalog: Path, endpoint: str, tmp_path: Path
+) -> None:
+    file = dotenv(tmp_path, f'DB_PASSWORD="{SECRET}"\nJWT_SECRET=abc\n')
+    code, out = push(catalog, endpoint, "web", file)
+    assert code == 2
+    assert out.splitlines() == [
+        "prod/web:1:1: secret: secret does not exist: apply Terraform for this env first (rendered/terraform)"
+    ]
+    sm = boto3.client("secretsmanager", region_name="ap-south-1", endpoint_url=endpoint)
+    sm.create_secret(Name="prod/web")  # what Terraform creates: a container, no value
+    code, out = push(catalog, endpoint, "web", file, "--dry-run")
+    assert code == 0 and out == "would be created   prod/web  (secret; DB_PASSWORD, JWT_SECRET)\n"
+    assert (
+        "SecretString" not in sm.describe_secret(SecretId="prod/web")
+        and not sm.list_secret_version_ids(SecretId="prod/web")["Versions"]
+    )
+    code, out = push(catalog, endpoint, "web", file)
+    assert code == 0, out
+    stored = json.loads(sm.get_secret_value(SecretId="prod/web")["SecretString"])
+    assert stored == {"DB_PASSWORD": SECRET, "JWT_SECRET": "abc"}
+    file.write_text(f'DB_PASSWORD="{SECRET}"\nJWT_SECRET=rotated\n')
+    code, out = push(catalog, endpoint, "web", file)
+    assert out.startswith("updated   prod/web")
+
+
+def test_one_json_parameter_for_extract(catalog: Path, endpoint: str, tmp_path: Path) -> None:
+    code, out = push(catalog, endpoint, "app", dotenv(tmp_path, "DB_HOST=db\nDB_PASSWORD=pw\n"))
+    assert code == 0, out
+    ssm = boto3.client("ssm", region_name="ap-south-1", endpoint_url=endpoint)
+    value = ssm.get_parameter(Name="/acme/app/prod/app", WithDecryption=True)["Parameter"]["Value"]
+    assert json.loads(value) == {"DB_HOST": "db", "DB_PASSWORD": "pw"}
+
+
+@pytest.mark.parametrize(
+    ("text", "errors"),
+    [
+        ("DATABASE_URL=x\n", ["values.env:1:1: REDIS_URL: declared key has no value"]),
+        ("DATABASE_URL=x\nREDIS_URL=\n", ["values.env:2:1: REDIS_URL: value is empty"]),
+        (
+            "DATABASE_URL=x\nREDIS_URL=y\nEXTRA=z\n",
+            ["values.env:3:1: EXTRA: is not declared in secrets.keys: refusing it"],
+        ),
+        (
+            "DATABASE_URL=x\nREDIS_URL=y\ndb-url=z\n",
+            ["values.env:3:1: db-url: is not a valid key in secrets.keys: refusing it"],
+        ),
+        (
+            f"DATABASE_URL='{SECRET}\nREDIS_URL=y\n",
+            ["values.env:1:1: DATABASE_URL: unterminated quote"],
+        ),
+    ],
+)
+def test_invalid_input_writes_nothing(
+    text: str, errors: list[str], catalog: Path, endpoint: str, tmp_path: Path
+) -> None:
+    code, out = push(catalog, endpoint, "api", dotenv(tmp_path, text))
+    assert code == 2
+    assert [line.replace(str(tmp_path) + "/", "") for line in out.splitlines()] == errors
+    assert SECRET not in out
+    ssm = boto3.client("ssm", region_name="ap-south-1", endpoint_url=endpoint)
+    assert ssm.describe_parameters()["Parameters"] == []
+
+
+def test_from_env_reads_only_declared_keys(
+    catalog: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", SECRET)
+    monkeypatch.setenv("REDIS_URL", "redis://r")
+    result = run(
+        [
+            "push-secrets",
+            "--catalog",
+            str(catalog),
+            "--env",
+            "prod",
+            "--service",
+            "api",
+            "--from-env",
+            "--endpoint-url",
+            endpoint,
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(result.output.splitlines()) == 2
+
+
+def test_vault_prints_the_command_instead(catalog: Path, endpoint: str, tmp_path: Path) -> None:
+    code, out = push(catalog, endpoint, "kv", dotenv(tmp_path, "TOKEN=x\n"))
+    assert code == 2
+    assert "vault kv put -mount=secret kv/creds @kv.prod.json" in out
+
+
+def test_unknown_env_and_service_and_flags(catalog: Path, endpoint: str, tmp_path: Path) -> None:
+    file = dotenv(tmp_path, "A=b\n")
+    result = run(
+        [
+            "push-secrets",
+            "--catalog",
+            str(catalog),
+            "--env",
+            "qa",
+            "--service",
+            "api",
+            "--from-env-file",
+            str(file),
+        ]
+    )
+    assert (
+        result.exit_code == 2
+        and result.output == "--env:1:1: env: 'qa' is not an environment (dev, prod)\n"
+    )
+    result = run(["push-secrets", "--catalog", str(catalog), "--env", "prod", "--service", "api"])
+    assert result.exit_code == 2 and "exactly one of" in result.output
