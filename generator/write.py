@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from generator.errors import OutputError
 from generator.plan import MANIFEST, Plan, RootPlan, read_manifest
@@ -59,20 +59,18 @@ def ensure_safe_root(root: Path) -> None:
 
 
 def apply(plan: Plan, out_root: str) -> Summary:
-    written = unchanged = removed = 0
+    """Check every folder and file the plan touches first; only then write anything."""
     for root_plan in plan.roots.values():
         ensure_safe_root(root_plan.root)
     out = plan.roots[out_root]
     with locked(out.root):
+        folders = {name: _checked_folders(rp) for name, rp in plan.roots.items()}
         if plan.changed:
             _write_union_manifest(out)
-        for name, root_plan in plan.roots.items():
-            if name == out_root:
-                continue
-            w, r = _apply_root(root_plan)
+        written = removed = 0
+        for name in sorted(plan.roots, key=lambda n: n == out_root):  # out root (manifest) last
+            w, r = _apply_root(plan.roots[name], folders[name])
             written, removed = written + w, removed + r
-        w, r = _apply_root(out)
-        written, removed = written + w, removed + r
         unchanged = sum(r.same for r in plan.roots.values())
     return Summary(written - _manifest_only(plan, out_root), unchanged, removed)
 
@@ -88,65 +86,80 @@ def _write_union_manifest(out: RootPlan) -> None:
     new = json.loads(out.desired[MANIFEST])["files"]
     union = {k: sorted(set(old.get(k, [])) | set(new.get(k, []))) for k in sorted({*old, *new})}
     text = json.dumps({"generator": "gitops-gen", "files": union}, indent=1) + "\n"
-    _atomic_write(out.root, MANIFEST, text, set())
+    out.root.mkdir(parents=True, exist_ok=True)
+    _write_file(os.fspath(out.root), MANIFEST.name, text)
 
 
-def _apply_root(plan: RootPlan) -> tuple[int, int]:
-    checked: set[Path] = set()
-    if plan.create:
-        plan.root.mkdir(parents=True, exist_ok=True)
+def _checked_folders(plan: RootPlan) -> dict[str, str]:
+    """Every folder a write or delete goes through (relative -> full path), refusing symlinks.
+
+    A symlinked folder or file inside the root could point outside it: refuse the whole run
+    before the first write, so a refusal never leaves a half-applied tree. Plain strings,
+    not pathlib: this runs once per file of a 15,000-file tree.
+    """
+    base = os.fspath(plan.root)
+    out: dict[str, str] = {"": base}
+    existing = {*plan.update, *plan.delete}
+    for path in (*plan.create, *existing):
+        parent = str(path).rpartition("/")[0]
+        if parent not in out:
+            prefix = ""
+            for part in parent.split("/"):
+                prefix = f"{prefix}/{part}" if prefix else part
+                if prefix in out:
+                    continue
+                full = f"{base}/{prefix}"
+                if os.path.islink(full):
+                    msg = "a symlink inside the output folder; refusing to follow it"
+                    raise OutputError.single(full, "output", msg)
+                out[prefix] = full
+        if path in existing and os.path.islink(f"{base}/{path}"):
+            msg = "generated file is a symlink; refusing to follow it"
+            raise OutputError.single(f"{base}/{path}", "output", msg)
+    return out
+
+
+def _apply_root(plan: RootPlan, folders: dict[str, str]) -> tuple[int, int]:
+    made: set[str] = set()
     later = [MANIFEST] if MANIFEST in (*plan.create, *plan.update) else []
     for path in [*plan.create, *plan.update]:
-        if path not in later:
-            _atomic_write(plan.root, path, plan.desired[path], checked)
+        if path in later:
+            continue
+        parent, _, name = str(path).rpartition("/")
+        folder = folders[parent]
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        _write_file(folder, name, plan.desired[path])
     for path in plan.delete:
-        _delete(plan.root, path, checked)
+        parent, _, name = str(path).rpartition("/")
+        _delete(plan.root, folders[parent], name)
     for path in later:
-        _atomic_write(plan.root, path, plan.desired[path], checked)
+        _write_file(folders[""], path.name, plan.desired[path])
     return len(plan.create) + len(plan.update), len(plan.delete)
 
 
-def _safe_dir(
-    root: Path, rel_dir: PurePosixPath, checked: set[Path], *, create: bool = True
-) -> Path:
-    """rel_dir under root, refusing any symlink on the way (it could point outside)."""
-    current = root
-    for part in rel_dir.parts:
-        current = current / part
-        if current in checked:
-            continue
-        if current.is_symlink():
-            msg = "a symlink inside the output folder; refusing to follow it"
-            raise OutputError.single(str(current), "output", msg)
-        if create:
-            current.mkdir(exist_ok=True)
-        checked.add(current)
-    return current
-
-
-def _atomic_write(root: Path, path: PurePosixPath, text: str, checked: set[Path]) -> None:
-    folder = _safe_dir(root, path.parent, checked)
-    target = folder / path.name
-    if target.is_symlink():
-        raise OutputError.single(
-            str(target), "output", "generated file is a symlink; refusing to follow it"
-        )
-    tmp = folder / f".{path.name}{TMP_SUFFIX}"
+def _write_file(folder: str, name: str, text: str) -> None:
+    """Write to a hidden temp file beside the target, then rename: old file or new, never half."""
+    tmp = f"{folder}/.{name}{TMP_SUFFIX}"
     data = text.encode("utf-8", errors="surrogateescape")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    tmp.replace(target)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+    os.replace(tmp, f"{folder}/{name}")  # replaces a file, never follows a link at the target
 
 
-def _delete(root: Path, path: PurePosixPath, checked: set[Path]) -> None:
-    folder = _safe_dir(root, path.parent, checked, create=False)
-    target = folder / path.name
+def _delete(root: Path, folder: str, name: str) -> None:
+    target = Path(folder) / name
     if target.is_symlink() or not target.is_file():
         return
     target.unlink()
     # remove folders this left empty, never the root itself
-    current = folder
+    current = target.parent
     while current != root and not any(current.iterdir()):
         current.rmdir()
         current = current.parent

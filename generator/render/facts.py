@@ -8,7 +8,7 @@ disagree about them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from generator.catalog.load import Catalog
 from generator.catalog.models import (
@@ -29,6 +29,7 @@ PART_OF_LABEL = "app.kubernetes.io/part-of"
 DEFAULT_CLUSTER = "https://kubernetes.default.svc"
 
 
+@lru_cache(maxsize=8192)
 def header(source: str, comment: str = "#") -> str:
     """The first line of every generated file: the tool and the catalog file it came from."""
     return (

@@ -42,13 +42,15 @@ def _record(facts: Facts, service: Service, parts: Parts, inventory: Inventory) 
 
 def _service_tree(facts: Facts, service: Service, parts: Parts) -> dict[PurePosixPath, str]:
     src = facts.source(service)
-    base = ROOT / service.name / "base"
-    files = {base / name: yaml_file(src, obj) for name, obj in parts.resources.items()}
-    files[base / "kustomization.yaml"] = yaml_file(
+    base = f"{ROOT}/{service.name}/base"  # one PurePosixPath per file: joins cost more than dumps
+    files = {
+        PurePosixPath(f"{base}/{n}"): yaml_file(src, obj) for n, obj in parts.resources.items()
+    }
+    files[PurePosixPath(f"{base}/kustomization.yaml")] = yaml_file(
         src, {**KUSTOMIZATION, "resources": sorted(parts.resources)}
     )
     for env in facts.envs:
-        out = overlay_dir(service.name, env.name)
+        out = f"{ROOT}/{service.name}/overlays/{env.name}"
         patches = parts.patches(env)
         kustomization: Obj = {
             **KUSTOMIZATION,
@@ -62,9 +64,9 @@ def _service_tree(facts: Facts, service: Service, parts: Parts) -> dict[PurePosi
                 for p in patches
             ],
         }
-        files[out / "kustomization.yaml"] = yaml_file(src, kustomization)
+        files[PurePosixPath(f"{out}/kustomization.yaml")] = yaml_file(src, kustomization)
         for p in patches:
-            files[out / p.file] = yaml_file(src, p.ops)
+            files[PurePosixPath(f"{out}/{p.file}")] = yaml_file(src, p.ops)
     return files
 
 

@@ -13,6 +13,7 @@ from generator.render import (
     eso,
     helm,
     kustomize,
+    parallel,
     runbook,
     schemas,
     terraform,
@@ -35,20 +36,34 @@ class Rendered:
 def render_all(catalog: Catalog) -> Rendered:
     facts = Facts(catalog)
     inventory = Inventory()
+
+    def documents() -> Tree:
+        """Families that need nothing from the others: run beside the Kubernetes ones."""
+        part: Tree = {}
+        for family in (helm.render, terraform.render, backstage.render, runbook.render):
+            _merge(part, family(facts))
+        _merge(part, schemas.render(facts))
+        return part
+
+    pending = parallel.start(documents) if parallel.worth_it(len(facts.services)) else None
     out: Tree = {}
-    out.update(kustomize.render(facts, [eso.parts, vault.parts], inventory))
-    out.update(vault.render(facts))
-    out.update(eso.render_cluster_stores(facts))
-    out.update(helm.render(facts))
+    _merge(out, kustomize.render(facts, [eso.parts, vault.parts], inventory))
+    _merge(out, vault.render(facts))
+    _merge(out, eso.render_cluster_stores(facts))
     helm.record(facts, inventory)
-    out.update(terraform.render(facts))
-    out.update(argocd.render(facts, out))
-    out.update(backstage.render(facts))
-    out.update(runbook.render(facts))
-    out.update(schemas.render(facts))
+    _merge(out, pending() if pending else documents())
+    _merge(out, argocd.render(facts, out))
     return Rendered(
         {OUT: _sorted(out), WORKFLOWS: _sorted(workflows.render(facts, out))}, inventory
     )
+
+
+def _merge(tree: Tree, part: Tree) -> None:
+    """Two families must never write the same file: that would silently drop one."""
+    clash = tree.keys() & part.keys()
+    if clash:
+        raise RuntimeError(f"two output families render {sorted(map(str, clash))[:3]}")
+    tree.update(part)
 
 
 def render_catalog(catalog: Catalog) -> dict[str, Tree]:

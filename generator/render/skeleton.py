@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import posixpath
 from functools import cache
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from generator.catalog.models import Platform
 from generator.render.templates import templates_dir
+
+if TYPE_CHECKING:  # jinja2 loads only when a skeleton is filled (new-service, tests)
+    import jinja2
 
 SKELETON = "service.yaml"
 DEFAULT_TAG = "v0.1.0"
@@ -25,6 +26,8 @@ SERVICES_DIR = "services"
 @cache
 def _nunjucks() -> jinja2.Environment:
     """Jinja configured like Backstage's Nunjucks: `${{ }}`, no trim_blocks, `dump` filter."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir() / "scaffold"),
         variable_start_string="${{",

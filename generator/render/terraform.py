@@ -9,13 +9,13 @@ every catalog value in it goes through `hcl_string`.
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath
 from typing import Any
 
 from generator.catalog.models import Aws, AwsParameterStore, AwsSecretsManager, Environment
 from generator.render.facts import Deployed, Facts, RemoteRef, header, irsa_role_name
 from generator.render.hcl import hcl_string
+from generator.render.jsonout import dumps_indented
 from generator.render.templates import static_text
 from generator.render.tfgithub import github_secrets_tf, has_github_values
 
@@ -41,7 +41,7 @@ def render(facts: Facts) -> dict[PurePosixPath, str]:
     for env in facts.envs:
         root = env_dir(env.name)
         tfvars = env_tfvars(facts, aws, env)
-        files[root / "terraform.tfvars.json"] = json.dumps(tfvars, indent=2) + "\n"
+        files[root / "terraform.tfvars.json"] = dumps_indented(tfvars) + "\n"
         files[root / "main.tf"] = header(src) + _root_main(aws)
         for name in ROOT_STATIC:  # the root declares the same inputs it passes through
             files[root / name] = header(src) + _module_text(name)

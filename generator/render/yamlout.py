@@ -8,9 +8,10 @@ structure. Multi-line scripts we write ourselves are `Block` and use `|`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from json.encoder import encode_basestring  # the C encoder: a JSON string, non-ASCII kept
 from typing import Any
 
 _PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./-]*$")
@@ -26,22 +27,29 @@ class Block(str):
 
 def quote(text: str) -> str:
     """A double-quoted scalar that YAML reads back as exactly `text`."""
-    out = json.dumps(text, ensure_ascii=False)
+    out: str = encode_basestring(text)
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 
 
-def scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if not isinstance(value, str):
-        raise TypeError(f"cannot emit {type(value).__name__} as YAML")
+@lru_cache(maxsize=65536)
+def _string(value: str) -> str:
+    """Most strings repeat (labels, kinds, keys): decide each one once."""
     if _PLAIN.match(value) and value.lower() not in _RESERVED:
         return value
     return quote(value)
+
+
+def scalar(value: Any) -> str:
+    kind = type(value)
+    if kind is str or isinstance(value, str):
+        return _string(str(value))
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    raise TypeError(f"cannot emit {kind.__name__} as YAML")
 
 
 def dump(doc: Mapping[str, Any] | Sequence[Any]) -> str:
@@ -58,18 +66,22 @@ def dump_all(docs: Iterable[Mapping[str, Any]]) -> str:
 
 
 def _value(prefix: str, value: Any, indent: int, lines: list[str]) -> None:
-    if isinstance(value, Mapping) and value:
-        lines.append(prefix)
-        _mapping(value, indent + 2, lines)
-    elif isinstance(value, list | tuple) and value:
-        lines.append(prefix)
-        _sequence(value, indent + 2, lines)
+    kind = type(value)
+    if kind is str:  # the common case first; dict/list checks on concrete types (no ABCs)
+        lines.append(f"{prefix} {_string(value)}")
+    elif kind is dict or kind is list or kind is tuple:
+        if not value:
+            lines.append(f"{prefix} {{}}" if kind is dict else f"{prefix} []")
+        elif kind is dict:
+            lines.append(prefix)
+            _mapping(value, indent + 2, lines)
+        else:
+            lines.append(prefix)
+            _sequence(value, indent + 2, lines)
     elif isinstance(value, Block) and "\n" in value.rstrip("\n"):
         _block(prefix, value, indent + 2, lines)
     elif isinstance(value, Mapping):
-        lines.append(f"{prefix} {{}}")
-    elif isinstance(value, list | tuple):
-        lines.append(f"{prefix} []")
+        _value(prefix, dict(value), indent, lines)
     else:
         lines.append(f"{prefix} {scalar(value)}")
 
@@ -77,17 +89,17 @@ def _value(prefix: str, value: Any, indent: int, lines: list[str]) -> None:
 def _mapping(doc: Mapping[str, Any], indent: int, lines: list[str]) -> None:
     pad = " " * indent
     for key, value in doc.items():
-        _value(f"{pad}{scalar(key)}:", value, indent, lines)
+        _value(f"{pad}{_string(key)}:", value, indent, lines)
 
 
 def _sequence(items: Sequence[Any], indent: int, lines: list[str]) -> None:
     pad = " " * indent
     for item in items:
-        if isinstance(item, Mapping) and item:
+        if type(item) is dict and item:
             start = len(lines)
             _mapping(item, indent + 2, lines)
             lines[start] = f"{pad}- {lines[start][indent + 2 :]}"
-        elif isinstance(item, list | tuple) and item:
+        elif type(item) in (list, tuple) and item:
             lines.append(f"{pad}-")
             _sequence(item, indent + 2, lines)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -10,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.render.jsonout import dumps_indented
 from tests.conftest import REPO_CATALOG
 
 SCRIPT = """
@@ -25,8 +30,9 @@ print(digest.hexdigest())
 """
 
 
-def _digest(catalog: Path, seed: str) -> str:
+def _digest(catalog: Path, seed: str, jobs: str = "") -> str:
     env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": random.choice(["UTC", "Asia/Kolkata"])}
+    env["GITOPS_GEN_JOBS"] = jobs
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(catalog)],
         env=env,
@@ -49,3 +55,19 @@ def test_shuffled_files_and_hash_seeds_give_identical_bytes(tmp_path: Path) -> N
     digests = {_digest(REPO_CATALOG, "0"), _digest(shuffled, "12345"), _digest(shuffled, "random")}
     assert len(digests) == 1
     assert hashlib.sha256(b"").hexdigest() not in digests
+
+
+def test_two_process_render_gives_the_same_bytes_as_one() -> None:
+    assert _digest(REPO_CATALOG, "0", jobs="2") == _digest(REPO_CATALOG, "0", jobs="1")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=20,
+    )
+)
+def test_fast_json_writer_matches_the_standard_library(doc: object) -> None:
+    assert dumps_indented(doc) == json.dumps(doc, indent=2)
