@@ -9,7 +9,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 import click
@@ -247,3 +247,39 @@ def push_secrets(  # click passes every option by keyword
     outcomes = push.push(writes, store, dry_run=dry_run)
     for outcome in outcomes:
         click.echo(f"{'would be ' if dry_run and outcome.status != 'unchanged' else ''}{outcome}")
+
+
+@main.command()
+@click.option("--base", "base", required=True, help="Git ref to compare with, e.g. origin/main.")
+@catalog_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@handled
+def diff(base: str, catalog: Path, fmt: str) -> None:
+    """What the catalog change since REF does to the output; removals first. Exit 1 on change."""
+    from generator import change
+    from generator.catalog.load import load_catalog
+    from generator.gitref import catalog_at
+    from generator.render.pipeline import render_catalog
+
+    head_catalog = load_catalog(catalog)
+    base_catalog = catalog_at(catalog, base)
+    empty: dict[str, dict[PurePosixPath, str]] = {}
+    trees = render_catalog(base_catalog) if base_catalog else empty
+    head = render_catalog(head_catalog)
+    envs = [e.name for e in head_catalog.platform.environments]
+    if base_catalog is not None:
+        envs += [e.name for e in base_catalog.platform.environments if e.name not in envs]
+    report = change.compare(trees.get("out", {}), head["out"], envs, base)
+    formats = {
+        "text": change.text_change_report,
+        "markdown": change.markdown_change_report,
+        "json": change.json_change_report,
+    }
+    click.echo(formats[fmt](report), nl=False)
+    sys.exit(1 if report.files_changed else 0)

@@ -35,6 +35,8 @@ class RootPlan:
 @dataclass
 class Plan:
     roots: dict[str, RootPlan]
+    envs: tuple[str, ...] = ()  # the catalog's envs, to name the env a drifted file belongs to
+    fix: str = "gitops-gen render"  # the command that brings the output in line
 
     @property
     def changed(self) -> bool:

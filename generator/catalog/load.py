@@ -37,14 +37,17 @@ class Catalog:
         return self.sources[service]
 
 
-def load_catalog(root: Path, extra: dict[str, bytes] | None = None) -> Catalog:
+def load_catalog(
+    root: Path, extra: dict[str, bytes] | None = None, label: str | None = None
+) -> Catalog:
     """Read and validate the whole catalog; raise CatalogError listing every problem.
 
     `extra` adds service files that are not on disk yet ({file name: content}): how
-    `new-service` validates an entry against the whole catalog before writing it.
+    `new-service` validates an entry against the whole catalog before writing it. `label`
+    replaces the folder in messages (`origin/main:catalog/` for a catalog read from git).
     """
     problems: list[Problem] = []
-    display = display_root(root)
+    display = label if label is not None else display_root(root)
     platform, psmap = _load_model(
         root / PLATFORM_FILE, f"{display}{PLATFORM_FILE}", Platform, problems
     )

@@ -24,6 +24,7 @@ CHECK = PurePosixPath("gitops-gen-check.yml")
 SECRETS_SYNC = PurePosixPath("gitops-gen-secrets-sync.yml")
 FORCE_SYNC = PurePosixPath("gitops-gen-force-sync.yml")
 REPORT = "gitops-gen-report.md"
+DIFF_REPORT = "gitops-gen-diff.md"
 RUNNER = "ubuntu-latest"
 CHECKOUT = {"uses": "actions/checkout@v4"}
 WAIT_TIMEOUT = "120s"
@@ -63,30 +64,71 @@ def _setup_tool(facts: Facts) -> list[dict[str, Any]]:
     ]
 
 
+COMMENT_SCRIPT = """\
+const fs = require('fs');
+const marker = '<!-- gitops-gen report -->';
+const parts = ['gitops-gen-report.md', 'gitops-gen-diff.md']
+  .filter((f) => fs.existsSync(f))
+  .map((f) => fs.readFileSync(f, 'utf8'));
+const body = [marker, ...parts].join('\\n\\n').slice(0, 65000);
+const { owner, repo } = context.repo;
+const issue_number = context.issue.number;
+const list = github.rest.issues.listComments;
+const comments = await github.paginate(list, { owner, repo, issue_number });
+const mine = comments.find((c) => c.body && c.body.startsWith(marker));
+if (mine) {
+  await github.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
+} else {
+  await github.rest.issues.createComment({ owner, repo, issue_number, body });
+}
+"""
+
+
 def check_workflow(facts: Facts) -> dict[str, Any]:
-    """PR check: fail when `rendered/` or these workflows drift; the report goes to the summary."""
-    command = _gitops_gen(
-        facts, "check", "--out", facts.platform.renderedPath, "--format", "markdown"
-    )
-    script = (
+    """PR check: fail on drift; the drift and change reports go to the summary and a comment."""
+    out = facts.platform.renderedPath
+    check = _gitops_gen(facts, "check", "--out", out, "--format", "markdown")
+    check_script = (
         "set +e\n"
-        f"{command} > {REPORT}\n"
+        f"{check} > {REPORT}\n"
         "status=$?\n"
         f'cat {REPORT} >> "$GITHUB_STEP_SUMMARY"\n'
         'exit "$status"\n'
     )
+    diff = _gitops_gen(facts, "diff", "--format", "markdown")
+    diff_script = (
+        "set +e\n"
+        f'{diff} --base "origin/$BASE_REF" > {DIFF_REPORT}\n'
+        "status=$?\n"
+        f'cat {DIFF_REPORT} >> "$GITHUB_STEP_SUMMARY"\n'
+        'test "$status" -le 1  # 1 means "the output changes", which a PR may do\n'
+    )
+    on_pr = "always() && github.event_name == 'pull_request'"
     return {
         "name": "gitops-gen check",
         "on": {"pull_request": {}, "push": {"branches": [facts.platform.gitRevision]}},
-        "permissions": {"contents": "read"},
+        "permissions": {"contents": "read", "pull-requests": "write"},
         "jobs": {
             "drift": {
                 "name": "rendered output matches the catalog",
                 "runs-on": RUNNER,
                 "steps": [
-                    CHECKOUT,
+                    {"uses": CHECKOUT["uses"], "with": {"fetch-depth": 0}},
                     *_setup_tool(facts),
-                    {"name": "Check for drift", "run": Block(script)},
+                    {"name": "Check for drift", "id": "check", "run": Block(check_script)},
+                    {
+                        "name": "What this change does to the output",
+                        "if": on_pr,
+                        "run": Block(diff_script),
+                        "env": {"BASE_REF": "${{ github.base_ref }}"},
+                    },
+                    {
+                        "name": "Post the reports on the pull request",
+                        "if": on_pr,
+                        "continue-on-error": True,  # a fork's token cannot comment
+                        "uses": "actions/github-script@v7",
+                        "with": {"script": Block(COMMENT_SCRIPT)},
+                    },
                 ],
             }
         },

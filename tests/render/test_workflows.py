@@ -63,10 +63,18 @@ def test_actionlint_harness_reports_a_broken_workflow(tmp_path: Path) -> None:
 
 def test_check_workflow_fails_on_drift_and_writes_the_summary() -> None:
     wf = workflows(REPO_CATALOG)["gitops-gen-check.yml"]
-    assert wf["permissions"] == {"contents": "read"}
-    script = wf["jobs"]["drift"]["steps"][-1]["run"]
+    assert wf["permissions"] == {"contents": "read", "pull-requests": "write"}
+    steps = {s.get("name"): s for s in wf["jobs"]["drift"]["steps"]}
+    script = steps["Check for drift"]["run"]
     assert "gitops-gen check --out rendered --format markdown --catalog catalog" in script
     assert '"$GITHUB_STEP_SUMMARY"' in script and script.rstrip().endswith('exit "$status"')
+    diff = steps["What this change does to the output"]
+    assert '--base "origin/$BASE_REF"' in diff["run"] and diff["if"].startswith("always()")
+    comment = steps["Post the reports on the pull request"]
+    assert (
+        comment["uses"] == "actions/github-script@v7"
+        and "gitops-gen-diff.md" in comment["with"]["script"]
+    )
 
 
 def test_secret_sync_passes_exactly_the_github_keys() -> None:

@@ -1,0 +1,163 @@
+"""The PR experience: drift that names its cause, `diff --base` with removals first, hooks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.conftest import FIXTURES, run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A GitOps repo whose catalog is the zerotouch fixture, rendered and committed."""
+    shutil.copytree(FIXTURES / "zerotouch", tmp_path / "catalog")
+    monkeypatch.chdir(tmp_path)
+    git(tmp_path, "init", "-q", "-b", "main")
+    assert run(["render"]).exit_code == 0
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    return tmp_path
+
+
+def diff(fmt: str = "text") -> tuple[int, str]:
+    result = run(["diff", "--base", "HEAD", "--format", fmt])
+    return result.exit_code, result.output
+
+
+def test_no_change_exits_0(repo: Path) -> None:
+    assert diff() == (0, "gitops-gen diff: no change to the output against HEAD\n")
+
+
+def test_adding_a_service_lists_what_it_creates(repo: Path) -> None:
+    text = (
+        (repo / "catalog/services/service.yaml")
+        .read_text()
+        .replace("name: service", "name: billing")
+    )
+    (repo / "catalog/services/billing.yaml").write_text(text)
+    code, out = diff()
+    assert code == 1 and "REMOVALS" not in out
+    for env in ("dev", "stg", "prod"):
+        assert f"+ [{env}] Argo CD app billing-{env} added" in out
+        assert f"+ [{env}] parameter /zerotouch/{env}/billing/database_url added: created" in out
+
+
+def test_removing_a_service_puts_the_removal_plan_first(repo: Path) -> None:
+    (repo / "catalog/services/payment-service.yaml").unlink()
+    code, out = diff()
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[2] == "!!! REMOVALS: review before merging !!!"
+    removals = [
+        line.strip() for line in (lines[3 : lines.index("", 3)] if "" in lines[3:] else lines[3:])
+    ]
+    assert (
+        "- [prod] Argo CD app payment-service-prod removed: Argo CD prunes everything this app deployed"
+        in removals
+    )
+    assert (
+        "- [prod] secret prod/payment-service removed: DESTROYED: deleted after 7 days" in removals
+    )
+    data = json.loads(diff("json")[1])
+    assert data["changed"] and len(data["removals"]) == len(removals)
+    markdown = diff("markdown")[1]
+    assert "> [!CAUTION]" in markdown.split("| area |")[0]
+
+
+def test_changing_a_key_template_touches_every_env(repo: Path) -> None:
+    platform = repo / "catalog/platform.yaml"
+    platform.write_text(
+        platform.read_text().replace('key: "{env}/{service}"', 'key: "apps/{env}/{service}"')
+    )
+    code, out = diff()
+    assert code == 1
+    for env in ("dev", "stg", "prod"):
+        assert (
+            f"! [{env}] secret apps/{env}/payment-service replaced: renamed from {env}/payment-service: destroyed and created"
+            in out
+        )
+        assert f"> [{env}] IAM role zerotouch-{env}-external-secrets widened" in out
+        assert f"< [{env}] IAM role zerotouch-{env}-external-secrets narrowed" in out
+
+
+def test_changing_one_env_config_touches_only_that_env(repo: Path) -> None:
+    svc = repo / "catalog/services/payment-service.yaml"
+    data = yaml.safe_load(svc.read_text())
+    data.setdefault("environments", {})["stg"] = {"config": {"LOG_LEVEL": "trace"}}
+    svc.write_text(yaml.safe_dump(data))
+    code, out = diff()
+    assert code == 1
+    changes = [line for line in out.splitlines() if line.startswith("  ")]
+    assert changes == ["  ~ [stg] Deployment+Service+ConfigMap of payment-service changed"]
+
+
+def test_bad_ref_is_a_user_error(repo: Path) -> None:
+    result = run(["diff", "--base", "no-such-ref"])
+    assert result.exit_code == 2
+    assert result.output == "--base:1:1: ref: 'no-such-ref' is not a commit in this repository\n"
+
+
+def test_check_names_service_env_and_fix(repo: Path) -> None:
+    svc = repo / "catalog/services/payment-service.yaml"
+    data = yaml.safe_load(svc.read_text())
+    data.setdefault("environments", {})["prod"] = {"replicas": 9}
+    svc.write_text(yaml.safe_dump(data))
+    result = CliRunner().invoke(main, ["check", "--format", "json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["fix"] == "gitops-gen render"
+    assert {(f["service"], f["env"], f["status"]) for f in report["files"]} >= {
+        ("", "prod", "changed")
+    }
+    markdown = run(["check", "--format", "markdown"]).output
+    assert (
+        "| platform, env prod | `platform.yaml` | changed | `rendered/helm/zerotouch-services/values-prod.yaml` |"
+        in markdown
+    )
+    text = run(["check", "--out", "rendered"]).output
+    assert text.splitlines()[0].endswith("fix: `gitops-gen render`")
+    other = run(["check", "--workflows-dir", "ci flows"]).output
+    assert "fix: `gitops-gen render --workflows-dir 'ci flows'`" in other.splitlines()[0]
+
+
+def test_check_names_the_service_of_a_service_file(repo: Path) -> None:
+    target = repo / "rendered/kustomize/payment-service/overlays/stg/kustomization.yaml"
+    target.write_text(target.read_text() + "# edited\n")
+    report = json.loads(run(["check", "--format", "json"]).output)
+    assert [(f["source"], f["service"], f["env"]) for f in report["files"]] == [
+        ("services/payment-service.yaml", "payment-service", "stg")
+    ]
+
+
+def test_markdown_is_truncated_for_huge_drift(repo: Path) -> None:
+    shutil.rmtree(repo / "rendered")
+    markdown = run(["check", "--format", "markdown"]).output
+    assert "_Diffs truncated" in markdown and len(markdown.splitlines()) < 1200
+
+
+def test_pre_commit_hooks_run_real_commands() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"gitops-gen-check", "gitops-gen-render"}
+    for hook in hooks:
+        assert {"id", "name", "entry", "language"} <= set(hook) and hook["pass_filenames"] is False
+        program, command = hook["entry"].split()
+        assert program == "gitops-gen" and command in main.commands
