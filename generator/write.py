@@ -65,6 +65,9 @@ def apply(plan: Plan, out_root: str) -> Summary:
     out = plan.roots[out_root]
     with locked(out.root):
         folders = {name: _checked_folders(rp) for name, rp in plan.roots.items()}
+        listed = read_manifest(out.root)  # after a killed run: the union of old and new files
+        for name, root_plan in plan.roots.items():
+            _remove_leftovers(root_plan, {*listed.get(name, ()), *map(str, root_plan.desired)})
         if plan.changed:
             _write_union_manifest(out)
         written = removed = 0
@@ -88,6 +91,32 @@ def _write_union_manifest(out: RootPlan) -> None:
     text = json.dumps({"generator": "gitops-gen", "files": union}, indent=1) + "\n"
     out.root.mkdir(parents=True, exist_ok=True)
     _write_file(os.fspath(out.root), MANIFEST.name, text)
+
+
+def _remove_leftovers(plan: RootPlan, paths: set[str]) -> None:
+    """Temp files a killed run left beside any file this tool writes (never through a link)."""
+    base = os.fspath(plan.root)
+    safe: dict[str, bool] = {"": os.path.isdir(base)}
+    for rel in paths:
+        parent, _, name = rel.rpartition("/")
+        if _safe_folder(base, parent, safe):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(
+                    f"{base}/{parent}/.{name}{TMP_SUFFIX}"
+                    if parent
+                    else f"{base}/.{name}{TMP_SUFFIX}"
+                )
+
+
+def _safe_folder(base: str, parent: str, safe: dict[str, bool]) -> bool:
+    """An existing real folder, no symlink on the way (memoized per prefix)."""
+    if parent in safe:
+        return safe[parent]
+    up = parent.rpartition("/")[0]
+    full = f"{base}/{parent}"
+    ok = _safe_folder(base, up, safe) and not os.path.islink(full) and os.path.isdir(full)
+    safe[parent] = ok
+    return ok
 
 
 def _checked_folders(plan: RootPlan) -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from generator.catalog.credentials import credential_problems
 from generator.catalog.models import CONFIG_KEY, DNS_LABEL, ENV_KEY, Platform, Service
 from generator.catalog.rules import platform_problems, service_problems
 from generator.catalog.source import DataPath, SourceMap, YamlFileError, load_yaml_bytes
@@ -99,6 +100,10 @@ def _load_model(
     if not isinstance(data, dict):
         problems.append(Problem(shown, 1, 1, "", "the file must hold a mapping of fields"))
         return None, None
+    leaks = list(credential_problems(data, smap))
+    if leaks:
+        problems.extend(leaks)
+        return None, smap
     try:
         return model.model_validate(data), smap
     except ValidationError as exc:

@@ -1,0 +1,45 @@
+"""Refuse catalog values that look like real credentials, wherever they appear.
+
+The catalog holds names and paths only. A pasted AWS key, PEM block, JWT or token in any
+field (a config value, a description, an image tag) would be committed and rendered into
+ConfigMaps and Git history; stop it at load time, with its location.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from generator.catalog.source import DataPath, SourceMap
+from generator.errors import Problem
+
+# (what, substrings that must all be present, pattern): the cheap substring test first keeps
+# a long value linear; the URL pattern alone backtracked quadratically on 2,000 letters.
+PATTERNS = (
+    (
+        "an AWS access key id",
+        (),
+        re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b"),
+    ),
+    ("a private key (PEM)", ("PRIVATE KEY",), re.compile(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY")),
+    ("a JSON Web Token", ("eyJ",), re.compile(r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}")),
+    ("a GitHub token", ("_",), re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{40,})")),
+    ("a Slack token", ("xox",), re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a password in a URL", ("://", "@"), re.compile(r"://[^/\s:@]+:[^/\s@]{3,}@")),
+)
+
+
+def credential_problems(data: Any, smap: SourceMap, path: DataPath = ()) -> Iterator[Problem]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from credential_problems(value, smap, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from credential_problems(value, smap, (*path, i))
+    elif isinstance(data, str):
+        for what, needles, pattern in PATTERNS:
+            if all(n in data for n in needles) and pattern.search(data):
+                msg = f"looks like {what}: secret values never go in the catalog (use secrets.keys)"
+                yield smap.problem(path, msg)
+                return
