@@ -85,7 +85,7 @@ def forked_render(catalog: Path, out: Path, wf: Path) -> int:
 def test_sigkill_at_random_points(tmp_path: Path) -> None:
     cat_a = write_catalog(tmp_path / "a", 40, "a")
     cat_b = write_catalog(tmp_path / "b", 40, "b")
-    expected = {}
+    expected: dict[tuple[str, str], set[bytes]] = {}
     for cat in (cat_a, cat_b):
         for root, tree in render_catalog(load_catalog(cat)).items():
             for path, text in tree.items():
@@ -132,7 +132,7 @@ def test_sigkill_at_random_points(tmp_path: Path) -> None:
         check=False,
     )
     assert check.returncode == 0, check.stdout[-2000:]
-    leftovers = [p for p in (tmp_path / "work").rglob(f"*{TMP_SUFFIX}")]
+    leftovers = list((tmp_path / "work").rglob(f"*{TMP_SUFFIX}"))
     assert leftovers == []
 
 
