@@ -1,8 +1,10 @@
-"""Refuse catalog values that look like real credentials, wherever they appear.
+"""Refuse catalog values that look like real credentials or cannot travel through YAML.
 
 The catalog holds names and paths only. A pasted AWS key, PEM block, JWT or token in any
 field (a config value, a description, an image tag) would be committed and rendered into
-ConfigMaps and Git history; stop it at load time, with its location.
+ConfigMaps and Git history; stop it at load time, with its location. Control characters
+are refused too: Helm's `toJson` leaves C1 controls raw and its YAML parser then rejects
+the chart (found by the property tests with a U+0097 in a config value).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ PATTERNS = (
 )
 
 
+# C0 controls but tab and newline, DEL, C1 controls, and the two non-characters YAML forbids
+UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 def credential_problems(data: Any, smap: SourceMap, path: DataPath = ()) -> Iterator[Problem]:
     if isinstance(data, dict):
         for key, value in data.items():
@@ -38,6 +44,11 @@ def credential_problems(data: Any, smap: SourceMap, path: DataPath = ()) -> Iter
         for i, value in enumerate(data):
             yield from credential_problems(value, smap, (*path, i))
     elif isinstance(data, str):
+        bad = UNPRINTABLE.search(data)
+        if bad:
+            msg = f"contains the control character U+{ord(bad.group()):04X}: remove it"
+            yield smap.problem(path, msg)
+            return
         for what, needles, pattern in PATTERNS:
             if all(n in data for n in needles) and pattern.search(data):
                 msg = f"looks like {what}: secret values never go in the catalog (use secrets.keys)"

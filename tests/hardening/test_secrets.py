@@ -1,0 +1,119 @@
+"""Secrets never reach Git: detect-secrets finds nothing in any rendered tree, and a catalog
+value that looks like a real credential is refused with its location."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.catalog.load import load_catalog
+from generator.errors import CatalogError
+from tests.conftest import FIXTURE_NAMES, FIXTURES, REPO_CATALOG, SERVICE, render_tree
+
+CATALOGS = [REPO_CATALOG, *(FIXTURES / n for n in FIXTURE_NAMES)]
+
+
+def scanner_settings() -> Any:
+    """Every detect-secrets plugin but KeywordDetector, which flags any `secret...: <name>`.
+
+    Our output is about secrets, so it is full of keys like ESO's `secretKey: DB_PASSWORD`:
+    names by design. The value-shaped detectors (AWS, private keys, JWT, GitHub, Slack,
+    high-entropy Base64 / hex, basic auth, ...) all run.
+    """
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import transient_settings
+
+    classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+    plugins = sorted({c.__name__ for c in classes})
+    used = [{"name": n} for n in plugins if n != "KeywordDetector"]
+    assert len(used) > 15
+    return transient_settings({"plugins_used": used})
+
+
+@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda p: p.name)
+def test_detect_secrets_finds_nothing_in_the_rendered_tree(catalog: Path, tmp_path: Path) -> None:
+    from detect_secrets.core.secrets_collection import SecretsCollection
+
+    files = []
+    for path, text in render_tree(catalog).items():
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        files.append(str(target))
+    secrets = SecretsCollection()
+    with scanner_settings():
+        for file in files:
+            secrets.scan_file(file)
+    assert secrets.json() == {}
+
+
+def test_the_scanner_would_see_a_leak(tmp_path: Path) -> None:
+    """The scan above is not vacuous: the same scanner flags a planted credential."""
+    from detect_secrets.core.secrets_collection import SecretsCollection
+
+    leak = tmp_path / "leak.yaml"
+    leak.write_text(
+        "data:\n  key: AKIAIOSFODNN7EXAMPLE\n  token: 8f14e45fceea167a5a36dedd4bea2543c3f9a1b2\n"
+    )
+    secrets = SecretsCollection()
+    with scanner_settings():
+        secrets.scan_file(str(leak))
+    found = {s["type"] for items in secrets.json().values() for s in items}
+    assert {"AWS Access Key", "Hex High Entropy String"} <= found
+
+
+LEAKS = {
+    "aws": ("AKIAIOSFODNN7EXAMPLE", "an AWS access key id"),
+    "pem": ("-----BEGIN RSA PRIVATE KEY-----", "a private key (PEM)"),
+    "jwt": (
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "a JSON Web Token",
+    ),
+    "github": ("ghp_" + "a1B2" * 9, "a GitHub token"),
+    "url": ("postgres://app:hunter2x@db:5432/app", "a password in a URL"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LEAKS))
+def test_credential_looking_values_are_refused_where_they_are(
+    kind: str, make_catalog: Callable[..., Path]
+) -> None:
+    value, what = LEAKS[kind]
+    text = SERVICE.format(name="svc") + f"config:\n  DATABASE_HOST: {value!r}\n"
+    root = make_catalog({"svc": text})
+    with pytest.raises(CatalogError) as info:
+        load_catalog(root)
+    assert [str(p).removeprefix(f"{root}/") for p in info.value.problems] == [
+        f"services/svc.yaml:8:18: config.DATABASE_HOST: looks like {what}: secret values never go in the catalog (use secrets.keys)"
+    ]
+
+
+def test_a_credential_in_any_field_is_refused(make_catalog: Callable[..., Path]) -> None:
+    text = SERVICE.format(name="svc").replace("tag: v1", "tag: AKIAIOSFODNN7EXAMPLE")
+    with pytest.raises(CatalogError) as info:
+        load_catalog(make_catalog({"svc": text}))
+    assert "image.tag: looks like an AWS access key id" in str(info.value)
+
+
+def test_control_characters_are_refused(make_catalog: Callable[..., Path]) -> None:
+    text = SERVICE.format(name="svc") + 'config:\n  MODE: "a\\x97b"\n'
+    root = make_catalog({"svc": text})
+    with pytest.raises(CatalogError) as info:
+        load_catalog(root)
+    assert str(info.value.problems[0]).removeprefix(f"{root}/") == (
+        "services/svc.yaml:8:9: config.MODE: contains the control character U+0097: remove it"
+    )
+
+
+def test_a_symlinked_service_file_is_read_like_any_other(
+    make_catalog: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Documented: catalog files may be symlinks (monorepo sharing); they are only read."""
+    root = make_catalog({})
+    shared = tmp_path / "shared.yaml"
+    shared.write_text(SERVICE.format(name="svc"))
+    (root / "services" / "svc.yaml").symlink_to(shared)
+    assert [s.name for s in load_catalog(root).services] == ["svc"]
