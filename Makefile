@@ -3,8 +3,6 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 TOOLS  := tools/node_modules
-# This repo is not a GitOps repo: the example catalog's workflows are committed beside rendered/.
-EXAMPLE_FLAGS := --workflows-dir rendered/github-workflows
 
 .PHONY: render check test lint bench clean
 
@@ -22,11 +20,11 @@ $(TOOLS)/.installed: tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-render: $(BIN)/gitops-gen   ## render catalog/ into rendered/ (workflows: rendered/github-workflows/)
-	$(BIN)/gitops-gen render $(EXAMPLE_FLAGS)
+render: $(BIN)/gitops-gen   ## render catalog/ into rendered/ (and the workflows, see ci.workflowsPath)
+	$(BIN)/gitops-gen render
 
 check: $(BIN)/gitops-gen    ## fail when rendered/ drifts from catalog/
-	$(BIN)/gitops-gen check $(EXAMPLE_FLAGS)
+	$(BIN)/gitops-gen check
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -38,11 +38,20 @@ out_option = click.option(
 workflows_option = click.option(
     "--workflows-dir",
     "workflows",
-    default=".github/workflows",
-    show_default=True,
+    default=None,
     type=click.Path(path_type=Path),
     envvar="GITOPS_GEN_WORKFLOWS_DIR",
-    help="Where the generated gitops-gen-*.yml workflows go.",
+    help="Where the generated gitops-gen-*.yml workflows go "
+    "[default: platform.yaml ci.workflowsPath, itself .github/workflows].",
+)
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="For people, PR comments, or machines.",
 )
 
 
@@ -100,7 +109,7 @@ def validate(catalog: Path) -> None:
 @workflows_option
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @handled
-def render(catalog: Path, out: Path, workflows: Path, dry_run: bool) -> None:
+def render(catalog: Path, out: Path, workflows: Path | None, dry_run: bool) -> None:
     """Validate, render, write only what changed, remove files no longer produced."""
     from generator import engine
 
@@ -118,15 +127,9 @@ def render(catalog: Path, out: Path, workflows: Path, dry_run: bool) -> None:
 @catalog_option
 @out_option
 @workflows_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option
 @handled
-def check(catalog: Path, out: Path, workflows: Path, fmt: str) -> None:
+def check(catalog: Path, out: Path, workflows: Path | None, fmt: str) -> None:
     """Render in memory and compare with disk: exit 1 on drift."""
     from generator import engine
     from generator.report import format_report
@@ -252,13 +255,7 @@ def push_secrets(  # click passes every option by keyword
 @main.command()
 @click.option("--base", "base", required=True, help="Git ref to compare with, e.g. origin/main.")
 @catalog_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option
 @handled
 def diff(base: str, catalog: Path, fmt: str) -> None:
     """What the catalog change since REF does to the output; removals first. Exit 1 on change."""

@@ -12,8 +12,11 @@ from generator.render.pipeline import OUT, WORKFLOWS, render_all
 from generator.write import Summary, apply, ensure_safe_root
 
 
-def plan_for(catalog_dir: Path, out: Path, workflows: Path) -> Plan:
+def plan_for(catalog_dir: Path, out: Path, workflows: Path | None = None) -> Plan:
+    """`workflows` defaults to the catalog's `ci.workflowsPath` (where GitHub reads them)."""
     catalog = load_catalog(catalog_dir)
+    explicit = workflows is not None
+    workflows = workflows if workflows is not None else Path(catalog.platform.ci.workflowsPath)
     rendered = render_all(catalog)
     verify(rendered.inventory)
     desired = rendered.trees
@@ -22,19 +25,19 @@ def plan_for(catalog_dir: Path, out: Path, workflows: Path) -> Plan:
         ensure_safe_root(folder)
     plan = make_plan(desired, folders, OUT)
     plan.envs = tuple(e.name for e in catalog.platform.environments)
-    plan.fix = fix_command(catalog_dir, out, workflows)
+    plan.fix = fix_command(catalog_dir, out, workflows if explicit else None)
     return plan
 
 
-def fix_command(catalog_dir: Path, out: Path, workflows: Path) -> str:
+def fix_command(catalog_dir: Path, out: Path, workflows: Path | None) -> str:
     """`gitops-gen render` with exactly the flags this run used (defaults left out)."""
     words = ["gitops-gen", "render"]
     for flag, value, default in (
         ("--catalog", catalog_dir, "catalog"),
         ("--out", out, "rendered"),
-        ("--workflows-dir", workflows, ".github/workflows"),
+        ("--workflows-dir", workflows, None),
     ):
-        if value.as_posix() != default:
+        if value is not None and value.as_posix() != default:
             words += [flag, shlex.quote(value.as_posix())]
     return " ".join(words)
 

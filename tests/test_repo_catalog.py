@@ -6,16 +6,13 @@ import os
 
 from tests.conftest import REPO_CATALOG, run
 
-# The same flags as `make render`: this repo keeps the example's workflows beside rendered/.
-EXAMPLE_FLAGS = ["--workflows-dir", "rendered/github-workflows"]
-
 
 def test_repo_rendered_has_no_drift() -> None:
     root = REPO_CATALOG.parent
     cwd = os.getcwd()
     os.chdir(root)
     try:
-        result = run(["check", *EXAMPLE_FLAGS])
+        result = run(["check"])
     finally:
         os.chdir(cwd)
     assert result.exit_code == 0, result.output

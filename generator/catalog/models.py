@@ -112,6 +112,11 @@ class Ci(Strict):
         description="pip requirement the workflows install (default: gitops-gen==<this version>).",
     )
     catalogPath: RepoPath = Field("catalog", description="The catalog folder in gitRepo.")
+    workflowsPath: RepoPath = Field(
+        ".github/workflows",
+        description="Where gitops-gen writes its workflows, relative to where it runs (the "
+        "repo root); GitHub reads .github/workflows. `--workflows-dir` overrides it.",
+    )
     pythonVersion: Annotated[str, StringConstraints(pattern=r"^3\.[0-9]+$")] = "3.11"
     terraformVersion: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")] = (
         "1.11.4"
