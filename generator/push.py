@@ -170,7 +170,13 @@ def status_of(write: Write, current: str | None) -> str:
 
 def push(writes: list[Write], store: Store, *, dry_run: bool) -> list[Outcome]:
     """Read every current value first (so a missing container fails before any write)."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+    )
 
     try:
         missing = [w.path for w in writes if not store.exists(w)]
@@ -186,6 +192,8 @@ def push(writes: list[Write], store: Store, *, dry_run: bool) -> list[Outcome]:
         err = exc.response.get("Error", {})
         msg = f"AWS {exc.operation_name} failed: {err.get('Code', 'error')}"
         raise UserError.single("aws", "push-secrets", msg) from None
-    except BotoCoreError as exc:
+    except (NoCredentialsError, NoRegionError, EndpointConnectionError) as exc:
         raise UserError.single("aws", "push-secrets", str(exc)) from None
+    except BotoCoreError as exc:  # others may quote a parameter: name the error only
+        raise UserError.single("aws", "push-secrets", type(exc).__name__) from None
     return outcomes

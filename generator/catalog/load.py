@@ -11,7 +11,7 @@ from pydantic_core import ErrorDetails
 
 from generator.catalog.credentials import credential_problems
 from generator.catalog.models import CONFIG_KEY, DNS_LABEL, ENV_KEY, Platform, Service
-from generator.catalog.rules import platform_problems, service_problems
+from generator.catalog.rules import name_collisions, platform_problems, service_problems
 from generator.catalog.source import DataPath, SourceMap, YamlFileError, load_yaml_bytes
 from generator.errors import CatalogError, Problem
 
@@ -55,6 +55,7 @@ def load_catalog(
     if platform is not None and psmap is not None:
         problems.extend(platform_problems(platform, psmap))
     services: dict[str, Service] = {}
+    smaps: dict[str, SourceMap] = {}
     sources = {"": PLATFORM_FILE}
     service_dir = root / SERVICES_DIR
     files = sorted(service_dir.iterdir()) if service_dir.is_dir() else []
@@ -73,7 +74,10 @@ def load_catalog(
         if service.name in services:
             problems.append(smap.problem(("name",), f"duplicate service name {service.name!r}"))
         services[service.name] = service
+        smaps[service.name] = smap
         sources[service.name] = f"{SERVICES_DIR}/{path.name}"
+    if platform is not None:
+        problems.extend(name_collisions(platform, services, smaps))
     if problems:
         raise CatalogError(problems)
     assert platform is not None

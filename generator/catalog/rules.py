@@ -139,3 +139,25 @@ def _key_problems(service: Service, smap: SourceMap) -> Iterator[Problem]:
         if key in service.config:
             msg = f"{key!r} is also in config: one env var cannot be both secret and config"
             yield smap.problem(("secrets", "keys", i), msg)
+
+
+def name_collisions(
+    platform: Platform, services: Mapping[str, Service], smaps: Mapping[str, SourceMap]
+) -> Iterator[Problem]:
+    """Argo CD app names are `<service>-<env>`: `a-b` in env `c` and `a` in env `b-c` would
+    be one Application, and a service named `<system>` or `<system>-services` would take the
+    platform's own apps. Refuse the later service by name, pointing at the other owner."""
+    system, envs = platform.system, list(dict.fromkeys(e.name for e in platform.environments))
+    owners: dict[str, str] = {}
+    for env in envs:
+        owners[f"{system}-{env}"] = "the root app of env " + env
+        owners[f"{system}-services-{env}"] = "the chart app of env " + env
+        owners[f"{system}-secret-stores-{env}"] = "the secret-store app of env " + env
+    for name in sorted(services):
+        for env in envs:
+            app = f"{name}-{env}"
+            if app in owners:
+                msg = f"Argo CD app {app!r} (env {env}) collides with {owners[app]}: rename"
+                yield smaps[name].problem(("name",), msg)
+                break
+            owners[app] = f"service {name!r}, env {env}"

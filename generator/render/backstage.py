@@ -100,8 +100,6 @@ def component(facts: Facts, name: str) -> dict[str, Any]:
 
 def template(facts: Facts) -> dict[str, Any]:
     backends = sorted(facts.platform.secretBackends)
-    parts = repo_parts(facts.platform.gitRepo)
-    host, owner, repo = parts or ("github.com", facts.system, "gitops")
     values = {
         "schemaPath": schema_path(facts.platform),
         "name": "${{ parameters.name }}",
@@ -114,10 +112,6 @@ def template(facts: Facts) -> dict[str, Any]:
         "backend": "${{ parameters.backend }}",
         "secretKeys": "${{ parameters.secretKeys }}",
     }
-    body = (
-        "Adds `${{ parameters.name }}` to the service catalog. Run `make render` on this "
-        "branch and commit `rendered/`: the gitops-gen check fails until you do."
-    )
     return {
         "apiVersion": SCAFFOLDER_API,
         "kind": "Template",
@@ -138,21 +132,30 @@ def template(facts: Facts) -> dict[str, Any]:
                     "action": "fetch:template",
                     "input": {"url": "./skeleton", "values": values},
                 },
-                {
-                    "id": "pr",
-                    "name": "Open a pull request to the GitOps repo",
-                    "action": "publish:github:pull-request",
-                    "input": {
-                        "repoUrl": f"{host}?owner={owner}&repo={repo}",
-                        "branchName": "gitops-gen/new-service-${{ parameters.name }}",
-                        "title": "Add service ${{ parameters.name }}",
-                        "description": body,
-                    },
-                },
+                _pull_request_step(facts),
             ],
             "output": {
                 "links": [{"title": "Pull request", "url": "${{ steps.pr.output.remoteUrl }}"}]
             },
+        },
+    }
+
+
+def _pull_request_step(facts: Facts) -> dict[str, Any]:
+    host, owner, repo = repo_parts(facts.platform.gitRepo) or ("github.com", facts.system, "gitops")
+    body = (
+        "Adds `${{ parameters.name }}` to the service catalog. Run `make render` on this "
+        "branch and commit `rendered/`: the gitops-gen check fails until you do."
+    )
+    return {
+        "id": "pr",
+        "name": "Open a pull request to the GitOps repo",
+        "action": "publish:github:pull-request",
+        "input": {
+            "repoUrl": f"{host}?owner={owner}&repo={repo}",
+            "branchName": "gitops-gen/new-service-${{ parameters.name }}",
+            "title": "Add service ${{ parameters.name }}",
+            "description": body,
         },
     }
 

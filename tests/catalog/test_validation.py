@@ -236,3 +236,17 @@ def test_per_service_stores_need_an_oidc_issuer(make_catalog: Callable[..., Path
         "platform.yaml:4:11: environments[0].name: secretStoreScope `service` needs an OIDC issuer for the IRSA roles: set aws.oidcProvider (or this env's oidcProvider)",
         "platform.yaml:6:11: environments[1].name: secretStoreScope `service` needs an OIDC issuer for the IRSA roles: set aws.oidcProvider (or this env's oidcProvider)",
     ]
+
+
+def test_argo_cd_app_names_may_not_collide(make_catalog: Callable[..., Path]) -> None:
+    platform = PLATFORM.replace("  - name: prod\n", "  - name: b-dev\n")
+    out = errors(
+        make_catalog(
+            {"a": svc(name="a"), "a-b": svc(name="a-b"), "acme": svc(name="acme")},
+            platform=platform,
+        )
+    )
+    assert out == [
+        "services/a-b.yaml:1:7: name: Argo CD app 'a-b-dev' (env dev) collides with service 'a', env b-dev: rename",
+        "services/acme.yaml:1:7: name: Argo CD app 'acme-dev' (env dev) collides with the root app of env dev: rename",
+    ]
