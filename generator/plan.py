@@ -7,6 +7,7 @@ deletion; a file a person added by hand is never touched.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -50,16 +51,26 @@ def manifest_text(roots: dict[str, dict[PurePosixPath, str]]) -> str:
 
 
 def read_manifest(out: Path) -> dict[str, list[str]]:
+    return read_manifest_state(out)[0]
+
+
+def read_manifest_state(out: Path) -> tuple[dict[str, list[str]], bool]:
+    """The listed files per root, and whether the run that wrote it was still going.
+
+    A render first writes the union of old and new files marked `"complete": false`, and
+    last the final manifest (unmarked): finding the mark means a run was killed midway.
+    """
     path = out / MANIFEST
     if not path.is_file():
-        return {}
+        return {}, False
     try:
-        files = json.loads(path.read_text(encoding="utf-8"))["files"]
-        return {str(k): [str(p) for p in v] for k, v in files.items()}
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        files = {str(k): [str(p) for p in v] for k, v in doc["files"].items()}
     except (ValueError, KeyError, TypeError, AttributeError):
         raise OutputError.single(
             str(path), "manifest", "unreadable manifest; restore it from git"
         ) from None
+    return files, doc.get("complete") is False
 
 
 def make_plan(
@@ -72,9 +83,10 @@ def make_plan(
     roots = {}
     for name, tree in trees.items():
         root = folders[name]
+        base = os.fspath(root)
         plan = RootPlan(root=root, desired=tree)
         for path, text in tree.items():
-            current = _read(root, path)
+            current = _read(base, path)
             if current is None:
                 plan.create.append(path)
             elif current != text:
@@ -86,7 +98,7 @@ def make_plan(
             path = PurePosixPath(old)
             if path not in tree and _safe_relative(path) and (root / path).is_file():
                 plan.delete.append(path)
-                plan.current[path] = _read(root, path) or ""
+                plan.current[path] = _read(base, path) or ""
         roots[name] = plan
     return Plan(roots)
 
@@ -95,12 +107,15 @@ def _safe_relative(path: PurePosixPath) -> bool:
     return not path.is_absolute() and ".." not in path.parts
 
 
-def _read(root: Path, path: PurePosixPath) -> str | None:
+def _read(base: str, path: PurePosixPath) -> str | None:
+    """The current file, or None. A string path: pathlib joins cost more than the read."""
+    full = f"{base}/{path}"
     try:
-        return (root / path).read_bytes().decode("utf-8", errors="surrogateescape")
+        with open(full, "rb") as handle:  # noqa: PTH123 - see above
+            return handle.read().decode("utf-8", errors="surrogateescape")
     except (FileNotFoundError, NotADirectoryError):
         return None
     except IsADirectoryError:
         raise OutputError.single(
-            str(root / path), "output", "a folder stands where a generated file goes"
+            full, "output", "a folder stands where a generated file goes"
         ) from None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import OutputError
-from generator.plan import MANIFEST, Plan, RootPlan, read_manifest
+from generator.plan import MANIFEST, Plan, RootPlan, read_manifest, read_manifest_state
 
 TMP_SUFFIX = ".gitops-gen-tmp"
 
@@ -65,9 +65,12 @@ def apply(plan: Plan, out_root: str) -> Summary:
     out = plan.roots[out_root]
     with locked(out.root):
         folders = {name: _checked_folders(rp) for name, rp in plan.roots.items()}
-        listed = read_manifest(out.root)  # after a killed run: the union of old and new files
+        listed, interrupted = read_manifest_state(out.root)
         for name, root_plan in plan.roots.items():
-            _remove_leftovers(root_plan, {*listed.get(name, ()), *map(str, root_plan.desired)})
+            if interrupted:  # the union manifest lists every file a killed run could have begun
+                paths = {*listed.get(name, ()), *map(str, root_plan.desired)}
+                _remove_leftovers(root_plan, paths)
+        _remove_leftovers(out, {MANIFEST.name})  # killed while writing the manifest itself
         if plan.changed:
             _write_union_manifest(out)
         written = removed = 0
@@ -88,7 +91,8 @@ def _write_union_manifest(out: RootPlan) -> None:
     old = read_manifest(out.root)
     new = json.loads(out.desired[MANIFEST])["files"]
     union = {k: sorted(set(old.get(k, [])) | set(new.get(k, []))) for k in sorted({*old, *new})}
-    text = json.dumps({"generator": "gitops-gen", "files": union}, indent=1) + "\n"
+    doc = {"generator": "gitops-gen", "complete": False, "files": union}
+    text = json.dumps(doc, indent=1) + "\n"
     out.root.mkdir(parents=True, exist_ok=True)
     _write_file(os.fspath(out.root), MANIFEST.name, text)
 
@@ -150,9 +154,9 @@ def _checked_folders(plan: RootPlan) -> dict[str, str]:
 
 def _apply_root(plan: RootPlan, folders: dict[str, str]) -> tuple[int, int]:
     made: set[str] = set()
-    later = [MANIFEST] if MANIFEST in (*plan.create, *plan.update) else []
+    later = [MANIFEST] if MANIFEST in plan.desired else []
     for path in [*plan.create, *plan.update]:
-        if path in later:
+        if path.parts == MANIFEST.parts:
             continue
         parent, _, name = str(path).rpartition("/")
         folder = folders[parent]
@@ -163,8 +167,9 @@ def _apply_root(plan: RootPlan, folders: dict[str, str]) -> tuple[int, int]:
     for path in plan.delete:
         parent, _, name = str(path).rpartition("/")
         _delete(plan.root, folders[parent], name)
-    for path in later:
-        _write_file(folders[""], path.name, plan.desired[path])
+    for path in later:  # the manifest last: what this run leaves is exactly what it lists
+        if path in plan.create or path in plan.update:
+            _write_file(folders[""], path.name, plan.desired[path])
     return len(plan.create) + len(plan.update), len(plan.delete)
 
 

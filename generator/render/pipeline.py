@@ -40,7 +40,7 @@ def render_all(catalog: Catalog) -> Rendered:
     def documents() -> Tree:
         """Families that need nothing from the others: run beside the Kubernetes ones."""
         part: Tree = {}
-        for family in (helm.render, terraform.render, backstage.render, runbook.render):
+        for family in (helm.render, terraform.render, backstage.render):
             _merge(part, family(facts))
         _merge(part, schemas.render(facts))
         return part
@@ -50,6 +50,7 @@ def render_all(catalog: Catalog) -> Rendered:
     _merge(out, kustomize.render(facts, [eso.parts, vault.parts], inventory))
     _merge(out, vault.render(facts))
     _merge(out, eso.render_cluster_stores(facts))
+    _merge(out, runbook.render(facts))
     helm.record(facts, inventory)
     _merge(out, pending() if pending else documents())
     _merge(out, argocd.render(facts, out))
@@ -72,4 +73,5 @@ def render_catalog(catalog: Catalog) -> dict[str, Tree]:
 
 
 def _sorted(tree: Tree) -> Tree:
-    return dict(sorted(tree.items()))
+    """Path order (by parts, as PurePosixPath sorts), compared as tuples of str: fast."""
+    return dict(sorted(tree.items(), key=lambda item: item[0].parts))

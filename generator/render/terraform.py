@@ -25,6 +25,7 @@ MODULE_FILES = ("main.tf", "outputs.tf", "variables.tf", "versions.tf")
 ROOT_STATIC = ("variables.tf", "versions.tf")
 SM_SUFFIX = "-??????"  # Secrets Manager appends '-' and 6 random characters to every ARN
 JSON_PLACEHOLDER = "{}"
+AwsBackend = AwsSecretsManager | AwsParameterStore
 KEY_PLACEHOLDER = "unset"
 
 
@@ -110,9 +111,6 @@ def remote_objects(facts: Facts, env: Environment) -> list[tuple[Deployed, AwsBa
         if isinstance(backend, AwsSecretsManager | AwsParameterStore):
             out += [(deployed, backend, ref) for ref in facts.refs(svc, env.name)]
     return out
-
-
-AwsBackend = AwsSecretsManager | AwsParameterStore
 
 
 def env_tfvars(facts: Facts, aws: Aws, env: Environment) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def render(facts: Facts, tree: dict[PurePosixPath, str]) -> dict[PurePosixPath, 
     """`tree` is the `rendered/` output: workflows exist only for what it contains."""
     src = facts.source()
     files = {CHECK: yaml_file(src, check_workflow(facts))}
-    if any(p.parts[:1] == (terraform.ROOT.name,) for p in tree):
+    if terraform.MODULE_DIR / "main.tf" in tree:
         files[SECRETS_SYNC] = yaml_file(src, secrets_sync_workflow(facts))
     if any(_synced_namespaces(facts, env) for env in facts.envs):
         files[FORCE_SYNC] = yaml_file(src, force_sync_workflow(facts))

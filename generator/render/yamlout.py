@@ -86,10 +86,18 @@ def _value(prefix: str, value: Any, indent: int, lines: list[str]) -> None:
         lines.append(f"{prefix} {scalar(value)}")
 
 
+_KEY_PREFIXES: dict[tuple[int, str], str] = {}  # keys repeat in every file: build each once
+
+
 def _mapping(doc: Mapping[str, Any], indent: int, lines: list[str]) -> None:
-    pad = " " * indent
     for key, value in doc.items():
-        _value(f"{pad}{_string(key)}:", value, indent, lines)
+        prefix = _KEY_PREFIXES.get((indent, key))
+        if prefix is None:
+            prefix = _KEY_PREFIXES[(indent, key)] = f"{' ' * indent}{_string(key)}:"
+        if type(value) is str:  # inlined: most values are strings
+            lines.append(f"{prefix} {_string(value)}")
+        else:
+            _value(prefix, value, indent, lines)
 
 
 def _sequence(items: Sequence[Any], indent: int, lines: list[str]) -> None:
