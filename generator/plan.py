@@ -85,8 +85,10 @@ def make_plan(
         root = folders[name]
         base = os.fspath(root)
         plan = RootPlan(root=root, desired=tree)
+        listings: dict[str, frozenset[str]] = {}
+        listed = set(previous.get(name, ()))  # expected on disk: read them directly
         for path, text in tree.items():
-            current = _read(base, path)
+            current = _read(base, path, None if str(path) in listed else listings)
             if current is None:
                 plan.create.append(path)
             elif current != text:
@@ -107,11 +109,23 @@ def _safe_relative(path: PurePosixPath) -> bool:
     return not path.is_absolute() and ".." not in path.parts
 
 
-def _read(base: str, path: PurePosixPath) -> str | None:
-    """The current file, or None. A string path: pathlib joins cost more than the read."""
+def _read(
+    base: str, path: PurePosixPath, listings: dict[str, frozenset[str]] | None = None
+) -> str | None:
+    """The current file, or None. String paths (pathlib joins cost more than the reads), and
+    one listing per folder so a first render does not try to open 15,000 missing files."""
+    parent, _, name = str(path).rpartition("/")
+    if listings is not None:
+        if parent not in listings:
+            try:
+                listings[parent] = frozenset(os.listdir(f"{base}/{parent}" if parent else base))
+            except (FileNotFoundError, NotADirectoryError):
+                listings[parent] = frozenset()
+        if name not in listings[parent]:
+            return None
     full = f"{base}/{path}"
     try:
-        with open(full, "rb") as handle:  # noqa: PTH123 - see above
+        with open(full, "rb") as handle:
             return handle.read().decode("utf-8", errors="surrogateescape")
     except (FileNotFoundError, NotADirectoryError):
         return None
