@@ -104,12 +104,16 @@ RepoPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.][A-Za-z0-9_.
 SecretName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$", max_length=100)]
 
 
+PipRequirement = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.+\-\[\],<>=!~ @/:#]+$")]
+
+
 class Ci(Strict):
     """How the generated GitHub workflows run gitops-gen and reach AWS and the clusters."""
 
-    install: Line | None = Field(
+    install: PipRequirement | None = Field(
         None,
-        description="pip requirement the workflows install (default: gitops-gen==<this version>).",
+        description="pip requirement the workflows install (default: gitops-gen==<this version>). "
+        "No `$` or braces: GitHub would expand `${{ }}` in a run step before the shell sees it.",
     )
     catalogPath: RepoPath = Field("catalog", description="The catalog folder in gitRepo.")
     workflowsPath: RepoPath = Field(

@@ -21,6 +21,7 @@ from generator.render.facts import Facts
 from generator.render.tfgithub import github_secret_name
 
 q = shlex.quote
+KEY_NOTE = "each from the shell variable named like its key (`read -rs KEY`), never typed inline"
 JSON_NOTE = "one JSON object of every key, from a local file outside the repo (delete it after)"
 
 
@@ -63,7 +64,7 @@ def fill(facts: Facts, service: Service, env: Environment) -> Fill | None:
         )
         return Fill(paths, [cmd], "a dotenv file of every key (or --from-env in CI)")
     region = q(facts.platform.aws.region) if facts.platform.aws else "REGION"
-    note = "" if plan.per_key else JSON_NOTE
+    note = KEY_NOTE if plan.per_key else JSON_NOTE
     if isinstance(backend, AwsSecretsManager):
         return Fill(paths, [_sm(region, r.key, r.secret_key, service, env) for r in refs], note)
     assert isinstance(backend, AwsParameterStore)

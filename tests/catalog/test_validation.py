@@ -250,3 +250,9 @@ def test_argo_cd_app_names_may_not_collide(make_catalog: Callable[..., Path]) ->
         "services/a-b.yaml:1:7: name: Argo CD app 'a-b-dev' (env dev) collides with service 'a', env b-dev: rename",
         "services/acme.yaml:1:7: name: Argo CD app 'acme-dev' (env dev) collides with the root app of env dev: rename",
     ]
+
+
+def test_ci_install_cannot_smuggle_a_github_expression(make_catalog: Callable[..., Path]) -> None:
+    platform = PLATFORM + 'ci:\n  install: "gitops-gen ${{ github.event.pull_request.title }}"\n'
+    out = errors(make_catalog(platform=platform))
+    assert len(out) == 1 and out[0].startswith("platform.yaml:19:12: ci.install: 'gitops-gen ${{")
