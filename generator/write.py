@@ -75,7 +75,7 @@ def apply(plan: Plan, out_root: str) -> Summary:
             _write_union_manifest(out)
         written = removed = 0
         for name in sorted(plan.roots, key=lambda n: n == out_root):  # out root (manifest) last
-            w, r = _apply_root(plan.roots[name], folders[name])
+            w, r = _apply_root(plan.roots[name], folders[name], final_manifest=plan.changed)
             written, removed = written + w, removed + r
         unchanged = sum(r.same for r in plan.roots.values())
     return Summary(written - _manifest_only(plan, out_root), unchanged, removed)
@@ -152,7 +152,10 @@ def _checked_folders(plan: RootPlan) -> dict[str, str]:
     return out
 
 
-def _apply_root(plan: RootPlan, folders: dict[str, str]) -> tuple[int, int]:
+def _apply_root(
+    plan: RootPlan, folders: dict[str, str], *, final_manifest: bool
+) -> tuple[int, int]:
+    """`final_manifest`: the union manifest was written, so the final one must replace it."""
     made: set[str] = set()
     later = [MANIFEST] if MANIFEST in plan.desired else []
     for path in [*plan.create, *plan.update]:
@@ -168,7 +171,7 @@ def _apply_root(plan: RootPlan, folders: dict[str, str]) -> tuple[int, int]:
         parent, _, name = str(path).rpartition("/")
         _delete(plan.root, folders[parent], name)
     for path in later:  # the manifest last: what this run leaves is exactly what it lists
-        if path in plan.create or path in plan.update:
+        if final_manifest:
             _write_file(folders[""], path.name, plan.desired[path])
     return len(plan.create) + len(plan.update), len(plan.delete)
 

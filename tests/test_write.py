@@ -126,3 +126,17 @@ def test_check_reports_each_kind_of_drift(
     assert "changed  " in result.output and "missing  " in result.output
     assert "+apiVersion: external-secrets.io/v1" in result.output
     assert "-edited" in result.output
+
+
+def test_a_content_only_change_leaves_a_final_manifest(
+    make_catalog: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Same file list, new content: the union manifest written first is replaced at the end."""
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    render(catalog, out)
+    services = catalog / "services" / "svc.yaml"
+    services.write_text(services.read_text().replace("tag: v1", "tag: v2"))
+    code, _ = render(catalog, out)
+    assert code == 0
+    assert '"complete"' not in (out / ".gitops-gen-manifest.json").read_text()
+    assert check(catalog, out).exit_code == 0
