@@ -154,6 +154,7 @@ def name_collisions(
         owners[f"{system}-services-{env}"] = "the chart app of env " + env
         owners[f"{system}-secret-stores-{env}"] = "the secret-store app of env " + env
     for name in sorted(services):
+        yield from _role_name_problems(platform, services[name], smaps[name], envs)
         for env in envs:
             app = f"{name}-{env}"
             if app in owners:
@@ -161,3 +162,22 @@ def name_collisions(
                 yield smaps[name].problem(("name",), msg)
                 break
             owners[app] = f"service {name!r}, env {env}"
+
+
+IAM_ROLE_MAX = 64
+
+
+def _role_name_problems(
+    platform: Platform, service: Service, smap: SourceMap, envs: list[str]
+) -> Iterator[Problem]:
+    """Per-service IRSA roles are `<system>-<env>-<service>`; IAM allows 64 characters."""
+    aws = platform.aws
+    if aws is None or aws.secretStoreScope != "service" or service.secrets is None:
+        return
+    if isinstance(platform.secretBackends.get(service.secrets.backend), Vault | None):
+        return
+    longest = max(envs, key=len)
+    role = f"{platform.system}-{longest}-{service.name}"
+    if len(role) > IAM_ROLE_MAX:
+        msg = f"IAM role name {role!r} is {len(role)} characters; IAM allows {IAM_ROLE_MAX}"
+        yield smap.problem(("name",), msg)

@@ -256,3 +256,15 @@ def test_ci_install_cannot_smuggle_a_github_expression(make_catalog: Callable[..
     platform = PLATFORM + 'ci:\n  install: "gitops-gen ${{ github.event.pull_request.title }}"\n'
     out = errors(make_catalog(platform=platform))
     assert len(out) == 1 and out[0].startswith("platform.yaml:19:12: ci.install: 'gitops-gen ${{")
+
+
+def test_irsa_role_names_fit_iam(make_catalog: Callable[..., Path]) -> None:
+    platform = PLATFORM.replace(
+        'accountId: "123456789012"',
+        'accountId: "123456789012"\n  oidcProvider: oidc.example/id/X\n  secretStoreScope: service',
+    )
+    name = "a" * 56
+    out = errors(make_catalog({name: svc(name=name)}, platform=platform))
+    assert out == [
+        f"services/{name}.yaml:1:7: name: IAM role name 'acme-prod-{name}' is 66 characters; IAM allows 64"
+    ]
