@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -71,12 +70,8 @@ class YamlFileError(Exception):
         super().__init__(str(problem))
 
 
-def load_yaml_file(path: Path, display: str) -> tuple[Any, SourceMap]:
-    """Parse one file; raise YamlFileError with a located message on anything malformed."""
-    return load_yaml_bytes(path.read_bytes(), display)
-
-
 def load_yaml_bytes(raw: bytes, display: str) -> tuple[Any, SourceMap]:
+    """Parse one file's bytes; raise YamlFileError with a located message on anything malformed."""
     text = _decode(raw, display)
     if not text.strip():
         raise YamlFileError(Problem(display, 1, 1, "", "file is empty"))
