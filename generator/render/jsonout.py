@@ -25,28 +25,26 @@ def _emit(value: Any, pad: str, parts: list[str]) -> None:
     if kind is str:
         parts.append(encode_basestring_ascii(value))
     elif kind is dict:
-        if not value:
-            parts.append("{}")
-            return
-        inner = pad + "  "
-        parts.append("{\n")
-        last = len(value) - 1
-        for i, (key, item) in enumerate(value.items()):
-            parts.append(f"{inner}{encode_basestring_ascii(str(key))}: ")
-            _emit(item, inner, parts)
-            parts.append(",\n" if i < last else "\n")
-        parts.append(pad + "}")
+        items = [(f"{encode_basestring_ascii(str(k))}: ", v) for k, v in value.items()]
+        _container("{", "}", items, pad, parts)
     elif kind is list or kind is tuple:
-        if not value:
-            parts.append("[]")
-            return
-        inner = pad + "  "
-        parts.append("[\n")
-        last = len(value) - 1
-        for i, item in enumerate(value):
-            parts.append(inner)
-            _emit(item, inner, parts)
-            parts.append(",\n" if i < last else "\n")
-        parts.append(pad + "]")
+        _container("[", "]", [("", v) for v in value], pad, parts)
     else:
         parts.append(_LEAF(value))
+
+
+def _container(
+    opening: str, closing: str, items: list[tuple[str, Any]], pad: str, parts: list[str]
+) -> None:
+    """An object or array: one item per line, each prefixed (`"key": ` or nothing)."""
+    if not items:
+        parts.append(opening + closing)
+        return
+    inner = pad + "  "
+    parts.append(opening + "\n")
+    last = len(items) - 1
+    for i, (prefix, item) in enumerate(items):
+        parts.append(inner + prefix)
+        _emit(item, inner, parts)
+        parts.append(",\n" if i < last else "\n")
+    parts.append(pad + closing)

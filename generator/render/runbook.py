@@ -65,14 +65,13 @@ def _secrets(facts: Facts, svc: Service) -> list[str]:
         "| env | namespace | where the values live |",
         "| --- | --- | --- |",
     ]
-    for env in facts.envs:
-        f = fill(facts, svc, env)
+    fills = [(env, fill(facts, svc, env)) for env in facts.envs]  # once per env, used twice
+    for env, f in fills:
         assert f is not None
         ns = facts.deployed(svc, env).namespace
         out.append(f"| {env.name} | `{ns}` | " + "<br>".join(_md(p) for p in f.paths) + " |")
     out += ["", "## Add, update or rotate values", ""]
-    for env in facts.envs:
-        f = fill(facts, svc, env)
+    for env, f in fills:
         assert f is not None
         out += [f"### {env.name}", ""]
         if f.note:
