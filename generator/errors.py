@@ -34,6 +34,10 @@ class UserError(GeneratorError):
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[UserError], tuple[list[Problem]]]:
+        """Rebuilt from its problems: a worker process sends it back pickled."""
+        return type(self), (self.problems,)
+
     @classmethod
     def single(cls, file: str, field: str, message: str, line: int = 1, col: int = 1) -> UserError:
         return cls([Problem(file, line, col, field, message)])

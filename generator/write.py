@@ -12,10 +12,12 @@ import contextlib
 import fcntl
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import parallel
 from generator.errors import OutputError
 from generator.plan import MANIFEST, Plan, RootPlan, read_manifest, read_manifest_state
 
@@ -32,18 +34,25 @@ class Summary:
         return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed"
 
 
+LOCK_WAIT = 2.0  # seconds: a run that is just finishing (or its writer stopping) lets go
+
+
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
     """Serialize runs on one output folder (a lock on the folder itself: no stray file)."""
     root.mkdir(parents=True, exist_ok=True)
     fd = os.open(root, os.O_RDONLY)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputError.single(
-                str(root), "output", "another gitops-gen run is writing this folder; try again"
-            ) from None
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    msg = "another gitops-gen run is writing this folder; try again"
+                    raise OutputError.single(str(root), "output", msg) from None
+                time.sleep(0.02)
         yield
     finally:
         os.close(fd)
@@ -59,7 +68,20 @@ def ensure_safe_root(root: Path) -> None:
 
 
 def apply(plan: Plan, out_root: str) -> Summary:
-    """Check every folder and file the plan touches first; only then write anything."""
+    """Check every folder and file the plan touches first; only then write anything. A file
+    system refusal (no space, no permission) is the user's to fix: exit 2, naming the file."""
+    try:
+        return _apply(plan, out_root)
+    except (FileExistsError, NotADirectoryError) as exc:  # from makedirs or open
+        where = os.fspath(exc.filename or plan.roots[out_root].root)
+        msg = "a file stands where a generated folder goes"
+        raise OutputError.single(where, "output", msg) from None
+    except OSError as exc:
+        where = os.fspath(exc.filename or plan.roots[out_root].root)
+        raise OutputError.single(where, "output", exc.strerror or str(exc)) from None
+
+
+def _apply(plan: Plan, out_root: str) -> Summary:
     for root_plan in plan.roots.values():
         ensure_safe_root(root_plan.root)
     out = plan.roots[out_root]
@@ -73,10 +95,11 @@ def apply(plan: Plan, out_root: str) -> Summary:
         _remove_leftovers(out, {MANIFEST.name})  # killed while writing the manifest itself
         if plan.changed:
             _write_union_manifest(out)
-        written = removed = 0
+        _write_all([job for n, rp in plan.roots.items() for job in _writes(rp, folders[n])])
+        removed = 0
         for name in sorted(plan.roots, key=lambda n: n == out_root):  # out root (manifest) last
-            w, r = _apply_root(plan.roots[name], folders[name], final_manifest=plan.changed)
-            written, removed = written + w, removed + r
+            removed += _finish_root(plan.roots[name], folders[name], final_manifest=plan.changed)
+        written = sum(len(r.create) + len(r.update) for r in plan.roots.values())
         unchanged = sum(r.same for r in plan.roots.values())
     return Summary(written - _manifest_only(plan, out_root), unchanged, removed)
 
@@ -152,28 +175,56 @@ def _checked_folders(plan: RootPlan) -> dict[str, str]:
     return out
 
 
-def _apply_root(
-    plan: RootPlan, folders: dict[str, str], *, final_manifest: bool
-) -> tuple[int, int]:
-    """`final_manifest`: the union manifest was written, so the final one must replace it."""
+Write = tuple[str, str, str]  # (folder, file name, text)
+PARALLEL_WRITES = 2000  # below this many files a second writer costs more than it wins
+
+
+def _writes(plan: RootPlan, folders: dict[str, str]) -> list[Write]:
+    """Every create and update of one root except the manifest (written last, on its own)."""
+    jobs = []
+    for path in (*plan.create, *plan.update):
+        if path != MANIFEST:
+            parent, _, name = str(path).rpartition("/")
+            jobs.append((folders[parent], name, plan.desired[path]))
+    return jobs
+
+
+def _write_all(jobs: list[Write]) -> None:
+    """Two writers on 2 cores for a large tree (measured: 15,850 files on tmpfs take 0.28 s in
+    one process, 0.16 s in two). The union manifest already lists every file either writes."""
+    if not parallel.worth_it(len(jobs), minimum=PARALLEL_WRITES):
+        _write_many(jobs)
+        return
+    half = len(jobs) // 2
+    pending = parallel.start(lambda parent: _write_many(jobs[half:], parent))
+    try:
+        _write_many(jobs[:half])
+    finally:
+        pending()  # never return (or fail) while the other writer still runs
+
+
+def _write_many(jobs: list[Write], parent: int = 0) -> None:
+    """`parent`: in a worker, the pid whose death (a SIGKILL) stops the writing at once."""
     made: set[str] = set()
-    later = [MANIFEST] if MANIFEST in plan.desired else []
-    for path in [*plan.create, *plan.update]:
-        if path.parts == MANIFEST.parts:
-            continue
-        parent, _, name = str(path).rpartition("/")
-        folder = folders[parent]
+    for folder, name, text in jobs:
+        if parent and parallel.parent_gone(parent):
+            os._exit(1)
         if folder not in made:
-            os.makedirs(folder, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)  # safe when the other writer makes it too
             made.add(folder)
-        _write_file(folder, name, plan.desired[path])
+        _write_file(folder, name, text)
+
+
+def _finish_root(plan: RootPlan, folders: dict[str, str], *, final_manifest: bool) -> int:
+    """After the writes: delete what is no longer rendered, then the manifest last, so what
+    this run leaves is exactly what it lists. `final_manifest`: the union manifest was
+    written, so the final one must replace it."""
     for path in plan.delete:
         parent, _, name = str(path).rpartition("/")
         _delete(plan.root, folders[parent], name)
-    for path in later:  # the manifest last: what this run leaves is exactly what it lists
-        if final_manifest:
-            _write_file(folders[""], path.name, plan.desired[path])
-    return len(plan.create) + len(plan.update), len(plan.delete)
+    if MANIFEST in plan.desired and final_manifest:
+        _write_file(folders[""], MANIFEST.name, plan.desired[MANIFEST])
+    return len(plan.delete)
 
 
 def _write_file(folder: str, name: str, text: str) -> None:

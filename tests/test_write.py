@@ -6,8 +6,12 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
+from generator import parallel
+from generator.catalog.load import load_catalog
+from generator.render.pipeline import render_catalog
 from tests.conftest import SERVICE, run
 
 
@@ -140,3 +144,45 @@ def test_a_content_only_change_leaves_a_final_manifest(
     assert code == 0
     assert '"complete"' not in (out / ".gitops-gen-manifest.json").read_text()
     assert check(catalog, out).exit_code == 0
+
+
+def test_two_writers_leave_the_same_bytes_as_one(
+    make_catalog: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GITOPS_GEN_JOBS=2 forces the forked render and the second writer on a small catalog."""
+    catalog = make_catalog({f"svc{i}": SERVICE.format(name=f"svc{i}") for i in range(3)})
+    forks: list[str] = []
+    real_start = parallel.start
+
+    def counted(fn: Callable[[int], object]) -> Callable[[], object]:
+        forks.append(getattr(fn, "__name__", "?"))
+        return real_start(fn)
+
+    monkeypatch.setattr(parallel, "start", counted)
+    trees = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("GITOPS_GEN_JOBS", jobs)
+        code, output = render(catalog, tmp_path / jobs / "rendered")
+        assert code == 0, output
+        trees[jobs] = snapshot_dir(tmp_path / jobs)
+        assert len(forks) == (0 if jobs == "1" else 2)  # the render's split, the writes' split
+    assert trees["1"] == trees["2"]
+    assert len(trees["2"]) > 20
+
+
+def test_a_failing_second_writer_exits_2_naming_the_file(
+    make_catalog: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last folder in path order is the second writer's: its error reaches the user."""
+    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    last = max(p for p in render_catalog(load_catalog(catalog))["out"] if len(p.parts) > 1)
+    blocker = out / last.parent
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("mine\n")
+    code, output = render(catalog, out)
+    assert code == 2
+    assert output == f"{blocker}:1:1: output: a file stands where a generated folder goes\n"
+    assert blocker.read_text() == "mine\n"
+    monkeypatch.setenv("GITOPS_GEN_JOBS", "1")  # the same refusal from a single writer
+    assert render(catalog, out) == (code, output)

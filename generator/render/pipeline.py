@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from generator import parallel
 from generator.catalog.load import Catalog
 from generator.consistency import Inventory
 from generator.render import (
@@ -13,7 +14,6 @@ from generator.render import (
     eso,
     helm,
     kustomize,
-    parallel,
     runbook,
     schemas,
     terraform,
@@ -37,7 +37,7 @@ def render_all(catalog: Catalog) -> Rendered:
     facts = Facts(catalog)
     inventory = Inventory()
 
-    def documents() -> Tree:
+    def documents(_parent: int = 0) -> Tree:
         """Families that need nothing from the others: run beside the Kubernetes ones."""
         part: Tree = {}
         for family in (helm.render, terraform.render, backstage.render):
@@ -45,7 +45,8 @@ def render_all(catalog: Catalog) -> Rendered:
         _merge(part, schemas.render(facts))
         return part
 
-    pending = parallel.start(documents) if parallel.worth_it(len(facts.services)) else None
+    split = parallel.worth_it(len(facts.services), minimum=200)
+    pending = parallel.start(documents) if split else None
     out: Tree = {}
     _merge(out, kustomize.render(facts, [eso.parts, vault.parts], inventory))
     _merge(out, vault.render(facts))

@@ -82,7 +82,13 @@ def forked_render(catalog: Path, out: Path, wf: Path) -> int:
     return pid
 
 
-def test_sigkill_at_random_points(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigkill_at_random_points(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """jobs=2 forces the forked render and the second writer: a kill of the main process
+    also stops its writer, which must never leave a half-written file either."""
+    monkeypatch.setenv("GITOPS_GEN_JOBS", jobs)
     cat_a = write_catalog(tmp_path / "a", 40, "a")
     cat_b = write_catalog(tmp_path / "b", 40, "b")
     expected: dict[tuple[str, str], set[bytes]] = {}
