@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-Tree = dict[PurePosixPath, str]
+Tree = dict[str, str]
 _VAULT_PATH = re.compile(r'^path "((?:[^"\\]|\\.)*)"', re.M)
 _OVERLAY = re.compile(r"^kustomize/([^/]+)/overlays/([^/]+)/kustomization\.yaml$")
 
@@ -79,7 +79,7 @@ def _keyed(
 
 
 def _docs(tree: Tree, path: str) -> list[dict[str, Any]]:
-    text = tree.get(PurePosixPath(path))
+    text = tree.get(path)
     return [d for d in yaml.safe_load_all(text) if isinstance(d, dict)] if text else []
 
 
@@ -99,7 +99,8 @@ def _argocd(base: Tree, head: Tree, envs: list[str]) -> Iterator[Change]:
 def _objects(tree: Tree) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
     """(service, env) -> (namespace, {kind name: content of base object + that env's overlay})."""
     by_service: dict[str, list[tuple[PurePosixPath, str]]] = {}
-    for path, text in tree.items():
+    for key, text in tree.items():
+        path = PurePosixPath(key)
         if path.parts[0] == "kustomize" and len(path.parts) > 3:
             by_service.setdefault(path.parts[1], []).append((path, text))
     out = {}
@@ -144,8 +145,11 @@ def _kubernetes(base: Tree, head: Tree) -> Iterator[Change]:
 
 def _helm_services(tree: Tree, env: str) -> dict[str, Any]:
     """Merged chart values per enabled service in `env`: what its Deployment is made of."""
-    base_values = next((p for p in tree if p.name == "values.yaml" and p.parts[0] == "helm"), None)
-    env_values = next((p for p in tree if p.name == f"values-{env}.yaml"), None)
+    names = {p: p.rpartition("/")[2] for p in tree}
+    base_values = next(
+        (p for p, n in names.items() if n == "values.yaml" and p.startswith("helm/")), None
+    )
+    env_values = next((p for p, n in names.items() if n == f"values-{env}.yaml"), None)
     if base_values is None or env_values is None:
         return {}
     common = (yaml.safe_load(tree[base_values]) or {}).get("services", {})
@@ -162,7 +166,8 @@ def _helm(base: Tree, head: Tree, envs: list[str]) -> Iterator[Change]:
 
 def _tfvars(tree: Tree) -> dict[str, dict[str, Any]]:
     out = {}
-    for path, text in tree.items():
+    for key, text in tree.items():
+        path = PurePosixPath(key)
         if path.name == "terraform.tfvars.json" and path.parts[:2] == ("terraform", "envs"):
             out[path.parts[2]] = json.loads(text)
     return out
@@ -211,7 +216,8 @@ def _role_scope(env: str, what: str, old: dict[str, Any], new: dict[str, Any]) -
 
 def _policies(tree: Tree) -> dict[tuple[str, str], set[str]]:
     out = {}
-    for path, text in tree.items():
+    for key, text in tree.items():
+        path = PurePosixPath(key)
         if path.parts[0] == "vault" and path.suffix == ".hcl":
             out[(path.parts[1], path.stem)] = set(_VAULT_PATH.findall(text))
     return out

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from generator.errors import OutputError
 
-MANIFEST = PurePosixPath(".gitops-gen-manifest.json")
+MANIFEST = ".gitops-gen-manifest.json"  # at the top of the out root
 
 
 @dataclass
@@ -21,12 +21,12 @@ class RootPlan:
     """The plan for one output folder."""
 
     root: Path
-    desired: dict[PurePosixPath, str]
-    create: list[PurePosixPath] = field(default_factory=list)
-    update: list[PurePosixPath] = field(default_factory=list)
-    delete: list[PurePosixPath] = field(default_factory=list)
+    desired: dict[str, str]  # relative POSIX path -> text
+    create: list[str] = field(default_factory=list)
+    update: list[str] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
     same: int = 0
-    current: dict[PurePosixPath, str] = field(default_factory=dict)
+    current: dict[str, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -44,9 +44,9 @@ class Plan:
         return any(r.changed for r in self.roots.values())
 
 
-def manifest_text(roots: dict[str, dict[PurePosixPath, str]]) -> str:
+def manifest_text(roots: dict[str, dict[str, str]]) -> str:
     """The list of every generated file, per root: what a later render may delete."""
-    listing = {name: sorted(str(p) for p in tree) for name, tree in sorted(roots.items())}
+    listing = {name: sorted(tree) for name, tree in sorted(roots.items())}
     return json.dumps({"generator": "gitops-gen", "files": listing}, indent=1) + "\n"
 
 
@@ -73,9 +73,7 @@ def read_manifest_state(out: Path) -> tuple[dict[str, list[str]], bool]:
     return files, doc.get("complete") is False
 
 
-def make_plan(
-    desired: dict[str, dict[PurePosixPath, str]], folders: dict[str, Path], out_root: str
-) -> Plan:
+def make_plan(desired: dict[str, dict[str, str]], folders: dict[str, Path], out_root: str) -> Plan:
     """Plan every root. The manifest itself is part of the `out_root` tree."""
     previous = read_manifest(folders[out_root])
     trees = {name: dict(tree) for name, tree in desired.items()}
@@ -88,7 +86,7 @@ def make_plan(
         listings: dict[str, frozenset[str]] = {}
         listed = set(previous.get(name, ()))  # expected on disk: read them directly
         for path, text in tree.items():
-            current = _read(base, path, None if str(path) in listed else listings)
+            current = _read(base, path, None if path in listed else listings)
             if current is None:
                 plan.create.append(path)
             elif current != text:
@@ -97,24 +95,23 @@ def make_plan(
             else:
                 plan.same += 1
         for old in sorted(set(previous.get(name, ()))):
-            path = PurePosixPath(old)
-            if path not in tree and _safe_relative(path) and (root / path).is_file():
-                plan.delete.append(path)
-                plan.current[path] = _read(base, path) or ""
+            if old not in tree and _safe_relative(old) and os.path.isfile(f"{base}/{old}"):
+                plan.delete.append(old)
+                plan.current[old] = _read(base, old) or ""
         roots[name] = plan
     return Plan(roots)
 
 
-def _safe_relative(path: PurePosixPath) -> bool:
-    return not path.is_absolute() and ".." not in path.parts
+def _safe_relative(path: str) -> bool:
+    """A manifest entry must name a file inside the root (the manifest is in git: editable)."""
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
 
 
-def _read(
-    base: str, path: PurePosixPath, listings: dict[str, frozenset[str]] | None = None
-) -> str | None:
+def _read(base: str, path: str, listings: dict[str, frozenset[str]] | None = None) -> str | None:
     """The current file, or None. String paths (pathlib joins cost more than the reads), and
     one listing per folder so a first render does not try to open 15,000 missing files."""
-    parent, _, name = str(path).rpartition("/")
+    parent, _, name = path.rpartition("/")
     if listings is not None:
         if parent not in listings:
             try:

@@ -51,7 +51,7 @@ def drifts(plan: Plan) -> list[Drift]:
                         shown,
                         source,
                         service if is_service else "",
-                        env_of(str(path), plan.envs),
+                        env_of(path, plan.envs),
                         _diff(shown, old, new),
                     )
                 )

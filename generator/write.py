@@ -92,7 +92,7 @@ def _apply(plan: Plan, out_root: str) -> Summary:
             if interrupted:  # the union manifest lists every file a killed run could have begun
                 paths = {*listed.get(name, ()), *map(str, root_plan.desired)}
                 _remove_leftovers(root_plan, paths)
-        _remove_leftovers(out, {MANIFEST.name})  # killed while writing the manifest itself
+        _remove_leftovers(out, {MANIFEST})  # killed while writing the manifest itself
         if plan.changed:
             _write_union_manifest(out)
         _write_all([job for n, rp in plan.roots.items() for job in _writes(rp, folders[n])])
@@ -117,7 +117,7 @@ def _write_union_manifest(out: RootPlan) -> None:
     doc = {"generator": "gitops-gen", "complete": False, "files": union}
     text = json.dumps(doc, indent=1) + "\n"
     out.root.mkdir(parents=True, exist_ok=True)
-    _write_file(os.fspath(out.root), MANIFEST.name, text)
+    _write_file(os.fspath(out.root), MANIFEST, text)
 
 
 def _remove_leftovers(plan: RootPlan, paths: set[str]) -> None:
@@ -157,7 +157,7 @@ def _checked_folders(plan: RootPlan) -> dict[str, str]:
     out: dict[str, str] = {"": base}
     existing = {*plan.update, *plan.delete}
     for path in (*plan.create, *existing):
-        parent = str(path).rpartition("/")[0]
+        parent = path.rpartition("/")[0]
         if parent not in out:
             prefix = ""
             for part in parent.split("/"):
@@ -184,7 +184,7 @@ def _writes(plan: RootPlan, folders: dict[str, str]) -> list[Write]:
     jobs = []
     for path in (*plan.create, *plan.update):
         if path != MANIFEST:
-            parent, _, name = str(path).rpartition("/")
+            parent, _, name = path.rpartition("/")
             jobs.append((folders[parent], name, plan.desired[path]))
     return jobs
 
@@ -220,10 +220,10 @@ def _finish_root(plan: RootPlan, folders: dict[str, str], *, final_manifest: boo
     this run leaves is exactly what it lists. `final_manifest`: the union manifest was
     written, so the final one must replace it."""
     for path in plan.delete:
-        parent, _, name = str(path).rpartition("/")
+        parent, _, name = path.rpartition("/")
         _delete(plan.root, folders[parent], name)
     if MANIFEST in plan.desired and final_manifest:
-        _write_file(folders[""], MANIFEST.name, plan.desired[MANIFEST])
+        _write_file(folders[""], MANIFEST, plan.desired[MANIFEST])
     return len(plan.delete)
 
 

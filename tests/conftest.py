@@ -3,7 +3,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -46,7 +46,7 @@ secrets:
 """
 
 
-def render_tree(catalog: Path) -> dict[PurePosixPath, str]:
+def render_tree(catalog: Path) -> dict[str, str]:
     return render_catalog(load_catalog(catalog))[OUT]
 
 

@@ -176,8 +176,9 @@ def test_a_failing_second_writer_exits_2_naming_the_file(
     """The last folder in path order is the second writer's: its error reaches the user."""
     monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
     catalog, out = make_catalog(), tmp_path / "rendered"
-    last = max(p for p in render_catalog(load_catalog(catalog))["out"] if len(p.parts) > 1)
-    blocker = out / last.parent
+    tree = render_catalog(load_catalog(catalog))["out"]
+    last = max((p.split("/") for p in tree if "/" in p), key=lambda parts: parts)
+    blocker = out.joinpath(*last[:-1])
     blocker.parent.mkdir(parents=True)
     blocker.write_text("mine\n")
     code, output = render(catalog, out)

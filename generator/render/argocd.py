@@ -6,6 +6,7 @@ diff, and removing one is a reviewed file deletion, not a silent ApplicationSet 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -15,17 +16,17 @@ from generator.render.facts import Facts
 from generator.render.kube import Obj, meta, yaml_docs, yaml_file
 
 API = "argoproj.io/v1alpha1"
-ROOT = PurePosixPath("argocd")
+ROOT = "argocd"
 
 
-def render(facts: Facts, tree: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
+def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
     """`tree` is the output rendered so far: apps point only at folders that exist in it."""
     src = facts.source()
-    files = {ROOT / "project.yaml": yaml_file(src, project(facts))}
+    files = {f"{ROOT}/project.yaml": yaml_file(src, project(facts))}
     for env in facts.envs:
         apps = applications(facts, env, tree)
-        files[ROOT / env.name / "applications.yaml"] = yaml_docs(src, apps)
-        files[ROOT / f"root-{env.name}.yaml"] = yaml_file(src, root_app(facts, env))
+        files[f"{ROOT}/{env.name}/applications.yaml"] = yaml_docs(src, apps)
+        files[f"{ROOT}/root-{env.name}.yaml"] = yaml_file(src, root_app(facts, env))
     return files
 
 
@@ -62,13 +63,19 @@ def _app(
     }
 
 
-def _path(facts: Facts, rel: PurePosixPath) -> str:
-    return str(PurePosixPath(facts.platform.renderedPath) / rel)
+def _path(facts: Facts, rel: str) -> str:
+    return str(_in_repo(facts.platform.renderedPath) / rel)
 
 
-def applications(facts: Facts, env: Environment, tree: dict[PurePosixPath, str]) -> list[Obj]:
+@lru_cache(maxsize=8)
+def _in_repo(rendered: str) -> PurePosixPath:
+    """`renderedPath` as git would name it (`./x/` is `x`): built once, not per app."""
+    return PurePosixPath(rendered)
+
+
+def applications(facts: Facts, env: Environment, tree: dict[str, str]) -> list[Obj]:
     apps: list[Obj] = []
-    stores = eso.STORES_DIR / "kustomization.yaml"
+    stores = f"{eso.STORES_DIR}/kustomization.yaml"
     if stores in tree:
         name = f"{facts.system}-secret-stores-{env.name}"
         apps.append(_app(facts, name, env, "default", {"path": _path(facts, eso.STORES_DIR)}))
@@ -80,7 +87,7 @@ def applications(facts: Facts, env: Environment, tree: dict[PurePosixPath, str])
     for svc in facts.services:
         deployed = facts.deployed(svc, env)
         overlay = kustomize.overlay_dir(svc.name, env.name)
-        if deployed.enabled and overlay / "kustomization.yaml" in tree:
+        if deployed.enabled and f"{overlay}/kustomization.yaml" in tree:
             name = f"{svc.name}-{env.name}"
             source = {"path": _path(facts, overlay)}
             apps.append(_app(facts, name, env, deployed.namespace, source, service=svc.name))
@@ -94,7 +101,7 @@ def root_app(facts: Facts, env: Environment) -> Obj:
         f"{facts.system}-{env.name}",
         env,
         facts.platform.argocdNamespace,
-        {"path": _path(facts, ROOT / env.name)},
+        {"path": _path(facts, f"{ROOT}/{env.name}")},
     )
     app["spec"]["destination"]["server"] = "https://kubernetes.default.svc"
     return app

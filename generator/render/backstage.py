@@ -19,16 +19,20 @@ from generator.render.runbook import runbook_path
 from generator.render.skeleton import DEFAULT_TAG, SKELETON, schema_path
 from generator.render.templates import static_text
 
-ROOT = PurePosixPath("backstage")
-TEMPLATE_DIR = ROOT / "template"
+ROOT = "backstage"
+TEMPLATE_DIR = f"{ROOT}/template"
 SKELETON_FILE = "${{ values.name }}.yaml"
 SCAFFOLDER_API = "scaffolder.backstage.io/v1beta3"
 CATALOG_API = "backstage.io/v1alpha1"
 _GITHUB = re.compile(r"^https://(?P<host>[^/]+)/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(\.git)?/?$")
 
 
-def component_path(service: str) -> PurePosixPath:
-    return ROOT / "services" / service / "catalog-info.yaml"
+def component_path(service: str) -> str:
+    return f"{ROOT}/{_component_rel(service)}"
+
+
+def _component_rel(service: str) -> str:
+    return f"services/{service}/catalog-info.yaml"
 
 
 def repo_parts(git_repo: str) -> tuple[str, str, str] | None:
@@ -42,24 +46,25 @@ def web_url(facts: Facts, path: str) -> str:
     return f"{base}/tree/{facts.platform.gitRevision}/{path}"
 
 
-def render(facts: Facts) -> dict[PurePosixPath, str]:
+def render(facts: Facts) -> dict[str, str]:
     src = facts.source()
     catalog_path = facts.platform.ci.catalogPath
-    skeleton = TEMPLATE_DIR / "skeleton" / catalog_path / "services" / SKELETON_FILE
+    # pathlib once: `catalogPath` may be written `./catalog/`; the tree key must be normal
+    skeleton = str(PurePosixPath(TEMPLATE_DIR, "skeleton", catalog_path, "services", SKELETON_FILE))
     files = {
-        TEMPLATE_DIR / "template.yaml": yaml_file(src, template(facts)),
+        f"{TEMPLATE_DIR}/template.yaml": yaml_file(src, template(facts)),
         skeleton: static_text("scaffold", SKELETON),
     }
     for svc in facts.services:
         files[component_path(svc.name)] = yaml_file(facts.source(svc), component(facts, svc.name))
-    targets = [f"./{component_path(s.name).relative_to(ROOT)}" for s in facts.services]
+    targets = [f"./{_component_rel(s.name)}" for s in facts.services]
     location = {
         "apiVersion": CATALOG_API,
         "kind": "Location",
         "metadata": {"name": f"{facts.system}-gitops-gen", "description": "Rendered by gitops-gen"},
         "spec": {"targets": ["./template/template.yaml", *targets]},
     }
-    files[ROOT / "catalog-info.yaml"] = yaml_file(src, location)
+    files[f"{ROOT}/catalog-info.yaml"] = yaml_file(src, location)
     return files
 
 

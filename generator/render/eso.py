@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from generator.catalog.models import (
     Aws,
     AwsParameterStore,
@@ -22,7 +20,7 @@ from generator.render.facts import (
 from generator.render.kube import Obj, Parts, Patch, managed, meta, yaml_file
 
 API = "external-secrets.io/v1"
-STORES_DIR = PurePosixPath("platform/secret-stores")
+STORES_DIR = "platform/secret-stores"
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 
 
@@ -35,14 +33,14 @@ def per_service_stores(facts: Facts) -> bool:
     return aws is not None and aws.secretStoreScope == "service"
 
 
-def render_cluster_stores(facts: Facts) -> dict[PurePosixPath, str]:
+def render_cluster_stores(facts: Facts) -> dict[str, str]:
     """One ClusterSecretStore per AWS backend, under a kustomize folder of its own."""
     aws = facts.platform.aws
     backends = facts.aws_backends()
     if aws is None or not backends or per_service_stores(facts):
         return {}
     src = facts.source()
-    files: dict[PurePosixPath, str] = {}
+    files: dict[str, str] = {}
     for name, backend in backends:
         store = cluster_store_name(facts.system, name)
         doc = {
@@ -51,13 +49,13 @@ def render_cluster_stores(facts: Facts) -> dict[PurePosixPath, str]:
             "metadata": meta(store, None, facts.system),
             "spec": {"provider": {"aws": {"service": aws_service(backend), "region": aws.region}}},
         }
-        files[STORES_DIR / f"{store}.yaml"] = yaml_file(src, doc)
+        files[f"{STORES_DIR}/{store}.yaml"] = yaml_file(src, doc)
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
-        "resources": sorted(p.name for p in files),
+        "resources": sorted(p.rpartition("/")[2] for p in files),
     }
-    files[STORES_DIR / "kustomization.yaml"] = yaml_file(src, kustomization)
+    files[f"{STORES_DIR}/kustomization.yaml"] = yaml_file(src, kustomization)
     return files
 
 

@@ -7,7 +7,6 @@ templates emit each value through `toJson`, so no value can add YAML structure.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Any
 
 from generator.catalog.models import Environment, Probe, Resources
@@ -25,15 +24,15 @@ def chart_name(facts: Facts) -> str:
     return f"{facts.system}-services"
 
 
-def chart_dir(facts: Facts) -> PurePosixPath:
-    return PurePosixPath("helm") / chart_name(facts)
+def chart_dir(facts: Facts) -> str:
+    return f"helm/{chart_name(facts)}"
 
 
 def values_file(env: str) -> str:
     return f"values-{env}.yaml"
 
 
-def render(facts: Facts) -> dict[PurePosixPath, str]:
+def render(facts: Facts) -> dict[str, str]:
     root = chart_dir(facts)
     src = facts.source()
     chart = {
@@ -44,18 +43,20 @@ def render(facts: Facts) -> dict[PurePosixPath, str]:
         "version": CHART_VERSION,
         "appVersion": CHART_VERSION,
     }
-    files = {root / "Chart.yaml": yaml_file(src, chart)}
-    files[root / "values.yaml"] = yaml_file(
+    files = {f"{root}/Chart.yaml": yaml_file(src, chart)}
+    files[f"{root}/values.yaml"] = yaml_file(
         src, {"system": facts.system, "services": base_values(facts)}
     )
     for env in facts.envs:
-        files[root / values_file(env.name)] = yaml_file(src, {"services": env_values(facts, env)})
+        files[f"{root}/{values_file(env.name)}"] = yaml_file(
+            src, {"services": env_values(facts, env)}
+        )
     for name in TEMPLATES:
         comment = "{{/*" if name.endswith(".tpl") else "#"
         head = header(src, comment)
         if comment != "#":
             head = head.rstrip("\n") + " */}}\n"
-        files[root / "templates" / name] = head + static_text("helm", name)
+        files[f"{root}/templates/{name}"] = head + static_text("helm", name)
     return files
 
 

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
 from generator.catalog.models import Service
 from generator.consistency import Inventory, ObjectId
 from generator.render.facts import Facts
 from generator.render.kube import Obj, Parts, yaml_file
 
-ROOT = PurePosixPath("kustomize")
+ROOT = "kustomize"
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
 
 
-def overlay_dir(service: str, env: str) -> PurePosixPath:
-    return ROOT / service / "overlays" / env
+def overlay_dir(service: str, env: str) -> str:
+    return f"{ROOT}/{service}/overlays/{env}"
 
 
 def render(
     facts: Facts,
     families: list[Callable[[Facts, Service], Parts | None]],
     inventory: Inventory,
-) -> dict[PurePosixPath, str]:
-    files: dict[PurePosixPath, str] = {}
+) -> dict[str, str]:
+    files: dict[str, str] = {}
     for service in facts.services:
         for family in families:
             parts = family(facts, service)
@@ -40,17 +39,15 @@ def _record(facts: Facts, service: Service, parts: Parts, inventory: Inventory) 
             inventory.produce(ObjectId(env.name, namespace, "Secret", name), keys)
 
 
-def _service_tree(facts: Facts, service: Service, parts: Parts) -> dict[PurePosixPath, str]:
+def _service_tree(facts: Facts, service: Service, parts: Parts) -> dict[str, str]:
     src = facts.source(service)
-    base = f"{ROOT}/{service.name}/base"  # one PurePosixPath per file: joins cost more than dumps
-    files = {
-        PurePosixPath(f"{base}/{n}"): yaml_file(src, obj) for n, obj in parts.resources.items()
-    }
-    files[PurePosixPath(f"{base}/kustomization.yaml")] = yaml_file(
+    base = f"{ROOT}/{service.name}/base"
+    files = {f"{base}/{n}": yaml_file(src, obj) for n, obj in parts.resources.items()}
+    files[f"{base}/kustomization.yaml"] = yaml_file(
         src, {**KUSTOMIZATION, "resources": sorted(parts.resources)}
     )
     for env in facts.envs:
-        out = f"{ROOT}/{service.name}/overlays/{env.name}"
+        out = overlay_dir(service.name, env.name)
         patches = parts.patches(env)
         kustomization: Obj = {
             **KUSTOMIZATION,
@@ -64,9 +61,9 @@ def _service_tree(facts: Facts, service: Service, parts: Parts) -> dict[PurePosi
                 for p in patches
             ],
         }
-        files[PurePosixPath(f"{out}/kustomization.yaml")] = yaml_file(src, kustomization)
+        files[f"{out}/kustomization.yaml"] = yaml_file(src, kustomization)
         for p in patches:
-            files[PurePosixPath(f"{out}/{p.file}")] = yaml_file(src, p.ops)
+            files[f"{out}/{p.file}"] = yaml_file(src, p.ops)
     return files
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from generator import parallel
 from generator.catalog.load import Catalog
@@ -22,7 +21,7 @@ from generator.render import (
 )
 from generator.render.facts import Facts
 
-Tree = dict[PurePosixPath, str]
+Tree = dict[str, str]  # relative POSIX path -> text; plain str keys (pathlib cost 0.1 s)
 OUT = "out"  # the `--out` folder (rendered/)
 WORKFLOWS = "workflows"  # the GitOps repo's .github/workflows/
 
@@ -74,5 +73,5 @@ def render_catalog(catalog: Catalog) -> dict[str, Tree]:
 
 
 def _sorted(tree: Tree) -> Tree:
-    """Path order (by parts, as PurePosixPath sorts), compared as tuples of str: fast."""
-    return dict(sorted(tree.items(), key=lambda item: item[0].parts))
+    """Path order: by parts, so `a/x` comes before `a-b/x` (as a file browser lists them)."""
+    return dict(sorted(tree.items(), key=lambda item: item[0].split("/")))

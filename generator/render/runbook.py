@@ -5,14 +5,12 @@ and the pod, and its non-secret config per env. Names and paths only, never a va
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Service, Vault
 from generator.render.facts import MANAGED_LABEL, Facts, header, secret_name
 from generator.render.secret_commands import fill
 from generator.render.vault import SHARED_PREFIX, refresh_after, shared_secret_name
 
-ROOT = PurePosixPath("runbooks")
+ROOT = "runbooks"
 Backend = AwsSecretsManager | AwsParameterStore | Vault
 _INJECT = {"envFrom": "(all keys through `envFrom`).", "env": "(one `secretKeyRef` per key)."}
 KEY_NAMES = "'{{range $k, $v := .data}}{{println $k}}{{end}}'"
@@ -23,8 +21,8 @@ BACKEND_WORDS = {
 }
 
 
-def runbook_path(service: str) -> PurePosixPath:
-    return ROOT / f"{service}.md"
+def runbook_path(service: str) -> str:
+    return f"{ROOT}/{service}.md"
 
 
 def _md(text: str) -> str:
@@ -33,7 +31,7 @@ def _md(text: str) -> str:
     return f"{fence}{text}{fence}" if text else "(empty)"
 
 
-def render(facts: Facts) -> dict[PurePosixPath, str]:
+def render(facts: Facts) -> dict[str, str]:
     return {runbook_path(s.name): runbook(facts, s) for s in facts.services}
 
 

@@ -9,7 +9,6 @@ every catalog value in it goes through `hcl_string`.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Any
 
 from generator.catalog.models import Aws, AwsParameterStore, AwsSecretsManager, Environment
@@ -19,8 +18,8 @@ from generator.render.jsonout import dumps_indented
 from generator.render.templates import static_text
 from generator.render.tfgithub import github_secrets_tf, has_github_values
 
-ROOT = PurePosixPath("terraform")
-MODULE_DIR = ROOT / "modules" / "service-secrets"
+ROOT = "terraform"
+MODULE_DIR = f"{ROOT}/modules/service-secrets"
 MODULE_FILES = ("main.tf", "outputs.tf", "variables.tf", "versions.tf")
 ROOT_STATIC = ("variables.tf", "versions.tf")
 SM_SUFFIX = "-??????"  # Secrets Manager appends '-' and 6 random characters to every ARN
@@ -29,29 +28,29 @@ AwsBackend = AwsSecretsManager | AwsParameterStore
 KEY_PLACEHOLDER = "unset"
 
 
-def env_dir(env: str) -> PurePosixPath:
-    return ROOT / "envs" / env
+def env_dir(env: str) -> str:
+    return f"{ROOT}/envs/{env}"
 
 
-def render(facts: Facts) -> dict[PurePosixPath, str]:
+def render(facts: Facts) -> dict[str, str]:
     aws = facts.platform.aws
     if aws is None or not facts.aws_backends():
         return {}
     src = facts.source()
-    files = {MODULE_DIR / n: header(src) + _module_text(n) for n in MODULE_FILES}
+    files = {f"{MODULE_DIR}/{n}": header(src) + _module_text(n) for n in MODULE_FILES}
     for env in facts.envs:
         root = env_dir(env.name)
         tfvars = env_tfvars(facts, aws, env)
-        files[root / "terraform.tfvars.json"] = dumps_indented(tfvars) + "\n"
-        files[root / "main.tf"] = header(src) + _root_main(aws)
+        files[f"{root}/terraform.tfvars.json"] = dumps_indented(tfvars) + "\n"
+        files[f"{root}/main.tf"] = header(src) + _root_main(aws)
         for name in ROOT_STATIC:  # the root declares the same inputs it passes through
-            files[root / name] = header(src) + _module_text(name)
-        files[root / "outputs.tf"] = header(src) + static_text("terraform", "root-outputs.tf")
+            files[f"{root}/{name}"] = header(src) + _module_text(name)
+        files[f"{root}/outputs.tf"] = header(src) + static_text("terraform", "root-outputs.tf")
         bucket = facts.platform.ci.terraformStateBucket
         if bucket:
-            files[root / "backend.tf"] = header(src) + _backend(bucket, aws.region, env.name)
+            files[f"{root}/backend.tf"] = header(src) + _backend(bucket, aws.region, env.name)
         if has_github_values(facts, env):
-            files[root / "github-secrets.tf"] = header(src) + github_secrets_tf(facts, env)
+            files[f"{root}/github-secrets.tf"] = header(src) + github_secrets_tf(facts, env)
     return files
 
 

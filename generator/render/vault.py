@@ -7,7 +7,6 @@ namespace: no secret-copier, nothing crosses namespaces.
 from __future__ import annotations
 
 import shlex
-from pathlib import PurePosixPath
 
 from generator.catalog.models import Environment, Service, Vault
 from generator.catalog.templates import ENV_PLACEHOLDER, expand
@@ -16,7 +15,7 @@ from generator.render.hcl import hcl_string
 from generator.render.kube import Obj, Parts, Patch, managed, meta
 
 API = "secrets.hashicorp.com/v1beta1"
-ROOT = PurePosixPath("vault")
+ROOT = "vault"
 SHARED_PREFIX = "shared"
 
 
@@ -141,8 +140,8 @@ def policy_paths(facts: Facts, service: Service, env: str) -> list[str]:
     return [own, *(f"{backend.mount}/data/{SHARED_PREFIX}/{s}" for s in service.secrets.shared)]
 
 
-def render(facts: Facts) -> dict[PurePosixPath, str]:
-    files: dict[PurePosixPath, str] = {}
+def render(facts: Facts) -> dict[str, str]:
+    files: dict[str, str] = {}
     for env in facts.envs:
         lines = ["#!/bin/sh", header(facts.source()).rstrip("\n")]
         lines += [
@@ -158,8 +157,8 @@ def render(facts: Facts) -> dict[PurePosixPath, str]:
             policy = "\n".join(
                 f'path {hcl_string(p)} {{\n  capabilities = ["read"]\n}}\n' for p in paths
             )
-            rel = PurePosixPath("policies") / f"{svc.name}.hcl"
-            files[ROOT / env.name / rel] = header(facts.source(svc)) + "\n" + policy
+            rel = f"policies/{svc.name}.hcl"
+            files[f"{ROOT}/{env.name}/{rel}"] = header(facts.source(svc)) + "\n" + policy
             name = policy_name(facts, env.name, svc.name)
             ns = facts.deployed(svc, env).namespace
             q = shlex.quote
@@ -167,12 +166,12 @@ def render(facts: Facts) -> dict[PurePosixPath, str]:
             lines += [
                 "",
                 f"# {svc.name}: reads {', '.join(paths)}",
-                f"{addr} vault policy write {q(name)} {q(str(rel))}",
+                f"{addr} vault policy write {q(name)} {q(rel)}",
                 f"{addr} vault write {q(f'auth/{backend.authMount}/role/{svc.name}')} \\",
                 f"  bound_service_account_names={q(svc.name)} \\",
                 f"  bound_service_account_namespaces={q(ns)} \\",
                 f"  policies={q(name)} audience=vault ttl=1h",
             ]
         if len(lines) > 4:
-            files[ROOT / env.name / "bootstrap.sh"] = "\n".join(lines) + "\n"
+            files[f"{ROOT}/{env.name}/bootstrap.sh"] = "\n".join(lines) + "\n"
     return files

@@ -8,7 +8,6 @@ through `shlex.quote`; `${{ }}` expressions appear only where GitHub must expand
 from __future__ import annotations
 
 import shlex
-from pathlib import PurePosixPath
 from typing import Any
 
 from generator import __version__
@@ -20,9 +19,9 @@ from generator.render.tfgithub import github_secret_name, github_services, varia
 from generator.render.yamlout import Block
 
 AwsBackend = AwsSecretsManager | AwsParameterStore
-CHECK = PurePosixPath("gitops-gen-check.yml")
-SECRETS_SYNC = PurePosixPath("gitops-gen-secrets-sync.yml")
-FORCE_SYNC = PurePosixPath("gitops-gen-force-sync.yml")
+CHECK = "gitops-gen-check.yml"
+SECRETS_SYNC = "gitops-gen-secrets-sync.yml"
+FORCE_SYNC = "gitops-gen-force-sync.yml"
 REPORT = "gitops-gen-report.md"
 DIFF_REPORT = "gitops-gen-diff.md"
 RUNNER = "ubuntu-latest"
@@ -34,11 +33,11 @@ def install_spec(facts: Facts) -> str:
     return facts.platform.ci.install or f"gitops-gen=={__version__}"
 
 
-def render(facts: Facts, tree: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
+def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
     """`tree` is the `rendered/` output: workflows exist only for what it contains."""
     src = facts.source()
     files = {CHECK: yaml_file(src, check_workflow(facts))}
-    if terraform.MODULE_DIR / "main.tf" in tree:
+    if f"{terraform.MODULE_DIR}/main.tf" in tree:
         files[SECRETS_SYNC] = yaml_file(src, secrets_sync_workflow(facts))
     if any(_synced_namespaces(facts, env) for env in facts.envs):
         files[FORCE_SYNC] = yaml_file(src, force_sync_workflow(facts))

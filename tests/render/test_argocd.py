@@ -13,14 +13,10 @@ from tests.conftest import REPO_CATALOG, render_tree
 def test_every_app_path_exists_and_every_service_env_is_deployed() -> None:
     cat = load_catalog(REPO_CATALOG)
     tree = render_tree(REPO_CATALOG)
-    folders = {p.parent for p in tree} | {q for p in tree for q in p.parents}
+    folders = {q for p in map(PurePosixPath, tree) for q in p.parents}
     prefix = PurePosixPath(cat.platform.renderedPath)
     for env in cat.platform.environments:
-        apps = [
-            d
-            for d in yaml.safe_load_all(tree[PurePosixPath(f"argocd/{env.name}/applications.yaml")])
-            if d
-        ]
+        apps = [d for d in yaml.safe_load_all(tree[f"argocd/{env.name}/applications.yaml"]) if d]
         paths = [PurePosixPath(a["spec"]["source"]["path"]) for a in apps]
         assert all(p.relative_to(prefix) in folders for p in paths), paths
         chart = next(a for a in apps if "helm" in a["spec"]["source"])

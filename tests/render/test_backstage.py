@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -20,7 +20,7 @@ TREE = render_tree(REPO_CATALOG)
 
 
 def doc(path: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(TREE[PurePosixPath(path)])
+    loaded: dict[str, Any] = yaml.safe_load(TREE[path])
     return loaded
 
 
@@ -118,9 +118,7 @@ def test_every_catalog_info_carries_the_required_fields() -> None:
         )
         # the selector really selects this service's Argo CD apps
         for env in catalog.platform.environments:
-            apps = list(
-                yaml.safe_load_all(TREE[PurePosixPath(f"argocd/{env.name}/applications.yaml")])
-            )
+            apps = list(yaml.safe_load_all(TREE[f"argocd/{env.name}/applications.yaml"]))
             mine = [
                 a for a in apps if a["metadata"]["labels"].get("app.kubernetes.io/name") == svc.name
             ]
@@ -129,11 +127,11 @@ def test_every_catalog_info_carries_the_required_fields() -> None:
 
 def test_schema_files_are_committed_where_modelines_point() -> None:
     for kind in ("platform", "service"):
-        schema = yaml.safe_load(TREE[PurePosixPath(f"schema/{kind}.schema.json")])
+        schema = yaml.safe_load(TREE[f"schema/{kind}.schema.json"])
         assert schema["$id"].endswith(f"{kind}.schema.json")
         assert (
             run(["schema", "--for", kind]).output.splitlines()[1:]
-            == TREE[PurePosixPath(f"schema/{kind}.schema.json")].splitlines()[2:]
+            == TREE[f"schema/{kind}.schema.json"].splitlines()[2:]
         )
     for path in sorted(REPO_CATALOG.rglob("*.yaml")):
         first = path.read_text().splitlines()[0]
@@ -151,4 +149,4 @@ def test_one_runbook_per_backend(snapshot: SnapshotAssertion) -> None:
     assert sorted({backends[s] for s in RUNBOOK_SERVICES}) == sorted(
         catalog.platform.secretBackends
     )
-    assert {s: TREE[PurePosixPath(f"runbooks/{s}.md")] for s in RUNBOOK_SERVICES} == snapshot
+    assert {s: TREE[f"runbooks/{s}.md"] for s in RUNBOOK_SERVICES} == snapshot

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import hcl2
 import pytest
@@ -23,7 +23,7 @@ CATALOGS = [REPO_CATALOG, FIXTURES / "vault"]
 def test_policies_parse_are_canonical_and_read_only_own_paths(catalog: Path) -> None:
     cat = load_catalog(catalog)
     tree = render_tree(catalog)
-    policies = {p: t for p, t in tree.items() if p.suffix == ".hcl"}
+    policies = {PurePosixPath(p): t for p, t in tree.items() if p.endswith(".hcl")}
     assert policies
     by_name = {s.name: s for s in cat.services}
     backends = cat.platform.secretBackends
@@ -54,7 +54,7 @@ def test_policies_parse_are_canonical_and_read_only_own_paths(catalog: Path) -> 
 def test_policies_are_canonical_hcl_per_terraform_fmt(catalog: Path) -> None:
     terraform = need("terraform")
     for path, text in render_tree(catalog).items():
-        if path.suffix == ".hcl":
+        if path.endswith(".hcl"):
             cmd = [terraform, "fmt", "-"]
             fmt = subprocess.run(cmd, input=text, capture_output=True, text=True, check=False)
             assert fmt.returncode == 0 and fmt.stdout == text, (path, fmt.stderr)
