@@ -36,21 +36,50 @@ PATTERNS = (
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
-def credential_problems(data: Any, smap: SourceMap, path: DataPath = ()) -> Iterator[Problem]:
+def credential_problems(data: Any, smap: SourceMap) -> list[Problem]:
+    """One scan of all the file's values joined by newlines: no pattern matches a newline,
+    so joining cannot make a match, and a clean file (the usual case) is done in one pass.
+    Only a file with a hit is walked again to locate each one."""
+    values: list[str] = []
+    _collect(data, values)
+    text = "\n".join(values)
+    if UNPRINTABLE.search(text) is None and _leak(text) is None:
+        return []
+    return list(_located(data, smap, ()))
+
+
+def _collect(data: Any, out: list[str]) -> None:
+    if isinstance(data, dict):
+        for value in data.values():
+            _collect(value, out)
+    elif isinstance(data, list):
+        for value in data:
+            _collect(value, out)
+    elif isinstance(data, str):
+        out.append(data)
+
+
+def _leak(text: str) -> str | None:
+    for what, needles, pattern in PATTERNS:
+        if all(n in text for n in needles) and pattern.search(text):
+            return what
+    return None
+
+
+def _located(data: Any, smap: SourceMap, path: DataPath) -> Iterator[Problem]:
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from credential_problems(value, smap, (*path, key))
+            yield from _located(value, smap, (*path, key))
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            yield from credential_problems(value, smap, (*path, i))
+            yield from _located(value, smap, (*path, i))
     elif isinstance(data, str):
         bad = UNPRINTABLE.search(data)
         if bad:
             msg = f"contains the control character U+{ord(bad.group()):04X}: remove it"
             yield smap.problem(path, msg)
             return
-        for what, needles, pattern in PATTERNS:
-            if all(n in data for n in needles) and pattern.search(data):
-                msg = f"looks like {what}: secret values never go in the catalog (use secrets.keys)"
-                yield smap.problem(path, msg)
-                return
+        what = _leak(data)
+        if what is not None:
+            msg = f"looks like {what}: secret values never go in the catalog (use secrets.keys)"
+            yield smap.problem(path, msg)

@@ -104,7 +104,7 @@ def _load_model(
     if not isinstance(data, dict):
         problems.append(Problem(shown, 1, 1, "", "the file must hold a mapping of fields"))
         return None, None
-    leaks = list(credential_problems(data, smap))
+    leaks = credential_problems(data, smap)
     if leaks:
         problems.extend(leaks)
         return None, smap

@@ -64,13 +64,14 @@ def _app(
 
 
 def _path(facts: Facts, rel: str) -> str:
-    return str(_in_repo(facts.platform.renderedPath) / rel)
+    base = _in_repo(facts.platform.renderedPath)
+    return rel if base == "." else f"{base}/{rel}"
 
 
 @lru_cache(maxsize=8)
-def _in_repo(rendered: str) -> PurePosixPath:
-    """`renderedPath` as git would name it (`./x/` is `x`): built once, not per app."""
-    return PurePosixPath(rendered)
+def _in_repo(rendered: str) -> str:
+    """`renderedPath` as git names it (`./x/` is `x`): normalized once, not per app."""
+    return str(PurePosixPath(rendered))
 
 
 def applications(facts: Facts, env: Environment, tree: dict[str, str]) -> list[Obj]:

@@ -39,7 +39,7 @@ def render_all(catalog: Catalog) -> Rendered:
     def documents(_parent: int = 0) -> Tree:
         """Families that need nothing from the others: run beside the Kubernetes ones."""
         part: Tree = {}
-        for family in (helm.render, terraform.render, backstage.render):
+        for family in (helm.render, terraform.render, backstage.render, runbook.render):
             _merge(part, family(facts))
         _merge(part, schemas.render(facts))
         return part
@@ -50,10 +50,11 @@ def render_all(catalog: Catalog) -> Rendered:
     _merge(out, kustomize.render(facts, [eso.parts, vault.parts], inventory))
     _merge(out, vault.render(facts))
     _merge(out, eso.render_cluster_stores(facts))
-    _merge(out, runbook.render(facts))
     helm.record(facts, inventory)
-    _merge(out, pending() if pending else documents())
+    # Argo CD points only at the kustomize folders and the stores rendered above (and the
+    # chart, by name): it runs here, while the other process still renders the documents.
     _merge(out, argocd.render(facts, out))
+    _merge(out, pending() if pending else documents())
     return Rendered(
         {OUT: _sorted(out), WORKFLOWS: _sorted(workflows.render(facts, out))}, inventory
     )
