@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import json
 import os
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -155,24 +156,35 @@ def _checked_folders(plan: RootPlan) -> dict[str, str]:
     """
     base = os.fspath(plan.root)
     out: dict[str, str] = {"": base}
+    absent: set[str] = set()  # below a folder that does not exist, nothing can be a link
     existing = {*plan.update, *plan.delete}
     for path in (*plan.create, *existing):
         parent = path.rpartition("/")[0]
         if parent not in out:
-            prefix = ""
+            prefix = up = ""
             for part in parent.split("/"):
-                prefix = f"{prefix}/{part}" if prefix else part
+                up, prefix = prefix, f"{prefix}/{part}" if prefix else part
                 if prefix in out:
                     continue
-                full = f"{base}/{prefix}"
-                if os.path.islink(full):
+                full = out[prefix] = f"{base}/{prefix}"
+                link = None if up in absent else _is_link(full)
+                if link is None:
+                    absent.add(prefix)
+                elif link:
                     msg = "a symlink inside the output folder; refusing to follow it"
                     raise OutputError.single(full, "output", msg)
-                out[prefix] = full
         if path in existing and os.path.islink(f"{base}/{path}"):
             msg = "generated file is a symlink; refusing to follow it"
             raise OutputError.single(f"{base}/{path}", "output", msg)
     return out
+
+
+def _is_link(full: str) -> bool | None:
+    """None when nothing is there (or a file blocks the way: the write reports that)."""
+    try:
+        return stat.S_ISLNK(os.lstat(full).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 Write = tuple[str, str, str]  # (folder, file name, text)
