@@ -49,12 +49,13 @@ def start(fn: Callable[[int], T]) -> Callable[[], T]:
     gc.unfreeze()
 
     def result() -> T:
-        with os.fdopen(read_fd, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
-        if not data:
-            raise RuntimeError("a gitops-gen worker process died without a result")
-        ok, value = pickle.loads(data)  # noqa: S301 - our own child's bytes
+        try:
+            with os.fdopen(read_fd, "rb") as pipe:  # streamed: never the whole bytes at once
+                ok, value = pickle.load(pipe)  # noqa: S301 - our own child's bytes
+        except (EOFError, pickle.UnpicklingError):  # cut short: the worker was killed
+            raise RuntimeError("a gitops-gen worker process died without a result") from None
+        finally:
+            os.waitpid(pid, 0)
         if not ok:
             raise value
         return value  # type: ignore[no-any-return]
