@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 TOOLS  := tools/node_modules
 
-.PHONY: render check test lint bench clean
+.PHONY: render check test lint bench profile clean
 
 $(BIN)/gitops-gen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,11 @@ lint: $(VENV)/.dev-installed
 test: $(VENV)/.dev-installed $(TOOLS)/.installed lint   ## lint, type-check and run the whole suite with the real tools
 	PATH="$(CURDIR)/$(TOOLS)/.bin:$$PATH" $(BIN)/pytest -n 2
 
-bench: $(VENV)/.dev-installed
+bench: $(VENV)/.dev-installed   ## speed per catalog size against the write floor (a measurement, not a test)
 	$(BIN)/python bench/run.py
+
+profile: $(VENV)/.dev-installed ## where one cold 1,000-service render spends its time
+	$(BIN)/python bench/profile.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
