@@ -52,7 +52,7 @@ def best(cmd: list[str], cwd: Path, runs: int, reset: Path | None = None) -> tup
 
 
 def write_floor(
-    trees: dict[str, dict[Path, str]], target: Path, runs: int
+    trees: dict[str, dict[str, str]], target: Path, runs: int
 ) -> tuple[float, int, int]:
     """The same files written by the simplest possible loop (best of `runs`)."""
     times = []
@@ -83,8 +83,8 @@ def measure(size: int, work: Path, runs: int) -> dict[str, float]:
     best([*GEN, "render", *args], folder, 1)
     warm, _ = best([*GEN, "render", *args], folder, runs)
     check, rss_check = best([*GEN, "check", *args], folder, runs)
-    trees = {str(k): dict(v.items()) for k, v in render_catalog(load_catalog(catalog)).items()}
-    floor, files, size_bytes = write_floor(trees, folder / "floor", runs)  # type: ignore[arg-type]
+    trees = render_catalog(load_catalog(catalog))
+    floor, files, size_bytes = write_floor(trees, folder / "floor", runs)
     shutil.rmtree(folder)
     return {
         "services": size,
