@@ -82,6 +82,28 @@ def forked_render(catalog: Path, out: Path, wf: Path) -> int:
     return pid
 
 
+def seconds_until_unlocked(folder: Path) -> float:
+    """How long until this process can take the folder's lock (a writer left running holds
+    it through the inherited descriptor)."""
+    import fcntl
+
+    if not folder.exists():
+        return 0.0
+    start = time.perf_counter()
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return time.perf_counter() - start
+            except BlockingIOError:
+                if time.perf_counter() - start > 5:
+                    return float("inf")
+                time.sleep(0.001)
+    finally:
+        os.close(fd)
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_sigkill_at_random_points(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
@@ -115,6 +137,7 @@ def test_sigkill_at_random_points(
         code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
         killed += code == -signal.SIGKILL
         assert code in (0, -signal.SIGKILL), trial
+        assert seconds_until_unlocked(out) < 0.5, trial  # a killed run's writer stops at once
         for root_name, folder in (("out", out), ("workflows", wf)):
             for rel, data in files_under(folder).items():
                 name = rel.rsplit("/", 1)[-1]
@@ -224,3 +247,42 @@ def test_a_symlink_inside_is_refused_before_any_write(tmp_path: Path, where: str
     assert done.returncode == 2 and "symlink" in done.stderr
     assert files_under(out) == before  # refused before the first write: nothing half-applied
     assert (elsewhere / "externalsecret.yaml").read_text() == "outside\n"
+
+
+def test_a_killed_runs_second_writer_stops_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL the main process while its forked writer is mid-way: the writer stops at its
+    next file instead of finishing its half (files slowed to 2 ms each to make that visible)."""
+    from generator import write
+
+    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    jobs = [(str(folder), f"f{i:04d}", "x\n") for i in range(2000)]  # f1000.. are the child's
+    real_write = write._write_file
+
+    def second_half() -> int:
+        return sum(1 for p in folder.iterdir() if p.name >= "f1000")
+
+    pid = os.fork()
+    if pid == 0:
+        try:
+
+            def slow(folder_: str, name: str, text: str) -> None:
+                time.sleep(0.002)
+                real_write(folder_, name, text)
+
+            write._write_file = slow  # type: ignore[assignment]
+            write._write_all(jobs)
+        finally:
+            os._exit(0)
+    deadline = time.monotonic() + 10
+    while second_half() < 20 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    time.sleep(0.05)
+    at_kill = second_half()
+    time.sleep(0.3)  # a writer left running would add about 150 files in this time
+    assert 20 <= at_kill == second_half() < 1000
