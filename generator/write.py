@@ -91,7 +91,7 @@ def _apply(plan: Plan, out_root: str) -> Summary:
         listed, interrupted = read_manifest_state(out.root)
         for name, root_plan in plan.roots.items():
             if interrupted:  # the union manifest lists every file a killed run could have begun
-                paths = {*listed.get(name, ()), *map(str, root_plan.desired)}
+                paths = {*listed.get(name, ()), *root_plan.desired}
                 _remove_leftovers(root_plan, paths)
         _remove_leftovers(out, {MANIFEST})  # killed while writing the manifest itself
         if plan.changed:
@@ -204,7 +204,7 @@ def _writes(plan: RootPlan, folders: dict[str, str]) -> list[Write]:
 def _write_all(jobs: list[Write]) -> None:
     """Two writers on 2 cores for a large tree (measured: 15,850 files on tmpfs take 0.28 s in
     one process, 0.16 s in two). The union manifest already lists every file either writes."""
-    if not parallel.worth_it(len(jobs), minimum=PARALLEL_WRITES):
+    if len(jobs) < 2 or not parallel.worth_it(len(jobs), minimum=PARALLEL_WRITES):
         _write_many(jobs)
         return
     half = len(jobs) // 2
