@@ -148,15 +148,16 @@ def _safe_folder(base: str, parent: str, safe: dict[str, bool]) -> bool:
 
 
 def _checked_folders(plan: RootPlan) -> dict[str, str]:
-    """Every folder a write or delete goes through (relative -> full path), refusing symlinks.
+    """Every folder a write or delete goes through (relative -> full path), checked.
 
-    A symlinked folder or file inside the root could point outside it: refuse the whole run
-    before the first write, so a refusal never leaves a half-applied tree. Plain strings,
-    not pathlib: this runs once per file of a 15,000-file tree.
+    A symlinked folder or file inside the root could point outside it, and a plain file where
+    a folder must go would stop the run halfway: refuse either before the first write, so a
+    refusal never leaves a half-applied tree. Plain strings, not pathlib: this runs once per
+    file of a 15,000-file tree, and not at all below a folder that does not exist yet.
     """
     base = os.fspath(plan.root)
     out: dict[str, str] = {"": base}
-    absent: set[str] = set()  # below a folder that does not exist, nothing can be a link
+    absent: set[str] = set()
     existing = {*plan.update, *plan.delete}
     for path in (*plan.create, *existing):
         parent = path.rpartition("/")[0]
@@ -167,11 +168,14 @@ def _checked_folders(plan: RootPlan) -> dict[str, str]:
                 if prefix in out:
                     continue
                 full = out[prefix] = f"{base}/{prefix}"
-                link = None if up in absent else _is_link(full)
-                if link is None:
+                mode = None if up in absent else _mode(full)
+                if mode is None:
                     absent.add(prefix)
-                elif link:
+                elif stat.S_ISLNK(mode):
                     msg = "a symlink inside the output folder; refusing to follow it"
+                    raise OutputError.single(full, "output", msg)
+                elif not stat.S_ISDIR(mode):
+                    msg = "a file stands where a generated folder goes"
                     raise OutputError.single(full, "output", msg)
         if path in existing and os.path.islink(f"{base}/{path}"):
             msg = "generated file is a symlink; refusing to follow it"
@@ -179,11 +183,11 @@ def _checked_folders(plan: RootPlan) -> dict[str, str]:
     return out
 
 
-def _is_link(full: str) -> bool | None:
-    """None when nothing is there (or a file blocks the way: the write reports that)."""
+def _mode(full: str) -> int | None:
+    """The entry's own mode (links not followed), or None when nothing is there."""
     try:
-        return stat.S_ISLNK(os.lstat(full).st_mode)
-    except (FileNotFoundError, NotADirectoryError):
+        return os.lstat(full).st_mode
+    except FileNotFoundError:
         return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -170,20 +171,46 @@ def test_two_writers_leave_the_same_bytes_as_one(
     assert len(trees["2"]) > 20
 
 
-def test_a_failing_second_writer_exits_2_naming_the_file(
-    make_catalog: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_file_where_a_folder_goes_is_refused_before_any_write(
+    make_catalog: Callable[..., Path], tmp_path: Path
 ) -> None:
-    """The last folder in path order is the second writer's: its error reaches the user."""
-    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
     catalog, out = make_catalog(), tmp_path / "rendered"
     tree = render_catalog(load_catalog(catalog))["out"]
     last = max((p.split("/") for p in tree if "/" in p), key=lambda parts: parts)
     blocker = out.joinpath(*last[:-1])
     blocker.parent.mkdir(parents=True)
     blocker.write_text("mine\n")
+    before = snapshot_dir(tmp_path)
     code, output = render(catalog, out)
     assert code == 2
     assert output == f"{blocker}:1:1: output: a file stands where a generated folder goes\n"
-    assert blocker.read_text() == "mine\n"
-    monkeypatch.setenv("GITOPS_GEN_JOBS", "1")  # the same refusal from a single writer
-    assert render(catalog, out) == (code, output)
+    assert snapshot_dir(tmp_path) == before
+
+
+def test_a_failing_second_writer_exits_2_naming_the_file(
+    make_catalog: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fills while the forked writer writes the last file in path order: its
+    error crosses to the main process and the user gets the located line, not a crash."""
+    from generator import write
+
+    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    tree = render_catalog(load_catalog(catalog))["out"]
+    last = "/".join(max((p.split("/") for p in tree), key=lambda parts: parts))
+    real_write = write._write_file
+
+    def disk_full_at_last(folder: str, name: str, text: str) -> None:
+        full = f"{folder}/{name}"
+        if full == f"{out}/{last}":
+            assert os.getpid() != parent, "the last file must be the second writer's"
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), full)
+        real_write(folder, name, text)
+
+    parent = os.getpid()
+    monkeypatch.setattr(write, "_write_file", disk_full_at_last)
+    code, output = render(catalog, out)
+    assert (code, output) == (2, f"{out}/{last}:1:1: output: No space left on device\n")
+    monkeypatch.setattr(write, "_write_file", real_write)
+    assert render(catalog, out)[0] == 0
+    assert check(catalog, out).exit_code == 0
