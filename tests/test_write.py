@@ -176,8 +176,8 @@ def test_a_file_where_a_folder_goes_is_refused_before_any_write(
 ) -> None:
     catalog, out = make_catalog(), tmp_path / "rendered"
     tree = render_catalog(load_catalog(catalog))["out"]
-    last = max((p.split("/") for p in tree if "/" in p), key=lambda parts: parts)
-    blocker = out.joinpath(*last[:-1])
+    last = max((p for p in tree if "/" in p), key=lambda p: p.split("/"))
+    blocker = out / last.rpartition("/")[0]
     blocker.parent.mkdir(parents=True)
     blocker.write_text("mine\n")
     before = snapshot_dir(tmp_path)
@@ -197,7 +197,7 @@ def test_a_failing_second_writer_exits_2_naming_the_file(
     monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
     catalog, out = make_catalog(), tmp_path / "rendered"
     tree = render_catalog(load_catalog(catalog))["out"]
-    last = "/".join(max((p.split("/") for p in tree), key=lambda parts: parts))
+    last = max(tree, key=lambda p: p.split("/"))
     real_write = write._write_file
 
     def disk_full_at_last(folder: str, name: str, text: str) -> None:
