@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator import __version__
+from tests.conftest import SERVICE
 
 
 def gitops_gen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -45,7 +46,7 @@ def test_a_reader_that_stops_early_is_no_crash(
     make_catalog: Callable[..., Path], tmp_path: Path, lines: int
 ) -> None:
     """`gitops-gen check | head`: the drift report is cut short, never a traceback."""
-    catalog = make_catalog({f"svc{i}": _service(i) for i in range(40)})
+    catalog = make_catalog({f"svc{i}": SERVICE.format(name=f"svc{i}") for i in range(40)})
     cmd = [sys.executable, "-m", "generator", "check", "--catalog", str(catalog), "--out", "o"]
     proc = subprocess.Popen(
         cmd,
@@ -60,9 +61,3 @@ def test_a_reader_that_stops_early_is_no_crash(
     err = proc.stderr.read().decode()
     assert proc.wait() == 1
     assert "Traceback" not in err and "internal error" not in err
-
-
-def _service(i: int) -> str:
-    from tests.conftest import SERVICE
-
-    return SERVICE.format(name=f"svc{i}")
