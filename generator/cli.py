@@ -284,6 +284,32 @@ def diff(base: str, catalog: Path, fmt: str) -> None:
     sys.exit(1 if report.files_changed else 0)
 
 
+@main.command()
+@click.argument("directory", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--system", required=True, help="Platform name (DNS label): paths, labels.")
+@click.option("--env", "envs", multiple=True, help="An environment, in promotion order (repeat).")
+@click.option("--aws-account-id", help="AWS account of the secrets (with --region).")
+@click.option("--region", help="AWS region (with --aws-account-id); without AWS: Vault.")
+@click.option("--install", help="ci.install: pinned source the workflows install gitops-gen from.")
+@click.option("--git-repo", help="URL Argo CD clones [default: the folder's origin remote].")
+@handled
+def init(  # click passes every option by keyword
+    *,
+    directory: Path,
+    system: str,
+    envs: tuple[str, ...],
+    aws_account_id: str | None,
+    region: str | None,
+    install: str | None,
+    git_repo: str | None,
+) -> None:
+    """Start a GitOps repo in DIRECTORY; refuse one that holds any of its files."""
+    from generator.init import DEFAULT_ENVS, InitSpec, init_repo, next_steps
+
+    spec = InitSpec(system, envs or DEFAULT_ENVS, aws_account_id, region, install, git_repo)
+    click.echo(next_steps(directory, init_repo(directory, spec)), nl=False)
+
+
 def entry() -> None:
     """The console script: `main`, then leave without tearing the heap down object by object
     (55 ms after a 1,000-service render; the OS frees it at once). Exit handlers still run
