@@ -17,7 +17,12 @@ import click
 from generator import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
-REPORT_URL = "https://github.com/acme/gitops-gen/issues"
+CRASH_HINT = (
+    "This is a bug in gitops-gen. Run the same command again with GITOPS_GEN_DEBUG=1 to see the "
+    "traceback, and report it to the maintainers of the gitops-gen you installed (the "
+    "repository you install it from) with: the command, `gitops-gen --version`, the traceback, "
+    "and the smallest catalog that shows it (names and paths only, never secret values)."
+)
 
 catalog_option = click.option(
     "--catalog",
@@ -73,12 +78,7 @@ def handled(func: F) -> F:
         except Exception as exc:
             if os.environ.get("GITOPS_GEN_DEBUG"):
                 raise
-            click.echo(
-                f"gitops-gen: internal error ({type(exc).__name__}). This is a bug: please "
-                f"report it at {REPORT_URL} with the command you ran and `gitops-gen --version` "
-                "(GITOPS_GEN_DEBUG=1 shows the traceback).",
-                err=True,
-            )
+            click.echo(f"gitops-gen: internal error ({type(exc).__name__}). {CRASH_HINT}", err=True)
             sys.exit(3)
 
     return wrapper  # type: ignore[return-value]
