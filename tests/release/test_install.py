@@ -91,7 +91,8 @@ def test_wheel_in_a_venv_and_in_a_target_folder_render_what_the_editable_install
     assert render_and_check(venv / "bin" / "python", tmp_path / "in-venv", {}) == editable
 
     target = tmp_path / "target"
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target]
+    pip: list[str | Path] = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
+    pip += ["--target", target]
     sh(*pip, wheel, cwd=tmp_path)
     env = {"PYTHONPATH": str(target)}
     where = sh(
@@ -128,7 +129,8 @@ def test_pre_commit_drift_hook_passes_then_fails_after_a_catalog_edit(
     sh(git, "commit", "-q", "-m", "start", cwd=repo, env=GIT_ENV)
 
     env = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), **GIT_ENV}
-    try_repo = [pre_commit, "try-repo", sources, "gitops-gen-check", "--all-files"]
+    try_repo: list[str | Path] = [pre_commit, "try-repo", sources, "gitops-gen-check"]
+    try_repo.append("--all-files")
     assert "Passed" in sh(*try_repo, cwd=repo, env=env)
 
     service = repo / "catalog" / "services" / "cart.yaml"
