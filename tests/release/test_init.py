@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 import yaml
 
+from generator import init
 from generator.catalog.load import load_catalog
 from tests.release.test_workflow_hardening import actionlint, zizmor_findings
 
@@ -104,3 +107,37 @@ def test_init_refuses_and_writes_nothing(
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
     assert tree(tmp_path) == before
+
+
+class FakeDistribution:
+    def __init__(self, direct_url: dict[str, object] | None) -> None:
+        self.direct_url = direct_url
+
+    def read_text(self, name: str) -> str | None:
+        assert name == "direct_url.json"
+        return json.dumps(self.direct_url) if self.direct_url is not None else None
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "expected"),
+    [
+        (
+            {
+                "url": "https://git.invalid/p/gitops-gen.git",
+                "vcs_info": {"vcs": "git", "commit_id": COMMIT},
+            },
+            f"gitops-gen @ git+https://git.invalid/p/gitops-gen.git@{COMMIT}",
+        ),
+        (
+            {"url": "https://git.invalid/p/g.git", "vcs_info": {"vcs": "git", "commit_id": "main"}},
+            None,
+        ),
+        ({"url": "file:///src", "dir_info": {"editable": True}}, None),
+        (None, None),
+    ],
+)
+def test_init_pins_the_commit_gitops_gen_was_installed_from(
+    direct_url: dict[str, object] | None, expected: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(metadata, "distribution", lambda _name: FakeDistribution(direct_url))
+    assert init.installed_from() == expected
