@@ -65,6 +65,8 @@ def init_repo(target: Path, spec: InitSpec) -> InitResult:
     files = {dest: _render(name, target, spec, install) for name, dest in FILES.items()}
     files.update(_workflows(files[FILES["platform.yaml"]]))
     taken = sorted(p for p in files if (target / p).exists() or (target / p).is_symlink())
+    folders = {str(parent) for p in files for parent in Path(p).parents if parent != Path()}
+    taken += sorted(f for f in folders if _exists_as_file(target / f))
     if taken:
         exists = "already exists: init writes nothing into a folder that holds its files"
         raise UserError([Problem(str(target / p), 1, 1, "", exists) for p in taken])
@@ -74,6 +76,11 @@ def init_repo(target: Path, spec: InitSpec) -> InitResult:
         with dest.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     return InitResult(sorted(files), install, PLACEHOLDER_HOST in files[FILES["platform.yaml"]])
+
+
+def _exists_as_file(path: Path) -> bool:
+    """A file (or a link) where init needs a folder: refused like a file it would write."""
+    return path.is_symlink() or (path.exists() and not path.is_dir())
 
 
 def _refuse_bad_spec(spec: InitSpec) -> None:

@@ -91,6 +91,7 @@ def test_init_without_aws_starts_with_vault_and_the_checkout_install(tmp_path: P
     [
         ("README.md", [], "README.md:1:1: (file): already exists: init writes nothing"),
         (".github/workflows/gitops-gen-check.yml", [], "gitops-gen-check.yml:1:1: (file): "),
+        ("catalog", [], "catalog:1:1: (file): already exists"),
         (None, ["--install", "gitops-gen==0.1.0"], "init:1:1: --install: 'gitops-gen==0.1.0'"),
         (None, ["--region", "eu-west-1"], "--aws-account-id: give it with --region"),
         (None, ["--env", "Prod"], "'Prod' is not a DNS label"),
