@@ -20,7 +20,7 @@ $(TOOLS)/.installed: tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-render: $(BIN)/gitops-gen   ## render catalog/ into rendered/ (and the workflows, see ci.workflowsPath)
+render: $(BIN)/gitops-gen   ## render catalog/ into rendered/ and .github/workflows/gitops-gen-*.yml
 	$(BIN)/gitops-gen render
 
 check: $(BIN)/gitops-gen    ## fail when rendered/ drifts from catalog/

@@ -17,7 +17,12 @@ import click
 from generator import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
-REPORT_URL = "https://github.com/acme/gitops-gen/issues"
+CRASH_HINT = (
+    "This is a bug in gitops-gen. Run the same command again with GITOPS_GEN_DEBUG=1 to see the "
+    "traceback, and report it to the maintainers of the gitops-gen you installed (the "
+    "repository you install it from) with: the command, `gitops-gen --version`, the traceback, "
+    "and the smallest catalog that shows it (names and paths only, never secret values)."
+)
 
 catalog_option = click.option(
     "--catalog",
@@ -73,12 +78,7 @@ def handled(func: F) -> F:
         except Exception as exc:
             if os.environ.get("GITOPS_GEN_DEBUG"):
                 raise
-            click.echo(
-                f"gitops-gen: internal error ({type(exc).__name__}). This is a bug: please "
-                f"report it at {REPORT_URL} with the command you ran and `gitops-gen --version` "
-                "(GITOPS_GEN_DEBUG=1 shows the traceback).",
-                err=True,
-            )
+            click.echo(f"gitops-gen: internal error ({type(exc).__name__}). {CRASH_HINT}", err=True)
             sys.exit(3)
 
     return wrapper  # type: ignore[return-value]
@@ -282,6 +282,32 @@ def diff(base: str, catalog: Path, fmt: str) -> None:
     }
     click.echo(formats[fmt](report), nl=False)
     sys.exit(1 if report.files_changed else 0)
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--system", required=True, help="Platform name (DNS label): paths, labels.")
+@click.option("--env", "envs", multiple=True, help="An environment, in promotion order (repeat).")
+@click.option("--aws-account-id", help="AWS account of the secrets (with --region).")
+@click.option("--region", help="AWS region (with --aws-account-id); without AWS: Vault.")
+@click.option("--install", help="ci.install: pinned source the workflows install gitops-gen from.")
+@click.option("--git-repo", help="URL Argo CD clones [default: the folder's origin remote].")
+@handled
+def init(  # click passes every option by keyword
+    *,
+    directory: Path,
+    system: str,
+    envs: tuple[str, ...],
+    aws_account_id: str | None,
+    region: str | None,
+    install: str | None,
+    git_repo: str | None,
+) -> None:
+    """Start a GitOps repo in DIRECTORY; refuse one that holds any of its files."""
+    from generator.init import DEFAULT_ENVS, InitSpec, init_repo, next_steps
+
+    spec = InitSpec(system, envs or DEFAULT_ENVS, aws_account_id, region, install, git_repo)
+    click.echo(next_steps(directory, init_repo(directory, spec)), nl=False)
 
 
 def entry() -> None:

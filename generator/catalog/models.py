@@ -112,8 +112,9 @@ class Ci(Strict):
 
     install: PipRequirement | None = Field(
         None,
-        description="pip requirement the workflows install (default: gitops-gen==<this version>). "
-        "No `$` or braces: GitHub would expand `${{ }}` in a run step before the shell sees it.",
+        description="Where the workflows install gitops-gen from (default: this repo's checkout, "
+        "`pip install .`). Must be pinned: `NAME==VERSION --hash=sha256:<64 hex>`, a VCS URL at "
+        "a full commit (`git+https://HOST/REPO@<40 hex>`) or a folder of this repo (`./PATH`).",
     )
     catalogPath: RepoPath = Field("catalog", description="The catalog folder in gitRepo.")
     workflowsPath: RepoPath = Field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from generator.catalog.install import parse_install, unpinned_message
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Platform, Service, Vault
 from generator.catalog.source import SourceMap
 from generator.catalog.templates import placeholders, stray_brace
@@ -48,6 +49,8 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
                 )
             yield from _aws_backend_problems(smap, path, backend)
     yield from _irsa_problems(platform, smap)
+    if platform.ci.install is not None and parse_install(platform.ci.install) is None:
+        yield smap.problem(("ci", "install"), unpinned_message(platform.ci.install))
 
 
 def _aws_backend_problems(

@@ -1,23 +1,38 @@
-"""Where the static and Jinja templates live: the repo's `templates/`, or the installed copy."""
+"""Where the built-in templates live: the package `generator.builtin_templates`.
+
+pyproject.toml builds that package from the repo's top-level `templates/` (the one copy), so
+an editable install reads the checkout and a wheel reads its own copy, wherever it is installed
+(venv, `--user`, `--target`, pipx).
+"""
 
 from __future__ import annotations
 
-import sys
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
+
+PACKAGE = "generator.builtin_templates"
+NOT_TEMPLATES = frozenset({"__init__.py", "__pycache__"})  # what makes the folder a package
 
 
 @cache
 def templates_dir() -> Path:
-    for candidate in (
-        Path(__file__).resolve().parent.parent.parent / "templates",  # source checkout / editable
-        Path(sys.prefix) / "share" / "gitops-gen" / "templates",  # wheel data-files
-    ):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("gitops-gen templates folder is missing from this installation")
+    root = files(PACKAGE)
+    if not isinstance(root, Path):  # pip never installs zipped; a zipapp would land here
+        raise FileNotFoundError(f"gitops-gen templates are not a folder here: {root}")
+    return root
 
 
 @cache
 def static_text(family: str, name: str) -> str:
     return (templates_dir() / family / name).read_text(encoding="utf-8")
+
+
+def builtin_names() -> list[str]:
+    """Every built-in template as a path relative to the templates folder, sorted."""
+    root = templates_dir()
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and not NOT_TEMPLATES & set(path.relative_to(root).parts)
+    )

@@ -10,9 +10,9 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from generator import __version__
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Environment, Service
 from generator.render import terraform
+from generator.render.actions import checkout, credentials_gate, gated, setup_tool, uses
 from generator.render.facts import MANAGED_LABEL, Facts
 from generator.render.kube import yaml_file
 from generator.render.tfgithub import github_secret_name, github_services, variable_name
@@ -25,12 +25,9 @@ FORCE_SYNC = "gitops-gen-force-sync.yml"
 REPORT = "gitops-gen-report.md"
 DIFF_REPORT = "gitops-gen-diff.md"
 RUNNER = "ubuntu-latest"
-CHECKOUT = {"uses": "actions/checkout@v4"}
 WAIT_TIMEOUT = "120s"
-
-
-def install_spec(facts: Facts) -> str:
-    return facts.platform.ci.install or f"gitops-gen=={__version__}"
+READ = {"contents": "read"}
+OIDC = {"contents": "read", "id-token": "write"}  # id-token: the AWS role via OIDC
 
 
 def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
@@ -48,19 +45,6 @@ def _gitops_gen(facts: Facts, *args: str) -> str:
     ci, q = facts.platform.ci, shlex.quote
     words = ["gitops-gen", *args, "--catalog", ci.catalogPath]
     return " ".join(q(w) for w in words)
-
-
-def _setup_tool(facts: Facts) -> list[dict[str, Any]]:
-    return [
-        {
-            "uses": "actions/setup-python@v5",
-            "with": {"python-version": facts.platform.ci.pythonVersion},
-        },
-        {
-            "name": "Install gitops-gen",
-            "run": f"python -m pip install {shlex.quote(install_spec(facts))}",
-        },
-    ]
 
 
 COMMENT_SCRIPT = """\
@@ -106,14 +90,16 @@ def check_workflow(facts: Facts) -> dict[str, Any]:
     return {
         "name": "gitops-gen check",
         "on": {"pull_request": {}, "push": {"branches": [facts.platform.gitRevision]}},
-        "permissions": {"contents": "read", "pull-requests": "write"},
+        "permissions": {},
+        "concurrency": {"group": "gitops-gen-check-${{ github.ref }}", "cancel-in-progress": True},
         "jobs": {
             "drift": {
                 "name": "rendered output matches the catalog",
                 "runs-on": RUNNER,
+                "permissions": {**READ, "pull-requests": "write"},  # the report comment
                 "steps": [
-                    {"uses": CHECKOUT["uses"], "with": {"fetch-depth": 0}},
-                    *_setup_tool(facts),
+                    checkout(**{"fetch-depth": 0}),  # `diff --base` reads the base branch
+                    *setup_tool(facts.platform.ci),
                     {"name": "Check for drift", "id": "check", "run": Block(check_script)},
                     {
                         "name": "What this change does to the output",
@@ -125,7 +111,7 @@ def check_workflow(facts: Facts) -> dict[str, Any]:
                         "name": "Post the reports on the pull request",
                         "if": on_pr,
                         "continue-on-error": True,  # a fork's token cannot comment
-                        "uses": "actions/github-script@v7",
+                        "uses": uses("actions/github-script"),
                         "with": {"script": Block(COMMENT_SCRIPT)},
                     },
                 ],
@@ -138,7 +124,7 @@ def _aws_credentials(facts: Facts, secret: str) -> dict[str, Any]:
     assert facts.platform.aws is not None
     return {
         "name": "Assume the AWS role (OIDC)",
-        "uses": "aws-actions/configure-aws-credentials@v4",
+        "uses": uses("aws-actions/configure-aws-credentials"),
         "with": {
             "role-to-assume": "${{ secrets." + secret + " }}",
             "aws-region": facts.platform.aws.region,
@@ -185,30 +171,42 @@ def secrets_sync_workflow(facts: Facts) -> dict[str, Any]:
 
     def job(env: Environment) -> dict[str, Any]:
         folder = f"{facts.platform.renderedPath}/{terraform.env_dir(env.name)}"
-        env_vars = {"TF_IN_AUTOMATION": "true", "TF_INPUT": "false"}
+        values = {}  # seed 002's GitHub-sourced values: only the plan step sees them
         for svc in github_services(facts, env):
             assert svc.secrets is not None
             for key in svc.secrets.keys:
                 secret = github_secret_name(svc.name, key)
-                env_vars[f"TF_VAR_{variable_name(svc.name, key)}"] = "${{ secrets." + secret + " }}"
+                values[f"TF_VAR_{variable_name(svc.name, key)}"] = "${{ secrets." + secret + " }}"
+        plan = {"run": "terraform plan -out=tfplan", **({"env": values} if values else {})}
+        terraform_steps = [
+            _state_guard(facts),
+            {"run": "terraform init"},
+            plan,
+            {"run": "terraform apply tfplan"},
+            {"name": "Secret and role ARNs", "run": "terraform output -json"},
+        ]
         return {
             "name": f"terraform ({env.name})",
             "runs-on": RUNNER,
             "environment": env.name,
-            "defaults": {"run": {"working-directory": folder}},
-            "env": env_vars,
+            "permissions": OIDC,
+            "env": {"TF_IN_AUTOMATION": "true", "TF_INPUT": "false"},
             "steps": [
-                CHECKOUT,
-                _aws_credentials(facts, ci.terraformRoleSecret),
-                {
-                    "uses": "hashicorp/setup-terraform@v3",
-                    "with": {"terraform_version": ci.terraformVersion, "terraform_wrapper": False},
-                },
-                _state_guard(facts),
-                {"run": "terraform init"},
-                {"run": "terraform plan -out=tfplan"},
-                {"run": "terraform apply tfplan"},
-                {"name": "Secret and role ARNs", "run": "terraform output -json"},
+                credentials_gate([ci.terraformRoleSecret], f"environment {env.name}"),
+                *gated(
+                    [
+                        checkout(),
+                        _aws_credentials(facts, ci.terraformRoleSecret),
+                        {
+                            "uses": uses("hashicorp/setup-terraform"),
+                            "with": {
+                                "terraform_version": ci.terraformVersion,
+                                "terraform_wrapper": False,
+                            },
+                        },
+                        *({**step, "working-directory": folder} for step in terraform_steps),
+                    ]
+                ),
             ],
         }
 
@@ -219,7 +217,7 @@ def secrets_sync_workflow(facts: Facts) -> dict[str, Any]:
             "schedule": [{"cron": "0 2 * * *"}],
             "push": {"branches": [facts.platform.gitRevision], "paths": [tf_paths]},
         },
-        "permissions": {"contents": "read", "id-token": "write"},
+        "permissions": {},
         "concurrency": {"group": "gitops-gen-secrets-sync", "cancel-in-progress": False},
         "jobs": _ordered_jobs(facts.envs, job),
     }
@@ -274,7 +272,7 @@ def _push_steps(facts: Facts, env: Environment) -> list[dict[str, Any]]:
     services = pipeline_services(facts, env)
     if not services:
         return []
-    steps = [CHECKOUT, *_setup_tool(facts)]
+    steps = [checkout(), *setup_tool(facts.platform.ci)]
     for svc in services:
         assert svc.secrets is not None
         values = {
@@ -303,18 +301,26 @@ def force_sync_workflow(facts: Facts) -> dict[str, Any]:
             "if": f"inputs.environment == '{env.name}'",
             "runs-on": RUNNER,
             "environment": env.name,
+            "permissions": OIDC,
             "steps": [
-                _aws_credentials(facts, ci.deployRoleSecret),
-                *_push_steps(facts, env),
-                {
-                    "name": "Kubeconfig",
-                    "run": kubeconfig,
-                    "env": {"CLUSTER": "${{ secrets." + ci.clusterNameSecret + " }}"},
-                },
-                {
-                    "name": "Force-sync ExternalSecrets and wait until Ready",
-                    "run": Block(force_sync_script(_synced_namespaces(facts, env))),
-                },
+                credentials_gate(
+                    [ci.deployRoleSecret, ci.clusterNameSecret], f"environment {env.name}"
+                ),
+                *gated(
+                    [
+                        _aws_credentials(facts, ci.deployRoleSecret),
+                        *_push_steps(facts, env),
+                        {
+                            "name": "Kubeconfig",
+                            "run": kubeconfig,
+                            "env": {"CLUSTER": "${{ secrets." + ci.clusterNameSecret + " }}"},
+                        },
+                        {
+                            "name": "Force-sync ExternalSecrets and wait until Ready",
+                            "run": Block(force_sync_script(_synced_namespaces(facts, env))),
+                        },
+                    ]
+                ),
             ],
         }
 
@@ -326,6 +332,10 @@ def force_sync_workflow(facts: Facts) -> dict[str, Any]:
             },
             "workflow_call": {"inputs": {"environment": env_input}},
         },
-        "permissions": {"contents": "read", "id-token": "write"},
+        "permissions": {},
+        "concurrency": {
+            "group": "gitops-gen-force-sync-${{ inputs.environment }}",
+            "cancel-in-progress": False,
+        },
         "jobs": {job_id(env): job(env) for env in envs},
     }

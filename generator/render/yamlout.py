@@ -25,6 +25,17 @@ class Block(str):
     __slots__ = ()
 
 
+class Commented(str):
+    """A scalar of ours followed by a `# comment` on its line (a pinned action's tag)."""
+
+    comment: str
+
+    def __new__(cls, value: str, comment: str) -> Commented:
+        obj = super().__new__(cls, value)
+        obj.comment = comment
+        return obj
+
+
 def quote(text: str) -> str:
     """A double-quoted scalar that YAML reads back as exactly `text`."""
     out: str = encode_basestring(text)
@@ -78,6 +89,8 @@ def _value(prefix: str, value: Any, indent: int, lines: list[str]) -> None:
         else:
             lines.append(prefix)
             _sequence(value, indent + 2, lines)
+    elif isinstance(value, Commented):
+        lines.append(f"{prefix} {_string(str(value))} # {value.comment}")
     elif isinstance(value, Block) and "\n" in value.rstrip("\n"):
         _block(prefix, value, indent + 2, lines)
     elif isinstance(value, Mapping):
