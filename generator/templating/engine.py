@@ -180,6 +180,11 @@ def templates_for(catalog: Catalog) -> Templates:
     return _cached(folder, stamp)
 
 
+def builtin_templates() -> Templates:
+    """The built-in templates alone (no catalog at hand: `new-service`'s skeleton)."""
+    return _cached(None, ())
+
+
 @cache
 def _cached(folder: Path | None, _stamp: tuple[tuple[str, int, int], ...]) -> Templates:
     """`_stamp` (override files, mtimes, sizes) is only a key: an edited override rebuilds."""

@@ -75,7 +75,7 @@ def _shell(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, str | int):
+    if isinstance(value, str | int) and not isinstance(value, bool):
         return str(value)
     _refuse(value, "text")
 
@@ -136,10 +136,11 @@ JSON = Format("json", _json, {**_COMMON, "json": json_filter})
 HCL = Format("hcl", _hcl, dict(_COMMON))
 SHELL = Format("shell", _shell, dict(_COMMON))
 MARKDOWN = Format("markdown", _text, {**_COMMON, "code": md_code, "cell": md_cell})
-# Backstage skeletons are filled by Backstage's Nunjucks too: `${{ }}`, no trims, `dump`.
+# Backstage skeletons are filled by Backstage's Nunjucks too (`${{ }}`, no trims), which has no
+# finalize: there every value must go through `dump` anyway, so here a bare one is plain text.
 NUNJUCKS = Format(
     "nunjucks",
-    _yaml,
+    _text,
     {"dump": nunjucks_dump},
     {"variable_start_string": "${{", "trim_blocks": False, "lstrip_blocks": False},
 )
