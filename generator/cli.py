@@ -284,6 +284,32 @@ def diff(base: str, catalog: Path, fmt: str) -> None:
     sys.exit(1 if report.files_changed else 0)
 
 
+@main.group()
+def templates() -> None:
+    """The templates each output is rendered from, and overriding them (templatesPath)."""
+
+
+@templates.command("list")
+@catalog_option
+@handled
+def templates_list(catalog: Path) -> None:
+    """Every template: its name, built-in or override, and the file used."""
+    from generator.templates_cmd import list_text
+
+    click.echo(list_text(catalog), nl=False)
+
+
+@templates.command("eject")
+@click.argument("name")
+@catalog_option
+@handled
+def templates_eject(name: str, catalog: Path) -> None:
+    """Copy the built-in template NAME into the repo's templates folder to edit it there."""
+    from generator.templates_cmd import eject
+
+    click.echo(f"gitops-gen: wrote {eject(catalog, name).as_posix()}")
+
+
 def entry() -> None:
     """The console script: `main`, then leave without tearing the heap down object by object
     (55 ms after a 1,000-service render; the OS frees it at once). Exit handlers still run

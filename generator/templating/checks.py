@@ -100,7 +100,10 @@ def _template_line(source: str, text: str, out_line: int | None) -> int:
     lines = text.split("\n")
     if out_line is None or not 0 < out_line <= len(lines):
         return 1
-    wanted = lines[out_line - 1].strip()
+    index = out_line - 1
+    while index > 0 and not lines[index].strip():  # a parser may point past the last line
+        index -= 1
+    wanted = lines[index].strip()
     template = source.split("\n")
     for number, line in enumerate(template, 1):
         if line.strip() == wanted and wanted:

@@ -7,6 +7,7 @@ take the innermost template frame.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     import jinja2
 
 FIELD = "template"
+_OBJECT = re.compile(r"'(?:[\w.]+\.)?(\w+) object'")
 
 
 class BuiltinTemplateError(GeneratorError):
@@ -41,8 +43,8 @@ def internal_or_user(exc: Exception, origins: dict[str, str], builtin: Path) -> 
 def _message(exc: Exception) -> str:
     import jinja2
 
-    if isinstance(exc, jinja2.UndefinedError):
-        return exc.message or "undefined name"
+    if isinstance(exc, jinja2.UndefinedError):  # `'a.b.View object' has no attribute 'x'`
+        return _OBJECT.sub(r"'\1'", exc.message or "undefined name")
     return f"{type(exc).__name__}: {exc}"
 
 
