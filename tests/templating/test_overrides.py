@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from generator.templating.engine import builtin_templates
-from tests.conftest import run
+from tests.conftest import SERVICE, run
 from tests.render.test_helm_real import template
 from tests.scaffold.test_new_service import snapshot_dir
 
@@ -115,9 +115,7 @@ print(digest.hexdigest())
 
 
 def test_rendering_with_overrides_is_deterministic(make_catalog: Callable[..., Path]) -> None:
-    catalog = make_catalog(
-        {f"s{i}": f"name: s{i}\nowner: t\nimage: {{repository: r, tag: v}}\n" for i in range(5)}
-    )
+    catalog = make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in (3, 1, 4, 0, 2)})
     override(catalog, OVERLAY, built_in(OVERLAY) + LABELS)
     digests = set()
     for seed in ("1", "2"):
@@ -131,4 +129,7 @@ def test_rendering_with_overrides_is_deterministic(make_catalog: Callable[..., P
         )
         digests.add(proc.stdout)
     assert len(digests) == 1
-    assert hashlib.sha256().hexdigest() not in digests
+    assert hashlib.sha256().hexdigest() + "\n" not in digests
+    assert render(catalog) == (0, "")  # and the override is really in what was hashed
+    overlay = catalog.parent / "rendered" / "kustomize/s4/overlays/prod/kustomization.yaml"
+    assert "team.example.com/owner: s4" in overlay.read_text()
