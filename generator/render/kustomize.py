@@ -7,7 +7,7 @@ The kustomization files are `templates/kustomize/{base,overlay}-kustomization.ya
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from generator.catalog.models import Service
 from generator.consistency import Inventory, ObjectId
@@ -20,16 +20,14 @@ BASE_TEMPLATE = "kustomize/base-kustomization.yaml.j2"
 OVERLAY_TEMPLATE = "kustomize/overlay-kustomization.yaml.j2"
 
 
-@dataclass(frozen=True)
-class BaseView:
+class BaseView(NamedTuple):
     """What `kustomize/base-kustomization.yaml.j2` sees as `base`."""
 
     service: str
     resources: tuple[str, ...]  # file names in base/, sorted
 
 
-@dataclass(frozen=True)
-class PatchView:
+class PatchView(NamedTuple):
     """One JSON6902 patch of an overlay: its file and the base object it targets."""
 
     path: str  # relative to the overlay folder
@@ -39,8 +37,7 @@ class PatchView:
     name: str
 
 
-@dataclass(frozen=True)
-class OverlayView:
+class OverlayView(NamedTuple):
     """What `kustomize/overlay-kustomization.yaml.j2` sees as `overlay`."""
 
     service: str

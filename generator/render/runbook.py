@@ -8,7 +8,7 @@ the typed view it reads, `RunbookView`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from generator.catalog.models import Service, Vault
 from generator.render.facts import MANAGED_LABEL, Facts, configmap_name, header, secret_name
@@ -25,8 +25,7 @@ BACKEND_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class EnvSecrets:
+class EnvSecrets(NamedTuple):
     """One env of a service's secrets: where values live and how to fill and check them."""
 
     name: str
@@ -38,14 +37,12 @@ class EnvSecrets:
     refresh_after: str  # VSO's refreshAfter in this env ("" for AWS backends)
 
 
-@dataclass(frozen=True)
-class SharedPath:
+class SharedPath(NamedTuple):
     path: str  # Vault path the platform team keeps
     secret: str  # the Kubernetes Secret it syncs to
 
 
-@dataclass(frozen=True)
-class SecretsView:
+class SecretsView(NamedTuple):
     backend: str  # backend name in platform.yaml
     backend_words: str  # what the backend is, in words
     vault: bool  # Vault (VSO) rather than AWS (ESO)
@@ -55,20 +52,17 @@ class SecretsView:
     envs: tuple[EnvSecrets, ...]
 
 
-@dataclass(frozen=True)
-class ConfigRow:
+class ConfigRow(NamedTuple):
     key: str
     values: tuple[str, ...]  # one per env of ConfigView.envs ("" when unset there)
 
 
-@dataclass(frozen=True)
-class ConfigView:
+class ConfigView(NamedTuple):
     envs: tuple[str, ...]  # envs the service is deployed in
     rows: tuple[ConfigRow, ...]  # sorted by key
 
 
-@dataclass(frozen=True)
-class RunbookView:
+class RunbookView(NamedTuple):
     """What `runbooks/runbook.md.j2` sees as `runbook`."""
 
     generated: str  # the generated-file notice

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -75,6 +75,8 @@ def _shell(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str or type(value) is Raw:
+        return value  # type: ignore[no-any-return]
     if isinstance(value, str | int) and not isinstance(value, bool):
         return str(value)
     _refuse(value, "text")
@@ -115,6 +117,16 @@ def md_cell(text: str) -> Raw:
     return Raw(md_code(text.replace("\n", "\\n")).replace("|", "\\|"))
 
 
+def md_codes(texts: Iterable[str], separator: str = ", ") -> Raw:
+    """`{{ keys | codes(", ") }}`: each as inline code, joined (one filter call per list)."""
+    return Raw(separator.join(map(md_code, texts)))
+
+
+def md_cells(texts: Iterable[str], separator: str = " | ") -> Raw:
+    """`{{ row.values | cells }}`: table cells, joined."""
+    return Raw(separator.join(map(md_cell, texts)))
+
+
 def nunjucks_dump(value: Any) -> Raw:
     """Backstage's `dump` filter: a JSON value (a valid YAML scalar)."""
     return Raw(json.dumps(value, ensure_ascii=False))
@@ -135,7 +147,11 @@ YAML = Format("yaml", _yaml, {**_COMMON, "yaml": yaml_filter})
 JSON = Format("json", _json, {**_COMMON, "json": json_filter})
 HCL = Format("hcl", _hcl, dict(_COMMON))
 SHELL = Format("shell", _shell, dict(_COMMON))
-MARKDOWN = Format("markdown", _text, {**_COMMON, "code": md_code, "cell": md_cell})
+MARKDOWN = Format(
+    "markdown",
+    _text,
+    {**_COMMON, "code": md_code, "cell": md_cell, "codes": md_codes, "cells": md_cells},
+)
 # Backstage skeletons are filled by Backstage's Nunjucks too (`${{ }}`, no trims), which has no
 # finalize: there every value must go through `dump` anyway, so here a bare one is plain text.
 NUNJUCKS = Format(
