@@ -76,7 +76,7 @@ def _shell(value: Any) -> str:
 
 def _text(value: Any) -> str:
     if type(value) is str or type(value) is Raw:
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, str | int) and not isinstance(value, bool):
         return str(value)
     _refuse(value, "text")
