@@ -8,10 +8,11 @@ and one automatic quoting path through `finalize`. A template error is located a
 `file:line`; an override's output is parsed before anything is written (`checks.py`).
 
 Recipe: converting the next family onto templates (output must stay byte-identical)
-1. Context: a frozen dataclass (a typed view) per template, built in the family module from
-   `Facts`, holding only what the template prints: plain str/int/bool, tuples of them, or
-   nested views. Never hand a template the pydantic catalog: the view is the documented
-   contract a team's override relies on (list its fields in the README "Templates" section).
+1. Context: an immutable typed view per template (a `NamedTuple`, cheap to build a thousand
+   times; a frozen dataclass works too), built in the family module from `Facts`, holding
+   only what the template prints: str/int/bool, tuples of them, or nested views. Never hand
+   a template the pydantic catalog: the view is the documented contract a team's override
+   relies on (list its fields in the README "Templates" table).
 2. Template: `templates/<family>/<name>.<ext>.j2`. Write each value bare (`{{ view.name }}`):
    finalize quotes it as the extension says. Structure the template does not spell out
    (labels, env lists, resources) goes through `{{ {"labels": labels} | yaml(4) }}`, never
