@@ -124,20 +124,22 @@ class Templates:
 
     def _depends(self, name: str) -> bool:
         """Does `name` come from, or pull in, an override? Only then is its output parsed."""
-        self._checked[name] = bool(self.override_names) and self._uses_override(name, set())
-        return self._checked[name]
+        uses = bool(self.override_names) and self._uses_override(name, format_of(name), set())
+        self._checked[name] = uses
+        return uses
 
-    def _uses_override(self, name: str, seen: set[str]) -> bool:
+    def _uses_override(self, name: str, fmt: Format, seen: set[str]) -> bool:
+        """Partials are parsed in the including template's format, as Jinja loads them."""
         from jinja2 import meta
 
         if name in self.override_names:
             return True
         seen.add(name)
-        ast = self._env(format_of(name)).parse(self.source(name))
+        ast = self._env(fmt).parse(self.source(name))
         for ref in meta.find_referenced_templates(ast):
             if ref is None:  # a computed name: cannot tell, so check
                 return True
-            if ref not in seen and self._uses_override(ref, seen):
+            if ref not in seen and self._uses_override(ref, fmt, seen):
                 return True
         return False
 

@@ -33,8 +33,12 @@ def syntax_problem(
 
 def internal_or_user(exc: Exception, origins: dict[str, str], builtin: Path) -> GeneratorError:
     """The error, located: a UserError for an override, BuiltinTemplateError for a built-in."""
+    import jinja2
+
     if isinstance(exc, GeneratorError):
         return exc
+    if isinstance(exc, jinja2.TemplateSyntaxError):  # an included partial, compiled late
+        return syntax_problem(exc, origins, builtin)
     frame = _innermost_template_frame(exc.__traceback__, origins, str(builtin))
     file, line = frame if frame else ("", 1)
     return _located(file, line, _message(exc), origins, builtin)

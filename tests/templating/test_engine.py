@@ -109,6 +109,16 @@ def test_syntax_error_in_an_override_is_located(tmp_path: Path) -> None:
         tpl.render("x.yaml.j2")
 
 
+def test_syntax_error_in_an_included_override_names_the_partial(tmp_path: Path) -> None:
+    tpl = engine(
+        tmp_path,
+        {"x.yaml.j2": 'a: 1\n{% include "_part.j2" %}\n', "_part.j2": "b: 2\n"},
+        {"_part.j2": "b: 2\n{{ }}\n"},
+    )
+    with pytest.raises(UserError, match=r"^templates/_part.j2:2:1: template: Expected an expr"):
+        tpl.render("x.yaml.j2")
+
+
 def test_a_built_in_template_error_is_a_bug_not_a_user_error(tmp_path: Path) -> None:
     tpl = engine(tmp_path, {"x.yaml.j2": "a: {{ nope }}\n"})
     with pytest.raises(BuiltinTemplateError, match=r"built-in template x.yaml.j2:1: 'nope'"):
