@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from generator.errors import UserError
 from generator.render import yamlout
+from generator.render.jsonout import dumps_indented
 from generator.templating.engine import Templates
 from generator.templating.located import BuiltinTemplateError
 
@@ -60,6 +61,12 @@ def test_yaml_filter_dumps_structure_through_yamlout(tmp_path: Path) -> None:
         f"  {line}\n" for line in yamlout.dump({"labels": labels}).splitlines()
     )
     assert yaml.safe_load(text) == {"metadata": {"labels": labels}}
+
+
+def test_json_filter_dumps_structure_as_the_json_writer_does(tmp_path: Path) -> None:
+    tpl = engine(tmp_path, {"x.json.j2": '{\n  "data": {{ data | json(2) }}\n}\n'})
+    data = {"a": [1, "on", "é"], "b": {}, "c": {"d": None}}
+    assert tpl.render("x.json.j2", data=data) == dumps_indented({"data": data}) + "\n"
 
 
 def test_a_mapping_printed_bare_is_an_error_not_a_python_repr(tmp_path: Path) -> None:
