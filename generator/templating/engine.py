@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from generator.catalog.load import Catalog
 
-DEFAULT_FOLDER = "templates"
+GO_TEMPLATES = ("helm/", "scaffold/")  # static files that are templates of another tool
 
 
 class Templates:
@@ -74,8 +74,15 @@ class Templates:
         return f"{self.shown}{name}" if name in self.override_names else f"(built-in) {name}"
 
     def static(self, name: str) -> str:
-        """A static file (copied verbatim), from the override folder when it has one."""
-        return self.source(name)
+        """A static file (copied verbatim), from the override folder when it has one. An
+        override is parsed as its extension says, once; Helm's Go templates are not YAML
+        until Helm runs them (`helm lint` judges those)."""
+        text = self.source(name)
+        if name in self.override_names and name not in self._checked:
+            self._checked[name] = True
+            if not name.startswith(GO_TEMPLATES) and _known_format(name):
+                check_output(text, name, self.shown_path(name), text)
+        return text
 
     def source(self, name: str) -> str:
         text = self._sources.get(name)
@@ -142,6 +149,14 @@ class Templates:
             if ref not in seen and self._uses_override(ref, fmt, seen):
                 return True
         return False
+
+
+def _known_format(name: str) -> bool:
+    try:
+        format_of(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _environment(fmt: Format, search_path: list[Path]) -> jinja2.Environment:

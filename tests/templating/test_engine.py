@@ -176,3 +176,14 @@ def test_built_in_outputs_are_not_parsed(tmp_path: Path) -> None:
 def test_override_shadows_a_static_file_by_name(tmp_path: Path) -> None:
     tpl = engine(tmp_path, {"helm/a.yaml": "built-in", "helm/b.yaml": "b"}, {"helm/a.yaml": "mine"})
     assert (tpl.static("helm/a.yaml"), tpl.static("helm/b.yaml")) == ("mine", "b")
+
+
+def test_a_static_override_is_parsed_as_its_extension_says(tmp_path: Path) -> None:
+    tpl = engine(
+        tmp_path,
+        {"terraform/main.tf": "", "helm/a.yaml": ""},
+        {"terraform/main.tf": 'locals {\n  a = "b"\n', "helm/a.yaml": "{{- range . }}\n"},
+    )
+    with pytest.raises(UserError, match=r"^templates/terraform/main.tf:2:1: template: output is"):
+        tpl.static("terraform/main.tf")
+    assert tpl.static("helm/a.yaml") == "{{- range . }}\n"  # a Go template: Helm judges it
