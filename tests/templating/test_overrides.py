@@ -15,6 +15,7 @@ import yaml
 
 from generator.templating.engine import builtin_templates
 from tests.conftest import SERVICE, run
+from tests.pr.test_reports import git, repo  # noqa: F401 - `repo` is a fixture
 from tests.render.test_helm_real import template
 from tests.scaffold.test_new_service import snapshot_dir
 
@@ -133,3 +134,16 @@ def test_rendering_with_overrides_is_deterministic(make_catalog: Callable[..., P
     assert render(catalog) == (0, "")  # and the override is really in what was hashed
     overlay = catalog.parent / "rendered" / "kustomize/s4/overlays/prod/kustomization.yaml"
     assert "team.example.com/owner: s4" in overlay.read_text()
+
+
+def test_diff_renders_the_base_with_the_same_overrides(repo: Path) -> None:  # noqa: F811
+    catalog = repo / "catalog"
+    override(catalog, OVERLAY, built_in(OVERLAY) + LABELS)
+    assert run(["render"]).exit_code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "label every overlay")
+    result = run(["diff", "--base", "HEAD"])
+    assert (result.exit_code, result.output) == (
+        0,
+        "gitops-gen diff: no change to the output against HEAD\n",
+    )
