@@ -309,6 +309,31 @@ def init(  # click passes every option by keyword
     spec = InitSpec(system, envs or DEFAULT_ENVS, aws_account_id, region, install, git_repo)
     click.echo(next_steps(directory, init_repo(directory, spec)), nl=False)
 
+@main.group()
+def templates() -> None:
+    """The templates each output is rendered from, and overriding them (templatesPath)."""
+
+
+@templates.command("list")
+@catalog_option
+@handled
+def templates_list(catalog: Path) -> None:
+    """Every template: its name, built-in or override, and the file used."""
+    from generator.templates_cmd import list_text
+
+    click.echo(list_text(catalog), nl=False)
+
+
+@templates.command("eject")
+@click.argument("name")
+@catalog_option
+@handled
+def templates_eject(name: str, catalog: Path) -> None:
+    """Copy the built-in template NAME into the repo's templates folder to edit it there."""
+    from generator.templates_cmd import eject
+
+    click.echo(f"gitops-gen: wrote {eject(catalog, name).as_posix()}")
+
 
 def entry() -> None:
     """The console script: `main`, then leave without tearing the heap down object by object

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -35,4 +37,8 @@ def catalog_at(catalog_dir: Path, ref: str) -> Catalog | None:
         folder = Path(tmp) / rel
         if not (folder / PLATFORM_FILE).is_file():
             return None
-        return load_catalog(folder, label=f"{ref}:{rel}/")
+        catalog = load_catalog(folder, label=f"{ref}:{rel}/")
+    # Rendered with the work tree's templates: the archive is gone by then, and `diff` shows
+    # what the catalog change does, not what a template change does.
+    here = os.path.normpath(catalog_dir / ".." / catalog.platform.templatesPath)
+    return dataclasses.replace(catalog, templates=Path(here))

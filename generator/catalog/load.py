@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,6 +34,7 @@ class Catalog:
     platform: Platform
     services: tuple[Service, ...]
     sources: dict[str, str]
+    templates: Path | None = None  # the override folder (platform.yaml templatesPath)
 
     def source(self, service: str = "") -> str:
         return self.sources[service]
@@ -82,7 +84,8 @@ def load_catalog(
         raise CatalogError(problems)
     assert platform is not None
     ordered = tuple(services[name] for name in sorted(services))
-    return Catalog(platform=platform, services=ordered, sources=sources)
+    templates = Path(os.path.normpath(root / ".." / platform.templatesPath))
+    return Catalog(platform=platform, services=ordered, sources=sources, templates=templates)
 
 
 def display_root(root: Path) -> str:

@@ -158,6 +158,11 @@ class Platform(Strict):
     renderedPath: RepoPath = Field(
         "rendered", description="Where `gitops-gen render` output is committed in gitRepo."
     )
+    templatesPath: RepoPath = Field(
+        "templates",
+        description="Folder of template overrides, beside the catalog folder: a file there "
+        "shadows the built-in template of the same name (`gitops-gen templates list`).",
+    )
     ci: Ci = Ci()
 
 

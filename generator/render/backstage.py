@@ -16,8 +16,8 @@ from generator.catalog.models import DNS_LABEL, ENV_KEY
 from generator.render.facts import Facts
 from generator.render.kube import yaml_file
 from generator.render.runbook import runbook_path
-from generator.render.skeleton import DEFAULT_TAG, SKELETON, schema_path
-from generator.render.templates import static_text
+from generator.render.skeleton import DEFAULT_TAG, SKELETON_TEMPLATE, schema_path
+from generator.templating.engine import templates_for
 
 ROOT = "backstage"
 TEMPLATE_DIR = f"{ROOT}/template"
@@ -53,7 +53,7 @@ def render(facts: Facts) -> dict[str, str]:
     skeleton = str(PurePosixPath(TEMPLATE_DIR, "skeleton", catalog_path, "services", SKELETON_FILE))
     files = {
         f"{TEMPLATE_DIR}/template.yaml": yaml_file(src, template(facts)),
-        skeleton: static_text("scaffold", SKELETON),
+        skeleton: templates_for(facts.catalog).static(SKELETON_TEMPLATE),
     }
     for svc in facts.services:
         files[component_path(svc.name)] = yaml_file(facts.source(svc), component(facts, svc.name))

@@ -13,8 +13,8 @@ from generator.catalog.models import Environment, Probe, Resources
 from generator.consistency import Inventory, ObjectId, Reference
 from generator.render.facts import Deployed, Facts, configmap_name, header, secret_name
 from generator.render.kube import yaml_file
-from generator.render.templates import static_text
 from generator.render.vault import shared_secret_name
+from generator.templating.engine import templates_for
 
 TEMPLATES = ("_helpers.tpl", "configmap.yaml", "deployment.yaml", "namespaces.yaml", "service.yaml")
 CHART_VERSION = "0.1.0"
@@ -51,12 +51,13 @@ def render(facts: Facts) -> dict[str, str]:
         files[f"{root}/{values_file(env.name)}"] = yaml_file(
             src, {"services": env_values(facts, env)}
         )
+    templates = templates_for(facts.catalog)
     for name in TEMPLATES:
         comment = "{{/*" if name.endswith(".tpl") else "#"
         head = header(src, comment)
         if comment != "#":
             head = head.rstrip("\n") + " */}}\n"
-        files[f"{root}/templates/{name}"] = head + static_text("helm", name)
+        files[f"{root}/templates/{name}"] = head + templates.static(f"helm/{name}")
     return files
 
 

@@ -1,16 +1,50 @@
-"""Kustomize: per service a `base/` carrying `_ENV_`, one `overlays/<env>/` per env (seed 001)."""
+"""Kustomize: per service a `base/` carrying `_ENV_`, one `overlays/<env>/` per env (seed 001).
+
+The kustomization files are `templates/kustomize/{base,overlay}-kustomization.yaml.j2`, fed
+`BaseView` / `OverlayView`; the resources and patches are the secret families' objects.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from generator.catalog.models import Service
 from generator.consistency import Inventory, ObjectId
-from generator.render.facts import Facts
-from generator.render.kube import Obj, Parts, yaml_file
+from generator.render.facts import Facts, header
+from generator.render.kube import Parts, Patch, yaml_file
+from generator.templating.engine import Templates, templates_for
 
 ROOT = "kustomize"
-KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
+BASE_TEMPLATE = "kustomize/base-kustomization.yaml.j2"
+OVERLAY_TEMPLATE = "kustomize/overlay-kustomization.yaml.j2"
+
+
+class BaseView(NamedTuple):
+    """What `kustomize/base-kustomization.yaml.j2` sees as `base`."""
+
+    service: str
+    resources: tuple[str, ...]  # file names in base/, sorted
+
+
+class PatchView(NamedTuple):
+    """One JSON6902 patch of an overlay: its file and the base object it targets."""
+
+    path: str  # relative to the overlay folder
+    group: str  # "" for the core API group
+    version: str
+    kind: str
+    name: str
+
+
+class OverlayView(NamedTuple):
+    """What `kustomize/overlay-kustomization.yaml.j2` sees as `overlay`."""
+
+    service: str
+    env: str
+    namespace: str
+    base: str  # the base folder, relative to the overlay
+    patches: tuple[PatchView, ...]
 
 
 def overlay_dir(service: str, env: str) -> str:
@@ -23,11 +57,12 @@ def render(
     inventory: Inventory,
 ) -> dict[str, str]:
     files: dict[str, str] = {}
+    templates = templates_for(facts.catalog)
     for service in facts.services:
         for family in families:
             parts = family(facts, service)
             if parts is not None:
-                files.update(_service_tree(facts, service, parts))
+                files.update(_service_tree(facts, service, parts, templates))
                 _record(facts, service, parts, inventory)
     return files
 
@@ -39,34 +74,33 @@ def _record(facts: Facts, service: Service, parts: Parts, inventory: Inventory) 
             inventory.produce(ObjectId(env.name, namespace, "Secret", name), keys)
 
 
-def _service_tree(facts: Facts, service: Service, parts: Parts) -> dict[str, str]:
+def _service_tree(
+    facts: Facts, service: Service, parts: Parts, templates: Templates
+) -> dict[str, str]:
     src = facts.source(service)
+    head = header(src)
     base = f"{ROOT}/{service.name}/base"
     files = {f"{base}/{n}": yaml_file(src, obj) for n, obj in parts.resources.items()}
-    files[f"{base}/kustomization.yaml"] = yaml_file(
-        src, {**KUSTOMIZATION, "resources": sorted(parts.resources)}
-    )
+    base_view = BaseView(service.name, tuple(sorted(parts.resources)))
+    files[f"{base}/kustomization.yaml"] = head + templates.render(BASE_TEMPLATE, base=base_view)
     for env in facts.envs:
         out = overlay_dir(service.name, env.name)
         patches = parts.patches(env)
-        kustomization: Obj = {
-            **KUSTOMIZATION,
-            "namespace": facts.deployed(service, env).namespace,
-            "resources": ["../../base"],
-            "patches": [
-                {
-                    "path": p.file,
-                    "target": {**_group_version(p.api), "kind": p.kind, "name": p.name},
-                }
-                for p in patches
-            ],
-        }
-        files[f"{out}/kustomization.yaml"] = yaml_file(src, kustomization)
+        overlay = OverlayView(
+            service=service.name,
+            env=env.name,
+            namespace=facts.deployed(service, env).namespace,
+            base="../../base",
+            patches=tuple(_patch_view(p) for p in patches),
+        )
+        files[f"{out}/kustomization.yaml"] = head + templates.render(
+            OVERLAY_TEMPLATE, overlay=overlay
+        )
         for p in patches:
             files[f"{out}/{p.file}"] = yaml_file(src, p.ops)
     return files
 
 
-def _group_version(api: str) -> Obj:
-    group, _, version = api.rpartition("/")
-    return {"group": group, "version": version} if group else {"version": version}
+def _patch_view(patch: Patch) -> PatchView:
+    group, _, version = patch.api.rpartition("/")
+    return PatchView(patch.file, group, version, patch.kind, patch.name)

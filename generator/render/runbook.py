@@ -1,19 +1,23 @@
 """Per service a secrets runbook (seed 003's guide, exact for that service): where its values
 live in each env, how to add, rotate and force-sync them, how to check the synced Secret
 and the pod, and its non-secret config per env. Names and paths only, never a value.
+
+The text is `templates/runbooks/runbook.md.j2` (and its `secrets.md.j2`); this module builds
+the typed view it reads, `RunbookView`.
 """
 
 from __future__ import annotations
 
-from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Service, Vault
-from generator.render.facts import MANAGED_LABEL, Facts, header, secret_name
+from typing import NamedTuple
+
+from generator.catalog.models import Service, Vault
+from generator.render.facts import MANAGED_LABEL, Facts, configmap_name, header, secret_name
 from generator.render.secret_commands import fill
 from generator.render.vault import SHARED_PREFIX, refresh_after, shared_secret_name
+from generator.templating.engine import Templates, templates_for
 
 ROOT = "runbooks"
-Backend = AwsSecretsManager | AwsParameterStore | Vault
-_INJECT = {"envFrom": "(all keys through `envFrom`).", "env": "(one `secretKeyRef` per key)."}
-KEY_NAMES = "'{{range $k, $v := .data}}{{println $k}}{{end}}'"
+TEMPLATE = "runbooks/runbook.md.j2"
 BACKEND_WORDS = {
     "aws-secrets-manager": "AWS Secrets Manager",
     "aws-parameter-store": "AWS SSM Parameter Store (SecureString)",
@@ -21,118 +25,127 @@ BACKEND_WORDS = {
 }
 
 
+class EnvSecrets(NamedTuple):
+    """One env of a service's secrets: where values live and how to fill and check them."""
+
+    name: str
+    namespace: str
+    paths: tuple[str, ...]  # backend paths / names the values live at
+    note: str  # how the commands take the values ("" when nothing to say)
+    commands: tuple[str, ...]  # shell commands that fill the values (already quoted)
+    deployed: bool
+    refresh_after: str  # VSO's refreshAfter in this env ("" for AWS backends)
+
+
+class SharedPath(NamedTuple):
+    path: str  # Vault path the platform team keeps
+    secret: str  # the Kubernetes Secret it syncs to
+
+
+class SecretsView(NamedTuple):
+    backend: str  # backend name in platform.yaml
+    backend_words: str  # what the backend is, in words
+    vault: bool  # Vault (VSO) rather than AWS (ESO)
+    keys: tuple[str, ...]
+    inject: str  # `envFrom` or `env`
+    shared: tuple[SharedPath, ...]
+    envs: tuple[EnvSecrets, ...]
+
+
+class ConfigRow(NamedTuple):
+    key: str
+    values: tuple[str, ...]  # one per env of ConfigView.envs ("" when unset there)
+
+
+class ConfigView(NamedTuple):
+    envs: tuple[str, ...]  # envs the service is deployed in
+    rows: tuple[ConfigRow, ...]  # sorted by key
+
+
+class RunbookView(NamedTuple):
+    """What `runbooks/runbook.md.j2` sees as `runbook`."""
+
+    generated: str  # the generated-file notice
+    service: str
+    owner: str
+    source: str  # the catalog file, relative to the catalog folder
+    secret: str  # the Kubernetes Secret the Deployment reads
+    configmap: str
+    managed_label: str  # the force-sync label key
+    secrets: SecretsView | None  # None: the service declares no secrets
+    config: ConfigView
+
+
 def runbook_path(service: str) -> str:
     return f"{ROOT}/{service}.md"
 
 
-def _md(text: str) -> str:
-    """Inline code for a catalog value: backticks cannot be closed by the value."""
-    fence = "``" if "`" in text else "`"
-    return f"{fence}{text}{fence}" if text else "(empty)"
-
-
 def render(facts: Facts) -> dict[str, str]:
-    return {runbook_path(s.name): runbook(facts, s) for s in facts.services}
+    templates = templates_for(facts.catalog)
+    return {runbook_path(s.name): runbook(facts, s, templates) for s in facts.services}
 
 
-def runbook(facts: Facts, svc: Service) -> str:
-    comment = header(facts.source(svc)).removeprefix("# ").rstrip("\n")
-    out = [f"<!-- {comment} -->", f"# {svc.name}: secrets and configuration runbook", ""]
-    out += [f"Owner: {_md(svc.owner)}. Catalog entry: `{facts.source(svc)}`.", ""]
-    out += _secrets(facts, svc)
-    out += _config(facts, svc)
-    return "\n".join(out).rstrip("\n") + "\n"
+def runbook(facts: Facts, svc: Service, templates: Templates | None = None) -> str:
+    templates = templates or templates_for(facts.catalog)
+    return templates.render(TEMPLATE, runbook=runbook_view(facts, svc))
 
 
-def _secrets(facts: Facts, svc: Service) -> list[str]:
+def runbook_view(facts: Facts, svc: Service) -> RunbookView:
+    return RunbookView(
+        generated=header(facts.source(svc)).removeprefix("# ").rstrip("\n"),
+        service=svc.name,
+        owner=svc.owner,
+        source=facts.source(svc),
+        secret=secret_name(svc),
+        configmap=configmap_name(svc),
+        managed_label=MANAGED_LABEL,
+        secrets=_secrets(facts, svc),
+        config=_config(facts, svc),
+    )
+
+
+def _secrets(facts: Facts, svc: Service) -> SecretsView | None:
     plan = facts.secret_plan(svc)
     if plan is None or svc.secrets is None:
-        return ["This service declares no secrets.", ""]
-    name = secret_name(svc)
-    out = [
-        "## Secrets",
-        "",
-        f"Backend `{plan.backend_name}`: {BACKEND_WORDS[plan.backend.type]}. Keys: "
-        + ", ".join(f"`{k}`" for k in plan.keys)
-        + f". They reach the pod as the Kubernetes Secret `{name}` "
-        + _INJECT[svc.secrets.inject],
-        "",
-        "Values never go in Git: not in the catalog, not in `rendered/`, not in a commit.",
-        "",
-        *_shared(svc, plan.backend),
-        "| env | namespace | where the values live |",
-        "| --- | --- | --- |",
-    ]
-    fills = [(env, fill(facts, svc, env)) for env in facts.envs]  # once per env, used twice
-    for env, f in fills:
-        assert f is not None
-        ns = facts.deployed(svc, env).namespace
-        out.append(f"| {env.name} | `{ns}` | " + "<br>".join(_md(p) for p in f.paths) + " |")
-    out += ["", "## Add, update or rotate values", ""]
-    for env, f in fills:
-        assert f is not None
-        out += [f"### {env.name}", ""]
-        if f.note:
-            out += [f"Values: {f.note}.", ""]
-        out += ["```sh", *f.commands, "```", ""]
-    out += _sync_and_check(facts, svc, plan.backend)
-    return out
-
-
-def _shared(svc: Service, backend: Backend) -> list[str]:
-    if not isinstance(backend, Vault) or svc.secrets is None or not svc.secrets.shared:
-        return []
-    items = [
-        f"`{backend.mount}/{SHARED_PREFIX}/{s}` -> Secret `{shared_secret_name(svc, s)}`"
-        for s in svc.secrets.shared
-    ]
-    return ["Shared Vault paths it also reads (kept by the platform team): " + "; ".join(items), ""]
-
-
-def _sync_and_check(facts: Facts, svc: Service, backend: Backend) -> list[str]:
-    name = secret_name(svc)
-    out = ["## Sync now and check", ""]
+        return None
+    backend = plan.backend
+    shared: tuple[SharedPath, ...] = ()
+    if isinstance(backend, Vault):
+        shared = tuple(
+            SharedPath(f"{backend.mount}/{SHARED_PREFIX}/{s}", shared_secret_name(svc, s))
+            for s in svc.secrets.shared
+        )
+    envs = []
     for env in facts.envs:
-        d = facts.deployed(svc, env)
-        if not d.enabled:
-            out += [f"### {env.name}", "", "Not deployed in this env.", ""]
-            continue
-        ns = d.namespace
-        out += [f"### {env.name}", "", "```sh"]
-        if isinstance(backend, Vault):
-            out += [
-                f"# VSO re-reads every {refresh_after(backend, env)} and restarts the "
-                "Deployment itself (rolloutRestartTargets)",
-                f"kubectl -n {ns} get vaultstaticsecret {name}",
-            ]
-        else:
-            out += [
-                f"kubectl -n {ns} annotate externalsecret {name} "
-                "force-sync=$(date +%s) --overwrite",
-                f"kubectl -n {ns} wait externalsecret {name} --for=condition=Ready --timeout=120s",
-                f"# every managed ExternalSecret of the namespace: -l {MANAGED_LABEL}=true",
-                f"kubectl -n {ns} rollout restart deployment/{svc.name}  # env vars load at start",
-            ]
-        out += [
-            f"kubectl -n {ns} get secret {name} -o go-template={KEY_NAMES}  # key names only",
-            f"kubectl -n {ns} exec deploy/{svc.name} -- printenv | cut -d= -f1 | sort"
-            "  # names only",
-            "```",
-            "",
-        ]
-    return out
+        filled = fill(facts, svc, env)
+        assert filled is not None  # the service has a secret plan
+        envs.append(
+            EnvSecrets(
+                name=env.name,
+                namespace=facts.deployed(svc, env).namespace,
+                paths=tuple(filled.paths),
+                note=filled.note,
+                commands=tuple(filled.commands),
+                deployed=facts.deployed(svc, env).enabled,
+                refresh_after=refresh_after(backend, env) if isinstance(backend, Vault) else "",
+            )
+        )
+    return SecretsView(
+        backend=plan.backend_name,
+        backend_words=BACKEND_WORDS[backend.type],
+        vault=isinstance(backend, Vault),
+        keys=tuple(plan.keys),
+        inject=svc.secrets.inject,
+        shared=shared,
+        envs=tuple(envs),
+    )
 
 
-def _config(facts: Facts, svc: Service) -> list[str]:
+def _config(facts: Facts, svc: Service) -> ConfigView:
     envs = [e for e in facts.envs if facts.deployed(svc, e).enabled]
     keys = sorted({k for e in envs for k in facts.deployed(svc, e).config})
-    out = ["## Non-secret configuration (ConfigMap `" + f"{svc.name}-config`)", ""]
-    if not keys:
-        return [*out, "No config entries.", ""]
-    out += ["| key | " + " | ".join(e.name for e in envs) + " |"]
-    out += ["| --- |" + " --- |" * len(envs)]
-    for key in keys:
-        values = [facts.deployed(svc, e).config.get(key, "") for e in envs]
-        cells = [_md(v.replace("\n", "\\n")).replace("|", "\\|") for v in values]
-        out.append(f"| `{key}` | " + " | ".join(cells) + " |")
-    return [*out, ""]
+    rows = tuple(
+        ConfigRow(key, tuple(facts.deployed(svc, e).config.get(key, "") for e in envs))
+        for key in keys
+    )
+    return ConfigView(tuple(e.name for e in envs), rows)

@@ -15,8 +15,8 @@ from generator.catalog.models import Aws, AwsParameterStore, AwsSecretsManager, 
 from generator.render.facts import Deployed, Facts, RemoteRef, header, irsa_role_name
 from generator.render.hcl import hcl_string
 from generator.render.jsonout import dumps_indented
-from generator.render.templates import static_text
 from generator.render.tfgithub import github_secrets_tf, has_github_values
+from generator.templating.engine import Templates, templates_for
 
 ROOT = "terraform"
 MODULE_DIR = f"{ROOT}/modules/service-secrets"
@@ -37,15 +37,16 @@ def render(facts: Facts) -> dict[str, str]:
     if aws is None or not facts.aws_backends():
         return {}
     src = facts.source()
-    files = {f"{MODULE_DIR}/{n}": header(src) + _module_text(n) for n in MODULE_FILES}
+    templates = templates_for(facts.catalog)
+    files = {f"{MODULE_DIR}/{n}": header(src) + _module_text(templates, n) for n in MODULE_FILES}
     for env in facts.envs:
         root = env_dir(env.name)
         tfvars = env_tfvars(facts, aws, env)
         files[f"{root}/terraform.tfvars.json"] = dumps_indented(tfvars) + "\n"
         files[f"{root}/main.tf"] = header(src) + _root_main(aws)
         for name in ROOT_STATIC:  # the root declares the same inputs it passes through
-            files[f"{root}/{name}"] = header(src) + _module_text(name)
-        files[f"{root}/outputs.tf"] = header(src) + static_text("terraform", "root-outputs.tf")
+            files[f"{root}/{name}"] = header(src) + _module_text(templates, name)
+        files[f"{root}/outputs.tf"] = header(src) + templates.static("terraform/root-outputs.tf")
         bucket = facts.platform.ci.terraformStateBucket
         if bucket:
             files[f"{root}/backend.tf"] = header(src) + _backend(bucket, aws.region, env.name)
@@ -54,8 +55,8 @@ def render(facts: Facts) -> dict[str, str]:
     return files
 
 
-def _module_text(name: str) -> str:
-    return static_text("terraform", f"module/{name}")
+def _module_text(templates: Templates, name: str) -> str:
+    return templates.static(f"terraform/module/{name}")
 
 
 def _root_main(aws: Aws) -> str:

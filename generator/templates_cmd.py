@@ -1,0 +1,67 @@
+"""`gitops-gen templates list` and `templates eject NAME`: which template file each output
+uses, and a copy of a built-in in the repo's own templates folder to start an override."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.catalog.load import PLATFORM_FILE, display_root, load_catalog
+from generator.errors import UserError
+from generator.templating.engine import Templates, templates_for
+
+BUILT_IN = "built-in"
+OVERRIDE = "override"
+EXTRA = "extra"  # an override file no built-in has: used only if another template includes it
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    kind: str  # built-in, override or extra
+    file: str  # the file used
+
+
+def template_entries(catalog_dir: Path) -> list[Entry]:
+    """Every template and static file by name, with the file a render uses for it."""
+    templates = templates_for(load_catalog(catalog_dir))
+    builtin = set(templates.names())
+    entries = [
+        Entry(n, OVERRIDE if n in templates.override_names else BUILT_IN, str(templates.path(n)))
+        for n in builtin
+    ]
+    entries += [Entry(n, EXTRA, str(templates.path(n))) for n in templates.override_names - builtin]
+    return sorted(entries, key=lambda e: e.name)
+
+
+def list_text(catalog_dir: Path) -> str:
+    entries = template_entries(catalog_dir)
+    width = max((len(e.name) for e in entries), default=0)
+    return "".join(f"{e.name:<{width}}  {e.kind:<8}  {e.file}\n" for e in entries)
+
+
+def eject(catalog_dir: Path, name: str) -> Path:
+    """Copy the built-in `name` into the catalog's templates folder; never overwrite a file."""
+    catalog = load_catalog(catalog_dir)
+    templates = templates_for(catalog)
+    names = templates.names()
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else " (see `templates list`)"
+        raise UserError.single("templates eject", "name", f"{name!r} is not a template{hint}")
+    folder = catalog.templates
+    assert folder is not None  # load_catalog always resolves templatesPath
+    target = folder / name
+    if target.exists() or target.is_symlink():
+        shown = f"{display_root(catalog_dir)}{PLATFORM_FILE}"
+        raise UserError.single(
+            str(target), "templatesPath", f"already exists: not overwritten (folder set in {shown})"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(_builtin(templates, name).read_bytes())
+    return target
+
+
+def _builtin(templates: Templates, name: str) -> Path:
+    return templates.builtin / name

@@ -1,0 +1,1 @@
+"""Jinja templates for every text family: the engine, its formats, override checks."""

@@ -1,0 +1,115 @@
+"""Parse what an override produced, before anything is written.
+
+A team's override is untrusted text: its output must parse as the format its name claims, and
+a Kubernetes document needs apiVersion, kind and metadata.name. Built-in templates are proven
+by the test suite instead of being parsed on every run. A failure is located at the override
+`file:line`: the template line that wrote the offending output line when one matches.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.errors import Problem, UserError
+from generator.templating.formats import HCL, JSON, MARKDOWN, NUNJUCKS, SHELL, YAML, format_of
+from generator.templating.located import FIELD
+
+NOT_KUBERNETES = {"Kustomization", "Component"}  # kustomize's own files carry no metadata
+
+
+class _OutputError(Exception):
+    def __init__(self, message: str, out_line: int | None) -> None:
+        super().__init__(message)
+        self.out_line = out_line  # 1-based line of the output, when known
+
+
+def check_output(text: str, name: str, shown: str, source: str) -> None:
+    """Raise a located UserError when `text`, rendered from `name`, is not what it claims."""
+    fmt = format_of(name)
+    try:
+        if fmt in (YAML, NUNJUCKS):
+            _yaml(text)
+        elif fmt is JSON:
+            _json(text)
+        elif fmt is HCL:
+            _hcl(text)
+        elif fmt not in (MARKDOWN, SHELL):  # free text: nothing to parse
+            raise AssertionError(fmt.name)
+    except _OutputError as bad:
+        line = _template_line(source, text, bad.out_line)
+        where = f" (output line {bad.out_line})" if bad.out_line else ""
+        raise UserError([Problem(shown, line, 1, FIELD, f"{bad}{where}")]) from None
+
+
+def _yaml(text: str) -> None:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=loader))  # for each document's line
+        docs = list(yaml.load_all(text, Loader=loader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        line = mark.line + 1 if mark else None
+        raise _OutputError(f"output is not valid YAML: {problem}", line) from exc
+    for node, doc in zip(nodes, docs, strict=True):
+        _kubernetes(doc, node.start_mark.line + 1)
+
+
+def _kubernetes(doc: Any, line: int) -> None:
+    """A mapping with apiVersion or kind is a Kubernetes object: it needs all three names."""
+    if not isinstance(doc, dict) or not ({"apiVersion", "kind"} & doc.keys()):
+        return
+    if doc.get("kind") in NOT_KUBERNETES:
+        return
+    for key in ("apiVersion", "kind"):
+        if not isinstance(doc.get(key), str) or not doc[key]:
+            raise _OutputError(f"a Kubernetes document needs a {key}", line)
+    metadata = doc.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if not isinstance(name, str) or not name:
+        raise _OutputError(f"the {doc['kind']} document needs metadata.name", line)
+
+
+def _json(text: str) -> None:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _OutputError(f"output is not valid JSON: {exc.msg}", exc.lineno) from exc
+
+
+def _hcl(text: str) -> None:
+    """python-hcl2 (a runtime dependency) is imported only when an HCL override exists."""
+    import hcl2
+
+    try:
+        hcl2.loads(text)
+    except Exception as exc:  # lark raises several unrelated types
+        line = getattr(exc, "line", None)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _OutputError(
+            f"output is not valid HCL: {first}", line if isinstance(line, int) else None
+        ) from exc
+
+
+def _template_line(source: str, text: str, out_line: int | None) -> int:
+    """The template line that wrote output line `out_line`: an exact match of its text, else
+    the line whose literal start (before its first `{{`) begins it; else line 1."""
+    lines = text.split("\n")
+    if out_line is None or not 0 < out_line <= len(lines):
+        return 1
+    index = out_line - 1
+    while index > 0 and not lines[index].strip():  # a parser may point past the last line
+        index -= 1
+    wanted = lines[index].strip()
+    template = source.split("\n")
+    for number, line in enumerate(template, 1):
+        if line.strip() == wanted and wanted:
+            return number
+    for number, line in enumerate(template, 1):
+        literal = line.split("{{", 1)[0].strip()
+        if len(literal) > 1 and wanted.startswith(literal):
+            return number
+    return 1

@@ -1,0 +1,217 @@
+"""The Jinja engine every text family renders through: built-in templates, shadowed by name.
+
+Templates are named by their path under `templates/` (`kustomize/overlay.yaml.j2`); a GitOps
+repo's templates folder (`platform.yaml: templatesPath`, beside `catalog/`) shadows any of
+them, static files included (Helm's Go templates, Terraform modules). One jinja2 Environment
+per output format (see `formats.py`), built once per run and cached, with `StrictUndefined`
+and one automatic quoting path through `finalize`. A template error is located at its
+`file:line`; an override's output is parsed before anything is written (`checks.py`).
+
+Recipe: converting the next family onto templates (output must stay byte-identical)
+1. Context: an immutable typed view per template (a `NamedTuple`, cheap to build a thousand
+   times; a frozen dataclass works too), built in the family module from `Facts`, holding
+   only what the template prints: str/int/bool, tuples of them, or nested views. Never hand
+   a template the pydantic catalog: the view is the documented contract a team's override
+   relies on (list its fields in the README "Templates" table).
+2. Template: `templates/<family>/<name>.<ext>.j2`. Write each value bare (`{{ view.name }}`):
+   finalize quotes it as the extension says. Structure the template does not spell out
+   (labels, env lists, resources) goes through `{{ {"labels": labels} | yaml(4) }}`, never
+   by hand-joining strings. An empty list needs its own branch (`key: []`), as yamlout writes.
+3. Python keeps: output paths (never templated file names), the generated-file header
+   (`header(src) + text`), sorting, and the inventory the consistency check reads.
+4. Call `templates_for(facts.catalog)` once per family render, then
+   `templates.render("family/name.yaml.j2", view=view)` per file; a static file is
+   `templates.static("family/name")`.
+5. Prove it: `gitops-gen check` on the repo catalog and the snapshot tests pass unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.render.templates import templates_dir
+from generator.templating.checks import check_output
+from generator.templating.formats import Format, format_of
+from generator.templating.located import internal_or_user, syntax_problem
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from generator.catalog.load import Catalog
+
+GO_TEMPLATES = ("helm/", "scaffold/")  # static files that are templates of another tool
+
+
+class Templates:
+    """Built-in templates under `builtin`, shadowed by the files under `overrides`."""
+
+    def __init__(self, builtin: Path, overrides: Path | None, shown: str = "") -> None:
+        self.builtin = builtin
+        self.overrides = overrides
+        self.shown = shown or (overrides.as_posix() + "/" if overrides else "")
+        self.override_names = frozenset(_files(overrides)) if overrides else frozenset()
+        self._envs: dict[str, jinja2.Environment] = {}
+        self._compiled: dict[str, jinja2.Template] = {}
+        self._checked: dict[str, bool] = {}
+        self._sources: dict[str, str] = {}
+
+    def names(self) -> list[str]:
+        """Every built-in template and static file, sorted."""
+        return sorted(_files(self.builtin))
+
+    def path(self, name: str) -> Path:
+        """The file used for `name`: the override when there is one."""
+        if name in self.override_names:
+            assert self.overrides is not None
+            return self.overrides / name
+        return self.builtin / name
+
+    def shown_path(self, name: str) -> str:
+        return f"{self.shown}{name}" if name in self.override_names else f"(built-in) {name}"
+
+    def static(self, name: str) -> str:
+        """A static file (copied verbatim), from the override folder when it has one. An
+        override is parsed as its extension says, once; Helm's Go templates are not YAML
+        until Helm runs them (`helm lint` judges those)."""
+        text = self.source(name)
+        if name in self.override_names and name not in self._checked:
+            self._checked[name] = True
+            if not name.startswith(GO_TEMPLATES) and _known_format(name):
+                check_output(text, name, self.shown_path(name), text)
+        return text
+
+    def source(self, name: str) -> str:
+        text = self._sources.get(name)
+        if text is None:
+            text = self._sources[name] = self.path(name).read_text(encoding="utf-8")
+        return text
+
+    def render(self, name: str, /, **context: Any) -> str:
+        """`name` filled with `context`; errors located at the template's `file:line`."""
+        template = self._compiled.get(name) or self._compile(name)
+        try:
+            text = template.render(context)
+        except Exception as exc:
+            raise internal_or_user(exc, self._origins(), self.builtin) from exc
+        if self._checked.get(name) or (name not in self._checked and self._depends(name)):
+            check_output(text, name, self.shown_path(name), self.source(name))
+        return text
+
+    def _compile(self, name: str) -> jinja2.Template:
+        import jinja2
+
+        env = self._env(format_of(name))
+        try:
+            template = env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise syntax_problem(exc, self._origins(), self.builtin) from exc
+        self._compiled[name] = template
+        return template
+
+    def _env(self, fmt: Format) -> jinja2.Environment:
+        env = self._envs.get(fmt.name)
+        if env is None:
+            env = self._envs[fmt.name] = _environment(fmt, self._search_path())
+        return env
+
+    def _search_path(self) -> list[Path]:
+        if self.overrides is None or not self.override_names:
+            return [self.builtin]
+        return [self.overrides, self.builtin]
+
+    def _origins(self) -> dict[str, str]:
+        """Absolute file -> what a message shows, for every override."""
+        if self.overrides is None:
+            return {}
+        return {str(self.overrides / n): f"{self.shown}{n}" for n in self.override_names}
+
+    def _depends(self, name: str) -> bool:
+        """Does `name` come from, or pull in, an override? Only then is its output parsed."""
+        uses = bool(self.override_names) and self._uses_override(name, format_of(name), set())
+        self._checked[name] = uses
+        return uses
+
+    def _uses_override(self, name: str, fmt: Format, seen: set[str]) -> bool:
+        """Partials are parsed in the including template's format, as Jinja loads them."""
+        from jinja2 import meta
+
+        if name in self.override_names:
+            return True
+        seen.add(name)
+        ast = self._env(fmt).parse(self.source(name))
+        for ref in meta.find_referenced_templates(ast):
+            if ref is None:  # a computed name: cannot tell, so check
+                return True
+            if ref not in seen and self._uses_override(ref, fmt, seen):
+                return True
+        return False
+
+
+def _known_format(name: str) -> bool:
+    try:
+        format_of(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _environment(fmt: Format, search_path: list[Path]) -> jinja2.Environment:
+    import jinja2
+
+    options: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, **fmt.syntax}
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search_path, followlinks=False),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # noqa: S701 - not HTML: finalize quotes for the output format
+        auto_reload=False,  # compiled once per run
+        finalize=fmt.finalize,
+        **options,
+    )
+    env.filters.update(fmt.filters)
+    return env
+
+
+def _files(root: Path) -> Iterator[str]:
+    """Every file under `root` as a POSIX name relative to it (hidden files skipped)."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        rel = Path(folder).relative_to(root).as_posix()
+        for file in sorted(files):
+            if not file.startswith("."):
+                yield file if rel == "." else f"{rel}/{file}"
+
+
+def templates_for(catalog: Catalog) -> Templates:
+    """The catalog's templates: built once per run (per override folder and its files)."""
+    folder = catalog.templates
+    if folder is None or not folder.is_dir() or _same_folder(folder, templates_dir()):
+        return _cached(None, ())
+    stamp = tuple(
+        (name, (folder / name).stat().st_mtime_ns, (folder / name).stat().st_size)
+        for name in _files(folder)
+    )
+    return _cached(folder, stamp)
+
+
+def builtin_templates() -> Templates:
+    """The built-in templates alone (no catalog at hand: `new-service`'s skeleton)."""
+    return _cached(None, ())
+
+
+@cache
+def _cached(folder: Path | None, _stamp: tuple[tuple[str, int, int], ...]) -> Templates:
+    """`_stamp` (override files, mtimes, sizes) is only a key: an edited override rebuilds."""
+    return Templates(templates_dir(), folder)
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    """The tool's own source checkout: its `templates/` are the built-ins, not overrides."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False

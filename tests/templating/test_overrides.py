@@ -1,0 +1,149 @@
+"""A GitOps repo's own templates folder: overrides shadow built-ins; broken ones exit 2 located
+and leave rendered/ as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.templating.engine import builtin_templates
+from tests.conftest import SERVICE, run
+from tests.pr.test_reports import git, repo  # noqa: F401 - `repo` is a fixture
+from tests.render.test_helm_real import template
+from tests.scaffold.test_new_service import snapshot_dir
+
+OVERLAY = "kustomize/overlay-kustomization.yaml.j2"
+LABELS = "labels:\n  - pairs:\n      team.example.com/owner: {{ overlay.service }}\n"
+
+
+def render(catalog: Path) -> tuple[int, str]:
+    out, flows = catalog.parent / "rendered", catalog.parent / "workflows"
+    args = ["render", "--catalog", str(catalog), "--out", str(out), "--workflows-dir", str(flows)]
+    result = run(args)
+    return result.exit_code, result.stderr
+
+
+def override(catalog: Path, name: str, text: str) -> Path:
+    target = catalog.parent / "templates" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    return target
+
+
+def built_in(name: str) -> str:
+    return builtin_templates().source(name)
+
+
+def test_a_label_added_to_the_overlay_template_reaches_every_overlay(
+    make_catalog: Callable[..., Path],
+) -> None:
+    catalog = make_catalog()
+    override(catalog, OVERLAY, built_in(OVERLAY) + LABELS)
+    assert render(catalog) == (0, "")
+    overlays = sorted((catalog.parent / "rendered" / "kustomize").glob("*/overlays/*/kust*"))
+    assert len(overlays) == 2
+    for file in overlays:
+        labels = yaml.safe_load(file.read_text())["labels"]
+        assert labels == [{"pairs": {"team.example.com/owner": "svc"}}]
+
+
+def test_a_label_added_to_the_helm_configmap_template_reaches_every_configmap(
+    make_catalog: Callable[..., Path], tmp_path: Path
+) -> None:
+    catalog = make_catalog()
+    text = built_in("helm/configmap.yaml")
+    labelled = text.replace("  labels:\n", "  labels:\n    team.example.com/tier: web\n")
+    assert labelled != text
+    override(catalog, "helm/configmap.yaml", labelled)
+    assert render(catalog) == (0, "")
+    chart = catalog.parent / "rendered" / "helm" / "acme-services"
+    assert (chart / "templates" / "configmap.yaml").read_text().endswith(labelled)
+    configmaps = [d for d in template(tmp_path, chart, "dev") if d["kind"] == "ConfigMap"]
+    assert configmaps
+    assert all(d["metadata"]["labels"]["team.example.com/tier"] == "web" for d in configmaps)
+
+
+HEAD = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+BROKEN = {  # the override's text, the line to blame, the message
+    "syntax": (HEAD + "resources:\n{% for %}\n", 4, "template: Expected an expression"),
+    "undefined": (
+        HEAD + "namespace: {{ overlay.namespce }}\n",
+        3,
+        "template: 'OverlayView' has no",
+    ),
+    "not-yaml": (HEAD + "namespace: {{ overlay.namespace }}: x\n", 3, "template: output is not"),
+    "no-name": (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: {{ overlay.namespace }}\n",
+        1,
+        "template: the ConfigMap document needs metadata.name",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "line", "message"), BROKEN.values(), ids=BROKEN.keys())
+def test_a_broken_override_exits_2_located_and_leaves_rendered_untouched(
+    make_catalog: Callable[..., Path], text: str, line: int, message: str
+) -> None:
+    catalog = make_catalog()
+    assert render(catalog)[0] == 0
+    before = snapshot_dir(catalog.parent / "rendered")
+    file = override(catalog, OVERLAY, text)
+    code, stderr = render(catalog)
+    assert code == 2
+    assert stderr.startswith(f"{file.as_posix()}:{line}:1: {message}"), stderr
+    assert stderr.count("\n") == 1
+    assert snapshot_dir(catalog.parent / "rendered") == before
+
+
+SCRIPT = """
+import hashlib, sys
+from pathlib import Path
+from generator.catalog.load import load_catalog
+from generator.render.pipeline import render_catalog
+digest = hashlib.sha256()
+for root, tree in sorted(render_catalog(load_catalog(Path(sys.argv[1]))).items()):
+    for path, text in tree.items():
+        digest.update(f"{root}/{path}\\0{text}\\0".encode())
+print(digest.hexdigest())
+"""
+
+
+def test_rendering_with_overrides_is_deterministic(make_catalog: Callable[..., Path]) -> None:
+    catalog = make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in (3, 1, 4, 0, 2)})
+    override(catalog, OVERLAY, built_in(OVERLAY) + LABELS)
+    digests = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run(
+            [sys.executable, "-c", SCRIPT, str(catalog)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        digests.add(proc.stdout)
+    assert len(digests) == 1
+    assert hashlib.sha256().hexdigest() + "\n" not in digests
+    assert render(catalog) == (0, "")  # and the override is really in what was hashed
+    overlay = catalog.parent / "rendered" / "kustomize/s4/overlays/prod/kustomization.yaml"
+    assert "team.example.com/owner: s4" in overlay.read_text()
+
+
+def test_diff_renders_the_base_with_the_same_overrides(repo: Path) -> None:  # noqa: F811
+    catalog = repo / "catalog"
+    override(catalog, OVERLAY, built_in(OVERLAY) + LABELS)
+    assert run(["render"]).exit_code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "label every overlay")
+    result = run(["diff", "--base", "HEAD"])
+    assert (result.exit_code, result.output) == (
+        0,
+        "gitops-gen diff: no change to the output against HEAD\n",
+    )
