@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.render.templates import templates_dir
+from generator.render.templates import builtin_names, templates_dir
 from generator.templating.checks import check_output
 from generator.templating.formats import Format, format_of
 from generator.templating.located import internal_or_user, syntax_problem
@@ -60,8 +60,8 @@ class Templates:
         self._sources: dict[str, str] = {}
 
     def names(self) -> list[str]:
-        """Every built-in template and static file, sorted."""
-        return sorted(_files(self.builtin))
+        """Every built-in template and static file, sorted (not what makes the folder a package)."""
+        return builtin_names()
 
     def path(self, name: str) -> Path:
         """The file used for `name`: the override when there is one."""

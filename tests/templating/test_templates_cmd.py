@@ -59,3 +59,14 @@ def test_eject_of_an_unknown_name_exits_2_with_close_matches(
         f"did you mean {NAME}, kustomize/base-kustomization.yaml.j2?\n"
     )
     assert not (catalog.parent / "templates").exists()
+
+
+def test_list_leaves_out_what_makes_the_folder_a_package(make_catalog: Callable[..., Path]) -> None:
+    """templates/ is also the package `generator.builtin_templates`: its __init__.py is no template."""
+    names = [
+        line.split()[0]
+        for line in run(["templates", "list", "--catalog", str(make_catalog())]).output.splitlines()
+    ]
+    assert "__init__.py" not in names
+    assert not [n for n in names if "__pycache__" in n]
+    assert "helm/deployment.yaml" in names
