@@ -23,7 +23,7 @@ PLATFORM_PUSH = (
   vault:
     type: vault
     address: http://vault:8200
-    key: "{service}/creds"
+    key: "{env}/{service}/creds"
 """
 )
 SERVICES = {

@@ -94,7 +94,7 @@ def test_seed_004_cert_manager_pulls_into_its_own_namespace(tmp_path: Path) -> N
         )
     auth = next(d for d in docs if d["kind"] == "VaultAuth")
     assert auth["spec"]["kubernetes"] == {
-        "role": "cert-manager",
+        "role": "cert-manager-production",
         "serviceAccount": "cert-manager",
         "audiences": ["vault"],
     }
