@@ -219,7 +219,7 @@ def test_vault_needs_a_token(
     code, out = push(catalog, endpoint, "kv", dotenv(tmp_path, "TOKEN=x\n"))
     assert (code, out) == (
         2,
-        "VAULT_TOKEN: push-secrets: VAULT_TOKEN is not set: export a token that may write this path\n",
+        "VAULT_TOKEN:1:1: push-secrets: VAULT_TOKEN is not set: export a token that may write this path\n",
     )
 
 
