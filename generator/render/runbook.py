@@ -6,9 +6,10 @@ and the pod, and its non-secret config per env. Names and paths only, never a va
 from __future__ import annotations
 
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Service, Vault
+from generator.catalog.rules_vault import role_name
 from generator.render.facts import MANAGED_LABEL, Facts, header, secret_name
 from generator.render.secret_commands import fill
-from generator.render.vault import SHARED_PREFIX, refresh_after, shared_secret_name
+from generator.render.vault import SHARED_PREFIX, policy_name, refresh_after, shared_secret_name
 
 ROOT = "runbooks"
 Backend = AwsSecretsManager | AwsParameterStore | Vault
@@ -100,7 +101,10 @@ def _sync_and_check(facts: Facts, svc: Service, backend: Backend) -> list[str]:
         ns = d.namespace
         out += [f"### {env.name}", "", "```sh"]
         if isinstance(backend, Vault):
+            role = f"auth/{backend.authMount}/role/{role_name(svc.name, env.name)}"
             out += [
+                f"# VSO logs in with {role} (policy {policy_name(facts, env.name, svc.name)};"
+                f" vault/{env.name}/bootstrap.sh writes both)",
                 f"# VSO re-reads every {refresh_after(backend, env)} and restarts the "
                 "Deployment itself (rolloutRestartTargets)",
                 f"kubectl -n {ns} get vaultstaticsecret {name}",
