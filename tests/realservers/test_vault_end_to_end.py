@@ -212,26 +212,29 @@ def _access_matrix(
 def test_bootstrap_checks_rights_before_writing(tmp_path: Path, servers: TokenReviewer) -> None:
     """No rights, or all but one (of each kind of path): exit 1 with nothing written. The rights it checks
     are exactly enough: a token holding only those bootstraps, twice."""
-    out = write_out(REPO_CATALOG, tmp_path / "rendered")
-    script = (out / "vault" / "dev" / "bootstrap.sh").read_text()
+    out = write_out(FIXTURES / "vault", tmp_path / "rendered")  # two mounts, two auth mounts
+    script = (out / "vault" / "staging" / "bootstrap.sh").read_text()
     needs = [line.split()[1:] for line in script.splitlines() if line.startswith("need ")]
     assert len(needs) > 2
     with bao_dev_server() as bao:
         fresh = vault_state(bao)
         first_of_kind: dict[str, int] = {}  # one missing right of each kind of path
         for i, (path, *_caps) in enumerate(needs):
-            first_of_kind.setdefault(path.rsplit("/", 1)[0], i)
+            parts = path.split("/")
+            first_of_kind.setdefault(parts[2] if parts[0] == "auth" else parts[1], i)
         lacking = [[], *(needs[:i] + needs[i + 1 :] for i in sorted(first_of_kind.values()))]
         for i, granted in enumerate(lacking):
-            result = bootstrap(out, "dev", bao, servers.host, _token_with(bao, f"p{i}", granted))
+            result = bootstrap(
+                out, "staging", bao, servers.host, _token_with(bao, f"p{i}", granted)
+            )
             assert result.returncode == 1, result.stdout
             assert "bootstrap: token lacks" in result.stderr
             assert "nothing written; use a token with the rights above" in result.stderr
             assert vault_state(bao) == {**fresh, "policies": vault_state(bao)["policies"]}
-            assert not any(p.startswith("acme-") for p in vault_state(bao)["policies"])
+            assert not any(p.startswith("homelab-") for p in vault_state(bao)["policies"])
         exact = _token_with(bao, "exact", needs)
         for _ in range(2):
-            result = bootstrap(out, "dev", bao, servers.host, exact)
+            result = bootstrap(out, "staging", bao, servers.host, exact)
             assert result.returncode == 0, result.stderr
 
 
