@@ -162,6 +162,8 @@ def _push_every_service(
             file.write_text("".join(f"{k}={value(name, env, k)!r}\n" for k in keys))
             args = ["push-secrets", "--catalog", str(catalog), "--env", env, "--service", name]
             args += ["--from-env-file", str(file), "--endpoint-url", bao.address]
+            dry = run([*args, "--dry-run"])
+            assert dry.exit_code == 0 and dry.output.startswith("would be created"), dry.output
             first, second = run(args), run(args)
             assert first.exit_code == 0 and first.output.startswith("created"), first.output
             assert second.exit_code == 0 and second.output.startswith("unchanged"), second.output
