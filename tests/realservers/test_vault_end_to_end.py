@@ -201,6 +201,9 @@ def _access_matrix(
         own = statics[0]
         got = bao.api("GET", f"{own['mount']}/data/{own['path']}", token=token["client_token"])
         assert got["data"]["data"] == {k: value(name, env, k) for k in keys}
+        write = {"data": {"X": "y"}}  # read-only: not even its own path
+        path = f"{own['mount']}/data/{own['path']}"
+        assert bao.status("POST", path, token["client_token"], write) == 403
         checks += len(universe)
         for (other, other_env), (_a, other_ns, _s, _k) in logins.items():
             if other_ns != namespace or other != name:  # another identity, this role: refused
