@@ -3,8 +3,9 @@
 The script first checks the token's rights on every path it may write and stops before
 writing anything when one is missing; then it enables what is missing (kv-v2 at `mount`,
 the kubernetes auth method at `authMount`), configures the auth method, and writes each
-service's policy and per-env role. Each step compares before it writes, so a second run
-changes nothing. Catalog values reach the shell only through `shlex.quote`.
+service's policy and per-env role. Mounts, the auth method and policies are compared before
+they are written and roles are rewritten with the same values, so a second run changes
+nothing. Catalog values reach the shell only through `shlex.quote`.
 """
 
 from __future__ import annotations
