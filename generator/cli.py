@@ -215,7 +215,7 @@ def new_service(  # click passes every option by keyword
 )
 @click.option("--from-env", is_flag=True, help="Read the declared keys from the environment.")
 @click.option("--dry-run", is_flag=True, help="Show paths and created/updated/unchanged only.")
-@click.option("--endpoint-url", help="AWS endpoint (tests, compatible endpoints).")
+@click.option("--endpoint-url", help="AWS endpoint, or the Vault address (tests, proxies).")
 @catalog_option
 @handled
 def push_secrets(  # click passes every option by keyword
@@ -228,8 +228,8 @@ def push_secrets(  # click passes every option by keyword
     endpoint_url: str | None,
     catalog: Path,
 ) -> None:
-    """Validate, then write a service's values to its AWS backend at the paths the cluster reads."""
-    from generator import push
+    """Validate, then write a service's values to its backend at the paths the cluster reads."""
+    from generator import push, push_vault
     from generator.catalog.load import load_catalog
     from generator.dotenv import read_dotenv
 
@@ -243,6 +243,10 @@ def push_secrets(  # click passes every option by keyword
         svc = next((s for s in cat.services if s.name == service), None)
         declared = tuple(svc.secrets.keys) if svc and svc.secrets else ()
         values, lines, source = push.env_values(declared, os.environ), {}, "environment"
+    if push_vault.vault_backend(cat, service) is not None:
+        options = {"source": source, "lines": lines, "url": endpoint_url, "dry_run": dry_run}
+        push_vault.main(cat, env, service, values, options)
+        return
     writes = push.plan_writes(cat, env, service, values, source=source, lines=lines)
     aws = cat.platform.aws
     assert aws is not None  # an AWS backend needs it (catalog rule)

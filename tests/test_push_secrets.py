@@ -23,7 +23,7 @@ PLATFORM_PUSH = (
   vault:
     type: vault
     address: http://vault:8200
-    key: "{service}/creds"
+    key: "{env}/{service}/creds"
 """
 )
 SERVICES = {
@@ -211,10 +211,16 @@ def test_from_env_reads_only_declared_keys(
     assert len(result.output.splitlines()) == 2
 
 
-def test_vault_prints_the_command_instead(catalog: Path, endpoint: str, tmp_path: Path) -> None:
+def test_vault_needs_a_token(
+    catalog: Path, endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Vault writes are proven against OpenBao in tests/realservers; here: no token, no call."""
+    monkeypatch.delenv("VAULT_TOKEN", raising=False)
     code, out = push(catalog, endpoint, "kv", dotenv(tmp_path, "TOKEN=x\n"))
-    assert code == 2
-    assert "vault kv put -mount=secret kv/creds @kv.prod.json" in out
+    assert (code, out) == (
+        2,
+        "VAULT_TOKEN:1:1: push-secrets: VAULT_TOKEN is not set: export a token that may write this path\n",
+    )
 
 
 def test_unknown_env_and_service_and_flags(catalog: Path, endpoint: str, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pydantic_core import ErrorDetails
 from generator.catalog.credentials import credential_problems
 from generator.catalog.models import CONFIG_KEY, DNS_LABEL, ENV_KEY, Platform, Service
 from generator.catalog.rules import name_collisions, platform_problems, service_problems
+from generator.catalog.rules_vault import vault_problems
 from generator.catalog.source import DataPath, SourceMap, YamlFileError, load_yaml_bytes
 from generator.errors import CatalogError, Problem
 
@@ -80,6 +81,8 @@ def load_catalog(
         sources[service.name] = f"{SERVICES_DIR}/{path.name}"
     if platform is not None:
         problems.extend(name_collisions(platform, services, smaps))
+    if platform is not None and psmap is not None:
+        problems.extend(vault_problems(platform, psmap, services, smaps))
     if problems:
         raise CatalogError(problems)
     assert platform is not None

@@ -13,7 +13,8 @@ from typing import NamedTuple
 from generator.catalog.models import Service, Vault
 from generator.render.facts import MANAGED_LABEL, Facts, configmap_name, header, secret_name
 from generator.render.secret_commands import fill
-from generator.render.vault import SHARED_PREFIX, refresh_after, shared_secret_name
+from generator.catalog.rules_vault import role_name
+from generator.render.vault import SHARED_PREFIX, policy_name, refresh_after, shared_secret_name
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "runbooks"
@@ -35,6 +36,8 @@ class EnvSecrets(NamedTuple):
     commands: tuple[str, ...]  # shell commands that fill the values (already quoted)
     deployed: bool
     refresh_after: str  # VSO's refreshAfter in this env ("" for AWS backends)
+    vault_role: str  # the auth role VSO logs in with, `auth/<mount>/role/<name>` ("" for AWS)
+    vault_policy: str  # the policy that role carries ("" for AWS)
 
 
 class SharedPath(NamedTuple):
@@ -128,6 +131,12 @@ def _secrets(facts: Facts, svc: Service) -> SecretsView | None:
                 commands=tuple(filled.commands),
                 deployed=facts.deployed(svc, env).enabled,
                 refresh_after=refresh_after(backend, env) if isinstance(backend, Vault) else "",
+                vault_role=f"auth/{backend.authMount}/role/{role_name(svc.name, env.name)}"
+                if isinstance(backend, Vault)
+                else "",
+                vault_policy=policy_name(facts, env.name, svc.name)
+                if isinstance(backend, Vault)
+                else "",
             )
         )
     return SecretsView(

@@ -6,17 +6,27 @@ namespace: no secret-copier, nothing crosses namespaces.
 
 from __future__ import annotations
 
-import shlex
-
 from generator.catalog.models import Environment, Service, Vault
+from generator.catalog.rules_vault import SHARED_PREFIX, role_name, vault_address
+from generator.catalog.rules_vault import policy_name as _policy_name
 from generator.catalog.templates import ENV_PLACEHOLDER, expand
 from generator.render.facts import Facts, header, secret_name
 from generator.render.hcl import hcl_string
 from generator.render.kube import Obj, Parts, Patch, managed, meta
+from generator.render.vault_bootstrap import Grant, script
 
+__all__ = [
+    "SHARED_PREFIX",
+    "address",
+    "parts",
+    "policy_name",
+    "policy_paths",
+    "refresh_after",
+    "render",
+    "shared_secret_name",
+]
 API = "secrets.hashicorp.com/v1beta1"
 ROOT = "vault"
-SHARED_PREFIX = "shared"
 
 
 def shared_secret_name(service: Service, shared: str) -> str:
@@ -33,7 +43,7 @@ def _path(facts: Facts, backend: Vault, service: Service, env: str) -> str:
 
 
 def address(backend: Vault, env: Environment) -> str:
-    return env.vaultAddress or backend.address
+    return vault_address(backend, env)
 
 
 def refresh_after(backend: Vault, env: Environment) -> str:
@@ -85,7 +95,11 @@ def _auth_resources(facts: Facts, service: Service, backend: Vault) -> dict[str,
                 "vaultConnectionRef": name,
                 "method": "kubernetes",
                 "mount": backend.authMount,
-                "kubernetes": {"role": name, "serviceAccount": name, "audiences": ["vault"]},
+                "kubernetes": {
+                    "role": role_name(name, ENV_PLACEHOLDER),
+                    "serviceAccount": name,
+                    "audiences": ["vault"],
+                },
             },
         },
     }
@@ -94,9 +108,15 @@ def _auth_resources(facts: Facts, service: Service, backend: Vault) -> dict[str,
 def _env_patches(
     service: Service, backend: Vault, statics: list[tuple[str, str]], env: Environment
 ) -> list[Patch]:
-    """One env's overlay: its Vault address, refreshAfter and, where templated, its path."""
+    """One env's overlay: its Vault address, auth role, refreshAfter and, where templated,
+    its path."""
     conn = [{"op": "replace", "path": "/spec/address", "value": address(backend, env)}]
-    out = [Patch("patches/vaultconnection.yaml", API, "VaultConnection", service.name, conn)]
+    role = role_name(service.name, env.name)
+    auth = [{"op": "replace", "path": "/spec/kubernetes/role", "value": role}]
+    out = [
+        Patch("patches/vaultconnection.yaml", API, "VaultConnection", service.name, conn),
+        Patch("patches/vaultauth.yaml", API, "VaultAuth", service.name, auth),
+    ]
     for secret, path in statics:
         ops: list[Obj] = [
             {"op": "replace", "path": "/spec/refreshAfter", "value": refresh_after(backend, env)}
@@ -128,7 +148,7 @@ def _static_secret(facts: Facts, backend: Vault, service: Service, secret: str, 
 
 
 def policy_name(facts: Facts, env: str, service: str) -> str:
-    return f"{facts.system}-{env}-{service}"
+    return _policy_name(facts.system, env, service)
 
 
 def policy_paths(facts: Facts, service: Service, env: str) -> list[str]:
@@ -143,12 +163,7 @@ def policy_paths(facts: Facts, service: Service, env: str) -> list[str]:
 def render(facts: Facts) -> dict[str, str]:
     files: dict[str, str] = {}
     for env in facts.envs:
-        lines = ["#!/bin/sh", header(facts.source()).rstrip("\n")]
-        lines += [
-            f"# Run once by a Vault admin for env {env.name}: policies and Kubernetes auth roles.",
-            "set -eu",
-            'cd "$(dirname "$0")"',
-        ]
+        grants = []
         for svc in facts.services:
             backend = _backend(facts, svc)
             if backend is None:
@@ -159,19 +174,19 @@ def render(facts: Facts) -> dict[str, str]:
             )
             rel = f"policies/{svc.name}.hcl"
             files[f"{ROOT}/{env.name}/{rel}"] = header(facts.source(svc)) + "\n" + policy
-            name = policy_name(facts, env.name, svc.name)
-            ns = facts.deployed(svc, env).namespace
-            q = shlex.quote
-            addr = f"VAULT_ADDR=${{VAULT_ADDR:-{q(address(backend, env))}}}"
-            lines += [
-                "",
-                f"# {svc.name}: reads {', '.join(paths)}",
-                f"{addr} vault policy write {q(name)} {q(rel)}",
-                f"{addr} vault write {q(f'auth/{backend.authMount}/role/{svc.name}')} \\",
-                f"  bound_service_account_names={q(svc.name)} \\",
-                f"  bound_service_account_namespaces={q(ns)} \\",
-                f"  policies={q(name)} audience=vault ttl=1h",
-            ]
-        if len(lines) > 4:
-            files[f"{ROOT}/{env.name}/bootstrap.sh"] = "\n".join(lines) + "\n"
+            grants.append(
+                Grant(
+                    service=svc.name,
+                    address=address(backend, env),
+                    mount=backend.mount,
+                    auth_mount=backend.authMount,
+                    policy=policy_name(facts, env.name, svc.name),
+                    policy_file=rel,
+                    role=role_name(svc.name, env.name),
+                    namespace=facts.deployed(svc, env).namespace,
+                    paths=tuple(paths),
+                )
+            )
+        if grants:
+            files[f"{ROOT}/{env.name}/bootstrap.sh"] = script(facts.source(), env.name, grants)
     return files

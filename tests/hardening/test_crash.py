@@ -27,7 +27,7 @@ aws: {region: eu-west-1, accountId: "111122223333", oidcProvider: oidc.example/i
 secretBackends:
   sm: {type: aws-secrets-manager, key: "{env}/{service}"}
   ssm: {type: aws-parameter-store, key: "/{system}/{env}/{service}/{key}"}
-  vault: {type: vault, address: "http://vault:8200", key: "{service}/creds"}
+  vault: {type: vault, address: "http://vault:8200", key: "{env}/{service}/creds"}
 """
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import hcl2
@@ -94,7 +97,7 @@ def test_seed_004_cert_manager_pulls_into_its_own_namespace(tmp_path: Path) -> N
         )
     auth = next(d for d in docs if d["kind"] == "VaultAuth")
     assert auth["spec"]["kubernetes"] == {
-        "role": "cert-manager",
+        "role": "cert-manager-production",
         "serviceAccount": "cert-manager",
         "audiences": ["vault"],
     }
@@ -108,3 +111,39 @@ def test_seed_004_cert_manager_pulls_into_its_own_namespace(tmp_path: Path) -> N
     )
     assert own["spec"]["path"] == "staging/grafana/app" and own["spec"]["mount"] == "kv"
     assert "_ENV_" not in yaml.safe_dump_all(staging)
+
+
+STUB_CLI = """\
+#!/bin/sh
+printf '%s|%s\\n' "$VAULT_ADDR" "$*" >> "$STUB_LOG"
+if [ "$1 $2" = "token capabilities" ]; then echo root; fi
+if [ "$1" = read ]; then exit 2; fi
+"""
+
+
+def test_bootstrap_passes_catalog_values_to_the_cli_verbatim(
+    make_catalog: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A Vault address full of shell syntax reaches the CLI as one literal value, runs nothing."""
+    nasty = "http://v.example:8200/$(touch pwned)'\";`touch pwned2`"
+    platform = (
+        "system: acme\ngitRepo: https://github.com/acme/gitops.git\n"
+        "environments: [{name: dev}]\nsecretBackends:\n"
+        f"  vault: {{type: vault, address: {json.dumps(nasty)}, key: '{{env}}/{{service}}'}}\n"
+    )
+    service = "name: api\nowner: t\nimage: {repository: r, tag: v}\n"
+    service += "secrets: {backend: vault, keys: [TOKEN]}\n"
+    out = write_out(make_catalog({"api": service}, platform), tmp_path / "rendered")
+    stub, log = tmp_path / "stub-vault", tmp_path / "calls.log"
+    stub.write_text(STUB_CLI)
+    stub.chmod(0o755)
+    env = {"PATH": os.environ["PATH"], "VAULT_CLI": str(stub), "STUB_LOG": str(log)}
+    script = out / "vault" / "dev" / "bootstrap.sh"
+    done = subprocess.run(
+        ["sh", str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    calls = log.read_text().splitlines()
+    assert calls and all(c.startswith(nasty + "|") for c in calls)
+    assert f"{nasty}|policy write acme-dev-api policies/api.hcl" in calls
+    assert not list(tmp_path.rglob("pwned*")) and not list(out.rglob("pwned*"))

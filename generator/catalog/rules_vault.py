@@ -1,0 +1,113 @@
+"""Isolation on Vault: environments that reach one Vault never share a path, a role or a policy.
+
+Two envs reach one Vault when their effective address (the env's `vaultAddress`, else the
+backend's `address`) is the same. A cluster-local address (`*.svc`, `*.svc.cluster.local`)
+names a different Vault in every cluster, so it is shared only by envs of one `cluster`.
+The names below are the ones the renderer writes, so the rules and the output cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from generator.catalog.models import Environment, Platform, Service, Vault
+from generator.catalog.source import SourceMap
+from generator.catalog.templates import expand, placeholders
+from generator.errors import Problem
+
+CLUSTER_LOCAL = re.compile(r"\.svc(\.cluster\.local)?\.?$")
+SHARED_PREFIX = "shared"
+
+
+def vault_address(backend: Vault, env: Environment) -> str:
+    return env.vaultAddress or backend.address
+
+
+def role_name(service: str, env: str) -> str:
+    """The Kubernetes auth role of one service in one env (VaultAuth and bootstrap.sh agree)."""
+    return f"{service}-{env}"
+
+
+def policy_name(system: str, env: str, service: str) -> str:
+    return f"{system}-{env}-{service}"
+
+
+@dataclass(frozen=True, order=True)
+class VaultId:
+    """One Vault server: its address, and the cluster when the address is cluster-local."""
+
+    address: str
+    cluster: str
+
+    def __str__(self) -> str:
+        return f"{self.address} in cluster {self.cluster}" if self.cluster else self.address
+
+
+def vault_id(backend: Vault, env: Environment) -> VaultId:
+    address = vault_address(backend, env).rstrip("/")
+    host = urlsplit(address).hostname or address
+    return VaultId(address.lower(), env.cluster if CLUSTER_LOCAL.search(host.lower()) else "")
+
+
+def vault_problems(
+    platform: Platform,
+    psmap: SourceMap,
+    services: Mapping[str, Service],
+    smaps: Mapping[str, SourceMap],
+) -> Iterator[Problem]:
+    yield from _key_problems(platform, psmap)
+    yield from _name_problems(platform, services, smaps)
+
+
+def _key_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
+    for name, backend in sorted(platform.secretBackends.items()):
+        if not isinstance(backend, Vault):
+            continue
+        where = ("secretBackends", name, "key")
+        if backend.key.split("/", 1)[0] == SHARED_PREFIX:
+            msg = f"a service's own path must not start with {SHARED_PREFIX}/: services that "
+            msg += 'declare that shared path would read it; use e.g. "{env}/{service}/credentials"'
+            yield smap.problem(where, msg)
+        if "env" in placeholders(backend.key):
+            continue
+        groups: dict[VaultId, list[str]] = {}
+        for env in platform.environments:
+            groups.setdefault(vault_id(backend, env), []).append(env.name)
+        shared = next(((v, envs) for v, envs in sorted(groups.items()) if len(envs) > 1), None)
+        if shared is not None:
+            vault, envs = shared
+            msg = f"envs {', '.join(envs)} reach one Vault ({vault}) and this key has no {{env}}: "
+            msg += "they would read and write one secret; add {env} (e.g. "
+            msg += '"{env}/{service}/credentials") or give each env its own vaultAddress'
+            yield smap.problem(where, msg)
+
+
+def _name_problems(
+    platform: Platform, services: Mapping[str, Service], smaps: Mapping[str, SourceMap]
+) -> Iterator[Problem]:
+    """A role (per auth mount), a policy and a path belong to one (service, env) per Vault."""
+    owners: dict[tuple[str, VaultId, str, str], tuple[str, str]] = {}
+    for name in sorted(services):
+        service = services[name]
+        backend = platform.secretBackends.get(service.secrets.backend if service.secrets else "")
+        if not isinstance(backend, Vault):
+            continue
+        for env in platform.environments:
+            vault = vault_id(backend, env)
+            path = expand(backend.key, system=platform.system, env=env.name, service=name)
+            claims = [
+                ("auth role", backend.authMount, role_name(name, env.name)),
+                ("policy", "", policy_name(platform.system, env.name, name)),
+                ("kv-v2 path", backend.mount, path),
+            ]
+            for what, mount, value in claims:
+                other = owners.setdefault((what, vault, mount, value), (name, env.name))
+                if other[0] == name:  # one service's own envs: the key rule reports that
+                    continue
+                msg = f"{what} {value!r} on Vault {vault} would belong to service {name!r} "
+                msg += f"in env {env.name} and to service {other[0]!r} in env {other[1]}: "
+                msg += "rename the service or the env so the names differ"
+                yield smaps[name].problem(("name",), msg)
