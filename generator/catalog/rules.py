@@ -153,6 +153,8 @@ def name_collisions(
         owners[f"{system}-{env}"] = "the root app of env " + env
         owners[f"{system}-services-{env}"] = "the chart app of env " + env
         owners[f"{system}-secret-stores-{env}"] = "the secret-store app of env " + env
+        for operator in ("external-secrets", "vault-secrets-operator", "reloader"):
+            owners[f"{system}-{operator}-{env}"] = f"the {operator} app of env {env}"
     for name in sorted(services):
         yield from _role_name_problems(platform, services[name], smaps[name], envs)
         for env in envs:
