@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Platform, Service, Vault
+from generator.catalog.rotation import rotation_problems
 from generator.catalog.source import SourceMap
 from generator.catalog.templates import placeholders, stray_brace
 from generator.errors import Problem
@@ -48,6 +49,7 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
                 )
             yield from _aws_backend_problems(smap, path, backend)
     yield from _irsa_problems(platform, smap)
+    yield from rotation_problems(platform, smap)
 
 
 def _aws_backend_problems(
