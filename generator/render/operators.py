@@ -38,10 +38,14 @@ def needed(facts: Facts) -> list[Operator]:
     if _on(ops.externalSecrets, aws):
         out.append(_external_secrets(facts))
     if _on(ops.vaultSecretsOperator, vault):
-        chart = ops.vaultSecretsOperator
-        out.append(Operator("vault-secrets-operator", chart, chart.namespace, server_side=True))
+        vso = ops.vaultSecretsOperator
+        out.append(Operator("vault-secrets-operator", vso, vso.namespace, server_side=True))
     if _on(ops.reloader, aws):
-        out.append(Operator("reloader", ops.reloader, ops.reloader.namespace, server_side=False))
+        # `annotations`: it marks the pod template instead of adding an env var Argo CD
+        # would report as drift (Reloader's README, "reloadStrategy")
+        values = {e.name: {"reloader": {"reloadStrategy": "annotations"}} for e in facts.envs}
+        reloader = ops.reloader
+        out.append(Operator("reloader", reloader, reloader.namespace, False, values))
     return out
 
 

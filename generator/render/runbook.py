@@ -111,7 +111,10 @@ def _sync_and_check(facts: Facts, svc: Service, backend: Backend) -> list[str]:
                 "force-sync=$(date +%s) --overwrite",
                 f"kubectl -n {ns} wait externalsecret {name} --for=condition=Ready --timeout=120s",
                 f"# every managed ExternalSecret of the namespace: -l {MANAGED_LABEL}=true",
-                f"kubectl -n {ns} rollout restart deployment/{svc.name}  # env vars load at start",
+                "# env vars load at start: Stakater Reloader restarts the Deployment when the "
+                "Secret changes; it marks the pods it rolled:",
+                f"kubectl -n {ns} get deployment {svc.name} -o jsonpath="
+                "'{.spec.template.metadata.annotations.reloader\\.stakater\\.com/last-reloaded-from}'",
             ]
         out += [
             f"kubectl -n {ns} get secret {name} -o go-template={KEY_NAMES}  # key names only",
