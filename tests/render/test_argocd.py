@@ -13,7 +13,11 @@ import pytest
 import yaml
 
 from generator.catalog.load import load_catalog
+from tests.catalog.test_validation import errors, svc
 from tests.conftest import FIXTURE_NAMES, FIXTURES, PLATFORM, REPO_CATALOG, render_tree
+from tests.pr.test_reports import diff, repo
+
+__all__ = ["repo"]  # the GitOps repo fixture of the PR tests
 
 
 def test_every_app_path_exists_and_every_service_env_is_deployed() -> None:
@@ -179,3 +183,23 @@ def test_argocd_cm_patch_restores_the_application_health_check() -> None:
     patch = yaml.safe_load(render_tree(REPO_CATALOG)["argocd/argocd-cm-patch.yaml"])
     lua = patch["data"]["resource.customizations.health.argoproj.io_Application"]
     assert "hs.status = obj.status.health.status" in lua and lua.rstrip().endswith("return hs")
+
+
+def test_a_service_may_not_take_an_operator_app_name(make_catalog: Callable[..., Path]) -> None:
+    out = errors(make_catalog({"acme-reloader": svc(name="acme-reloader")}))
+    assert out == [
+        "services/acme-reloader.yaml:1:7: name: Argo CD app 'acme-reloader-dev' (env dev) "
+        "collides with the reloader app of env dev: rename"
+    ]
+
+
+def test_diff_names_an_operator_app_that_a_change_removes(repo: Path) -> None:
+    platform = repo / "catalog" / "platform.yaml"
+    platform.write_text(platform.read_text() + "operators:\n  reloader: {enabled: false}\n")
+    code, out = diff()
+    lines = out.splitlines()
+    assert code == 1 and lines[2] == "!!! REMOVALS: review before merging !!!"
+    assert lines[3].strip() == (
+        "- [dev] Argo CD app zerotouch-reloader-dev removed: Argo CD prunes everything this app "
+        "deployed"
+    )
