@@ -152,8 +152,19 @@ def operator_apps(facts: Facts, env: Environment, ops: list[operators.Operator])
         name = operator_app_name(facts.system, op.key, env.name)
         project = operators_project_name(facts, env)
         options = ("ServerSideApply=true",) if op.server_side else ()
-        app = _app(facts, name, env, op.namespace, source, wave=WAVE_OPERATORS, project=project)
-        app["spec"]["syncPolicy"]["syncOptions"] += options
+        app = _app(
+            facts,
+            name,
+            env,
+            op.namespace,
+            source,
+            wave=WAVE_OPERATORS,
+            project=project,
+            options=options,
+        )
+        # No cascade: deleting this app must not delete the CRDs, and with them every
+        # ExternalSecret or VaultStaticSecret of the cluster.
+        del app["metadata"]["finalizers"]
         apps.append(app)
     return apps
 

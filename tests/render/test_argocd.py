@@ -138,6 +138,7 @@ def test_only_the_operators_the_backends_need(name: str, charts: set[str]) -> No
         assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", app["spec"]["source"]["targetRevision"])
         server_side = "ServerSideApply=true" in app["spec"]["syncPolicy"]["syncOptions"]
         assert server_side == (chart != "reloader")  # the two with large CRDs
+        assert "finalizers" not in app["metadata"]  # deleting it keeps the CRDs and CRs
 
 
 def test_enabled_overrides_what_the_backends_need(make_catalog: Callable[..., Path]) -> None:
