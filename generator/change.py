@@ -85,9 +85,9 @@ def _docs(tree: Tree, path: str) -> list[dict[str, Any]]:
 
 def _argocd(base: Tree, head: Tree, envs: list[str]) -> Iterator[Change]:
     for env in envs:
-        path = f"argocd/{env}/applications.yaml"
-        old = {d["metadata"]["name"]: d for d in _docs(base, path)}
-        new = {d["metadata"]["name"]: d for d in _docs(head, path)}
+        paths = [f"argocd/{env}/{name}.yaml" for name in ("operators", "applications")]
+        old = {d["metadata"]["name"]: d for p in paths for d in _docs(base, p)}
+        new = {d["metadata"]["name"]: d for p in paths for d in _docs(head, p)}
         for found in _keyed("argocd", env, old, new, "Argo CD app"):
             if found.action == "removed":
                 detail = "Argo CD prunes everything this app deployed"

@@ -144,6 +144,60 @@ class Ci(Strict):
     )
 
 
+ChartVersion = Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")]
+
+
+class Chart(Strict):
+    """A platform operator Argo CD installs from its Helm chart into every env's cluster.
+
+    Each field has a pinned default, so `version: x.y.z` alone upgrades one operator."""
+
+    enabled: bool | None = Field(
+        None,
+        description="Default: installed when the catalog's backends need it. `false`: you "
+        "install it yourself (the rendered objects still need it).",
+    )
+    repoURL: Line
+    chart: DnsLabel
+    version: ChartVersion = Field(description="Exact chart version (a pin, not a range).")
+
+
+class ExternalSecretsChart(Chart):
+    """External Secrets Operator (chart >= 0.16.0 serves external-secrets.io/v1), for the AWS
+    backends. It runs in aws.esoServiceAccount's namespace, under that ServiceAccount name."""
+
+    repoURL: Line = "https://charts.external-secrets.io"
+    chart: DnsLabel = "external-secrets"
+    version: ChartVersion = "2.9.0"
+
+
+class VaultSecretsOperatorChart(Chart):
+    """Vault Secrets Operator, for the vault backends."""
+
+    repoURL: Line = "https://helm.releases.hashicorp.com"
+    chart: DnsLabel = "vault-secrets-operator"
+    version: ChartVersion = "1.4.1"
+    namespace: DnsLabel = "vault-secrets-operator-system"
+
+
+class ReloaderChart(Chart):
+    """Stakater Reloader: restarts a Deployment when its ESO-synced Secret changes, so a
+    rotated value reaches running pods. Default: on when a service uses an AWS backend."""
+
+    repoURL: Line = "https://stakater.github.io/stakater-charts"
+    chart: DnsLabel = "reloader"
+    version: ChartVersion = "2.2.16"
+    namespace: DnsLabel = "reloader"
+
+
+class Operators(Strict):
+    """Platform operators, one Argo CD app each per env cluster, only those the backends need."""
+
+    externalSecrets: ExternalSecretsChart = ExternalSecretsChart()
+    vaultSecretsOperator: VaultSecretsOperatorChart = VaultSecretsOperatorChart()
+    reloader: ReloaderChart = ReloaderChart()
+
+
 Backend = Annotated[AwsSecretsManager | AwsParameterStore | Vault, Field(discriminator="type")]
 
 
@@ -164,6 +218,7 @@ class Platform(Strict):
         "shadows the built-in template of the same name (`gitops-gen templates list`).",
     )
     ci: Ci = Ci()
+    operators: Operators = Operators()
 
 
 # --- services/<name>.yaml ------------------------------------------------------------------

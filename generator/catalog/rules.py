@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 
 from generator.catalog.install import parse_install, unpinned_message
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Platform, Service, Vault
+from generator.catalog.rotation import rotation_problems
 from generator.catalog.source import SourceMap
 from generator.catalog.templates import placeholders, stray_brace
 from generator.errors import Problem
@@ -51,6 +52,7 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
     yield from _irsa_problems(platform, smap)
     if platform.ci.install is not None and parse_install(platform.ci.install) is None:
         yield smap.problem(("ci", "install"), unpinned_message(platform.ci.install))
+    yield from rotation_problems(platform, smap)
 
 
 def _aws_backend_problems(
@@ -156,6 +158,8 @@ def name_collisions(
         owners[f"{system}-{env}"] = "the root app of env " + env
         owners[f"{system}-services-{env}"] = "the chart app of env " + env
         owners[f"{system}-secret-stores-{env}"] = "the secret-store app of env " + env
+        for operator in ("external-secrets", "vault-secrets-operator", "reloader"):
+            owners[f"{system}-{operator}-{env}"] = f"the {operator} app of env {env}"
     for name in sorted(services):
         yield from _role_name_problems(platform, services[name], smaps[name], envs)
         for env in envs:

@@ -1,4 +1,5 @@
-"""Argo CD: an AppProject, and per env one Application per folder it deploys (seeds 000, 001).
+"""Argo CD: per env a root app that brings in that env's AppProjects, platform operators,
+secret stores, per-service secrets and the chart, in that order (sync waves; seeds 000, 001).
 
 Explicit Applications rather than a generator: every app and path is visible in the PR
 diff, and removing one is a reviewed file deletion, not a silent ApplicationSet prune.
@@ -11,21 +12,52 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from generator.catalog.models import Environment
-from generator.render import eso, helm, kustomize
-from generator.render.facts import Facts
+from generator.render import eso, helm, kustomize, operators
+from generator.render.facts import DEFAULT_CLUSTER, Facts
 from generator.render.kube import Obj, meta, yaml_docs, yaml_file
+from generator.render.yamlout import Block
 
 API = "argoproj.io/v1alpha1"
 ROOT = "argocd"
+CM_PATCH = "argocd-cm-patch.yaml"
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+# The root applies these in order, each wave once the previous one is healthy.
+WAVE_PROJECTS = -3
+WAVE_OPERATORS = -2
+WAVE_STORES = -1
+WAVE_SECRETS = 0
+WAVE_WORKLOADS = 1
+APP_HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
+# Argo CD's documented check (operator-manual/health.md, "Argocd App").
+APP_HEALTH_LUA = """\
+hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil then
+  if obj.status.health ~= nil then
+    hs.status = obj.status.health.status
+    if obj.status.health.message ~= nil then
+      hs.message = obj.status.health.message
+    end
+  end
+end
+return hs
+"""
 
 
 def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
     """`tree` is the output rendered so far: apps point only at folders that exist in it."""
     src = facts.source()
-    files = {f"{ROOT}/project.yaml": yaml_file(src, project(facts))}
+    needed = operators.needed(facts)
+    files = {f"{ROOT}/{CM_PATCH}": yaml_file(src, app_health_patch())}
+    installs = operators.installing_envs(facts)
     for env in facts.envs:
-        apps = applications(facts, env, tree)
-        files[f"{ROOT}/{env.name}/applications.yaml"] = yaml_docs(src, apps)
+        folder = f"{ROOT}/{env.name}"
+        ops = needed if env.name in installs else []
+        files[f"{folder}/projects.yaml"] = yaml_docs(src, projects(facts, env, ops))
+        if ops:
+            files[f"{folder}/operators.yaml"] = yaml_docs(src, operator_apps(facts, env, ops))
+        files[f"{folder}/applications.yaml"] = yaml_docs(src, applications(facts, env, tree))
         files[f"{ROOT}/root-{env.name}.yaml"] = yaml_file(src, root_app(facts, env))
     return files
 
@@ -37,7 +69,10 @@ def _app(
     namespace: str,
     source: Obj,
     *,
+    wave: int,
     service: str | None = None,
+    project: str | None = None,
+    options: tuple[str, ...] = (),
 ) -> Obj:
     """`service` labels the app `app.kubernetes.io/name` (Backstage's argocd/app-selector)."""
     return {
@@ -45,10 +80,11 @@ def _app(
         "kind": "Application",
         "metadata": {
             **meta(name, facts.platform.argocdNamespace, facts.system, service),
+            "annotations": {SYNC_WAVE: str(wave)},
             "finalizers": ["resources-finalizer.argocd.argoproj.io"],
         },
         "spec": {
-            "project": facts.system,
+            "project": project or project_name(facts, env),
             "source": {
                 "repoURL": facts.platform.gitRepo,
                 "targetRevision": facts.platform.gitRevision,
@@ -57,7 +93,7 @@ def _app(
             "destination": {"server": env.cluster, "namespace": namespace},
             "syncPolicy": {
                 "automated": {"prune": True, "selfHeal": True},
-                "syncOptions": ["CreateNamespace=true"],
+                "syncOptions": ["CreateNamespace=true", *options],
             },
         },
     }
@@ -75,60 +111,150 @@ def _in_repo(rendered: str) -> str:
 
 
 def applications(facts: Facts, env: Environment, tree: dict[str, str]) -> list[Obj]:
+    """The GitOps repo's own folders: stores, then each service's secrets, then the chart."""
     apps: list[Obj] = []
     stores = f"{eso.STORES_DIR}/kustomization.yaml"
     if stores in tree:
         name = f"{facts.system}-secret-stores-{env.name}"
-        apps.append(_app(facts, name, env, "default", {"path": _path(facts, eso.STORES_DIR)}))
+        source = {"path": _path(facts, eso.STORES_DIR)}
+        apps.append(_app(facts, name, env, "default", source, wave=WAVE_STORES))
     chart: dict[str, Any] = {
         "path": _path(facts, helm.chart_dir(facts)),
         "helm": {"valueFiles": ["values.yaml", helm.values_file(env.name)]},
     }
-    apps.append(_app(facts, f"{facts.system}-services-{env.name}", env, "default", chart))
+    name = f"{facts.system}-services-{env.name}"
+    apps.append(_app(facts, name, env, "default", chart, wave=WAVE_WORKLOADS))
     for svc in facts.services:
         deployed = facts.deployed(svc, env)
         overlay = kustomize.overlay_dir(svc.name, env.name)
         if deployed.enabled and f"{overlay}/kustomization.yaml" in tree:
             name = f"{svc.name}-{env.name}"
             source = {"path": _path(facts, overlay)}
-            apps.append(_app(facts, name, env, deployed.namespace, source, service=svc.name))
+            ns = deployed.namespace
+            apps.append(_app(facts, name, env, ns, source, wave=WAVE_SECRETS, service=svc.name))
     return apps
 
 
+def operator_apps(facts: Facts, env: Environment, ops: list[operators.Operator]) -> list[Obj]:
+    """One app per operator from its pinned chart; large CRDs go server-side."""
+    apps = []
+    for op in ops:
+        helm_source: Obj = {"releaseName": op.chart.chart}
+        values = operators.env_values(op, env)
+        if values:
+            helm_source["valuesObject"] = values
+        source = {
+            "repoURL": op.chart.repoURL,
+            "targetRevision": op.chart.version,
+            "chart": op.chart.chart,
+            "helm": helm_source,
+        }
+        name = operator_app_name(facts.system, op.key, env.name)
+        project = operators_project_name(facts, env)
+        options = ("ServerSideApply=true",) if op.server_side else ()
+        app = _app(
+            facts,
+            name,
+            env,
+            op.namespace,
+            source,
+            wave=WAVE_OPERATORS,
+            project=project,
+            options=options,
+        )
+        # No cascade: deleting this app must not delete the CRDs, and with them every
+        # ExternalSecret or VaultStaticSecret of the cluster.
+        del app["metadata"]["finalizers"]
+        apps.append(app)
+    return apps
+
+
+def operator_app_name(system: str, key: str, env: str) -> str:
+    return f"{system}-{key}-{env}"
+
+
 def root_app(facts: Facts, env: Environment) -> Obj:
-    """App of apps for one env: apply it once; it syncs `argocd/<env>/`."""
+    """App of apps for one env, the one object applied by hand; it syncs `argocd/<env>/`.
+
+    It lives in Argo CD's built-in `default` project: the projects it brings in do not
+    exist before its first sync."""
     app = _app(
         facts,
         f"{facts.system}-{env.name}",
         env,
         facts.platform.argocdNamespace,
         {"path": _path(facts, f"{ROOT}/{env.name}")},
+        wave=0,
+        project="default",
     )
-    app["spec"]["destination"]["server"] = "https://kubernetes.default.svc"
+    del app["metadata"]["annotations"]
+    app["spec"]["destination"]["server"] = DEFAULT_CLUSTER
     return app
 
 
-def project(facts: Facts) -> Obj:
-    destinations = sorted(
-        {
-            (env.cluster, facts.deployed(s, env).namespace)
-            for env in facts.envs
-            for s in facts.services
-        }
-        | {(env.cluster, "default") for env in facts.envs}
-        | {("https://kubernetes.default.svc", facts.platform.argocdNamespace)}
-    )
+def project_name(facts: Facts, env: Environment) -> str:
+    return f"{facts.system}-{env.name}"
+
+
+def operators_project_name(facts: Facts, env: Environment) -> str:
+    return f"{facts.system}-{env.name}-operators"
+
+
+def projects(facts: Facts, env: Environment, ops: list[operators.Operator]) -> list[Obj]:
+    """Per env: the services' project (their namespaces, two cluster-scoped kinds) and, when
+    operators are installed, theirs (charts install CRDs, cluster roles and webhooks)."""
+    namespaces = {facts.deployed(s, env).namespace for s in facts.services} | {"default"}
+    out = [
+        _project(
+            facts,
+            project_name(facts, env),
+            f"Services of {facts.system} in {env.name}, rendered by gitops-gen",
+            repos=[facts.platform.gitRepo],
+            destinations=[(env.cluster, ns) for ns in sorted(namespaces)],
+            cluster_kinds=[("", "Namespace"), ("external-secrets.io", "ClusterSecretStore")],
+        )
+    ]
+    if ops:
+        description = f"Platform operators of {facts.system} in {env.name}, rendered by gitops-gen"
+        out.append(
+            _project(
+                facts,
+                operators_project_name(facts, env),
+                description,
+                repos=sorted({op.chart.repoURL for op in ops}),
+                destinations=[(env.cluster, ns) for ns in sorted({o.namespace for o in ops})],
+                cluster_kinds=[("*", "*")],
+            )
+        )
+    return out
+
+
+def _project(
+    facts: Facts,
+    name: str,
+    description: str,
+    *,
+    repos: list[str],
+    destinations: list[tuple[str, str]],
+    cluster_kinds: list[tuple[str, str]],
+) -> Obj:
     return {
         "apiVersion": API,
         "kind": "AppProject",
-        "metadata": meta(facts.system, facts.platform.argocdNamespace, facts.system),
+        "metadata": {
+            **meta(name, facts.platform.argocdNamespace, facts.system),
+            "annotations": {SYNC_WAVE: str(WAVE_PROJECTS)},
+        },
         "spec": {
-            "description": f"Services of {facts.system}, rendered by gitops-gen",
-            "sourceRepos": [facts.platform.gitRepo],
+            "description": description,
+            "sourceRepos": repos,
             "destinations": [{"server": s, "namespace": n} for s, n in destinations],
-            "clusterResourceWhitelist": [
-                {"group": "", "kind": "Namespace"},
-                {"group": "external-secrets.io", "kind": "ClusterSecretStore"},
-            ],
+            "clusterResourceWhitelist": [{"group": g, "kind": k} for g, k in cluster_kinds],
         },
     }
+
+
+def app_health_patch() -> Obj:
+    """argocd-cm merge patch: since Argo CD 1.8 a parent app does not wait for a child
+    Application's health between sync waves unless this health check is configured."""
+    return {"data": {APP_HEALTH_KEY: Block(APP_HEALTH_LUA)}}

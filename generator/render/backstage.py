@@ -1,5 +1,7 @@
 """Backstage: a Software Template that opens a PR adding a catalog entry, and per service a
-`catalog-info.yaml` Component linking its Argo CD apps, its catalog file and its runbook.
+`catalog-info.yaml` Component linking its Argo CD apps, its catalog file and its runbook, in
+the System its `spec.system` names. Every Kubernetes object of a service carries the
+`backstage.io/kubernetes-id` label the Component selects on (kube.meta, the chart's labels).
 
 The template's skeleton is `templates/scaffold/service.yaml` copied verbatim: the same file
 `gitops-gen new-service` fills. It is the one output without our header, because what it
@@ -24,6 +26,8 @@ TEMPLATE_DIR = f"{ROOT}/template"
 SKELETON_FILE = "${{ values.name }}.yaml"
 SCAFFOLDER_API = "scaffolder.backstage.io/v1beta3"
 CATALOG_API = "backstage.io/v1alpha1"
+SYSTEM_FILE = "system.yaml"
+PLATFORM_OWNER = "group:default/platform"  # owns the System and the new-service template
 _GITHUB = re.compile(r"^https://(?P<host>[^/]+)/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(\.git)?/?$")
 
 
@@ -57,12 +61,13 @@ def render(facts: Facts) -> dict[str, str]:
     }
     for svc in facts.services:
         files[component_path(svc.name)] = yaml_file(facts.source(svc), component(facts, svc.name))
+    files[f"{ROOT}/{SYSTEM_FILE}"] = yaml_file(src, system(facts))
     targets = [f"./{_component_rel(s.name)}" for s in facts.services]
     location = {
         "apiVersion": CATALOG_API,
         "kind": "Location",
         "metadata": {"name": f"{facts.system}-gitops-gen", "description": "Rendered by gitops-gen"},
-        "spec": {"targets": ["./template/template.yaml", *targets]},
+        "spec": {"targets": [f"./{SYSTEM_FILE}", "./template/template.yaml", *targets]},
     }
     files[f"{ROOT}/catalog-info.yaml"] = yaml_file(src, location)
     return files
@@ -103,6 +108,19 @@ def component(facts: Facts, name: str) -> dict[str, Any]:
     }
 
 
+def system(facts: Facts) -> dict[str, Any]:
+    """The System every Component's `spec.system` names."""
+    return {
+        "apiVersion": CATALOG_API,
+        "kind": "System",
+        "metadata": {
+            "name": facts.system,
+            "description": f"Services of {facts.system}, from the gitops-gen catalog",
+        },
+        "spec": {"owner": PLATFORM_OWNER},
+    }
+
+
 def template(facts: Facts) -> dict[str, Any]:
     backends = sorted(facts.platform.secretBackends)
     values = {
@@ -127,7 +145,7 @@ def template(facts: Facts) -> dict[str, Any]:
             "tags": ["gitops-gen", "kubernetes"],
         },
         "spec": {
-            "owner": "group:default/platform",
+            "owner": PLATFORM_OWNER,
             "type": "service",
             "parameters": [_service_form(facts), _secrets_form(backends)],
             "steps": [

@@ -11,6 +11,7 @@ from typing import Any
 
 from generator.catalog.models import Environment, Probe, Resources
 from generator.consistency import Inventory, ObjectId, Reference
+from generator.render import operators
 from generator.render.facts import Deployed, Facts, configmap_name, header, secret_name
 from generator.render.kube import yaml_file
 from generator.render.vault import shared_secret_name
@@ -76,6 +77,7 @@ def base_values(facts: Facts) -> dict[str, Any]:
                 shared_secret_name(svc, s) for s in (svc.secrets.shared if svc.secrets else [])
             ],
             "inject": svc.secrets.inject if svc.secrets else "envFrom",
+            "reloadSecrets": operators.reload_secrets(facts, svc),
             "probes": {
                 "readiness": _probe(svc.probes.readiness),
                 "liveness": _probe(svc.probes.liveness),

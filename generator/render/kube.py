@@ -11,12 +11,14 @@ from generator.render.facts import MANAGED_LABEL, PART_OF_LABEL, header
 from generator.render.yamlout import dump, dump_all
 
 Obj = dict[str, Any]
+BACKSTAGE_LABEL = "backstage.io/kubernetes-id"
 
 
 def meta(name: str, namespace: str | None, system: str, service: str | None = None) -> Obj:
     labels = {PART_OF_LABEL: system, "app.kubernetes.io/managed-by": "gitops-gen"}
     if service:
         labels["app.kubernetes.io/name"] = service
+        labels[BACKSTAGE_LABEL] = service  # what the service's catalog-info.yaml selects on
     out: Obj = {"name": name}
     if namespace:
         out["namespace"] = namespace

@@ -1,0 +1,48 @@
+"""Rules for settings under which a rotated value could never reach running pods, and for
+operator pins too old for what gitops-gen renders."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from generator.catalog.models import Platform, Vault
+from generator.catalog.source import SourceMap
+from generator.errors import Problem
+
+ESO_V1_SINCE = (0, 16, 0)  # first ESO release serving external-secrets.io/v1
+
+
+def zero(duration: str) -> bool:
+    return all(int(n) == 0 for n in re.findall(r"[0-9]+", duration))
+
+
+def rotation_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
+    aws = any(not isinstance(b, Vault) for b in platform.secretBackends.values())
+    vault = any(isinstance(b, Vault) for b in platform.secretBackends.values())
+    for i, env in enumerate(platform.environments):
+        if aws and zero(env.refreshInterval):
+            msg = "0 stops ESO's refresh: a value rotated in AWS would never reach the Secret "
+            msg += "(nor, through Reloader, the pods); use a duration such as 1h"
+            yield smap.problem(("environments", i, "refreshInterval"), msg)
+        if vault and env.refreshAfter is not None and zero(env.refreshAfter):
+            yield smap.problem(("environments", i, "refreshAfter"), _VSO_ZERO)
+    for name, backend in platform.secretBackends.items():
+        if isinstance(backend, Vault) and zero(backend.refreshAfter):
+            yield smap.problem(("secretBackends", name, "refreshAfter"), _VSO_ZERO)
+    yield from _eso_version(platform, smap)
+
+
+_VSO_ZERO = (
+    "0 stops VSO's refresh: a value rotated in Vault would never reach the Secret (nor, "
+    "through rolloutRestartTargets, the pods); use a duration such as 1h"
+)
+
+
+def _eso_version(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
+    version = platform.operators.externalSecrets.version
+    if tuple(int(p) for p in version.split(".")) < ESO_V1_SINCE:
+        since = ".".join(map(str, ESO_V1_SINCE))
+        msg = f"{version} predates external-secrets.io/v1, which the rendered objects use "
+        msg += f"(ESO >= {since})"
+        yield smap.problem(("operators", "externalSecrets", "version"), msg)

@@ -1,0 +1,97 @@
+"""Platform operators the rendered objects need, per env cluster (seeds 000, 003, 004).
+
+ESO serves the ExternalSecrets and ClusterSecretStores of the AWS backends, VSO the Vault
+objects, and Stakater Reloader restarts a Deployment when its ESO-synced Secret changes (VSO
+restarts its own through `rolloutRestartTargets`). `argocd.py` turns each into an Application.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator.catalog.models import Chart, Environment, Service, Vault
+from generator.render.eso import IRSA_ANNOTATION, role_arn
+from generator.render.facts import Facts, secret_name
+from generator.render.kube import Obj
+
+RELOAD_ANNOTATION = "secret.reloader.stakater.com/reload"  # Reloader: restart on this Secret
+ESO_ROLE = "external-secrets"  # the per-env role Terraform creates in `cluster` scope
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One operator as an Argo CD app installs it into one env's cluster."""
+
+    key: str  # names the app: <system>-<key>-<env>
+    chart: Chart
+    namespace: str
+    server_side: bool  # its CRDs exceed the client-side apply annotation limit
+    values: dict[str, Obj] = field(default_factory=dict)  # env name -> Helm values
+
+
+def needed(facts: Facts) -> list[Operator]:
+    """Only what the catalog's backends need, unless `enabled` says otherwise."""
+    ops = facts.platform.operators
+    aws = bool(facts.aws_backends()) and facts.platform.aws is not None
+    vault = any(isinstance(b, Vault) for b in facts.platform.secretBackends.values())
+    out = []
+    if _on(ops.externalSecrets, aws):
+        out.append(_external_secrets(facts))
+    if _on(ops.vaultSecretsOperator, vault):
+        vso = ops.vaultSecretsOperator
+        out.append(Operator("vault-secrets-operator", vso, vso.namespace, server_side=True))
+    if _on(ops.reloader, aws):
+        # `annotations`: it marks the pod template instead of adding an env var Argo CD
+        # would report as drift (Reloader's README, "reloadStrategy")
+        values = {e.name: {"reloader": {"reloadStrategy": "annotations"}} for e in facts.envs}
+        reloader = ops.reloader
+        out.append(Operator("reloader", reloader, reloader.namespace, False, values))
+    return out
+
+
+def installing_envs(facts: Facts) -> set[str]:
+    """Envs whose root installs the operators: the first (in promotion order) of each
+    cluster, so two envs sharing a cluster never install one operator twice."""
+    first: dict[str, str] = {}
+    for env in facts.envs:
+        first.setdefault(env.cluster, env.name)
+    return set(first.values())
+
+
+def _on(chart: Chart, needed: bool) -> bool:
+    return needed if chart.enabled is None else chart.enabled
+
+
+def eso_service_account(facts: Facts) -> tuple[str, str]:
+    """(namespace, name): what the Terraform role trusts, so also where ESO must run."""
+    account = facts.platform.aws.esoServiceAccount if facts.platform.aws else ""
+    namespace, _, name = (account or "external-secrets/external-secrets").partition("/")
+    return namespace, name
+
+
+def _external_secrets(facts: Facts) -> Operator:
+    """ESO under the ServiceAccount the role trusts; in `cluster` scope it carries the role."""
+    namespace, name = eso_service_account(facts)
+    aws = facts.platform.aws
+    values: dict[str, Obj] = {}
+    for env in facts.envs:
+        account: Obj = {"name": name}
+        if aws is not None and aws.secretStoreScope == "cluster":
+            arn = role_arn(aws, facts.system, env.name, ESO_ROLE)
+            account["annotations"] = {IRSA_ANNOTATION: arn}
+        values[env.name] = {"installCRDs": True, "serviceAccount": account}
+    return Operator(
+        "external-secrets", facts.platform.operators.externalSecrets, namespace, True, values
+    )
+
+
+def env_values(op: Operator, env: Environment) -> Obj:
+    return op.values.get(env.name, {})
+
+
+def reload_secrets(facts: Facts, service: Service) -> list[str]:
+    """Secrets whose change must restart the service's pods: its ESO-synced one.
+
+    Rendered whatever `reloader.enabled` says: `false` means a Reloader you run yourself."""
+    plan = facts.secret_plan(service)
+    return [secret_name(service)] if plan is not None and plan.is_aws else []
