@@ -13,7 +13,7 @@ VAULT = """\
   vault:
     type: vault
     address: http://vault.vault.svc:8200
-    key: "{service}/credentials"
+    key: "{env}/{service}/credentials"
     refreshAfter: 0s
 """
 
