@@ -108,8 +108,15 @@ def validate(catalog: Path) -> None:
 @out_option
 @workflows_option
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Allow a catalog without services to remove every service's output.",
+)
 @handled
-def render(catalog: Path, out: Path, workflows: Path | None, dry_run: bool) -> None:
+def render(
+    catalog: Path, out: Path, workflows: Path | None, dry_run: bool, allow_empty: bool
+) -> None:
     """Validate, render, write only what changed, remove files no longer produced."""
     from generator import engine
 
@@ -119,7 +126,7 @@ def render(catalog: Path, out: Path, workflows: Path | None, dry_run: bool) -> N
 
         click.echo(text_report(plan, diffs=False), nl=False)
         return
-    summary = engine.apply_plan(plan)
+    summary = engine.apply_plan(plan, allow_empty=allow_empty)
     click.echo(f"gitops-gen: {summary}")
 
 

@@ -38,6 +38,8 @@ class Plan:
     roots: dict[str, RootPlan]
     envs: tuple[str, ...] = ()  # the catalog's envs, to name the env a drifted file belongs to
     fix: str = "gitops-gen render"  # the command that brings the output in line
+    services: int | None = None  # how many services the catalog has (None: not known)
+    services_dir: str = "services"  # where they live, to name it in the empty-catalog error
 
     @property
     def changed(self) -> bool:
