@@ -128,6 +128,10 @@ def render(
         return
     summary = engine.apply_plan(plan, allow_empty=allow_empty)
     click.echo(f"gitops-gen: {summary}")
+    from generator.report import stray_warnings
+
+    for line in stray_warnings(plan):
+        click.echo(f"gitops-gen: {line}", err=True)
 
 
 @main.command()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from generator.catalog.load import SERVICES_DIR, display_root, load_catalog
 from generator.consistency import verify
-from generator.plan import Plan, make_plan
+from generator.plan import Plan, make_plan, stray_files, synced_folders
 from generator.render.pipeline import OUT, WORKFLOWS, render_all
 from generator.write import Summary, apply, ensure_safe_root
 
@@ -45,6 +45,8 @@ def _plan_for(catalog_dir: Path, out: Path, workflows: Path | None) -> Plan:
     for folder in folders.values():
         ensure_safe_root(folder)
     plan = make_plan(desired, folders, OUT)
+    synced = synced_folders(desired[OUT], catalog.platform.renderedPath)
+    plan.roots[OUT].stray = stray_files(out, desired[OUT], synced)
     plan.envs = tuple(e.name for e in catalog.platform.environments)
     plan.services = len(catalog.services)
     plan.services_dir = f"{display_root(catalog_dir)}{SERVICES_DIR}/"

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.report import STRAY
 from tests.catalog.test_validation import errors
 from tests.conftest import SERVICE, run
-from tests.test_write import render, snapshot_dir
+from tests.test_write import check, render, snapshot_dir
 
 
 def test_dangling_symlink_is_an_error_not_a_removal(
@@ -78,3 +79,27 @@ def test_empty_catalog_first_render_needs_no_flag(
     assert render(catalog, out)[0] == 0
     assert render(catalog, out)[0] == 0
     assert run(["validate", "--catalog", str(catalog)]).exit_code == 0
+
+
+def test_stray_application_fails_check(make_catalog: Callable[..., Path], tmp_path: Path) -> None:
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    assert render(catalog, out)[0] == 0
+    (out / "argocd" / "dev" / "sneaky.yaml").write_text("kind: Application\n")
+    (out / "helm" / "acme-services" / "templates" / "extra").mkdir()
+    (out / "helm" / "acme-services" / "templates" / "extra" / "x.yaml").write_text("a: 1\n")
+    (out / "terraform" / "envs" / "dev" / "backend.tf").write_text("terraform {}\n")
+    (out / "kustomize" / "svc" / "overlays" / "dev" / "notes.txt").write_text("unused\n")
+    result = check(catalog, out)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("  stray")]
+    assert lines == [
+        f"  stray               {out.as_posix()}/helm/acme-services/templates/extra/x.yaml",
+        f"  stray    [dev]      {out.as_posix()}/argocd/dev/sneaky.yaml",
+    ]
+    assert f"{STRAY}:" in result.output
+    code, output = render(catalog, out)
+    assert code == 0 and f"warning: {out.as_posix()}/argocd/dev/sneaky.yaml" in output
+    assert (out / "argocd" / "dev" / "sneaky.yaml").is_file()
+    for path in ("argocd/dev/sneaky.yaml", "helm/acme-services/templates/extra/x.yaml"):
+        (out / path).unlink()
+    assert check(catalog, out).exit_code == 0
