@@ -135,6 +135,14 @@ def shared(built: dict[App, dict[ObjectKey, Obj]]) -> Iterator[tuple[ObjectKey, 
             yield key, sorted(names)
 
 
+def missing_tools() -> str:
+    """ "helm", "kubectl", both, or "" when every source can be built."""
+    missing = [] if shutil.which("helm") or HELM_BIN.is_file() else ["helm"]
+    if not (shutil.which("kubectl") or shutil.which("kustomize")):
+        missing.append("kubectl")
+    return " and ".join(missing)
+
+
 def helm_binary() -> str:
     found = shutil.which("helm") or (str(HELM_BIN) if HELM_BIN.is_file() else None)
     if found is None:

@@ -271,21 +271,8 @@ def push_secrets(  # click passes every option by keyword
 def diff(base: str, catalog: Path, fmt: str) -> None:
     """What the catalog change since REF does to the output; removals first. Exit 1 on change."""
     from generator import change
-    from generator.catalog.load import load_catalog
-    from generator.engine import paused_gc
-    from generator.gitref import catalog_at
-    from generator.render.pipeline import render_catalog
 
-    with paused_gc():
-        head_catalog = load_catalog(catalog)
-        base_catalog = catalog_at(catalog, base)
-        empty: dict[str, dict[str, str]] = {}
-        trees = render_catalog(base_catalog) if base_catalog else empty
-        head = render_catalog(head_catalog)
-    envs = [e.name for e in head_catalog.platform.environments]
-    if base_catalog is not None:
-        envs += [e.name for e in base_catalog.platform.environments if e.name not in envs]
-    report = change.compare(trees.get("out", {}), head["out"], envs, base)
+    report = change.diff_against(catalog, base)
     formats = {
         "text": change.text_change_report,
         "markdown": change.markdown_change_report,

@@ -107,7 +107,48 @@ def test_changing_one_env_config_touches_only_that_env(repo: Path) -> None:
     code, out = diff()
     assert code == 1
     changes = [line for line in out.splitlines() if line.startswith("  ")]
-    assert changes == ["  ~ [stg] Deployment+Service+ConfigMap of payment-service changed"]
+    assert changes == [
+        "  ~ [stg] ConfigMap payment/payment-service-config changed",
+        "  ~ [stg] Deployment payment/payment-service changed",
+    ]
+
+
+def test_removal_plan_names_the_namespace_first(repo: Path) -> None:
+    (repo / "catalog/services/payment-service.yaml").unlink()
+    code, out = diff()
+    removals = out.split("!!! REMOVALS: review before merging !!!\n")[1].splitlines()
+    assert code == 1 and removals[0] == (
+        "  - [dev] Namespace payment removed: Prune=false: Argo CD leaves it in place; delete "
+        "it by hand once nothing runs in it"
+    )
+    assert "  - [stg] Deployment payment/payment-service removed: Argo CD prunes it" in removals
+
+
+def test_a_key_in_a_json_secret_changes_no_applied_object(repo: Path) -> None:
+    svc = repo / "catalog/services/payment-service.yaml"
+    svc.write_text(svc.read_text().replace("API_KEY]", "API_KEY, WEBHOOK_SECRET]"))
+    code, out = diff()
+    assert code == 1 and "Kubernetes objects:" not in out
+    assert not [line for line in out.splitlines() if "Deployment" in line or "ConfigMap" in line]
+
+
+def test_removing_an_env_var_is_a_removal(repo: Path) -> None:
+    svc = repo / "catalog/services/service.yaml"
+    svc.write_text(svc.read_text().replace("keys: [DATABASE_URL, REDIS_URL]", "keys: [REDIS_URL]"))
+    code, out = diff()
+    removals = out.split("!!! REMOVALS: review before merging !!!\n")[1].splitlines()
+    assert code == 1
+    assert (
+        "  - [dev] env var DATABASE_URL (ExternalSecret service/service-secrets) removed: pods "
+        "restart without it"
+    ) in removals
+    payment = repo / "catalog/services/payment-service.yaml"
+    payment.write_text(payment.read_text().replace("config: {LOG_LEVEL: info}", ""))
+    out = diff()[1]
+    assert (
+        "  - [stg] env var LOG_LEVEL (ConfigMap payment/payment-service-config) removed: pods "
+        "restart without it"
+    ) in out.splitlines()
 
 
 def test_bad_ref_is_a_user_error(repo: Path) -> None:
@@ -161,3 +202,16 @@ def test_pre_commit_hooks_run_real_commands() -> None:
         assert {"id", "name", "entry", "language"} <= set(hook) and hook["pass_filenames"] is False
         program, command = hook["entry"].split()
         assert program == "gitops-gen" and command in main.commands
+
+
+def test_without_helm_the_report_says_how_it_compared(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("generator.applied.missing_tools", lambda: "helm")
+    svc = repo / "catalog/services/payment-service.yaml"
+    svc.write_text(svc.read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug"))
+    code, out = diff()
+    assert code == 1 and out.splitlines()[1] == (
+        "note: helm not found: Kubernetes objects compared from rendered files, not as Argo CD "
+        "would build them (install it for a per-object report)"
+    )
