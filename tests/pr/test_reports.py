@@ -166,12 +166,17 @@ def test_check_names_service_env_and_fix(repo: Path) -> None:
     assert result.exit_code == 1
     report = json.loads(result.output)
     assert report["fix"] == "gitops-gen render"
-    assert {(f["service"], f["env"], f["status"]) for f in report["files"]} >= {
-        ("", "prod", "changed")
-    }
+    values = "rendered/helm/zerotouch-services/values-prod.yaml"
+    assert [
+        (f["source"], f["service"], f["env"], f["status"])
+        for f in report["files"]
+        if f["path"] == values
+    ] == [("services/payment-service.yaml", "payment-service", "prod", "changed")]
+    (blamed,) = [f["diff"] for f in report["files"] if f["path"] == values]
+    assert "-    replicas: 3\n+    replicas: 9\n" in blamed and blamed.count("@@ -") == 1
     markdown = run(["check", "--format", "markdown"]).output
     assert (
-        "| platform, env prod | `platform.yaml` | changed | `rendered/helm/zerotouch-services/values-prod.yaml` |"
+        f"| service payment-service, env prod | `services/payment-service.yaml` | changed | `{values}` |"
         in markdown
     )
     text = run(["check", "--out", "rendered"]).output
@@ -187,6 +192,13 @@ def test_check_names_the_service_of_a_service_file(repo: Path) -> None:
     assert [(f["source"], f["service"], f["env"]) for f in report["files"]] == [
         ("services/payment-service.yaml", "payment-service", "stg")
     ]
+
+
+def test_a_hunk_outside_every_service_keeps_the_platform_cause(repo: Path) -> None:
+    values = repo / "rendered/helm/zerotouch-services/values.yaml"
+    values.write_text(values.read_text().replace("system: zerotouch", "system: other"))
+    report = json.loads(run(["check", "--format", "json"]).output)
+    assert [(f["source"], f["service"]) for f in report["files"]] == [("platform.yaml", "")]
 
 
 def test_markdown_is_truncated_for_huge_drift(repo: Path) -> None:
