@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from generator import applied
-from generator.change_objects import object_changes
+from generator.change_objects import NAMESPACE_GONE, object_changes
 
 Tree = dict[str, str]
 _VAULT_PATH = re.compile(r'^path "((?:[^"\\]|\\.)*)"', re.M)
@@ -221,6 +221,9 @@ def _helm(base: Tree, head: Tree, envs: list[str]) -> Iterator[Change]:
     for env in envs:
         old, new = _helm_services(base, env), _helm_services(head, env)
         yield from _keyed("kubernetes", env, old, new, "Deployment+Service+ConfigMap of")
+        gone = {v["namespace"] for v in old.values()} - {v["namespace"] for v in new.values()}
+        for namespace in sorted(gone):
+            yield Change("kubernetes", env, "removed", f"Namespace {namespace}", NAMESPACE_GONE)
 
 
 def _tfvars(tree: Tree) -> dict[str, dict[str, Any]]:

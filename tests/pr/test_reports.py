@@ -227,3 +227,13 @@ def test_without_helm_the_report_says_how_it_compared(
         "note: helm not found: Kubernetes objects compared from rendered files, not as Argo CD "
         "would build them (install it for a per-object report)"
     )
+
+
+def test_without_helm_a_dropped_namespace_is_still_a_removal(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("generator.applied.missing_tools", lambda: "helm")
+    (repo / "catalog/services/payment-service.yaml").unlink()
+    out = diff()[1]
+    removals = out.split("!!! REMOVALS: review before merging !!!\n")[1].splitlines()
+    assert removals[0].startswith("  - [dev] Namespace payment removed: Prune=false")
