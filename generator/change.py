@@ -12,10 +12,13 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
+
+from generator import applied
+from generator.change_objects import NAMESPACE_GONE, object_changes
 
 Tree = dict[str, str]
 _VAULT_PATH = re.compile(r'^path "((?:[^"\\]|\\.)*)"', re.M)
@@ -46,23 +49,79 @@ class ChangeReport:
     changes: list[Change]
     files_changed: int
 
+    notes: tuple[str, ...] = ()
+
     @property
     def removals(self) -> list[Change]:
-        return [c for c in self.changes if c.removal]
+        """What a reviewer must see first, most far-reaching first."""
+        return sorted((c for c in self.changes if c.removal), key=lambda c: (_rank(c), c))
 
 
-def compare(base: Tree, head: Tree, envs: list[str], base_label: str) -> ChangeReport:
+_REMOVAL_ORDER = (
+    "Namespace ",
+    "Argo CD app ",
+    "secret ",
+    "parameter ",
+    "IAM role ",
+    "Vault policy ",
+    "env var ",
+)
+
+
+def _rank(change: Change) -> int:
+    found = (i for i, p in enumerate(_REMOVAL_ORDER) if change.what.startswith(p))
+    return next(found, len(_REMOVAL_ORDER))
+
+
+def diff_against(catalog_dir: Path, base: str) -> ChangeReport:
+    """`diff --base REF`: render the catalog at REF and in the work tree, compare effects."""
+    from generator.catalog.load import load_catalog
+    from generator.engine import paused_gc
+    from generator.gitref import catalog_at
+    from generator.render.pipeline import OUT, render_catalog
+
+    with paused_gc():
+        head_catalog = load_catalog(catalog_dir)
+        base_catalog = catalog_at(catalog_dir, base)
+        old = render_catalog(base_catalog)[OUT] if base_catalog else {}
+        new = render_catalog(head_catalog)[OUT]
+    envs = [e.name for e in head_catalog.platform.environments]
+    paths = [head_catalog.platform.renderedPath]
+    if base_catalog is not None:
+        envs += [e.name for e in base_catalog.platform.environments if e.name not in envs]
+        paths.append(base_catalog.platform.renderedPath)
+    return compare(old, new, envs, base, tuple(paths))
+
+
+def compare(
+    base: Tree,
+    head: Tree,
+    envs: list[str],
+    base_label: str,
+    rendered_paths: tuple[str, ...] = ("rendered",),
+) -> ChangeReport:
+    kube, notes = _applied_changes(base, head, envs, rendered_paths)
     changes = sorted(
-        {
-            *_argocd(base, head, envs),
-            *_kubernetes(base, head),
-            *_helm(base, head, envs),
-            *_terraform(base, head),
-            *_vault(base, head),
-        }
+        {*_argocd(base, head, envs), *kube, *_terraform(base, head), *_vault(base, head)}
     )
     changed = sum(1 for p in base.keys() | head.keys() if base.get(p) != head.get(p))
-    return ChangeReport(base_label, changes, changed)
+    return ChangeReport(base_label, changes, changed, notes)
+
+
+def _applied_changes(
+    base: Tree, head: Tree, envs: list[str], rendered_paths: tuple[str, ...]
+) -> tuple[list[Change], tuple[str, ...]]:
+    """Per object, as each env's apps would apply them; without helm or kubectl, the
+    rendered files are compared instead and the report says so."""
+    missing = applied.missing_tools()
+    if missing:
+        note = f"{missing} not found: Kubernetes objects compared from rendered files, not "
+        note += "as Argo CD would build them (install it for a per-object report)"
+        return [*_kubernetes(base, head), *_helm(base, head, envs)], (note,)
+    base_apps = applied.apps(base, envs, rendered_paths[-1])
+    head_apps = applied.apps(head, envs, rendered_paths[0])
+    found = object_changes(base, head, base_apps, head_apps)
+    return [Change("kubernetes", c.env, c.action, c.what, c.detail) for c in found], ()
 
 
 def _keyed(
@@ -162,6 +221,9 @@ def _helm(base: Tree, head: Tree, envs: list[str]) -> Iterator[Change]:
     for env in envs:
         old, new = _helm_services(base, env), _helm_services(head, env)
         yield from _keyed("kubernetes", env, old, new, "Deployment+Service+ConfigMap of")
+        gone = {v["namespace"] for v in old.values()} - {v["namespace"] for v in new.values()}
+        for namespace in sorted(gone):
+            yield Change("kubernetes", env, "removed", f"Namespace {namespace}", NAMESPACE_GONE)
 
 
 def _tfvars(tree: Tree) -> dict[str, dict[str, Any]]:
@@ -255,6 +317,7 @@ def text_change_report(report: ChangeReport) -> str:
         f"gitops-gen diff against {report.base}: {report.files_changed} file(s) change, "
         f"{len(removals)} removal(s)"
     ]
+    lines += [f"note: {n}" for n in report.notes]
     if removals:
         lines += ["", "!!! REMOVALS: review before merging !!!"]
         lines += [f"  {c.line()}" for c in removals]
@@ -269,6 +332,7 @@ def markdown_change_report(report: ChangeReport) -> str:
     if not report.files_changed:
         return f"### gitops-gen diff\n\nNo change to the output against `{report.base}`.\n"
     out = [f"### gitops-gen diff against `{report.base}`", ""]
+    out += [f"_Note: {n}_\n" for n in report.notes]
     removals = report.removals
     if removals:
         out += [
@@ -292,6 +356,7 @@ def json_change_report(report: ChangeReport) -> str:
         "base": report.base,
         "changed": bool(report.files_changed),
         "files_changed": report.files_changed,
+        "notes": list(report.notes),
         "removals": [asdict(c) for c in report.removals],
         "changes": [asdict(c) for c in report.changes],
     }

@@ -108,8 +108,15 @@ def validate(catalog: Path) -> None:
 @out_option
 @workflows_option
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Allow a catalog without services to remove every service's output.",
+)
 @handled
-def render(catalog: Path, out: Path, workflows: Path | None, dry_run: bool) -> None:
+def render(
+    catalog: Path, out: Path, workflows: Path | None, dry_run: bool, allow_empty: bool
+) -> None:
     """Validate, render, write only what changed, remove files no longer produced."""
     from generator import engine
 
@@ -119,8 +126,12 @@ def render(catalog: Path, out: Path, workflows: Path | None, dry_run: bool) -> N
 
         click.echo(text_report(plan, diffs=False), nl=False)
         return
-    summary = engine.apply_plan(plan)
+    summary = engine.apply_plan(plan, allow_empty=allow_empty)
     click.echo(f"gitops-gen: {summary}")
+    from generator.report import stray_warnings
+
+    for line in stray_warnings(plan):
+        click.echo(f"gitops-gen: {line}", err=True)
 
 
 @main.command()
@@ -264,21 +275,8 @@ def push_secrets(  # click passes every option by keyword
 def diff(base: str, catalog: Path, fmt: str) -> None:
     """What the catalog change since REF does to the output; removals first. Exit 1 on change."""
     from generator import change
-    from generator.catalog.load import load_catalog
-    from generator.engine import paused_gc
-    from generator.gitref import catalog_at
-    from generator.render.pipeline import render_catalog
 
-    with paused_gc():
-        head_catalog = load_catalog(catalog)
-        base_catalog = catalog_at(catalog, base)
-        empty: dict[str, dict[str, str]] = {}
-        trees = render_catalog(base_catalog) if base_catalog else empty
-        head = render_catalog(head_catalog)
-    envs = [e.name for e in head_catalog.platform.environments]
-    if base_catalog is not None:
-        envs += [e.name for e in base_catalog.platform.environments if e.name not in envs]
-    report = change.compare(trees.get("out", {}), head["out"], envs, base)
+    report = change.diff_against(catalog, base)
     formats = {
         "text": change.text_change_report,
         "markdown": change.markdown_change_report,

@@ -8,9 +8,9 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.catalog.load import load_catalog
+from generator.catalog.load import SERVICES_DIR, display_root, load_catalog
 from generator.consistency import verify
-from generator.plan import Plan, make_plan
+from generator.plan import Plan, make_plan, stray_files, synced_folders
 from generator.render.pipeline import OUT, WORKFLOWS, render_all
 from generator.write import Summary, apply, ensure_safe_root
 
@@ -45,7 +45,11 @@ def _plan_for(catalog_dir: Path, out: Path, workflows: Path | None) -> Plan:
     for folder in folders.values():
         ensure_safe_root(folder)
     plan = make_plan(desired, folders, OUT)
+    synced = synced_folders(desired[OUT], catalog.platform.renderedPath)
+    plan.roots[OUT].stray = stray_files(out, desired[OUT], synced)
     plan.envs = tuple(e.name for e in catalog.platform.environments)
+    plan.services = len(catalog.services)
+    plan.services_dir = f"{display_root(catalog_dir)}{SERVICES_DIR}/"
     plan.fix = fix_command(catalog_dir, out, workflows if explicit else None)
     return plan
 
@@ -63,5 +67,5 @@ def fix_command(catalog_dir: Path, out: Path, workflows: Path | None) -> str:
     return " ".join(words)
 
 
-def apply_plan(plan: Plan) -> Summary:
-    return apply(plan, OUT)
+def apply_plan(plan: Plan, *, allow_empty: bool = False) -> Summary:
+    return apply(plan, OUT, allow_empty=allow_empty)

@@ -6,8 +6,10 @@ deletion; a file a person added by hand is never touched.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,10 +29,11 @@ class RootPlan:
     delete: list[str] = field(default_factory=list)
     same: int = 0
     current: dict[str, str] = field(default_factory=dict)
+    stray: list[str] = field(default_factory=list)  # not generated, where Argo CD deploys it
 
     @property
     def changed(self) -> bool:
-        return bool(self.create or self.update or self.delete)
+        return bool(self.create or self.update or self.delete or self.stray)
 
 
 @dataclass
@@ -38,6 +41,8 @@ class Plan:
     roots: dict[str, RootPlan]
     envs: tuple[str, ...] = ()  # the catalog's envs, to name the env a drifted file belongs to
     fix: str = "gitops-gen render"  # the command that brings the output in line
+    services: int | None = None  # how many services the catalog has (None: not known)
+    services_dir: str = "services"  # where they live, to name it in the empty-catalog error
 
     @property
     def changed(self) -> bool:
@@ -130,3 +135,45 @@ def _read(base: str, path: str, listings: dict[str, frozenset[str]] | None = Non
         raise OutputError.single(
             full, "output", "a folder stands where a generated file goes"
         ) from None
+
+
+# Files a person may keep by hand inside the output: nothing syncs them. The one list, also
+# in the README; a file here is never reported as stray.
+KEPT_BY_HAND = ("terraform/envs/*/backend.tf",)
+_APP_PATH = re.compile(r"^ {4}path: (.+)$", re.M)  # spec.source.path of a rendered Application
+
+
+def synced_folders(tree: dict[str, str], rendered_path: str) -> list[tuple[str, bool]]:
+    """(folder, recursive) where Argo CD deploys every file, from the rendered apps' paths:
+    a plain folder (Argo CD applies each manifest in it) and a chart's `templates/` (Helm
+    renders each file). A Kustomize folder deploys only what its kustomization.yaml lists,
+    and that file is compared byte for byte already."""
+    prefix = str(Path(rendered_path)).strip("/") + "/"
+    folders: set[tuple[str, bool]] = set()
+    for path, text in tree.items():
+        if not path.startswith("argocd/") or "kind: Application" not in text:
+            continue
+        for raw in _APP_PATH.findall(text):
+            folder = (json.loads(raw) if raw.startswith('"') else raw).removeprefix(prefix)
+            if f"{folder}/Chart.yaml" in tree:
+                folders.add((f"{folder}/templates", True))
+            elif f"{folder}/kustomization.yaml" not in tree:
+                folders.add((folder, False))
+    return sorted(folders)
+
+
+def stray_files(root: Path, tree: dict[str, str], folders: list[tuple[str, bool]]) -> list[str]:
+    """Files on disk inside `folders` that this render does not produce."""
+    base = os.fspath(root)
+    found: list[str] = []
+    for folder, recursive in folders:
+        for top, dirs, files in os.walk(f"{base}/{folder}"):
+            rel = top[len(base) + 1 :]
+            found += [f"{rel}/{n}" for n in files if f"{rel}/{n}" not in tree]
+            if not recursive:
+                dirs.clear()
+    return sorted(p for p in set(found) if not kept_by_hand(p))
+
+
+def kept_by_hand(path: str) -> bool:
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in KEPT_BY_HAND)

@@ -68,9 +68,28 @@ def ensure_safe_root(root: Path) -> None:
         raise OutputError.single(str(root), "output", "output path exists and is not a folder")
 
 
-def apply(plan: Plan, out_root: str) -> Summary:
+ALLOW_EMPTY_FLAG = "--allow-empty"
+
+
+def refuse_emptying(plan: Plan) -> None:
+    """A catalog without services that would delete output is far more often a broken
+    checkout, a wrong `--catalog` or a bad glob than a decision: ask for the flag."""
+    if plan.services != 0:
+        return
+    removed = sum(len(r.delete) for r in plan.roots.values())
+    if removed:
+        msg = (
+            f"the catalog has no services: this render would remove every service's output "
+            f"({removed} generated files); if that is intended, run again with {ALLOW_EMPTY_FLAG}"
+        )
+        raise OutputError.single(plan.services_dir, "services", msg)
+
+
+def apply(plan: Plan, out_root: str, *, allow_empty: bool = False) -> Summary:
     """Check every folder and file the plan touches first; only then write anything. A file
     system refusal (no space, no permission) is the user's to fix: exit 2, naming the file."""
+    if not allow_empty:
+        refuse_emptying(plan)
     try:
         return _apply(plan, out_root)
     except (FileExistsError, NotADirectoryError) as exc:  # from makedirs or open

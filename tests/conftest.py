@@ -23,7 +23,7 @@ environments:
   - name: dev
     refreshInterval: 5m
   - name: prod
-    refreshInterval: 1h
+    cluster: https://prod.k8s.acme.internal
 aws:
   region: ap-south-1
   accountId: "123456789012"

@@ -14,6 +14,7 @@ from generator.catalog.credentials import credential_problems
 from generator.catalog.models import CONFIG_KEY, DNS_LABEL, ENV_KEY, Platform, Service
 from generator.catalog.rules import name_collisions, platform_problems, service_problems
 from generator.catalog.rules_vault import vault_problems
+from generator.catalog.rules_isolation import isolation_problems
 from generator.catalog.source import DataPath, SourceMap, YamlFileError, load_yaml_bytes
 from generator.errors import CatalogError, Problem
 
@@ -61,7 +62,7 @@ def load_catalog(
     smaps: dict[str, SourceMap] = {}
     sources = {"": PLATFORM_FILE}
     service_dir = root / SERVICES_DIR
-    files = sorted(service_dir.iterdir()) if service_dir.is_dir() else []
+    files = _service_files(service_dir, f"{display}{SERVICES_DIR}", problems)
     files = sorted({*files, *(service_dir / name for name in extra or {})})
     for path in files:
         shown = f"{display}{SERVICES_DIR}/{path.name}"
@@ -69,6 +70,8 @@ def load_catalog(
         if raw is None and (path.suffix != ".yaml" or not path.is_file()):
             if path.suffix == ".yml":
                 problems.append(Problem(shown, 1, 1, "", "service files end in .yaml"))
+            elif path.suffix == ".yaml":
+                problems.append(Problem(shown, 1, 1, "", _not_a_file(path)))
             continue
         service, smap = _load_model(path, shown, Service, problems, raw)
         if service is None or smap is None:
@@ -79,16 +82,38 @@ def load_catalog(
         services[service.name] = service
         smaps[service.name] = smap
         sources[service.name] = f"{SERVICES_DIR}/{path.name}"
-    if platform is not None:
-        problems.extend(name_collisions(platform, services, smaps))
     if platform is not None and psmap is not None:
+        problems.extend(name_collisions(platform, services, smaps))
         problems.extend(vault_problems(platform, psmap, services, smaps))
+        problems.extend(isolation_problems(platform, psmap, services, smaps))
     if problems:
         raise CatalogError(problems)
     assert platform is not None
     ordered = tuple(services[name] for name in sorted(services))
     templates = Path(os.path.normpath(root / ".." / platform.templatesPath))
     return Catalog(platform=platform, services=ordered, sources=sources, templates=templates)
+
+
+def _service_files(folder: Path, shown: str, problems: list[Problem]) -> list[Path]:
+    """The entries of services/. A folder that exists but cannot be listed is an error: read
+    as empty, it would make the render remove every service."""
+    if not os.path.lexists(folder):
+        return []
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        what = "a dangling symlink" if not folder.exists() else exc.strerror or "unreadable"
+        problems.append(Problem(shown, 1, 1, "", f"cannot list the services folder: {what}"))
+        return []
+
+
+def _not_a_file(path: Path) -> str:
+    """Why a service file cannot be read: it is an error, never a removal of the service."""
+    if path.is_dir():
+        return "a folder, not a service file"
+    if path.is_symlink() and not path.exists():
+        return f"dangling symlink (points to {path.readlink()}): fix or remove it"
+    return "not a regular file: a service file must be a readable YAML file"
 
 
 def display_root(root: Path) -> str:
@@ -104,6 +129,9 @@ def _load_model(
         return None, None
     try:
         data, smap = load_yaml_bytes(path.read_bytes() if raw is None else raw, shown)
+    except OSError as exc:
+        problems.append(Problem(shown, 1, 1, "", f"cannot read: {exc.strerror or exc}"))
+        return None, None
     except YamlFileError as exc:
         problems.append(exc.problem)
         return None, None

@@ -21,9 +21,9 @@ VAULT = """\
 def test_zero_refresh_interval_with_an_aws_backend_is_refused(
     make_catalog: Callable[..., Path],
 ) -> None:
-    platform = PLATFORM.replace("refreshInterval: 1h", "refreshInterval: 0m0s")
+    platform = PLATFORM.replace("refreshInterval: 5m", "refreshInterval: 0m0s")
     assert errors(make_catalog(platform=platform)) == [
-        "platform.yaml:7:22: environments[1].refreshInterval: 0 stops ESO's refresh: a value "
+        "platform.yaml:5:22: environments[0].refreshInterval: 0 stops ESO's refresh: a value "
         "rotated in AWS would never reach the Secret (nor, through Reloader, the pods); use a "
         "duration such as 1h"
     ]

@@ -224,7 +224,8 @@ def test_github_actions_service_name_starts_with_a_letter(
         'key: "{env}/{service}"', 'key: "{env}/{service}"\n    valuesFrom: github-actions'
     )
     assert errors(make_catalog({"1svc": svc(name="1svc")}, platform=platform)) == [
-        "services/1svc.yaml:1:7: name: a github-actions backend names Terraform variables after the service: start the name with a letter"
+        "services/1svc.yaml:1:7: name: '1svc' becomes a Service name, which Kubernetes requires to be a DNS-1035 label (start with a letter): rename the service",
+        "services/1svc.yaml:1:7: name: a github-actions backend names Terraform variables after the service: start the name with a letter",
     ]
 
 

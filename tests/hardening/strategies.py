@@ -111,7 +111,10 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
     platform = {
         "system": "prop",
         "gitRepo": "https://github.com/prop/gitops.git",
-        "environments": [{"name": e, "namespace": "{namespace}-" + e} for e in envs],
+        "environments": [
+            {"name": e, "namespace": "{namespace}-" + e, "cluster": f"https://{e}.k8s.example"}
+            for e in envs
+        ],
         "aws": {
             "region": "eu-west-1",
             "accountId": "111122223333",

@@ -107,7 +107,48 @@ def test_changing_one_env_config_touches_only_that_env(repo: Path) -> None:
     code, out = diff()
     assert code == 1
     changes = [line for line in out.splitlines() if line.startswith("  ")]
-    assert changes == ["  ~ [stg] Deployment+Service+ConfigMap of payment-service changed"]
+    assert changes == [
+        "  ~ [stg] ConfigMap payment/payment-service-config changed",
+        "  ~ [stg] Deployment payment/payment-service changed",
+    ]
+
+
+def test_removal_plan_names_the_namespace_first(repo: Path) -> None:
+    (repo / "catalog/services/payment-service.yaml").unlink()
+    code, out = diff()
+    removals = out.split("!!! REMOVALS: review before merging !!!\n")[1].splitlines()
+    assert code == 1 and removals[0] == (
+        "  - [dev] Namespace payment removed: Prune=false: Argo CD leaves it in place; delete "
+        "it by hand once nothing runs in it"
+    )
+    assert "  - [stg] Deployment payment/payment-service removed: Argo CD prunes it" in removals
+
+
+def test_a_key_in_a_json_secret_changes_no_applied_object(repo: Path) -> None:
+    svc = repo / "catalog/services/payment-service.yaml"
+    svc.write_text(svc.read_text().replace("API_KEY]", "API_KEY, WEBHOOK_SECRET]"))
+    code, out = diff()
+    assert code == 1 and "Kubernetes objects:" not in out
+    assert not [line for line in out.splitlines() if "Deployment" in line or "ConfigMap" in line]
+
+
+def test_removing_an_env_var_is_a_removal(repo: Path) -> None:
+    svc = repo / "catalog/services/service.yaml"
+    svc.write_text(svc.read_text().replace("keys: [DATABASE_URL, REDIS_URL]", "keys: [REDIS_URL]"))
+    code, out = diff()
+    removals = out.split("!!! REMOVALS: review before merging !!!\n")[1].splitlines()
+    assert code == 1
+    assert (
+        "  - [dev] env var DATABASE_URL (ExternalSecret service/service-secrets) removed: pods "
+        "restart without it"
+    ) in removals
+    payment = repo / "catalog/services/payment-service.yaml"
+    payment.write_text(payment.read_text().replace("config: {LOG_LEVEL: info}", ""))
+    out = diff()[1]
+    assert (
+        "  - [stg] env var LOG_LEVEL (ConfigMap payment/payment-service-config) removed: pods "
+        "restart without it"
+    ) in out.splitlines()
 
 
 def test_bad_ref_is_a_user_error(repo: Path) -> None:
@@ -125,12 +166,17 @@ def test_check_names_service_env_and_fix(repo: Path) -> None:
     assert result.exit_code == 1
     report = json.loads(result.output)
     assert report["fix"] == "gitops-gen render"
-    assert {(f["service"], f["env"], f["status"]) for f in report["files"]} >= {
-        ("", "prod", "changed")
-    }
+    values = "rendered/helm/zerotouch-services/values-prod.yaml"
+    assert [
+        (f["source"], f["service"], f["env"], f["status"])
+        for f in report["files"]
+        if f["path"] == values
+    ] == [("services/payment-service.yaml", "payment-service", "prod", "changed")]
+    (blamed,) = [f["diff"] for f in report["files"] if f["path"] == values]
+    assert "-    replicas: 3\n+    replicas: 9\n" in blamed and blamed.count("@@ -") == 1
     markdown = run(["check", "--format", "markdown"]).output
     assert (
-        "| platform, env prod | `platform.yaml` | changed | `rendered/helm/zerotouch-services/values-prod.yaml` |"
+        f"| service payment-service, env prod | `services/payment-service.yaml` | changed | `{values}` |"
         in markdown
     )
     text = run(["check", "--out", "rendered"]).output
@@ -148,6 +194,13 @@ def test_check_names_the_service_of_a_service_file(repo: Path) -> None:
     ]
 
 
+def test_a_hunk_outside_every_service_keeps_the_platform_cause(repo: Path) -> None:
+    values = repo / "rendered/helm/zerotouch-services/values.yaml"
+    values.write_text(values.read_text().replace("system: zerotouch", "system: other"))
+    report = json.loads(run(["check", "--format", "json"]).output)
+    assert [(f["source"], f["service"]) for f in report["files"]] == [("platform.yaml", "")]
+
+
 def test_markdown_is_truncated_for_huge_drift(repo: Path) -> None:
     shutil.rmtree(repo / "rendered")
     markdown = run(["check", "--format", "markdown"]).output
@@ -161,3 +214,26 @@ def test_pre_commit_hooks_run_real_commands() -> None:
         assert {"id", "name", "entry", "language"} <= set(hook) and hook["pass_filenames"] is False
         program, command = hook["entry"].split()
         assert program == "gitops-gen" and command in main.commands
+
+
+def test_without_helm_the_report_says_how_it_compared(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("generator.applied.missing_tools", lambda: "helm")
+    svc = repo / "catalog/services/payment-service.yaml"
+    svc.write_text(svc.read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug"))
+    code, out = diff()
+    assert code == 1 and out.splitlines()[1] == (
+        "note: helm not found: Kubernetes objects compared from rendered files, not as Argo CD "
+        "would build them (install it for a per-object report)"
+    )
+
+
+def test_without_helm_a_dropped_namespace_is_still_a_removal(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("generator.applied.missing_tools", lambda: "helm")
+    (repo / "catalog/services/payment-service.yaml").unlink()
+    out = diff()[1]
+    removals = out.split("!!! REMOVALS: review before merging !!!\n")[1].splitlines()
+    assert removals[0].startswith("  - [dev] Namespace payment removed: Prune=false")
