@@ -59,6 +59,7 @@ def _secrets(facts: Facts, svc: Service) -> list[str]:
         "",
         "Values never go in Git: not in the catalog, not in `rendered/`, not in a commit.",
         "",
+        *_lifecycle(svc, plan.backend, plan.per_key),
         *_shared(svc, plan.backend),
         "| env | namespace | where the values live |",
         "| --- | --- | --- |",
@@ -77,6 +78,54 @@ def _secrets(facts: Facts, svc: Service) -> list[str]:
         out += ["```sh", *f.commands, "```", ""]
     out += _sync_and_check(facts, svc, plan.backend)
     return out
+
+
+def _lifecycle(svc: Service, backend: Backend, per_key: bool) -> list[str]:
+    """How each value comes to exist, and what the pod sees before it does (fail closed)."""
+    if isinstance(backend, Vault):
+        return []
+    if backend.extractAllKeys and not per_key:
+        keys = (
+            "The ExternalSecret copies every key of the JSON document (`extractAllKeys`), "
+            "declared or not; a declared key missing from it is not noticed."
+        )
+    else:
+        keys = (
+            "The ExternalSecret reads exactly the declared keys: keys nobody declared are not "
+            "copied, and one missing key fails the whole sync."
+        )
+    wait = (
+        "Until every declared key has a value, the ExternalSecret is not Ready "
+        f"(`SecretSyncedError`), Secret `{secret_name(svc)}` does not exist and the pod does "
+        "not start: there is no stand-in value."
+    )
+    return [_how_created(svc, backend), "", keys, wait, ""]
+
+
+def _how_created(svc: Service, backend: AwsSecretsManager | AwsParameterStore) -> str:
+    if isinstance(backend, AwsSecretsManager):
+        if backend.valuesFrom == "github-actions":
+            return (
+                "Terraform (`rendered/terraform/envs/<env>`) creates the secret and writes its "
+                "value from the GitHub environment secrets on every apply; a missing GitHub "
+                "secret fails the plan, so no empty value is written."
+            )
+        return (
+            "Terraform (`rendered/terraform/envs/<env>`) creates the secret with no value. "
+            "The first command below writes its first version."
+        )
+    pushed = backend.valuesFrom == "pipeline"
+    command = (
+        "The command below (`gitops-gen push-secrets`)"
+        if pushed
+        else f"`gitops-gen push-secrets --env ENV --service {svc.name} --from-env-file FILE`"
+    )
+    return (
+        "Terraform creates no parameter (a parameter cannot exist without a value); it only "
+        f"grants the IRSA role their exact names. {command} creates each missing parameter "
+        "with its first value: SecureString, the tags Terraform sets on secrets, the "
+        "platform's KMS key." + ("" if pushed else " The `aws` commands below work too, untagged.")
+    )
 
 
 def _shared(svc: Service, backend: Backend) -> list[str]:
