@@ -244,6 +244,31 @@ def assert_github_values_are_what_terraform_wrote(world: World, env: str) -> Non
         assert stored == {k: value(service, env, k) for k in declared(world, service)}
 
 
+def assert_parameters_look_like_terraform_made_them(world: World, env: str) -> None:
+    """push-secrets created the parameters with the tags the module puts on its secrets."""
+    backend = Backend(world.endpoint)
+    tfvars = json.loads((world.root(env) / "terraform.tfvars.json").read_text())
+    secret = next(iter(tfvars["secretsmanager_secrets"].values()))
+    described = backend.sm.describe_secret(SecretId=secret["name"])
+    module_tags = {
+        t["Key"]: t["Value"] for t in described["Tags"] if t["Key"] not in ("Name", "Service")
+    }
+    module_tags.pop("Source")
+    assert tfvars["ssm_parameters"], env
+    for item in tfvars["ssm_parameters"].values():
+        found = backend.ssm.describe_parameters(
+            ParameterFilters=[{"Key": "Name", "Values": [item["name"]]}]
+        )["Parameters"]
+        assert [(p["Type"], p["Description"]) for p in found] == [
+            ("SecureString", item["description"])
+        ]
+        listed = backend.ssm.list_tags_for_resource(
+            ResourceType="Parameter", ResourceId=item["name"]
+        )
+        tags = {t["Key"]: t["Value"] for t in listed["TagList"]}
+        assert tags == {**module_tags, "Name": item["name"], "Service": item["service"]}
+
+
 def test_apply_push_and_resolve_against_a_real_aws_api(world: World) -> None:
     """One story, in order (a single test, so parallel workers never split it)."""
     for env in world.envs():
@@ -252,6 +277,7 @@ def test_apply_push_and_resolve_against_a_real_aws_api(world: World) -> None:
         assert_nothing_resolves_before_push(world, env)
     for env in world.envs():
         push_every_service(world, env)
+        assert_parameters_look_like_terraform_made_them(world, env)
         assert add_undeclared_keys(world, env), env
     for env in world.envs():
         assert assert_every_deployment_gets_its_own_values(world, env) > 0, env
