@@ -7,7 +7,8 @@ own service's declared keys for its own env.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -283,3 +284,47 @@ def test_apply_push_and_resolve_against_a_real_aws_api(world: World) -> None:
         assert assert_every_deployment_gets_its_own_values(world, env) > 0, env
         assert world.plan_exit_code(env) == 0, f"{env}: pushed values make Terraform drift"
     assert_a_missing_declared_key_fails_the_sync(world, world.envs()[0])
+
+
+OLD_PARAMETERS = """\
+resource "aws_ssm_parameter" "this" {
+  for_each = var.ssm_parameters
+
+  name  = each.value.name
+  type  = "SecureString"
+  value = "unset"
+
+  lifecycle {
+    ignore_changes = [value]
+  }
+}
+"""
+
+
+def test_parameters_an_older_module_created_keep_their_values(
+    make_catalog: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Upgrading from the module that created parameters forgets them; it never destroys."""
+    plugins = terraform_plugin_dir()
+    service = "name: api\nowner: t\nimage: {repository: r, tag: v}\nsecrets: {backend: ssm, keys: [DATABASE_URL]}\n"
+    out = write_out(make_catalog({"api": service}), tmp_path)
+    module = out / "terraform" / "modules" / "service-secrets" / "main.tf"
+    current = module.read_text()
+    removed = re.search(r"^removed \{.*?^\}\n", current, flags=re.M | re.S)
+    assert removed, "the module keeps a removed block for aws_ssm_parameter.this"
+    root = out / "terraform" / "envs" / "prod"
+    with moto_server() as endpoint:
+        (root / "test_endpoint_override.tf").write_text(provider_override(endpoint))
+        must(terraform(["init", "-backend=false", f"-plugin-dir={plugins}"], root))
+        module.write_text(current.replace(removed.group(0), OLD_PARAMETERS))
+        must(terraform(["apply", "-auto-approve", "-lock=false"], root))
+        ssm = Backend(endpoint).ssm
+        name = "/acme/prod/api/database_url"
+        ssm.put_parameter(Name=name, Value="real", Type="SecureString", Overwrite=True)
+        module.write_text(current)
+        applied = must(terraform(["apply", "-auto-approve", "-lock=false"], root))
+        assert "0 destroyed" in applied, applied
+        got = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]
+        assert got["Value"] == "real"
+        plan = terraform(["plan", "-detailed-exitcode", "-lock=false"], root)
+        assert plan.returncode == 0, plan.stdout[-2000:]
