@@ -242,7 +242,7 @@ def _terraform(base: Tree, head: Tree) -> Iterator[Change]:
         window = (old or new).get("recovery_window_in_days", 0)
         for section, kind, gone in (
             ("secretsmanager_secrets", "secret", f"DESTROYED: deleted after {window} days"),
-            ("ssm_parameters", "parameter", "DESTROYED now, with its value"),
+            ("ssm_parameters", "parameter", "no longer read; it stays in AWS with its value"),
             ("irsa_roles", "IAM role", "DESTROYED: the service loses access"),
         ):
             a, b = old.get(section, {}), new.get(section, {})

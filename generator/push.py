@@ -18,6 +18,7 @@ from generator.catalog.models import ENV_KEY, AwsSecretsManager, Vault
 from generator.errors import Problem, UserError
 from generator.render.facts import Facts
 from generator.render.secret_commands import fill
+from generator.render.terraform import description, tags
 
 SSM_MAX = 4096  # standard-tier parameter
 SM_MAX = 65536
@@ -32,6 +33,9 @@ class Write:
     keys: tuple[str, ...]
     json_doc: bool
     value: str = field(repr=False)
+    # What a parameter is created with (Terraform creates no parameters: they need a value)
+    description: str = ""
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,12 +79,16 @@ def plan_writes(
     kind = "secretsmanager" if isinstance(backend, AwsSecretsManager) else "ssm"
     limit = SM_MAX if kind == "secretsmanager" else SSM_MAX
     writes = []
+    deployed = facts.deployed(svc, env)
     for ref in facts.refs(svc, env.name):
+        about = description(deployed, ref)
+        labels = tuple(sorted(tags(facts.system, env.name, ref.key, svc.name).items()))
         if ref.secret_key:
-            write = Write(ref.key, kind, (ref.secret_key,), False, values[ref.secret_key])
+            value = values[ref.secret_key]
+            write = Write(ref.key, kind, (ref.secret_key,), False, value, about, labels)
         else:
             doc = json.dumps({k: values[k] for k in plan.keys}, sort_keys=True)
-            write = Write(ref.key, kind, plan.keys, True, doc)
+            write = Write(ref.key, kind, plan.keys, True, doc, about, labels)
         if len(write.value.encode()) > limit:
             msg = f"value for {ref.key} is larger than {limit} bytes ({kind} limit)"
             raise UserError.single(source, ",".join(write.keys), msg)
@@ -138,20 +146,24 @@ class Store:
 
     def exists(self, write: Write) -> bool:
         if write.kind != "secretsmanager":
-            return True  # PutParameter creates a missing parameter
+            return True  # a missing parameter is created by `put` (Terraform creates none)
         try:
             self.sm.describe_secret(SecretId=write.path)
         except self.sm.exceptions.ResourceNotFoundException:
             return False
         return True
 
-    def put(self, write: Write) -> None:
+    def put(self, write: Write, *, create: bool) -> None:
+        """A new version of a secret, or a parameter's value (created with its first one)."""
         if write.kind == "secretsmanager":
             self.sm.put_secret_value(SecretId=write.path, SecretString=write.value)
             return
-        extra = {"KeyId": self.kms_key} if self.kms_key else {}
+        extra: dict[str, Any] = {"KeyId": self.kms_key} if self.kms_key else {}
+        if create:  # AWS takes Tags only when creating, and then refuses Overwrite
+            extra["Description"] = write.description
+            extra["Tags"] = [{"Key": k, "Value": v} for k, v in write.tags]
         self.ssm.put_parameter(
-            Name=write.path, Value=write.value, Type="SecureString", Overwrite=True, **extra
+            Name=write.path, Value=write.value, Type="SecureString", Overwrite=not create, **extra
         )
 
 
@@ -187,7 +199,7 @@ def push(writes: list[Write], store: Store, *, dry_run: bool) -> list[Outcome]:
         if not dry_run:
             for outcome in outcomes:
                 if outcome.status != "unchanged":
-                    store.put(outcome.write)
+                    store.put(outcome.write, create=outcome.status == "created")
     except ClientError as exc:
         err = exc.response.get("Error", {})
         msg = f"AWS {exc.operation_name} failed: {err.get('Code', 'error')}"

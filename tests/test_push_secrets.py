@@ -244,3 +244,42 @@ def test_unknown_env_and_service_and_flags(catalog: Path, endpoint: str, tmp_pat
     )
     result = run(["push-secrets", "--catalog", str(catalog), "--env", "prod", "--service", "api"])
     assert result.exit_code == 2 and "exactly one of" in result.output
+
+
+def test_a_missing_parameter_is_created_with_the_terraform_tags_and_kms_key(
+    make_catalog: Callable[..., Path], endpoint: str, tmp_path: Path
+) -> None:
+    """Terraform creates no parameter (it would need a stand-in value): push-secrets does."""
+    kms = boto3.client("kms", region_name="ap-south-1", endpoint_url=endpoint)
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    platform = PLATFORM_PUSH.replace(
+        'accountId: "123456789012"', f'accountId: "123456789012"\n  kmsKeyArn: {key_arn}'
+    )
+    root = make_catalog(SERVICES, platform=platform)
+    file = dotenv(tmp_path, "DB_HOST=db\nDB_PASSWORD=pw\n")
+    code, out = push(root, endpoint, "app", file)
+    assert code == 0 and out.startswith("created   /acme/app/prod/app"), out
+    ssm = boto3.client("ssm", region_name="ap-south-1", endpoint_url=endpoint)
+    found = ssm.describe_parameters(
+        ParameterFilters=[{"Key": "Name", "Values": ["/acme/app/prod/app"]}]
+    )["Parameters"]
+    assert [(p["Type"], p["KeyId"], p["Description"]) for p in found] == [
+        (
+            "SecureString",
+            key_arn,
+            "DB_HOST, DB_PASSWORD of app in prod (gitops-gen; values are set outside Git)",
+        )
+    ]
+    tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/acme/app/prod/app")
+    assert {t["Key"]: t["Value"] for t in tags["TagList"]} == {
+        "Environment": "prod",
+        "ManagedBy": "gitops-gen",
+        "Name": "/acme/app/prod/app",
+        "Service": "app",
+        "System": "acme",
+    }
+    # the next push updates the value in place and keeps what creation set
+    code, out = push(root, endpoint, "app", dotenv(tmp_path, "DB_HOST=db2\nDB_PASSWORD=pw\n"))
+    assert code == 0 and out.startswith("updated   /acme/app/prod/app"), out
+    after = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/acme/app/prod/app")
+    assert after["TagList"] == tags["TagList"]

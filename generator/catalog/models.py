@@ -75,16 +75,26 @@ class Aws(Strict):
     )
 
 
+EXTRACT_ALL_KEYS = (
+    "Opt-in, for one JSON secret per service (no {key} in `key`): the ExternalSecret copies "
+    "EVERY key of the JSON document (`dataFrom.extract`), declared or not, and a declared key "
+    "missing from it goes unnoticed. Default false: exactly the declared keys "
+    "(`data[].remoteRef.property`); a missing one fails the sync."
+)
+
+
 class AwsSecretsManager(Strict):
     type: Literal["aws-secrets-manager"]
     key: Line = Field(description="Name template: {system} {env} {service} [{key}].")
     valuesFrom: Literal["manual", "github-actions", "pipeline"] = "manual"
+    extractAllKeys: bool = Field(False, description=EXTRACT_ALL_KEYS)
 
 
 class AwsParameterStore(Strict):
     type: Literal["aws-parameter-store"]
     key: Line = Field(description="Name template; with {key}: one parameter per key.")
     valuesFrom: Literal["manual", "github-actions", "pipeline"] = "manual"
+    extractAllKeys: bool = Field(False, description=EXTRACT_ALL_KEYS)
 
 
 class Vault(Strict):

@@ -9,7 +9,7 @@ from generator.catalog.install import parse_install, unpinned_message
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Platform, Service, Vault
 from generator.catalog.rotation import rotation_problems
 from generator.catalog.source import SourceMap
-from generator.catalog.templates import placeholders, stray_brace
+from generator.catalog.templates import per_key, placeholders, stray_brace
 from generator.errors import Problem
 
 SECRET_LOOKING = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|_KEY$|^KEY$", re.I)
@@ -58,6 +58,9 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
 def _aws_backend_problems(
     smap: SourceMap, path: tuple[str, ...], backend: AwsSecretsManager | AwsParameterStore
 ) -> Iterator[Problem]:
+    if backend.extractAllKeys and per_key(backend.key):
+        msg = "extractAllKeys copies one JSON secret's keys: a {key} template has none to copy"
+        yield smap.problem((*path, "extractAllKeys"), msg)
     if isinstance(backend, AwsParameterStore):
         if "/" in backend.key and not backend.key.startswith("/"):
             msg = "a Parameter Store name with '/' must start with '/' (a hierarchy path)"

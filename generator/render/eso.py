@@ -83,11 +83,10 @@ def parts(facts: Facts, service: Service) -> Parts | None:
         "secretStoreRef": store_ref,
         "target": {"name": name, "creationPolicy": "Owner"},
     }
-    refs = facts.refs(service)
-    if plan.per_key:
-        spec["data"] = [{"secretKey": r.secret_key, "remoteRef": {"key": r.key}} for r in refs]
+    if extracts_all_keys(plan):
+        spec["dataFrom"] = [{"extract": {"key": facts.refs(service)[0].key}}]
     else:
-        spec["dataFrom"] = [{"extract": {"key": refs[0].key}}]
+        spec["data"] = _declared_data(facts, service, plan)
     resources["externalsecret.yaml"] = {
         "apiVersion": API,
         "kind": "ExternalSecret",
@@ -99,6 +98,27 @@ def parts(facts: Facts, service: Service) -> Parts | None:
         return _env_patches(facts, service, plan, aws, env)
 
     return Parts(resources=resources, patches=patches, secrets={name: _keys(spec, plan.keys)})
+
+
+def extracts_all_keys(plan: SecretPlan) -> bool:
+    """The backend's explicit opt-in to copy every key of one JSON secret (`dataFrom.extract`)."""
+    backend = plan.backend
+    assert isinstance(backend, AwsSecretsManager | AwsParameterStore)
+    return backend.extractAllKeys and not plan.per_key
+
+
+def _declared_data(
+    facts: Facts, service: Service, plan: SecretPlan, env: str = ENV_PLACEHOLDER
+) -> list[Obj]:
+    """Exactly the declared keys: one parameter each, or one property each of the JSON secret.
+
+    ESO fails the whole sync when a key or property is missing, so the Secret is never
+    created with a key short, and keys nobody declared never reach it.
+    """
+    refs = facts.refs(service, env)
+    if plan.per_key:
+        return [{"secretKey": r.secret_key, "remoteRef": {"key": r.key}} for r in refs]
+    return [{"secretKey": k, "remoteRef": {"key": refs[0].key, "property": k}} for k in plan.keys]
 
 
 def _service_store(facts: Facts, service: Service, plan: SecretPlan, aws: Aws) -> dict[str, Obj]:
@@ -135,16 +155,18 @@ def _env_patches(
     ops: list[Obj] = [
         {"op": "replace", "path": "/spec/refreshInterval", "value": env.refreshInterval}
     ]
-    env_refs = facts.refs(service, env.name)
-    if plan.per_key:
-        ops += [
-            {"op": "replace", "path": f"/spec/data/{i}/remoteRef/key", "value": r.key}
-            for i, r in enumerate(env_refs)
-        ]
+    if extracts_all_keys(plan):
+        key = facts.refs(service, env.name)[0].key
+        ops.append({"op": "replace", "path": "/spec/dataFrom/0/extract/key", "value": key})
     else:
-        ops.append(
-            {"op": "replace", "path": "/spec/dataFrom/0/extract/key", "value": env_refs[0].key}
-        )
+        ops += [
+            {
+                "op": "replace",
+                "path": f"/spec/data/{i}/remoteRef/key",
+                "value": item["remoteRef"]["key"],
+            }
+            for i, item in enumerate(_declared_data(facts, service, plan, env.name))
+        ]
     name = secret_name(service)
     out = [Patch("patches/externalsecret.yaml", API, "ExternalSecret", name, ops)]
     if per_service_stores(facts):

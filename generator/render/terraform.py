@@ -23,9 +23,7 @@ MODULE_DIR = f"{ROOT}/modules/service-secrets"
 MODULE_FILES = ("main.tf", "outputs.tf", "variables.tf", "versions.tf")
 ROOT_STATIC = ("variables.tf", "versions.tf")
 SM_SUFFIX = "-??????"  # Secrets Manager appends '-' and 6 random characters to every ARN
-JSON_PLACEHOLDER = "{}"
 AwsBackend = AwsSecretsManager | AwsParameterStore
-KEY_PLACEHOLDER = "unset"
 
 
 def env_dir(env: str) -> str:
@@ -113,6 +111,26 @@ def remote_objects(facts: Facts, env: Environment) -> list[tuple[Deployed, AwsBa
     return out
 
 
+def description(deployed: Deployed, ref: RemoteRef) -> str:
+    assert deployed.service.secrets is not None
+    what = ref.secret_key or ", ".join(deployed.service.secrets.keys)
+    return (
+        f"{what} of {deployed.name} in {deployed.env.name} (gitops-gen; values are set outside Git)"
+    )
+
+
+def tags(system: str, env: str, name: str, service: str) -> dict[str, str]:
+    """The tags the module puts on every secret (local.tags + Name + Service), for the
+    parameters `push-secrets` creates where Terraform cannot."""
+    return {
+        "Environment": env,
+        "ManagedBy": "gitops-gen",
+        "Name": name,
+        "Service": service,
+        "System": system,
+    }
+
+
 def env_tfvars(facts: Facts, aws: Aws, env: Environment) -> dict[str, Any]:
     secrets: dict[str, Any] = {}
     params: dict[str, Any] = {}
@@ -120,22 +138,11 @@ def env_tfvars(facts: Facts, aws: Aws, env: Environment) -> dict[str, Any]:
     for deployed, backend, ref in remote_objects(facts, env):
         svc = deployed.name
         key = object_key(svc, ref)
-        what = ref.secret_key or ", ".join(deployed.service.secrets.keys)  # type: ignore[union-attr]
-        description = f"{what} of {svc} in {env.name} (gitops-gen; values are set outside Git)"
+        item = {"name": ref.key, "service": svc, "description": description(deployed, ref)}
         if isinstance(backend, AwsSecretsManager):
-            secrets[key] = {
-                "name": ref.key,
-                "service": svc,
-                "description": description,
-                "source": backend.valuesFrom,
-            }
+            secrets[key] = {**item, "source": backend.valuesFrom}
         else:
-            params[key] = {
-                "name": ref.key,
-                "service": svc,
-                "description": description,
-                "placeholder": KEY_PLACEHOLDER if ref.secret_key else JSON_PLACEHOLDER,
-            }
+            params[key] = item
         arns.setdefault(svc, []).append(resource_arn(aws, backend, ref.key))
     return {
         "system": facts.system,

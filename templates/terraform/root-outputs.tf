@@ -8,7 +8,7 @@ output "secretsmanager_secret_ids" {
   value       = module.secrets.secretsmanager_secret_ids
 }
 
-output "ssm_parameter_arns" {
-  description = "Parameter Store parameter ARNs."
-  value       = module.secrets.ssm_parameter_arns
+output "ssm_parameter_names" {
+  description = "Parameter Store names the IRSA roles read; `gitops-gen push-secrets` creates them."
+  value       = module.secrets.ssm_parameter_names
 }

@@ -65,6 +65,8 @@ def test_seed_paths_are_the_documented_ones(tmp_path: Path) -> None:
     assert es["metadata"]["labels"]["gitops-gen.io/managed"] == "true"
     docs = built(out / "kustomize" / "payment-service" / "overlays" / "prod")
     es = next(d for d in docs if d["kind"] == "ExternalSecret")
-    assert list(remote_keys(es)) == ["prod/payment-service"]
+    assert set(remote_keys(es)) == {"prod/payment-service"}
+    properties = [d["remoteRef"]["property"] for d in es["spec"]["data"]]
+    assert properties == [d["secretKey"] for d in es["spec"]["data"]] and properties
     assert es["spec"]["target"]["name"] == "payment-service-secrets"
     assert es["metadata"]["namespace"] == "payment"

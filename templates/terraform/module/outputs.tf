@@ -3,9 +3,9 @@ output "secretsmanager_secret_ids" {
   value       = { for k, s in aws_secretsmanager_secret.this : k => s.id }
 }
 
-output "ssm_parameter_arns" {
-  description = "Parameter ARNs by key of var.ssm_parameters."
-  value       = { for k, p in aws_ssm_parameter.this : k => p.arn }
+output "ssm_parameter_names" {
+  description = "Parameter names by key of var.ssm_parameters (created by `gitops-gen push-secrets`)."
+  value       = { for k, p in var.ssm_parameters : k => p.name }
 }
 
 output "irsa_role_arns" {

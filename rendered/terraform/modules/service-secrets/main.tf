@@ -25,23 +25,16 @@ resource "aws_secretsmanager_secret" "this" {
   })
 }
 
-resource "aws_ssm_parameter" "this" {
-  for_each = var.ssm_parameters
-
-  name        = each.value.name
-  description = each.value.description
-  type        = "SecureString"
-  key_id      = var.kms_key_arn
-  value       = each.value.placeholder
-
-  tags = merge(local.tags, {
-    Name    = each.value.name
-    Service = each.value.service
-  })
+# No Parameter Store resources: a parameter cannot exist without a value, and a stand-in
+# value would reach the pods. `gitops-gen push-secrets` creates each parameter (SecureString,
+# the tags above, the KMS key) with its first real value; until then its ExternalSecret stays
+# not-ready. The IRSA policies below already grant each parameter's exact ARN.
+# Parameters an older version of this module created stay in AWS with their values:
+removed {
+  from = aws_ssm_parameter.this
 
   lifecycle {
-    # The pipeline (`gitops-gen push-secrets`) owns the value; Terraform only the parameter.
-    ignore_changes = [value]
+    destroy = false
   }
 }
 

@@ -31,12 +31,11 @@ variable "secretsmanager_secrets" {
 }
 
 variable "ssm_parameters" {
-  description = "SecureString parameters; their values are written by the pipeline and ignored here."
+  description = "SecureString parameters the IRSA roles read; `gitops-gen push-secrets` creates them with their first value, not Terraform."
   type = map(object({
     name        = string
     service     = string
     description = string
-    placeholder = string
   }))
 }
 
