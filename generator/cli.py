@@ -311,6 +311,7 @@ def init(  # click passes every option by keyword
     spec = InitSpec(system, envs or DEFAULT_ENVS, aws_account_id, region, install, git_repo)
     click.echo(next_steps(directory, init_repo(directory, spec)), nl=False)
 
+
 @main.group()
 def templates() -> None:
     """The templates each output is rendered from, and overriding them (templatesPath)."""

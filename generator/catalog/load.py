@@ -13,8 +13,8 @@ from pydantic_core import ErrorDetails
 from generator.catalog.credentials import credential_problems
 from generator.catalog.models import CONFIG_KEY, DNS_LABEL, ENV_KEY, Platform, Service
 from generator.catalog.rules import name_collisions, platform_problems, service_problems
-from generator.catalog.rules_vault import vault_problems
 from generator.catalog.rules_isolation import isolation_problems
+from generator.catalog.rules_vault import vault_problems
 from generator.catalog.source import DataPath, SourceMap, YamlFileError, load_yaml_bytes
 from generator.errors import CatalogError, Problem
 
