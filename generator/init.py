@@ -32,6 +32,9 @@ DEFAULT_ENVS = ("dev", "stage", "prod")
 RENDERED = str(Platform.model_fields["renderedPath"].default)
 PLACEHOLDER_HOST = "git.invalid"  # RFC 2606: a name that never resolves
 PLACEHOLDER_REPO = f"https://{PLACEHOLDER_HOST}/{{system}}/gitops.git"
+# Envs sharing a cluster read AWS through per-service IRSA roles, which trust the cluster's issuer.
+PLACEHOLDER_OIDC = "oidc.eks.{region}.amazonaws.com/id/REPLACE-WITH-YOUR-CLUSTER-OIDC-ID"
+
 FILES = {  # template under templates/init/ -> file in the new repo
     "platform.yaml": f"catalog/{PLATFORM_FILE}",
     "gitkeep": f"catalog/{SERVICES_DIR}/.gitkeep",
@@ -56,6 +59,7 @@ class InitResult:
     written: list[str]
     install: str | None  # ci.install as written (None: the repo's checkout)
     placeholder_repo: bool
+    placeholder_oidc: bool = False
 
 
 def init_repo(target: Path, spec: InitSpec) -> InitResult:
@@ -75,7 +79,10 @@ def init_repo(target: Path, spec: InitSpec) -> InitResult:
         dest.parent.mkdir(parents=True, exist_ok=True)
         with dest.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-    return InitResult(sorted(files), install, PLACEHOLDER_HOST in files[FILES["platform.yaml"]])
+    platform = files[FILES["platform.yaml"]]
+    return InitResult(
+        sorted(files), install, PLACEHOLDER_HOST in platform, "REPLACE-WITH-YOUR" in platform
+    )
 
 
 def _exists_as_file(path: Path) -> bool:
@@ -130,7 +137,10 @@ def _environment() -> jinja2.Environment:
 
 def _render(name: str, target: Path, spec: InitSpec, install: str | None) -> str:
     ci = Ci()
-    aws = {"region": spec.region, "account_id": spec.aws_account_id} if spec.region else None
+    aws = None
+    if spec.region:
+        oidc = PLACEHOLDER_OIDC.format(region=spec.region)
+        aws = {"region": spec.region, "account_id": spec.aws_account_id, "oidc_provider": oidc}
     return (
         _environment()
         .get_template(name)
@@ -187,5 +197,7 @@ def next_steps(target: Path, result: InitResult) -> str:
         )
     if result.placeholder_repo:
         lines.append("note: set gitRepo in catalog/platform.yaml to the URL Argo CD clones")
+    if result.placeholder_oidc:
+        lines.append("note: set aws.oidcProvider in catalog/platform.yaml to your EKS OIDC issuer")
     lines.append("next: gitops-gen new-service NAME --owner TEAM, then make render")
     return "\n".join(lines) + "\n"
