@@ -124,11 +124,14 @@ def test_removal_plan_names_the_namespace_first(repo: Path) -> None:
     assert "  - [stg] Deployment payment/payment-service removed: Argo CD prunes it" in removals
 
 
-def test_a_key_in_a_json_secret_changes_no_applied_object(repo: Path) -> None:
+def test_a_key_in_a_json_secret_changes_only_its_external_secrets(repo: Path) -> None:
+    """The ExternalSecret asks for each declared key (fail closed); the workloads do not change."""
     svc = repo / "catalog/services/payment-service.yaml"
     svc.write_text(svc.read_text().replace("API_KEY]", "API_KEY, WEBHOOK_SECRET]"))
     code, out = diff()
-    assert code == 1 and "Kubernetes objects:" not in out
+    objects = out.split("Kubernetes objects:\n")[1].split("\n\n")[0].splitlines()
+    assert code == 1 and objects
+    assert all(" ExternalSecret payment/payment-service-secrets changed" in o for o in objects)
     assert not [line for line in out.splitlines() if "Deployment" in line or "ConfigMap" in line]
 
 

@@ -149,9 +149,20 @@ def test_enabled_overrides_what_the_backends_need(make_catalog: Callable[..., Pa
     assert set(operator_apps(tree, "dev")) == {"external-secrets", "vault-secrets-operator"}
 
 
-def test_envs_sharing_a_cluster_install_the_operators_once() -> None:
-    tree = render_tree(FIXTURES / "zerotouch")  # three envs, one cluster
-    assert [bool(operator_apps(tree, e)) for e in ("dev", "stg", "prod")] == [True, False, False]
+def test_envs_sharing_a_cluster_install_the_operators_once(
+    make_catalog: Callable[..., Path],
+) -> None:
+    one_cluster = (
+        PLATFORM.replace("    cluster: https://prod.k8s.acme.internal\n", "")
+        .replace("  - name: dev\n", '  - name: dev\n    namespace: "{namespace}-dev"\n')
+        .replace(
+            '  accountId: "123456789012"\n',
+            '  accountId: "123456789012"\n  secretStoreScope: service\n  oidcProvider: o/id/X\n',
+        )
+    )
+    assert "cluster:" not in one_cluster
+    tree = render_tree(make_catalog(platform=one_cluster))
+    assert [bool(operator_apps(tree, e)) for e in ("dev", "prod")] == [True, False]
 
 
 def test_eso_runs_as_the_account_the_cluster_scope_role_trusts(
