@@ -147,3 +147,16 @@ def test_diff_renders_the_base_with_the_same_overrides(repo: Path) -> None:  # n
         0,
         "gitops-gen diff: no change to the output against HEAD\n",
     )
+
+
+def test_a_broken_override_rendered_in_the_forked_worker_is_still_located(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")  # runbooks render in the forked child
+    catalog = make_catalog()
+    file = override(catalog, "runbooks/runbook.md.j2", "# {{ runbook.servce }}\n")
+    code, stderr = render(catalog)
+    assert (code, stderr) == (
+        2,
+        f"{file.as_posix()}:1:1: template: 'RunbookView' has no attribute 'servce'\n",
+    )
