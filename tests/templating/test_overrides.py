@@ -160,3 +160,17 @@ def test_a_broken_override_rendered_in_the_forked_worker_is_still_located(
         2,
         f"{file.as_posix()}:1:1: template: 'RunbookView' has no attribute 'servce'\n",
     )
+
+
+def test_new_service_fills_the_repo_s_skeleton_override(make_catalog: Callable[..., Path]) -> None:
+    catalog = make_catalog()
+    skeleton = built_in("scaffold/service.yaml").replace("values.description %", "false %")
+    skeleton += "description: ${{ values.name | dump }}\n"  # always a description
+    override(catalog, "scaffold/service.yaml", skeleton)
+    args = ["new-service", "shop", "--owner", "team-b", "--catalog", str(catalog)]
+    assert run(args).exit_code == 0
+    entry = yaml.safe_load((catalog / "services" / "shop.yaml").read_text())
+    assert entry["description"] == "shop"
+    assert render(catalog)[0] == 0  # and Backstage's template ships the same skeleton
+    copied = catalog.parent / "rendered" / "backstage" / "template" / "skeleton"
+    assert [p.read_text() for p in copied.rglob("*.yaml")] == [skeleton]
