@@ -24,6 +24,7 @@ from generator.consistency import verify
 from generator.errors import Problem, UserError
 from generator.render.pipeline import render_all
 from generator.render.skeleton import DEFAULT_TAG, fill_skeleton, schema_path
+from generator.templating.engine import Templates, templates_for
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ def skeleton_values(platform: Platform, spec: NewService) -> dict[str, Any]:
     }
 
 
-def entry_text(platform: Platform, spec: NewService) -> str:
-    return fill_skeleton(skeleton_values(platform, spec))
+def entry_text(platform: Platform, spec: NewService, templates: Templates | None = None) -> str:
+    return fill_skeleton(skeleton_values(platform, spec), templates)
 
 
 def create_service(catalog_dir: Path, spec: NewService) -> tuple[Path, Catalog]:
@@ -63,12 +64,13 @@ def create_service(catalog_dir: Path, spec: NewService) -> tuple[Path, Catalog]:
     shown = f"{display_root(catalog_dir)}{SERVICES_DIR}/{spec.name}.yaml"
     target = catalog_dir / SERVICES_DIR / f"{spec.name}.yaml"
     _refuse_name(catalog_dir, spec, shown, target)
-    platform = load_catalog(catalog_dir).platform
+    current = load_catalog(catalog_dir)
+    platform = current.platform
     if spec.backend and not spec.keys:
         raise UserError.single(shown, "secrets.keys", "give at least one --key for the backend")
     if spec.keys and not spec.backend:
         raise UserError.single(shown, "secrets.backend", "--key needs --backend")
-    text = entry_text(platform, spec)
+    text = entry_text(platform, spec, templates_for(current))  # the repo's skeleton override
     catalog = load_catalog(catalog_dir, extra={target.name: text.encode()})
     verify(render_all(catalog).inventory)
     _write_new(target, text)

@@ -147,3 +147,30 @@ def test_diff_renders_the_base_with_the_same_overrides(repo: Path) -> None:  # n
         0,
         "gitops-gen diff: no change to the output against HEAD\n",
     )
+
+
+def test_a_broken_override_rendered_in_the_forked_worker_is_still_located(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")  # runbooks render in the forked child
+    catalog = make_catalog()
+    file = override(catalog, "runbooks/runbook.md.j2", "# {{ runbook.servce }}\n")
+    code, stderr = render(catalog)
+    assert (code, stderr) == (
+        2,
+        f"{file.as_posix()}:1:1: template: 'RunbookView' has no attribute 'servce'\n",
+    )
+
+
+def test_new_service_fills_the_repo_s_skeleton_override(make_catalog: Callable[..., Path]) -> None:
+    catalog = make_catalog()
+    skeleton = built_in("scaffold/service.yaml").replace("values.description %", "false %")
+    skeleton += "description: ${{ values.name | dump }}\n"  # always a description
+    override(catalog, "scaffold/service.yaml", skeleton)
+    args = ["new-service", "shop", "--owner", "team-b", "--catalog", str(catalog)]
+    assert run(args).exit_code == 0
+    entry = yaml.safe_load((catalog / "services" / "shop.yaml").read_text())
+    assert entry["description"] == "shop"
+    assert render(catalog)[0] == 0  # and Backstage's template ships the same skeleton
+    copied = catalog.parent / "rendered" / "backstage" / "template" / "skeleton"
+    assert [p.read_text() for p in copied.rglob("*.yaml")] == [skeleton]
