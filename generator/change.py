@@ -19,7 +19,7 @@ import yaml
 
 Tree = dict[str, str]
 _VAULT_PATH = re.compile(r'^path "((?:[^"\\]|\\.)*)"', re.M)
-_OVERLAY = re.compile(r"^kustomize/([^/]+)/overlays/([^/]+)/kustomization\.yaml$")
+_OVERLAY = re.compile(r"^kustomize/([^/]+)/overlays/([^/]+)/kustomization\.yaml\Z")
 
 
 @dataclass(frozen=True, order=True)

@@ -102,7 +102,7 @@ def _check_values(
         elif values[key] == "":
             problems.append(Problem(source, at.get(key, 1), 1, key, "value is empty"))
     for key in sorted(set(values) - set(declared)):
-        why = "is not a valid key" if not re.match(ENV_KEY, key) else "is not declared"
+        why = "is not a valid key" if not re.fullmatch(ENV_KEY, key) else "is not declared"
         msg = f"{why} in secrets.keys: refusing it"
         problems.append(Problem(source, at.get(key, 1), 1, key, msg))
     if problems:

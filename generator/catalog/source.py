@@ -73,10 +73,14 @@ class SourceMap:
 
 
 def dotted(path: DataPath) -> str:
-    """`('secrets', 'keys', 2)` -> `secrets.keys[2]`."""
+    """`('secrets', 'keys', 2)` -> `secrets.keys[2]`; a key with a newline or other
+    unprintable character is shown escaped (`secretBackends['aws\\n']`): one error, one line."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) or not part.isprintable():
+            out += f"[{part!r}]"
+        else:
+            out += f".{part}" if out else part
     return out
 
 
