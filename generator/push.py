@@ -18,6 +18,7 @@ from generator.catalog.models import ENV_KEY, AwsSecretsManager, Vault
 from generator.errors import Problem, UserError
 from generator.render.facts import Facts
 from generator.render.secret_commands import fill
+from generator.render.tfgithub import github_secret_name, variable_name
 
 SSM_MAX = 4096  # standard-tier parameter
 SM_MAX = 65536
@@ -70,6 +71,9 @@ def plan_writes(
         commands = "; ".join(fill(facts, svc, env).commands)  # type: ignore[union-attr]
         msg = f"a Vault backend: no Vault here to write to; run: {commands}"
         raise UserError.single(catalog.source(service), "secrets.backend", msg)
+    if getattr(plan.backend, "valuesFrom", "") == "github-actions":
+        msg = github_owned(svc.secrets.backend, plan.keys, service, env_name)  # type: ignore[union-attr]
+        raise UserError.single(catalog.source(service), "secrets.backend", msg)
     _check_values(plan.keys, values, source, lines)
     backend = plan.backend
     kind = "secretsmanager" if isinstance(backend, AwsSecretsManager) else "ssm"
@@ -86,6 +90,17 @@ def plan_writes(
             raise UserError.single(source, ",".join(write.keys), msg)
         writes.append(write)
     return writes
+
+
+def github_owned(backend: str, keys: tuple[str, ...], service: str, env: str) -> str:
+    """Why push-secrets stops: Terraform owns these values and would silently differ."""
+    names = ", ".join(github_secret_name(service, k) for k in keys)
+    return (
+        f"backend {backend!r} has valuesFrom: github-actions: the values live in the GitHub "
+        f"Secrets {names} of GitHub environment {env!r}, which the secrets-sync workflow "
+        f"passes to Terraform as TF_VAR_{variable_name(service, '<key>')}: set them there "
+        f"(gh secret set NAME --env {env}), not here, or Terraform and AWS silently differ"
+    )
 
 
 def _check_values(
