@@ -22,7 +22,7 @@ from generator.change_objects import NAMESPACE_GONE, object_changes
 
 Tree = dict[str, str]
 _VAULT_PATH = re.compile(r'^path "((?:[^"\\]|\\.)*)"', re.M)
-_OVERLAY = re.compile(r"^kustomize/([^/]+)/overlays/([^/]+)/kustomization\.yaml$")
+_OVERLAY = re.compile(r"^kustomize/([^/]+)/overlays/([^/]+)/kustomization\.yaml\Z")
 
 
 @dataclass(frozen=True, order=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from generator.errors import Problem, UserError
 
-_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[^=\s]+)\s*=(?P<value>.*)$")
-_DOUBLE = re.compile(r'^"((?:[^"\\]|\\.)*)"$')
+_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[^=\s]+)\s*=(?P<value>.*)\Z")
+_DOUBLE = re.compile(r'^"((?:[^"\\]|\\.)*)"\Z')
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 

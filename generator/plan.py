@@ -43,6 +43,7 @@ class Plan:
     fix: str = "gitops-gen render"  # the command that brings the output in line
     services: int | None = None  # how many services the catalog has (None: not known)
     services_dir: str = "services"  # where they live, to name it in the empty-catalog error
+    stamp: tuple[int, ...] = ()  # the manifest as planned against (see `manifest_stamp`)
 
     @property
     def changed(self) -> bool:
@@ -78,8 +79,19 @@ def read_manifest_state(out: Path) -> tuple[dict[str, list[str]], bool]:
     return files, doc.get("complete") is False
 
 
+def manifest_stamp(out: Path) -> tuple[int, ...]:
+    """Every run that changes the tree replaces the manifest (first and last): a different
+    stamp under the lock means another run wrote since this plan was made."""
+    try:
+        info = os.stat(out / MANIFEST)
+    except FileNotFoundError:
+        return ()
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
 def make_plan(desired: dict[str, dict[str, str]], folders: dict[str, Path], out_root: str) -> Plan:
     """Plan every root. The manifest itself is part of the `out_root` tree."""
+    stamp = manifest_stamp(folders[out_root])
     previous = read_manifest(folders[out_root])
     trees = {name: dict(tree) for name, tree in desired.items()}
     trees[out_root][MANIFEST] = manifest_text(desired)
@@ -104,7 +116,17 @@ def make_plan(desired: dict[str, dict[str, str]], folders: dict[str, Path], out_
                 plan.delete.append(old)
                 plan.current[old] = _read(base, old) or ""
         roots[name] = plan
-    return Plan(roots)
+    return Plan(roots, stamp=stamp)
+
+
+def replan(plan: Plan, out_root: str) -> Plan:
+    """The same desired trees planned again against what is on disk now."""
+    desired = {name: dict(rp.desired) for name, rp in plan.roots.items()}
+    desired[out_root].pop(MANIFEST, None)
+    folders = {name: rp.root for name, rp in plan.roots.items()}
+    fresh = make_plan(desired, folders, out_root)
+    fresh.envs, fresh.fix = plan.envs, plan.fix
+    return fresh
 
 
 def _safe_relative(path: str) -> bool:

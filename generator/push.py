@@ -19,6 +19,7 @@ from generator.errors import Problem, UserError
 from generator.render.facts import Facts
 from generator.render.secret_commands import fill
 from generator.render.terraform import description, tags
+from generator.render.tfgithub import github_secret_name, variable_name
 
 SSM_MAX = 4096  # standard-tier parameter
 SM_MAX = 65536
@@ -74,6 +75,9 @@ def plan_writes(
         commands = "; ".join(fill(facts, svc, env).commands)  # type: ignore[union-attr]
         msg = f"a Vault backend: no Vault here to write to; run: {commands}"
         raise UserError.single(catalog.source(service), "secrets.backend", msg)
+    if getattr(plan.backend, "valuesFrom", "") == "github-actions":
+        msg = github_owned(svc.secrets.backend, plan.keys, service, env_name)  # type: ignore[union-attr]
+        raise UserError.single(catalog.source(service), "secrets.backend", msg)
     _check_values(plan.keys, values, source, lines)
     backend = plan.backend
     kind = "secretsmanager" if isinstance(backend, AwsSecretsManager) else "ssm"
@@ -96,6 +100,17 @@ def plan_writes(
     return writes
 
 
+def github_owned(backend: str, keys: tuple[str, ...], service: str, env: str) -> str:
+    """Why push-secrets stops: Terraform owns these values and would silently differ."""
+    names = ", ".join(github_secret_name(service, k) for k in keys)
+    return (
+        f"backend {backend!r} has valuesFrom: github-actions: the values live in the GitHub "
+        f"Secrets {names} of GitHub environment {env!r}, which the secrets-sync workflow "
+        f"passes to Terraform as TF_VAR_{variable_name(service, '<key>')}: set them there "
+        f"(gh secret set NAME --env {env}), not here, or Terraform and AWS silently differ"
+    )
+
+
 def _check_values(
     declared: tuple[str, ...],
     values: Mapping[str, str],
@@ -110,7 +125,7 @@ def _check_values(
         elif values[key] == "":
             problems.append(Problem(source, at.get(key, 1), 1, key, "value is empty"))
     for key in sorted(set(values) - set(declared)):
-        why = "is not a valid key" if not re.match(ENV_KEY, key) else "is not declared"
+        why = "is not a valid key" if not re.fullmatch(ENV_KEY, key) else "is not declared"
         msg = f"{why} in secrets.keys: refusing it"
         problems.append(Problem(source, at.get(key, 1), 1, key, msg))
     if problems:

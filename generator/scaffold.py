@@ -80,7 +80,7 @@ def create_service(catalog_dir: Path, spec: NewService) -> tuple[Path, Catalog]:
 def _refuse_name(catalog_dir: Path, spec: NewService, shown: str, target: Path) -> None:
     if not (catalog_dir / PLATFORM_FILE).is_file():
         raise UserError.single(str(catalog_dir / PLATFORM_FILE), "", "no catalog here")
-    if not re.match(DNS_LABEL, spec.name) or len(spec.name) > 63:
+    if not re.fullmatch(DNS_LABEL, spec.name) or len(spec.name) > 63:
         msg = f"{spec.name!r} is not a DNS-1123 label (lowercase letters, digits and '-')"
         raise UserError.single(shown, "name", msg)
     if target.exists() or target.is_symlink():

@@ -20,7 +20,15 @@ from pathlib import Path
 
 from generator import parallel
 from generator.errors import OutputError
-from generator.plan import MANIFEST, Plan, RootPlan, read_manifest, read_manifest_state
+from generator.plan import (
+    MANIFEST,
+    Plan,
+    RootPlan,
+    manifest_stamp,
+    read_manifest,
+    read_manifest_state,
+    replan,
+)
 
 TMP_SUFFIX = ".gitops-gen-tmp"
 
@@ -106,6 +114,9 @@ def _apply(plan: Plan, out_root: str) -> Summary:
         ensure_safe_root(root_plan.root)
     out = plan.roots[out_root]
     with locked(out.root):
+        if manifest_stamp(out.root) != plan.stamp:  # another run wrote after this plan was made
+            plan = replan(plan, out_root)
+            out = plan.roots[out_root]
         folders = {name: _checked_folders(rp) for name, rp in plan.roots.items()}
         listed, interrupted = read_manifest_state(out.root)
         for name, root_plan in plan.roots.items():

@@ -283,3 +283,51 @@ def test_a_missing_parameter_is_created_with_the_terraform_tags_and_kms_key(
     assert code == 0 and out.startswith("updated   /acme/app/prod/app"), out
     after = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/acme/app/prod/app")
     assert after["TagList"] == tags["TagList"]
+
+
+PLATFORM_GITHUB = (
+    PLATFORM
+    + """\
+  aws-gh:
+    type: aws-secrets-manager
+    key: "gh/{env}/{service}"
+    valuesFrom: github-actions
+"""
+)
+GITHUB_SERVICE = "name: pay-api\nowner: t\nimage: {repository: r, tag: v}\nsecrets: {backend: aws-gh, keys: [DB_PASSWORD, STRIPE_KEY]}\n"
+
+
+@pytest.mark.parametrize("source", ["--from-env-file", "--from-env"])
+def test_a_github_actions_backend_is_refused_before_any_aws_call(
+    source: str,
+    make_catalog: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Terraform writes these values from GitHub Secrets: a push would make the two differ
+    silently. No AWS client is even built (and the endpoint has nothing listening)."""
+    clients: list[tuple[object, ...]] = []
+
+    def no_aws(*args: object, **kwargs: object) -> None:
+        clients.append(args)
+        raise AssertionError("an AWS client was created")
+
+    monkeypatch.setattr(boto3, "client", no_aws)
+    monkeypatch.setattr(boto3.session.Session, "client", no_aws)
+    monkeypatch.setenv("DB_PASSWORD", SECRET)
+    monkeypatch.setenv("STRIPE_KEY", SECRET)
+    root = make_catalog({"pay-api": GITHUB_SERVICE}, platform=PLATFORM_GITHUB)
+    values = dotenv(tmp_path, f"DB_PASSWORD={SECRET}\nSTRIPE_KEY={SECRET}\n")
+    args = ["push-secrets", "--catalog", str(root), "--env", "prod", "--service", "pay-api"]
+    args += [source, str(values)] if source == "--from-env-file" else [source]
+    result = run([*args, "--endpoint-url", f"http://127.0.0.1:{free_port()}"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "services/pay-api.yaml:1:1: secrets.backend: backend 'aws-gh' has valuesFrom: github-actions:"
+        " the values live in the GitHub Secrets PAY_API__DB_PASSWORD, PAY_API__STRIPE_KEY of GitHub"
+        " environment 'prod', which the secrets-sync workflow passes to Terraform as"
+        " TF_VAR_pay_api__<key>: set them there (gh secret set NAME --env prod), not here, or"
+        " Terraform and AWS silently differ"
+    ]
+    assert SECRET not in result.output
+    assert clients == []

@@ -46,7 +46,10 @@ def check(catalog: Path, out: Path) -> Result:
 def test_render_then_check_is_clean(make_catalog: Callable[..., Path], tmp_path: Path) -> None:
     catalog, out = make_catalog(), tmp_path / "rendered"
     code, output = render(catalog, out)
-    assert code == 0 and "removed" in output
+    files = [*snapshot_dir(out), *snapshot_dir(tmp_path / "wf")]
+    generated = [f for f in files if not f.endswith(".gitops-gen-manifest.json")]
+    assert len(generated) > 10 and len(files) == len(generated) + 1  # one manifest
+    assert (code, output) == (0, f"gitops-gen: {len(generated)} written, 0 unchanged, 0 removed\n")
     result = check(catalog, out)
     assert result.exit_code == 0, result.output
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from generator.catalog.credentials import looks_like_secret_name
 from generator.catalog.install import parse_install, unpinned_message
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Platform, Service, Vault
 from generator.catalog.rotation import rotation_problems
@@ -12,7 +13,6 @@ from generator.catalog.source import SourceMap
 from generator.catalog.templates import per_key, placeholders, stray_brace
 from generator.errors import Problem
 
-SECRET_LOOKING = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|_KEY$|^KEY$", re.I)
 ALLOWED = {
     "aws-secrets-manager": {"system", "env", "service", "key"},
     "aws-parameter-store": {"system", "env", "service", "key"},
@@ -30,7 +30,7 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
         yield from _template(smap, ("environments", i, "namespace"), env.namespace, NS_ALLOWED)
     for name, backend in platform.secretBackends.items():
         path = ("secretBackends", name)
-        if not re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", name):
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name):
             yield smap.problem(path, f"backend name {name!r} is not a DNS-1123 label", key=True)
         yield from _template(smap, (*path, "key"), backend.key, ALLOWED[backend.type])
         names = set(placeholders(backend.key))
@@ -130,7 +130,7 @@ def _config_problems(
     smap: SourceMap, path: tuple[str, ...], config: Mapping[str, object]
 ) -> Iterator[Problem]:
     for name in config:
-        if SECRET_LOOKING.search(name):
+        if looks_like_secret_name(name):
             msg = f"{name!r} looks like a secret: list it in secrets.keys (values never go in Git)"
             yield smap.problem((*path, name), msg, key=True)
 

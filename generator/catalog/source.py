@@ -20,18 +20,34 @@ DataPath = tuple[str | int, ...]
 MAX_NODES = 20_000  # a catalog file is small; aliases may not blow it up past this
 
 _YAML_TAG = "tag:yaml.org,2002:"
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False}
 _BOOL |= {"FALSE": False}
-_INT = re.compile(r"^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_INT = re.compile(r"[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\Z")
 _FLOAT = re.compile(
-    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z"
 )
 
+# Plain scalars get this tag instead of PyYAML's YAML 1.1 guess (`2001-12-14` a timestamp,
+# `on` a bool), so that any tag on a node was written in the file. It has a space: no file
+# can spell it.
+_PLAIN = "plain scalar"
+# The core schema: explicit `!!str`, `!!int`... are fine; `!!binary`, `!!python/...`, `!foo`
+# and every other tag are refused, as the README says.
+_CORE_SCALARS = {f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
+_CORE_TAGS = {_PLAIN, f"{_YAML_TAG}map", f"{_YAML_TAG}seq", *_CORE_SCALARS}
+
 try:  # the C composer when PyYAML was built with libyaml, else the pure one
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on the wheel
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _PLAIN
+        return str(super().resolve(kind, value, implicit))
 
 
 @dataclass
@@ -57,10 +73,14 @@ class SourceMap:
 
 
 def dotted(path: DataPath) -> str:
-    """`('secrets', 'keys', 2)` -> `secrets.keys[2]`."""
+    """`('secrets', 'keys', 2)` -> `secrets.keys[2]`; a key with a newline or other
+    unprintable character is shown escaped (`secretBackends['aws\\n']`): one error, one line."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) or not part.isprintable():
+            out += f"[{part!r}]"
+        else:
+            out += f".{part}" if out else part
     return out
 
 
@@ -119,20 +139,34 @@ class _Builder:
         if self.visited > MAX_NODES:
             raise self.fail(node, path, f"document expands past {MAX_NODES} nodes (aliases?)")
         self.smap.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if not node.tag.startswith(_YAML_TAG) and node.tag != "!":
-            raise self.fail(node, path, f"YAML tag {node.tag} is not supported")
+        self._check_tag(node, path)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
-        return _scalar(node)
+        if node.tag == _PLAIN:
+            return _resolve(node.value)
+        if node.tag == _YAML_TAG + "str":  # quoted, block, `!!str` or `!`
+            return node.value
+        value = _resolve(node.value)  # `!!int 3`: the tag must agree with the core schema
+        if _tag_of(value) != node.tag:
+            raise self.fail(
+                node, path, f"{node.value!r} is not a {node.tag.replace(_YAML_TAG, '!!')}"
+            )
+        return value
+
+    def _check_tag(self, node: yaml.Node, path: DataPath) -> None:
+        if node.tag not in _CORE_TAGS:
+            shown = node.tag.replace(_YAML_TAG, "!!")
+            raise self.fail(node, path, f"YAML tag {shown} is not supported")
 
     def _mapping(self, node: yaml.MappingNode, path: DataPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, path, "mapping keys must be plain strings")
+            self._check_tag(key_node, path)
             key = str(key_node.value)
             if key == "<<":
                 raise self.fail(key_node, path, "merge keys (<<) are not supported")
@@ -146,10 +180,8 @@ class _Builder:
         return out
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    value: str = node.value
-    if node.style or node.tag == _YAML_TAG + "str":  # quoted or block: always a string
-        return value
+def _resolve(value: str) -> Any:
+    """A plain scalar by the YAML 1.2 core schema."""
     if _NULL.match(value):
         return None
     if value in _BOOL:
@@ -159,3 +191,8 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if _FLOAT.match(value):
         return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
     return value
+
+
+def _tag_of(value: Any) -> str:
+    kind = {type(None): "null", bool: "bool", int: "int", float: "float"}.get(type(value), "str")
+    return _YAML_TAG + kind

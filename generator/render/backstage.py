@@ -28,7 +28,7 @@ SCAFFOLDER_API = "scaffolder.backstage.io/v1beta3"
 CATALOG_API = "backstage.io/v1alpha1"
 SYSTEM_FILE = "system.yaml"
 PLATFORM_OWNER = "group:default/platform"  # owns the System and the new-service template
-_GITHUB = re.compile(r"^https://(?P<host>[^/]+)/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(\.git)?/?$")
+_GITHUB = re.compile(r"^https://(?P<host>[^/]+)/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(\.git)?/?\Z")
 
 
 def component_path(service: str) -> str:
@@ -46,7 +46,7 @@ def repo_parts(git_repo: str) -> tuple[str, str, str] | None:
 
 def web_url(facts: Facts, path: str) -> str:
     """A browsable URL of `path` at the tracked revision (GitHub-style `tree/<rev>/`)."""
-    base = re.sub(r"\.git/?$", "", facts.platform.gitRepo)
+    base = re.sub(r"\.git/?\Z", "", facts.platform.gitRepo)
     return f"{base}/tree/{facts.platform.gitRevision}/{path}"
 
 

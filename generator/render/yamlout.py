@@ -14,7 +14,7 @@ from functools import lru_cache
 from json.encoder import encode_basestring  # the C encoder: a JSON string, non-ASCII kept
 from typing import Any
 
-_PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./-]*$")
+_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./-]*\Z")  # \Z: `$` also matches before a final \n
 _RESERVED = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"}
 _UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 

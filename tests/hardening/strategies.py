@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from generator.catalog.rules import SECRET_LOOKING
+from generator.catalog.credentials import looks_like_secret_name
 
 NASTY = [
     "on",
@@ -71,7 +71,7 @@ text_values = st.one_of(
 config_values = st.one_of(text_values, st.integers(-(10**6), 10**6), st.booleans())
 dns = st.from_regex(r"[a-z][a-z0-9]{0,5}(-[a-z0-9]{1,4})?", fullmatch=True)
 config_keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.]{0,10}", fullmatch=True).filter(
-    lambda k: not SECRET_LOOKING.search(k)
+    lambda k: not looks_like_secret_name(k)
 )
 secret_keys = st.from_regex(r"[A-Z][A-Z0-9_]{0,8}", fullmatch=True)
 BACKENDS = ["sm", "ssm", "ssm-json", "vault"]

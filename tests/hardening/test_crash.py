@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -68,40 +69,101 @@ def render_cmd(catalog: Path, out: Path, wf: Path) -> list[str]:
     ]
 
 
-def forked_render(catalog: Path, out: Path, wf: Path) -> int:
-    """A render in a forked child of this already-warm process: kills land in real work."""
+def forked_render(
+    catalog: Path, out: Path, wf: Path, stop_at: int = 0, *, stop_after_plan: bool = False
+) -> int:
+    """A render in a forked child of this already-warm process: kills land in real work.
+
+    `stop_at`: the render stops itself (SIGSTOP) just before its `stop_at`-th file write or
+    deletion, holding the folder lock, so the caller can kill it exactly there.
+    `stop_after_plan`: it stops once planned, before it asks for the lock."""
     from generator import engine
 
     pid = os.fork()
     if pid == 0:
         try:
-            engine.apply_plan(engine.plan_for(catalog, out, wf))
+            if stop_at:
+                _stop_before_operation(stop_at)
+            plan = engine.plan_for(catalog, out, wf)
+            if stop_after_plan:
+                os.kill(os.getpid(), signal.SIGSTOP)
+            engine.apply_plan(plan)
         except BaseException:
             os._exit(3)
         os._exit(0)
     return pid
 
 
-def seconds_until_unlocked(folder: Path) -> float:
-    """How long until this process can take the folder's lock (a writer left running holds
-    it through the inherited descriptor)."""
+def _stop_before_operation(number: int) -> None:
+    """In the render process only (a second writer it forks writes on). A write is stopped
+    with its temp file complete and the rename to come: the most delicate point."""
+    from generator import write
+
+    me, done = os.getpid(), [0]
+    real_replace, real_delete = os.replace, write._delete
+
+    def gate() -> None:
+        if os.getpid() == me:
+            done[0] += 1
+            if done[0] == number:
+                os.kill(me, signal.SIGSTOP)
+
+    def gated_replace(src: str, dst: str) -> None:
+        gate()
+        real_replace(src, dst)
+
+    def gated_delete(root: Path, folder: str, name: str) -> None:
+        gate()
+        real_delete(root, folder, name)
+
+    os.replace = gated_replace  # type: ignore[assignment]  # this forked child's only
+    write._delete = gated_delete
+
+
+def wait_stopped(pid: int) -> bool:
+    """True once the child has stopped itself; False if it exited instead."""
+    _, status = os.waitpid(pid, os.WUNTRACED)
+    if os.WIFSTOPPED(status):
+        return True
+    assert os.waitstatus_to_exitcode(status) == 0
+    return False
+
+
+def wait_until_unlocked(folder: Path) -> None:
+    """Take and drop the folder's lock: a writer left running holds it (through the inherited
+    descriptor) until it exits. The bound only turns a hang into a failure."""
     import fcntl
 
     if not folder.exists():
-        return 0.0
-    start = time.perf_counter()
+        return
     fd = os.open(folder, os.O_RDONLY)
     try:
+        deadline = time.monotonic() + 60
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return time.perf_counter() - start
+                return
             except BlockingIOError:
-                if time.perf_counter() - start > 5:
-                    return float("inf")
-                time.sleep(0.001)
+                assert time.monotonic() < deadline, "a killed run's writer never stopped"
+                time.sleep(0.005)
     finally:
         os.close(fd)
+
+
+def main_process_operations(
+    cat_a: Path, cat_b: Path, out: Path, wf: Path, *, parallel: bool
+) -> tuple[Path, int]:
+    """The catalog whose render changes more here, and how many file operations its render
+    process surely makes (half the writes when a second writer takes the other half)."""
+    from generator import engine
+
+    best: tuple[int, Path] = (-1, cat_a)
+    for catalog in (cat_a, cat_b):
+        roots = engine.plan_for(catalog, out, wf).roots.values()
+        writes = sum(len(r.create) + len(r.update) for r in roots)
+        best = max(best, (writes // 2 if parallel else writes - 1, catalog))
+    assert best[0] >= 1, "each trial must have writes to interrupt"
+    return best[1], best[0]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -124,20 +186,16 @@ def test_sigkill_at_random_points(
     outside.write_text("not ours\n")
     before_outside = files_under(tmp_path / "a") | files_under(tmp_path / "b")
     subprocess.run(render_cmd(cat_a, out, wf), check=True, capture_output=True)
-    start = time.perf_counter()
     assert os.waitstatus_to_exitcode(os.waitpid(forked_render(cat_b, out, wf), 0)[1]) == 0
-    duration = time.perf_counter() - start
     rng = random.Random(20261125)
     killed = 0
     for trial in range(TRIALS):
-        catalog = cat_a if trial % 2 == 0 else cat_b
-        pid = forked_render(catalog, out, wf)
-        time.sleep(rng.uniform(0.0, duration * 1.1))
+        catalog, last = main_process_operations(cat_a, cat_b, out, wf, parallel=jobs == "2")
+        pid = forked_render(catalog, out, wf, stop_at=rng.randint(1, last))
+        killed += wait_stopped(pid)
         os.kill(pid, signal.SIGKILL)
-        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-        killed += code == -signal.SIGKILL
-        assert code in (0, -signal.SIGKILL), trial
-        assert seconds_until_unlocked(out) < 0.5, trial  # a killed run's writer stops at once
+        assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == -signal.SIGKILL, trial
+        wait_until_unlocked(out)  # the killed run's second writer (jobs=2) has stopped too
         for root_name, folder in (("out", out), ("workflows", wf)):
             for rel, data in files_under(folder).items():
                 name = rel.rsplit("/", 1)[-1]
@@ -149,8 +207,7 @@ def test_sigkill_at_random_points(
                 assert data in expected.get((root_name, rel), set()), (trial, root_name, rel)
         assert outside.read_text() == "not ours\n"
         assert sorted(p.name for p in outside.parent.iterdir()) == ["outside.txt", "rendered", "wf"]
-    print(f"{TRIALS} trials, {killed} killed mid-run")
-    assert killed >= TRIALS // 4, f"only {killed} runs were really killed mid-way"
+    assert killed == TRIALS  # every run was killed in the middle of its writes
     assert files_under(tmp_path / "a") | files_under(tmp_path / "b") == before_outside
     final = subprocess.run(render_cmd(cat_b, out, wf), capture_output=True, text=True, check=False)
     assert final.returncode == 0, final.stderr
@@ -165,41 +222,48 @@ def test_sigkill_at_random_points(
     assert leftovers == []
 
 
-def test_two_renders_at_once_never_interleave(tmp_path: Path) -> None:
+def check_cmd(catalog: Path, out: Path, wf: Path) -> list[str]:
+    cmd = render_cmd(catalog, out, wf)
+    return [*cmd[:3], "check", *cmd[4:]]
+
+
+@pytest.mark.parametrize("second", ["gives-up", "waits"])
+def test_two_renders_at_once_never_interleave(tmp_path: Path, second: str) -> None:
+    """The first run is stopped mid-write, holding the lock, while the second starts: the
+    second either gives up (exit 2, nothing written) or, with a long wait, renders after the
+    first finished. Either way the tree is exactly the last successful run's."""
+    from generator import write
+
     cat_a = write_catalog(tmp_path / "a", 30, "a")
     cat_b = write_catalog(tmp_path / "b", 30, "b")
     out, wf = tmp_path / "rendered", tmp_path / "wf"
-    for _ in range(5):
-        procs = [
-            subprocess.Popen(
-                render_cmd(c, out, wf), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-            )
-            for c in (cat_a, cat_b)
-        ]
-        results = [(p.wait(), p.stderr.read() if p.stderr else "") for p in procs]
-        for code, err in results:
-            assert code == 0 or (
-                code == 2 and "another gitops-gen run is writing this folder" in err
-            ), err
-        winner = cat_b if results[1][0] == 0 and results[0][0] != 0 else None
-        if winner is not None:
-            check = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "generator",
-                    "check",
-                    "--catalog",
-                    str(winner),
-                    "--out",
-                    str(out),
-                    "--workflows-dir",
-                    str(wf),
-                ],
-                capture_output=True,
-                check=False,
-            )
-            assert check.returncode == 0
+    subprocess.run(render_cmd(cat_b, out, wf), check=True, capture_output=True)
+    first = forked_render(cat_a, out, wf, stop_at=20)
+    assert wait_stopped(first)
+    if second == "gives-up":
+        before = files_under(out)
+        done = subprocess.run(
+            render_cmd(cat_b, out, wf), capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 2
+        assert done.stderr.endswith("another gitops-gen run is writing this folder; try again\n")
+        assert files_under(out) == before
+        winner = cat_a
+    else:
+        write.LOCK_WAIT, wait = 3600.0, write.LOCK_WAIT  # the forked render waits its turn
+        try:
+            other = forked_render(cat_b, out, wf, stop_after_plan=True)
+        finally:
+            write.LOCK_WAIT = wait
+        assert wait_stopped(other)  # planned while the first run was half-way
+        os.kill(other, signal.SIGCONT)
+        winner = cat_b
+    os.kill(first, signal.SIGCONT)
+    assert os.waitstatus_to_exitcode(os.waitpid(first, 0)[1]) == 0
+    if second == "waits":
+        assert os.waitstatus_to_exitcode(os.waitpid(other, 0)[1]) == 0
+    check = subprocess.run(check_cmd(winner, out, wf), capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stdout[-2000:]
 
 
 def test_a_held_lock_refuses_with_a_clear_message(tmp_path: Path) -> None:
@@ -253,36 +317,61 @@ def test_a_killed_runs_second_writer_stops_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SIGKILL the main process while its forked writer is mid-way: the writer stops at its
-    next file instead of finishing its half (files slowed to 2 ms each to make that visible)."""
+    next file instead of finishing its half. The writer's files are paced by tokens from
+    this test, so what it does before and after the kill is exact, not a matter of time."""
     from generator import write
 
     monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
     folder = tmp_path / "out"
     folder.mkdir()
-    jobs = [(str(folder), f"f{i:04d}", "x\n") for i in range(2000)]  # f1000.. are the child's
+    jobs = [(str(folder), f"f{i:04d}", "x\n") for i in range(2000)]  # f1000.. are the writer's
+    tokens_r, tokens_w = os.pipe()  # one byte lets the second writer write one file
+    done_r, done_w = os.pipe()  # it answers one byte per file written
+    alive_r, alive_w = os.pipe()  # open in both writers: EOF once both are gone
     real_write = write._write_file
-
-    def second_half() -> int:
-        return sum(1 for p in folder.iterdir() if p.name >= "f1000")
 
     pid = os.fork()
     if pid == 0:
         try:
+            for fd in (alive_r, tokens_w, done_r):  # so the test closing its ends means EOF
+                os.close(fd)
 
-            def slow(folder_: str, name: str, text: str) -> None:
-                time.sleep(0.002)
+            def paced(folder_: str, name: str, text: str) -> None:
+                if name >= "f1000" and not os.read(tokens_r, 1):
+                    os._exit(1)  # the test is over: never linger
                 real_write(folder_, name, text)
+                if name >= "f1000":
+                    os.write(done_w, b".")
 
-            write._write_file = slow  # type: ignore[assignment]
+            write._write_file = paced  # type: ignore[assignment]
             write._write_all(jobs)
         finally:
             os._exit(0)
-    deadline = time.monotonic() + 10
-    while second_half() < 20 and time.monotonic() < deadline:
-        time.sleep(0.005)
+    os.close(alive_w)
+    try:
+        paced_kill(pid, folder, tokens_w, done_r, alive_r)
+    finally:
+        for fd in (tokens_r, tokens_w, done_r, done_w, alive_r):
+            os.close(fd)
+
+
+def paced_kill(pid: int, folder: Path, tokens_w: int, done_r: int, alive_r: int) -> None:
+    os.write(tokens_w, b"." * 20)
+    assert len(read_exactly(done_r, 20)) == 20  # the second writer has written 20 files
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-    time.sleep(0.05)
-    at_kill = second_half()
-    time.sleep(0.3)  # a writer left running would add about 150 files in this time
-    assert 20 <= at_kill == second_half() < 1000
+    os.write(tokens_w, b"." * 100)  # enough for 100 more files, if it did not stop
+    gone, _, _ = select.select([alive_r], [], [], 60)  # the bound only turns a hang into a failure
+    assert gone and os.read(alive_r, 1) == b"", "the second writer did not stop"
+    written = sorted(p.name for p in folder.iterdir() if p.name >= "f1000")
+    # at most the one file it was already waiting to write when its parent died
+    assert written in ([f"f{i}" for i in range(1000, 1020)], [f"f{i}" for i in range(1000, 1021)])
+
+
+def read_exactly(fd: int, count: int) -> bytes:
+    data = b""
+    while len(data) < count:
+        chunk = os.read(fd, count - len(data))
+        assert chunk, "the second writer exited early"
+        data += chunk
+    return data

@@ -1,8 +1,8 @@
-"""Random bytes and mutated YAML never crash the loader: a located exit-2 message, fast."""
+"""Random bytes and mutated YAML never crash the loader: a located exit-2 message; aliases are bounded."""
 
 from __future__ import annotations
 
-import time
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ FUZZ = settings(
     max_examples=300,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-PER_INPUT_SECONDS = 1.0
 SEED_FILE = (REPO_CATALOG / "services" / "payment-service.yaml").read_bytes()
 PLATFORM = (REPO_CATALOG / "platform.yaml").read_bytes()
 YAML_BITS = [
@@ -72,13 +71,11 @@ def load(tmp: Path, content: bytes) -> tuple[bool, list[str]]:
     (tmp / "services").mkdir(parents=True, exist_ok=True)
     (tmp / "platform.yaml").write_bytes(PLATFORM)
     (tmp / "services" / "payment-service.yaml").write_bytes(content)
-    start = time.perf_counter()
     try:
         load_catalog(tmp)
         ok, lines = True, []
     except CatalogError as exc:
         ok, lines = False, [str(p) for p in exc.problems]
-    assert time.perf_counter() - start < PER_INPUT_SECONDS
     return ok, lines
 
 
@@ -134,4 +131,6 @@ def test_the_cli_never_prints_a_traceback_on_bad_bytes(tmp_path: Path) -> None:
         (load_dir / "services" / "x.yaml").write_bytes(content)
         result = run(["validate", "--catalog", str(load_dir)])
         assert result.exit_code == 2, result.output
-        assert "Traceback" not in result.output
+        located = re.compile(rf"{re.escape(str(load_dir))}/services/x\.yaml:[0-9]+:[0-9]+: \S")
+        lines = result.output.splitlines()
+        assert lines and all(located.match(line) for line in lines), result.output

@@ -65,15 +65,20 @@ def test_the_scanner_would_see_a_leak(tmp_path: Path) -> None:
     assert {"AWS Access Key", "Hex High Entropy String"} <= found
 
 
+# Built from parts so no scanner flags this file; each is shaped like the real thing.
 LEAKS = {
-    "aws": ("AKIAIOSFODNN7EXAMPLE", "an AWS access key id"),
-    "pem": ("-----BEGIN RSA PRIVATE KEY-----", "a private key (PEM)"),
+    "aws": ("AKIAIOSFODNN7EXAMPLE", "AWS Access Key"),
+    "pem": ("-----BEGIN RSA PRIVATE KEY-----", "Private Key"),
     "jwt": (
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
-        "a JSON Web Token",
+        "JSON Web Token",
     ),
-    "github": ("ghp_" + "a1B2" * 9, "a GitHub token"),
-    "url": ("postgres://app:hunter2x@db:5432/app", "a password in a URL"),
+    "github": ("ghp_" + "a1B2" * 9, "GitHub Token"),
+    "url": ("postgres://app:hunter2x@db:5432/app", "Basic Auth Credentials"),
+    "stripe": ("sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc", "Stripe Access Key"),
+    "openai": ("sk-" + "proj-" + "Ab1" * 20 + "T3BlbkFJ" + "Cd2" * 20, "OpenAI Token"),
+    "google": ("AI" + "za" + "SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", "Google API Key"),
+    "slack": ("xox" + "b-1234567890-abcdefghij", "Slack Token"),
 }
 
 
@@ -87,7 +92,7 @@ def test_credential_looking_values_are_refused_where_they_are(
     with pytest.raises(CatalogError) as info:
         load_catalog(root)
     assert [str(p).removeprefix(f"{root}/") for p in info.value.problems] == [
-        f"services/svc.yaml:8:18: config.DATABASE_HOST: looks like {what}: secret values never go in the catalog (use secrets.keys)"
+        f"services/svc.yaml:8:18: config.DATABASE_HOST: looks like a credential ({what}): secret values never go in the catalog (use secrets.keys)"
     ]
 
 
@@ -95,7 +100,49 @@ def test_a_credential_in_any_field_is_refused(make_catalog: Callable[..., Path])
     text = SERVICE.format(name="svc").replace("tag: v1", "tag: AKIAIOSFODNN7EXAMPLE")
     with pytest.raises(CatalogError) as info:
         load_catalog(make_catalog({"svc": text}))
-    assert "image.tag: looks like an AWS access key id" in str(info.value)
+    assert "image.tag: looks like a credential (AWS Access Key)" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "name", ["DB_PASS", "APIKEY", "AUTH_HEADER", "api.key", "SMTP_PWD", "AUTHORIZATION"]
+)
+def test_secret_looking_config_names_point_to_secrets_keys(
+    name: str, make_catalog: Callable[..., Path]
+) -> None:
+    root = make_catalog({"svc": SERVICE.format(name="svc") + f"config:\n  {name}: x\n"})
+    with pytest.raises(CatalogError) as info:
+        load_catalog(root)
+    assert [str(p).removeprefix(f"{root}/") for p in info.value.problems] == [
+        f"services/svc.yaml:8:3: config.{name}: {name!r} looks like a secret: list it in secrets.keys (values never go in Git)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "GF_AUTH_ANONYMOUS_ENABLED",
+        "CACHE_KEY_PREFIX",
+        "PASSPORT_URL",
+        "OAUTH_CLIENT_ID",
+        "LOG_LEVEL",
+    ],
+)
+def test_ordinary_config_names_pass(name: str, make_catalog: Callable[..., Path]) -> None:
+    root = make_catalog({"svc": SERVICE.format(name="svc") + f"config:\n  {name}: x\n"})
+    assert load_catalog(root).services[0].config == {name: "x"}
+
+
+def test_ordinary_config_values_pass(make_catalog: Callable[..., Path]) -> None:
+    """The rule set is not trigger-happy on values a config really holds."""
+    values = {
+        "PUBLIC_URL": "https://api.example.com/v1",
+        "UPSTREAM": "203.0.113.7:443",
+        "COMMIT": "8f14e45fceea167a5a36dedd4bea2543c3f9a1b2",
+        "REGION": "eu-west-1",
+    }
+    body = "".join(f"  {k}: {v!r}\n" for k, v in values.items())
+    root = make_catalog({"svc": SERVICE.format(name="svc") + "config:\n" + body})
+    assert load_catalog(root).services[0].config == values
 
 
 def test_control_characters_are_refused(make_catalog: Callable[..., Path]) -> None:
