@@ -3,16 +3,17 @@
 A tag can be moved by whoever controls the action's repository; a commit cannot. Each SHA is
 the commit its release tag points to (`git rev-parse 'TAG^{commit}'`); the tag is written
 beside it as a comment. The project's own CI (.github/workflows/ci.yml) uses the same pins.
+The workflow templates see them as `Action` views; the shell the steps run is built here.
 """
 
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from typing import NamedTuple
 
 from generator.catalog.install import parse_install
 from generator.catalog.models import Ci
-from generator.render.yamlout import Block, Commented
+from generator.render.yamlout import Block
 
 PINS: dict[str, tuple[str, str]] = {  # action: (commit, release tag)
     "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
@@ -26,15 +27,35 @@ PINS: dict[str, tuple[str, str]] = {  # action: (commit, release tag)
 }
 
 
-def uses(action: str) -> Commented:
+class Action(NamedTuple):
+    """A pinned action, as a template writes it: `uses: {{ a.ref }} # {{ a.tag }}`."""
+
+    ref: str  # owner/name@<full commit>
+    tag: str  # the release tag that commit is
+
+
+class Actions(NamedTuple):
+    """Every action of `PINS`, by the name a template uses."""
+
+    checkout: Action
+    github_script: Action
+    setup_python: Action
+    configure_aws_credentials: Action
+    setup_terraform: Action
+
+
+def pinned(action: str) -> Action:
     commit, tag = PINS[action]
-    return Commented(f"{action}@{commit}", tag)
+    return Action(f"{action}@{commit}", tag)
 
 
-def checkout(**extra: Any) -> dict[str, Any]:
-    """No token left in .git/config: later steps (and artifacts) cannot reuse it."""
-    return {"uses": uses("actions/checkout"), "with": {**extra, "persist-credentials": False}}
-
+ACTIONS = Actions(
+    checkout=pinned("actions/checkout"),
+    github_script=pinned("actions/github-script"),
+    setup_python=pinned("actions/setup-python"),
+    configure_aws_credentials=pinned("aws-actions/configure-aws-credentials"),
+    setup_terraform=pinned("hashicorp/setup-terraform"),
+)
 
 REQUIREMENTS = '"$RUNNER_TEMP/gitops-gen-requirements.txt"'
 
@@ -55,23 +76,12 @@ def install_script(ci: Ci) -> str:
     )
 
 
-def setup_tool(ci: Ci) -> list[dict[str, Any]]:
-    """Python, then gitops-gen; needs the checkout first."""
-    return [
-        {"uses": uses("actions/setup-python"), "with": {"python-version": ci.pythonVersion}},
-        {"name": "Install gitops-gen", "run": install_script(ci)},
-    ]
-
-
-GATE = "credentials"
-
-
-def credentials_gate(secrets: list[str], where: str) -> dict[str, Any]:
-    """First step: are the secrets configured? If not, a notice and the job ends green (a
-    fork or a new repo must not get a red run every night)."""
+def credentials_gate_script(secrets: list[str], where: str) -> Block:
+    """Are the secrets configured? If not, a notice and the job ends green (a fork or a new
+    repo must not get a red run every night). Sets the `configured` output."""
     test = " && ".join(f'[ -n "${name}" ]' for name in secrets)
     notice = f"::notice::{', '.join(secrets)} not configured for {where}: nothing to do"
-    script = (
+    return Block(
         f"if {test}; then\n"
         '  echo "configured=true" >> "$GITHUB_OUTPUT"\n'
         "else\n"
@@ -79,15 +89,3 @@ def credentials_gate(secrets: list[str], where: str) -> dict[str, Any]:
         '  echo "configured=false" >> "$GITHUB_OUTPUT"\n'
         "fi\n"
     )
-    return {
-        "name": "Credentials configured?",
-        "id": GATE,
-        "run": Block(script),
-        "env": {name: "${{ secrets." + name + " }}" for name in secrets},
-    }
-
-
-def gated(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Steps that run only when the gate found the credentials."""
-    condition = f"steps.{GATE}.outputs.configured == 'true'"
-    return [{"if": condition, **step} for step in steps]

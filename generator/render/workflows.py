@@ -1,22 +1,26 @@
 """GitHub workflows of the GitOps repo: drift check, secret sync, post-deploy force-sync.
 
-They land in the `workflows` root (`.github/workflows/`), named `gitops-gen-*.yml` so they
-never collide with a team's own. Scripts are built from validated names, each shell word
-through `shlex.quote`; `${{ }}` expressions appear only where GitHub must expand them.
+Each is `templates/workflows/<file>.j2`, fed an immutable view built here from `Facts`. They
+land in the `workflows` root (`.github/workflows/`), named `gitops-gen-*.yml` so they never
+collide with a team's own. Shell text is built here from validated names, each word through
+`shlex.quote`; the template then quotes it as a YAML scalar (a multi-line script is a `Block`
+the template writes with its `yaml` filter). A `${{ secrets.NAME }}` naming a catalog setting
+is a view value; GitHub's fixed expressions are written in the templates.
 """
 
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Environment, Service
 from generator.render import terraform
-from generator.render.actions import checkout, credentials_gate, gated, setup_tool, uses
-from generator.render.facts import MANAGED_LABEL, Facts
-from generator.render.kube import yaml_file
+from generator.render.actions import ACTIONS, Actions, credentials_gate_script, install_script
+from generator.render.facts import MANAGED_LABEL, Facts, header
 from generator.render.tfgithub import github_secret_name, github_services, variable_name
 from generator.render.yamlout import Block
+from generator.templating.engine import templates_for
 
 AwsBackend = AwsSecretsManager | AwsParameterStore
 CHECK = "gitops-gen-check.yml"
@@ -24,112 +28,132 @@ SECRETS_SYNC = "gitops-gen-secrets-sync.yml"
 FORCE_SYNC = "gitops-gen-force-sync.yml"
 REPORT = "gitops-gen-report.md"
 DIFF_REPORT = "gitops-gen-diff.md"
-RUNNER = "ubuntu-latest"
 WAIT_TIMEOUT = "120s"
-READ = {"contents": "read"}
-OIDC = {"contents": "read", "id-token": "write"}  # id-token: the AWS role via OIDC
+
+
+def template(file: str) -> str:
+    return f"workflows/{file}.j2"
+
+
+class Variable(NamedTuple):
+    """One environment variable of a step: `{{ var.name }}: {{ var.value }}`."""
+
+    name: str
+    value: str  # often a `${{ secrets.NAME }}` expression
+
+
+class Tool(NamedTuple):
+    """How a job installs gitops-gen: Python, then pip."""
+
+    python_version: str
+    install: str  # shell: one line, or a multi-line `Block` for a hash-pinned install
+
+
+class Gate(NamedTuple):
+    """A job's first step: are its secrets configured? (`id: credentials`)"""
+
+    script: Block  # shell: sets the `configured` output, or prints a notice
+    env: tuple[Variable, ...]  # each secret it tests
+
+
+class CheckView(NamedTuple):
+    """What `workflows/gitops-gen-check.yml.j2` sees as `check`."""
+
+    actions: Actions
+    branch: str  # gitRevision: pushes to it are checked too
+    tool: Tool
+    check_script: Block  # shell: `gitops-gen check`, report to the step summary
+    diff_script: Block  # shell: `gitops-gen diff --base`, report to the step summary
+
+
+class TerraformJob(NamedTuple):
+    """One env's Terraform job of the secrets sync."""
+
+    id: str  # env-<env>
+    needs: str  # the previous env's job ("" for the first): promotion order
+    env: str
+    gate: Gate
+    folder: str  # working directory: the env's Terraform root
+    values: tuple[Variable, ...]  # TF_VAR_* from GitHub secrets: only the plan step sees them
+
+
+class SecretsSyncView(NamedTuple):
+    """What `workflows/gitops-gen-secrets-sync.yml.j2` sees as `sync`."""
+
+    actions: Actions
+    branch: str
+    paths: str  # the Terraform output: a push changing it runs the sync
+    role: str  # `${{ secrets.<ci.terraformRoleSecret> }}`
+    region: str
+    terraform_version: str
+    state_guard: str  # shell: refuse to apply without a state backend
+    jobs: tuple[TerraformJob, ...]
+
+
+class PushStep(NamedTuple):
+    """`push-secrets --from-env` of one service: its GitHub secrets as the step's env."""
+
+    service: str
+    command: str  # shell
+    values: tuple[Variable, ...]
+
+
+class ForceSyncJob(NamedTuple):
+    """One env's push-and-force-sync job (runs when that env is the input)."""
+
+    id: str  # env-<env>
+    env: str
+    gate: Gate
+    pushes: tuple[PushStep, ...]  # none: no checkout or install either
+    kubeconfig: str  # shell
+    script: Block  # shell: annotate every managed ExternalSecret, wait until Ready
+
+
+class ForceSyncView(NamedTuple):
+    """What `workflows/gitops-gen-force-sync.yml.j2` sees as `sync`."""
+
+    actions: Actions
+    tool: Tool
+    envs: tuple[str, ...]  # every env, the dispatch input's choices
+    role: str  # `${{ secrets.<ci.deployRoleSecret> }}`
+    region: str
+    cluster: str  # `${{ secrets.<ci.clusterNameSecret> }}`
+    jobs: tuple[ForceSyncJob, ...]  # envs with ExternalSecrets only
 
 
 def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
     """`tree` is the `rendered/` output: workflows exist only for what it contains."""
-    src = facts.source()
-    files = {CHECK: yaml_file(src, check_workflow(facts))}
+    templates = templates_for(facts.catalog)
+    head = header(facts.source())
+
+    def write(file: str, **view: NamedTuple) -> str:
+        return head + templates.render(template(file), **view)
+
+    files = {CHECK: write(CHECK, check=check_view(facts))}
     if f"{terraform.MODULE_DIR}/main.tf" in tree:
-        files[SECRETS_SYNC] = yaml_file(src, secrets_sync_workflow(facts))
+        files[SECRETS_SYNC] = write(SECRETS_SYNC, sync=secrets_sync_view(facts))
     if any(_synced_namespaces(facts, env) for env in facts.envs):
-        files[FORCE_SYNC] = yaml_file(src, force_sync_workflow(facts))
+        files[FORCE_SYNC] = write(FORCE_SYNC, sync=force_sync_view(facts))
     return files
 
 
 def _gitops_gen(facts: Facts, *args: str) -> str:
-    ci, q = facts.platform.ci, shlex.quote
-    words = ["gitops-gen", *args, "--catalog", ci.catalogPath]
-    return " ".join(q(w) for w in words)
+    words = ["gitops-gen", *args, "--catalog", facts.platform.ci.catalogPath]
+    return " ".join(shlex.quote(w) for w in words)
 
 
-COMMENT_SCRIPT = """\
-const fs = require('fs');
-const marker = '<!-- gitops-gen report -->';
-const parts = ['gitops-gen-report.md', 'gitops-gen-diff.md']
-  .filter((f) => fs.existsSync(f))
-  .map((f) => fs.readFileSync(f, 'utf8'));
-const body = [marker, ...parts].join('\\n\\n').slice(0, 65000);
-const { owner, repo } = context.repo;
-const issue_number = context.issue.number;
-const list = github.rest.issues.listComments;
-const comments = await github.paginate(list, { owner, repo, issue_number });
-const mine = comments.find((c) => c.body && c.body.startsWith(marker));
-if (mine) {
-  await github.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
-} else {
-  await github.rest.issues.createComment({ owner, repo, issue_number, body });
-}
-"""
+def _secret(name: str) -> str:
+    return "${{ secrets." + name + " }}"
 
 
-def check_workflow(facts: Facts) -> dict[str, Any]:
-    """PR check: fail on drift; the drift and change reports go to the summary and a comment."""
-    out = facts.platform.renderedPath
-    check = _gitops_gen(facts, "check", "--out", out, "--format", "markdown")
-    check_script = (
-        "set +e\n"
-        f"{check} > {REPORT}\n"
-        "status=$?\n"
-        f'cat {REPORT} >> "$GITHUB_STEP_SUMMARY"\n'
-        'exit "$status"\n'
-    )
-    diff = _gitops_gen(facts, "diff", "--format", "markdown")
-    diff_script = (
-        "set +e\n"
-        f'{diff} --base "origin/$BASE_REF" > {DIFF_REPORT}\n'
-        "status=$?\n"
-        f'cat {DIFF_REPORT} >> "$GITHUB_STEP_SUMMARY"\n'
-        'test "$status" -le 1  # 1 means "the output changes", which a PR may do\n'
-    )
-    on_pr = "always() && github.event_name == 'pull_request'"
-    return {
-        "name": "gitops-gen check",
-        "on": {"pull_request": {}, "push": {"branches": [facts.platform.gitRevision]}},
-        "permissions": {},
-        "concurrency": {"group": "gitops-gen-check-${{ github.ref }}", "cancel-in-progress": True},
-        "jobs": {
-            "drift": {
-                "name": "rendered output matches the catalog",
-                "runs-on": RUNNER,
-                "permissions": {**READ, "pull-requests": "write"},  # the report comment
-                "steps": [
-                    checkout(**{"fetch-depth": 0}),  # `diff --base` reads the base branch
-                    *setup_tool(facts.platform.ci),
-                    {"name": "Check for drift", "id": "check", "run": Block(check_script)},
-                    {
-                        "name": "What this change does to the output",
-                        "if": on_pr,
-                        "run": Block(diff_script),
-                        "env": {"BASE_REF": "${{ github.base_ref }}"},
-                    },
-                    {
-                        "name": "Post the reports on the pull request",
-                        "if": on_pr,
-                        "continue-on-error": True,  # a fork's token cannot comment
-                        "uses": uses("actions/github-script"),
-                        "with": {"script": Block(COMMENT_SCRIPT)},
-                    },
-                ],
-            }
-        },
-    }
+def _tool(facts: Facts) -> Tool:
+    ci = facts.platform.ci
+    return Tool(ci.pythonVersion, install_script(ci))
 
 
-def _aws_credentials(facts: Facts, secret: str) -> dict[str, Any]:
-    assert facts.platform.aws is not None
-    return {
-        "name": "Assume the AWS role (OIDC)",
-        "uses": uses("aws-actions/configure-aws-credentials"),
-        "with": {
-            "role-to-assume": "${{ secrets." + secret + " }}",
-            "aws-region": facts.platform.aws.region,
-        },
-    }
+def _gate(secrets: list[str], env: Environment) -> Gate:
+    script = credentials_gate_script(secrets, f"environment {env.name}")
+    return Gate(script, tuple(Variable(name, _secret(name)) for name in secrets))
 
 
 def job_id(env: Environment) -> str:
@@ -137,90 +161,80 @@ def job_id(env: Environment) -> str:
     return f"env-{env.name}"
 
 
-def _ordered_jobs(envs: list[Environment], build: Any) -> dict[str, Any]:
-    """One job per env, each after the previous one: promotion order."""
-    jobs: dict[str, Any] = {}
-    previous = None
-    for env in envs:
-        job = build(env)
-        if previous is not None:
-            job = {"needs": previous, **job}
-        jobs[job_id(env)] = job
-        previous = job_id(env)
-    return jobs
+def check_view(facts: Facts) -> CheckView:
+    """PR check: fail on drift; the drift and change reports go to the summary and a comment."""
+    out = facts.platform.renderedPath
+    check = _gitops_gen(facts, "check", "--out", out, "--format", "markdown")
+    diff = _gitops_gen(facts, "diff", "--format", "markdown")
+    return CheckView(
+        actions=ACTIONS,
+        branch=facts.platform.gitRevision,
+        tool=_tool(facts),
+        check_script=Block(
+            "set +e\n"
+            f"{check} > {REPORT}\n"
+            "status=$?\n"
+            f'cat {REPORT} >> "$GITHUB_STEP_SUMMARY"\n'
+            'exit "$status"\n'
+        ),
+        diff_script=Block(
+            "set +e\n"
+            f'{diff} --base "origin/$BASE_REF" > {DIFF_REPORT}\n'
+            "status=$?\n"
+            f'cat {DIFF_REPORT} >> "$GITHUB_STEP_SUMMARY"\n'
+            'test "$status" -le 1  # 1 means "the output changes", which a PR may do\n'
+        ),
+    )
 
 
-def _state_guard(facts: Facts) -> dict[str, Any]:
+def _state_guard(facts: Facts) -> str:
     """Local state in CI is lost after the run; the next apply would fail or duplicate."""
     if facts.platform.ci.terraformStateBucket:
-        return {"name": "State backend", "run": "test -f backend.tf"}
+        return "test -f backend.tf"
     msg = (
         "::error::no backend.tf in this folder: add one by hand (gitops-gen never touches it) "
         "or set ci.terraformStateBucket in platform.yaml"
     )
-    return {
-        "name": "State backend",
-        "run": f"test -f backend.tf || {{ echo {shlex.quote(msg)}; exit 1; }}",
-    }
+    return f"test -f backend.tf || {{ echo {shlex.quote(msg)}; exit 1; }}"
 
 
-def secrets_sync_workflow(facts: Facts) -> dict[str, Any]:
+def _github_values(facts: Facts, env: Environment) -> tuple[Variable, ...]:
+    """Seed 002's GitHub-sourced values of `env`, as Terraform variables."""
+    values = []
+    for svc in github_services(facts, env):
+        assert svc.secrets is not None
+        for key in svc.secrets.keys:
+            secret = _secret(github_secret_name(svc.name, key))
+            values.append(Variable(f"TF_VAR_{variable_name(svc.name, key)}", secret))
+    return tuple(values)
+
+
+def secrets_sync_view(facts: Facts) -> SecretsSyncView:
     """Seed 002: Terraform creates the secrets (and writes the GitHub-sourced values)."""
-    ci = facts.platform.ci
-    tf_paths = f"{facts.platform.renderedPath}/{terraform.ROOT}/**"
-
-    def job(env: Environment) -> dict[str, Any]:
-        folder = f"{facts.platform.renderedPath}/{terraform.env_dir(env.name)}"
-        values = {}  # seed 002's GitHub-sourced values: only the plan step sees them
-        for svc in github_services(facts, env):
-            assert svc.secrets is not None
-            for key in svc.secrets.keys:
-                secret = github_secret_name(svc.name, key)
-                values[f"TF_VAR_{variable_name(svc.name, key)}"] = "${{ secrets." + secret + " }}"
-        plan = {"run": "terraform plan -out=tfplan", **({"env": values} if values else {})}
-        terraform_steps = [
-            _state_guard(facts),
-            {"run": "terraform init"},
-            plan,
-            {"run": "terraform apply tfplan"},
-            {"name": "Secret and role ARNs", "run": "terraform output -json"},
-        ]
-        return {
-            "name": f"terraform ({env.name})",
-            "runs-on": RUNNER,
-            "environment": env.name,
-            "permissions": OIDC,
-            "env": {"TF_IN_AUTOMATION": "true", "TF_INPUT": "false"},
-            "steps": [
-                credentials_gate([ci.terraformRoleSecret], f"environment {env.name}"),
-                *gated(
-                    [
-                        checkout(),
-                        _aws_credentials(facts, ci.terraformRoleSecret),
-                        {
-                            "uses": uses("hashicorp/setup-terraform"),
-                            "with": {
-                                "terraform_version": ci.terraformVersion,
-                                "terraform_wrapper": False,
-                            },
-                        },
-                        *({**step, "working-directory": folder} for step in terraform_steps),
-                    ]
-                ),
-            ],
-        }
-
-    return {
-        "name": "gitops-gen secrets sync",
-        "on": {
-            "workflow_dispatch": {},
-            "schedule": [{"cron": "0 2 * * *"}],
-            "push": {"branches": [facts.platform.gitRevision], "paths": [tf_paths]},
-        },
-        "permissions": {},
-        "concurrency": {"group": "gitops-gen-secrets-sync", "cancel-in-progress": False},
-        "jobs": _ordered_jobs(facts.envs, job),
-    }
+    ci, platform = facts.platform.ci, facts.platform
+    assert platform.aws is not None
+    previous = ["", *(job_id(env) for env in facts.envs[:-1])]
+    jobs = tuple(
+        TerraformJob(
+            id=job_id(env),
+            needs=needs,
+            env=env.name,
+            gate=_gate([ci.terraformRoleSecret], env),
+            folder=f"{platform.renderedPath}/{terraform.env_dir(env.name)}",
+            values=_github_values(facts, env),
+        )
+        for env, needs in zip(facts.envs, previous, strict=True)
+    )
+    return SecretsSyncView(
+        actions=ACTIONS,
+        branch=platform.gitRevision,
+        paths=f"{platform.renderedPath}/{terraform.ROOT}/**",
+        role=_secret(ci.terraformRoleSecret),
+        region=platform.aws.region,
+        terraform_version=ci.terraformVersion,
+        state_guard=_state_guard(facts),
+        jobs=jobs,
+    )
 
 
 def _synced_namespaces(facts: Facts, env: Environment) -> list[str]:
@@ -243,11 +257,11 @@ def _aws_services(facts: Facts) -> list[tuple[Service, AwsBackend]]:
     return out
 
 
-def force_sync_script(namespaces: list[str]) -> str:
+def force_sync_script(namespaces: Iterable[str]) -> Block:
     """Seed 001's annotate-then-wait, scoped by namespace and the managed label."""
     label = f"{MANAGED_LABEL}=true"
     words = " ".join(shlex.quote(ns) for ns in namespaces)
-    return (
+    return Block(
         "set -eu\n"
         'stamp="$(date +%s)"\n'
         f"for ns in {words}; do\n"
@@ -267,75 +281,42 @@ def pipeline_services(facts: Facts, env: Environment) -> list[Service]:
     ]
 
 
-def _push_steps(facts: Facts, env: Environment) -> list[dict[str, Any]]:
-    """Seed 001's injection: each service's GitHub secrets -> `push-secrets --from-env`."""
-    services = pipeline_services(facts, env)
-    if not services:
-        return []
-    steps = [checkout(), *setup_tool(facts.platform.ci)]
-    for svc in services:
-        assert svc.secrets is not None
-        values = {
-            k: "${{ secrets." + github_secret_name(svc.name, k) + " }}" for k in svc.secrets.keys
-        }
-        command = _gitops_gen(
-            facts, "push-secrets", "--env", env.name, "--service", svc.name, "--from-env"
-        )
-        steps.append({"name": f"Push values of {svc.name}", "run": command, "env": values})
-    return steps
+def _push_step(facts: Facts, env: Environment, svc: Service) -> PushStep:
+    """Seed 001's injection: the service's GitHub secrets -> `push-secrets --from-env`."""
+    assert svc.secrets is not None
+    values = (Variable(k, _secret(github_secret_name(svc.name, k))) for k in svc.secrets.keys)
+    command = _gitops_gen(
+        facts, "push-secrets", "--env", env.name, "--service", svc.name, "--from-env"
+    )
+    return PushStep(svc.name, command, tuple(values))
 
 
-def force_sync_workflow(facts: Facts) -> dict[str, Any]:
+def force_sync_view(facts: Facts) -> ForceSyncView:
     """Seed 001: push the pipeline's values, refresh every managed ExternalSecret, wait for it."""
     ci = facts.platform.ci
     assert facts.platform.aws is not None
     region = facts.platform.aws.region
-    names = [e.name for e in facts.envs]
-    envs = [e for e in facts.envs if _synced_namespaces(facts, e)]
-    env_input = {"description": "Environment to sync", "required": True, "type": "string"}
-
-    def job(env: Environment) -> dict[str, Any]:
-        kubeconfig = f'aws eks update-kubeconfig --name "$CLUSTER" --region {shlex.quote(region)}'
-        return {
-            "name": f"push values and force-sync ({env.name})",
-            "if": f"inputs.environment == '{env.name}'",
-            "runs-on": RUNNER,
-            "environment": env.name,
-            "permissions": OIDC,
-            "steps": [
-                credentials_gate(
-                    [ci.deployRoleSecret, ci.clusterNameSecret], f"environment {env.name}"
-                ),
-                *gated(
-                    [
-                        _aws_credentials(facts, ci.deployRoleSecret),
-                        *_push_steps(facts, env),
-                        {
-                            "name": "Kubeconfig",
-                            "run": kubeconfig,
-                            "env": {"CLUSTER": "${{ secrets." + ci.clusterNameSecret + " }}"},
-                        },
-                        {
-                            "name": "Force-sync ExternalSecrets and wait until Ready",
-                            "run": Block(force_sync_script(_synced_namespaces(facts, env))),
-                        },
-                    ]
-                ),
-            ],
-        }
-
-    return {
-        "name": "gitops-gen push values and force-sync",
-        "on": {
-            "workflow_dispatch": {
-                "inputs": {"environment": {**env_input, "type": "choice", "options": names}}
-            },
-            "workflow_call": {"inputs": {"environment": env_input}},
-        },
-        "permissions": {},
-        "concurrency": {
-            "group": "gitops-gen-force-sync-${{ inputs.environment }}",
-            "cancel-in-progress": False,
-        },
-        "jobs": {job_id(env): job(env) for env in envs},
-    }
+    kubeconfig = f'aws eks update-kubeconfig --name "$CLUSTER" --region {shlex.quote(region)}'
+    jobs = []
+    for env in facts.envs:
+        namespaces = _synced_namespaces(facts, env)
+        if namespaces:
+            jobs.append(
+                ForceSyncJob(
+                    id=job_id(env),
+                    env=env.name,
+                    gate=_gate([ci.deployRoleSecret, ci.clusterNameSecret], env),
+                    pushes=tuple(_push_step(facts, env, s) for s in pipeline_services(facts, env)),
+                    kubeconfig=kubeconfig,
+                    script=force_sync_script(namespaces),
+                )
+            )
+    return ForceSyncView(
+        actions=ACTIONS,
+        tool=_tool(facts),
+        envs=tuple(env.name for env in facts.envs),
+        role=_secret(ci.deployRoleSecret),
+        region=region,
+        cluster=_secret(ci.clusterNameSecret),
+        jobs=tuple(jobs),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,10 @@ import yaml
 from generator.catalog.load import load_catalog
 from generator.catalog.models import AwsSecretsManager
 from generator.render.pipeline import WORKFLOWS, render_catalog
-from tests.conftest import FIXTURE_NAMES, FIXTURES, REPO_CATALOG
+from generator.templating.engine import builtin_templates
+from tests.conftest import FIXTURE_NAMES, FIXTURES, PLATFORM, REPO_CATALOG, run
 from tests.render.test_kustomize_real import built, write_out
+from tests.scaffold.test_new_service import snapshot_dir
 from tests.tools import ROOT, need
 
 CATALOGS = [REPO_CATALOG, *(FIXTURES / n for n in FIXTURE_NAMES)]
@@ -161,3 +164,85 @@ def test_release_pushes_pipeline_values_before_the_force_sync() -> None:
         assert names.index(pushes[-1]["name"]) < names.index(
             "Force-sync ExternalSecrets and wait until Ready"
         )
+
+
+FORCE_SYNC = "workflows/gitops-gen-force-sync.yml.j2"
+CHECK = "workflows/gitops-gen-check.yml.j2"
+RUNS_ON = "    runs-on: ubuntu-latest\n"
+LABELLED = "    runs-on:\n      - self-hosted\n      - {{ job.env }}\n"
+NOTIFY = '      - name: "Tell the team"\n        run: {{ "echo synced " ~ job.env }}\n'
+
+
+def render_with(catalog: Path, overrides: dict[str, str]) -> tuple[int, str, Path]:
+    """`render` with `overrides` ({template name: text}) in the catalog's templates folder."""
+    for name, text in overrides.items():
+        target = catalog.parent / "templates" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    flows = catalog.parent / "workflows"
+    out = catalog.parent / "rendered"
+    args = ["render", "--catalog", str(catalog), "--out", str(out), "--workflows-dir", str(flows)]
+    result = run(args)
+    return result.exit_code, result.stderr, flows
+
+
+def test_a_runner_label_and_a_step_added_to_the_force_sync_template_reach_every_job(
+    make_catalog: Callable[..., Path],
+) -> None:
+    catalog = make_catalog()
+    code, _, flows = render_with(catalog, {})
+    assert code == 0
+    before = yaml.safe_load((flows / "gitops-gen-force-sync.yml").read_text())
+    built_in = builtin_templates().source(FORCE_SYNC)
+    assert built_in.count(RUNS_ON) == 1 and built_in.endswith("{% endfor %}\n")
+    text = built_in.replace(RUNS_ON, LABELLED).removesuffix("{% endfor %}\n")
+    code, stderr, flows = render_with(catalog, {FORCE_SYNC: text + NOTIFY + "{% endfor %}\n"})
+    assert (code, stderr) == (0, "")
+    after = yaml.safe_load((flows / "gitops-gen-force-sync.yml").read_text())
+    assert list(after["jobs"]) == list(before["jobs"]) == ["env-dev", "env-prod"]
+    for job_id, job in after["jobs"].items():
+        env = job_id.removeprefix("env-")
+        assert job.pop("runs-on") == ["self-hosted", env]
+        assert job["steps"].pop() == {"name": "Tell the team", "run": f"echo synced {env}"}
+        del before["jobs"][job_id]["runs-on"]
+    assert after == before  # nothing else changed
+
+
+HEAD = 'name: "gitops-gen check"\n"on":\n  pull_request: {}\n'
+BROKEN = {  # the override's text, the line to blame, the message
+    "syntax": (HEAD + "jobs:\n{% for job in %}\n", 5, "template: Expected an expression"),
+    "undefined": (HEAD + "jobs: {{ check.brnch }}\n", 4, "template: 'CheckView' has no"),
+    "not-yaml": (HEAD + "jobs: {{ check.branch }}: x\n", 4, "template: output is not"),
+}
+
+
+@pytest.mark.parametrize(("text", "line", "message"), BROKEN.values(), ids=BROKEN.keys())
+def test_a_broken_workflow_override_exits_2_at_its_line_and_writes_nothing(
+    make_catalog: Callable[..., Path], text: str, line: int, message: str
+) -> None:
+    catalog = make_catalog()
+    assert render_with(catalog, {})[0] == 0
+    before = snapshot_dir(catalog.parent)
+    code, stderr, _ = render_with(catalog, {CHECK: text})
+    file = catalog.parent / "templates" / CHECK
+    assert code == 2
+    assert stderr.startswith(f"{file.as_posix()}:{line}:1: {message}"), stderr
+    assert stderr.count("\n") == 1
+    after = snapshot_dir(catalog.parent)
+    assert after.pop(str(file.relative_to(catalog.parent))) == text.encode()
+    assert after == before  # neither rendered/ nor the workflows folder was written
+
+
+def test_a_catalog_value_stays_one_string_in_every_workflow(
+    make_catalog: Callable[..., Path],
+) -> None:
+    branch = "on: [x] # ${{ y }}"
+    catalog = make_catalog(platform=PLATFORM + f"gitRevision: {json.dumps(branch)}\n")
+    found = workflows(catalog)
+    assert set(found) == {
+        "gitops-gen-check.yml",
+        "gitops-gen-secrets-sync.yml",
+        "gitops-gen-force-sync.yml",
+    }
+    for name in ("gitops-gen-check.yml", "gitops-gen-secrets-sync.yml"):
+        assert found[name]["on"]["push"]["branches"] == [branch], name
