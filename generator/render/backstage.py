@@ -29,7 +29,7 @@ SKELETON_FILE = "${{ values.name }}.yaml"
 COMPONENT_TEMPLATE = "backstage/component.yaml.j2"
 SYSTEM_TEMPLATE = "backstage/system.yaml.j2"
 LOCATION_TEMPLATE = "backstage/location.yaml.j2"
-SOFTWARE_TEMPLATE = "backstage/template.yaml.j2"
+SOFTWARE_TEMPLATE = "backstage/software-template.yaml.j2"
 SYSTEM_FILE = "system.yaml"
 PLATFORM_OWNER = "group:default/platform"  # owns the System and the new-service template
 _GITHUB = re.compile(r"^https://(?P<host>[^/]+)/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(\.git)?/?$")
@@ -87,7 +87,7 @@ class LocationView(NamedTuple):
 
 
 class TemplateView(NamedTuple):
-    """The Software Template's data: what `backstage/template.yaml.j2` sees as `template`.
+    """The Software Template's data: what `backstage/software-template.yaml.j2` sees as `template`.
     Backstage's own `${{ parameters.x }}` expressions are literal text of the template."""
 
     name: str

@@ -14,7 +14,7 @@ from tests.scaffold.test_new_service import snapshot_dir
 from tests.templating.test_overrides import built_in, override, render
 
 COMPONENT = "backstage/component.yaml.j2"
-SOFTWARE_TEMPLATE = "backstage/template.yaml.j2"
+SOFTWARE_TEMPLATE = "backstage/software-template.yaml.j2"
 ANNOTATION_LOOP = "    {{ key }}: {{ value }}\n{% endfor %}\n"
 
 
