@@ -3,105 +3,159 @@ secret stores, per-service secrets and the chart, in that order (sync waves; see
 
 Explicit Applications rather than a generator: every app and path is visible in the PR
 diff, and removing one is a reviewed file deletion, not a silent ApplicationSet prune.
+
+Every Application (roots, operators, stores, secrets, chart) comes from one template,
+`templates/argocd/applications.yaml.j2` fed `AppView`s, so one override reaches them all;
+the AppProjects from `argocd/projects.yaml.j2` (`ProjectView`). This module decides what
+exists, in which wave and where it points; the templates only print it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from generator.catalog.models import Environment
 from generator.render import eso, helm, kustomize, operators
-from generator.render.facts import DEFAULT_CLUSTER, Facts
-from generator.render.kube import Obj, meta, yaml_docs, yaml_file
-from generator.render.yamlout import Block
+from generator.render.facts import DEFAULT_CLUSTER, Facts, header
+from generator.render.kube import meta
+from generator.templating.engine import Templates, templates_for
 
-API = "argoproj.io/v1alpha1"
 ROOT = "argocd"
 CM_PATCH = "argocd-cm-patch.yaml"
-SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+APPS_TEMPLATE = "argocd/applications.yaml.j2"
+PROJECTS_TEMPLATE = "argocd/projects.yaml.j2"
+CM_PATCH_TEMPLATE = f"argocd/{CM_PATCH}.j2"  # Argo CD's documented app health check (Lua)
 # The root applies these in order, each wave once the previous one is healthy.
 WAVE_PROJECTS = -3
 WAVE_OPERATORS = -2
 WAVE_STORES = -1
 WAVE_SECRETS = 0
 WAVE_WORKLOADS = 1
-APP_HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
-# Argo CD's documented check (operator-manual/health.md, "Argocd App").
-APP_HEALTH_LUA = """\
-hs = {}
-hs.status = "Progressing"
-hs.message = ""
-if obj.status ~= nil then
-  if obj.status.health ~= nil then
-    hs.status = obj.status.health.status
-    if obj.status.health.message ~= nil then
-      hs.message = obj.status.health.message
-    end
-  end
-end
-return hs
-"""
+NO_VALUES: Mapping[str, Any] = MappingProxyType({})
+
+Labels = tuple[tuple[str, str], ...]
+
+
+class SourceView(NamedTuple):
+    """Where an Application's manifests come from: a folder of the GitOps repo or a chart."""
+
+    repo_url: str
+    revision: str
+    path: str = ""  # a folder of the GitOps repo; "" for a chart
+    chart: str = ""  # a chart of `repo_url` (also its release name); "" for a folder
+    value_files: tuple[str, ...] = ()  # `helm.valueFiles` of the services' chart
+    values: Mapping[str, Any] = NO_VALUES  # a chart's `helm.valuesObject` (print with `yaml`)
+
+
+class AppView(NamedTuple):
+    """One Application, as `argocd/applications.yaml.j2` sees each item of `apps`."""
+
+    role: str  # root, operator, stores, secrets (one per service) or workloads (the chart)
+    name: str
+    namespace: str  # Argo CD's namespace
+    labels: Labels  # sorted (key, value) pairs
+    wave: int | None  # sync wave; None for a root (applied by hand)
+    cascade: bool  # deleting the app deletes what it synced (not for operators' CRDs)
+    project: str
+    source: SourceView
+    server: str  # destination cluster
+    destination_namespace: str
+    sync_options: tuple[str, ...]
+
+
+class DestinationView(NamedTuple):
+    server: str
+    namespace: str
+
+
+class KindView(NamedTuple):
+    group: str  # "" for the core API group
+    kind: str
+
+
+class ProjectView(NamedTuple):
+    """One AppProject, as `argocd/projects.yaml.j2` sees each item of `projects`."""
+
+    name: str
+    namespace: str
+    labels: Labels
+    wave: int
+    description: str
+    source_repos: tuple[str, ...]
+    destinations: tuple[DestinationView, ...]
+    cluster_resources: tuple[KindView, ...]  # clusterResourceWhitelist
 
 
 def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
     """`tree` is the output rendered so far: apps point only at folders that exist in it."""
-    src = facts.source()
+    templates = templates_for(facts.catalog)
+    head = header(facts.source())
     needed = operators.needed(facts)
-    files = {f"{ROOT}/{CM_PATCH}": yaml_file(src, app_health_patch())}
+    files = {f"{ROOT}/{CM_PATCH}": head + templates.render(CM_PATCH_TEMPLATE)}
     installs = operators.installing_envs(facts)
     for env in facts.envs:
         folder = f"{ROOT}/{env.name}"
         ops = needed if env.name in installs else []
-        files[f"{folder}/projects.yaml"] = yaml_docs(src, projects(facts, env, ops))
+        files[f"{folder}/projects.yaml"] = head + templates.render(
+            PROJECTS_TEMPLATE, projects=projects(facts, env, ops)
+        )
         if ops:
-            files[f"{folder}/operators.yaml"] = yaml_docs(src, operator_apps(facts, env, ops))
-        files[f"{folder}/applications.yaml"] = yaml_docs(src, applications(facts, env, tree))
-        files[f"{ROOT}/root-{env.name}.yaml"] = yaml_file(src, root_app(facts, env))
+            files[f"{folder}/operators.yaml"] = _apps(
+                templates, head, operator_apps(facts, env, ops)
+            )
+        files[f"{folder}/applications.yaml"] = _apps(
+            templates, head, applications(facts, env, tree)
+        )
+        files[f"{ROOT}/root-{env.name}.yaml"] = _apps(templates, head, (root_app(facts, env),))
     return files
+
+
+def _apps(templates: Templates, head: str, apps: tuple[AppView, ...]) -> str:
+    return head + templates.render(APPS_TEMPLATE, apps=apps)
+
+
+@lru_cache(maxsize=4096)
+def _labels(system: str, service: str | None = None) -> Labels:
+    """kube.meta's labels; `service` adds `app.kubernetes.io/name` (Backstage's
+    argocd/app-selector)."""
+    return tuple(meta("", None, system, service)["labels"].items())
 
 
 def _app(
     facts: Facts,
-    name: str,
     env: Environment,
-    namespace: str,
-    source: Obj,
+    source: SourceView,
     *,
-    wave: int,
-    service: str | None = None,
+    role: str,
+    name: str,
+    namespace: str,
+    wave: int | None,
     project: str | None = None,
     options: tuple[str, ...] = (),
-) -> Obj:
-    """`service` labels the app `app.kubernetes.io/name` (Backstage's argocd/app-selector)."""
-    return {
-        "apiVersion": API,
-        "kind": "Application",
-        "metadata": {
-            **meta(name, facts.platform.argocdNamespace, facts.system, service),
-            "annotations": {SYNC_WAVE: str(wave)},
-            "finalizers": ["resources-finalizer.argocd.argoproj.io"],
-        },
-        "spec": {
-            "project": project or project_name(facts, env),
-            "source": {
-                "repoURL": facts.platform.gitRepo,
-                "targetRevision": facts.platform.gitRevision,
-                **source,
-            },
-            "destination": {"server": env.cluster, "namespace": namespace},
-            "syncPolicy": {
-                "automated": {"prune": True, "selfHeal": True},
-                "syncOptions": ["CreateNamespace=true", *options],
-            },
-        },
-    }
+) -> AppView:
+    return AppView(
+        role=role,
+        name=name,
+        namespace=facts.platform.argocdNamespace,
+        labels=_labels(facts.system),
+        wave=wave,
+        cascade=role != "operator",
+        project=project or project_name(facts, env),
+        source=source,
+        server=env.cluster,
+        destination_namespace=namespace,
+        sync_options=("CreateNamespace=true", *options),
+    )
 
 
-def _path(facts: Facts, rel: str) -> str:
+def _folder(facts: Facts, rel: str) -> SourceView:
     base = _in_repo(facts.platform.renderedPath)
-    return rel if base == "." else f"{base}/{rel}"
+    path = rel if base == "." else f"{base}/{rel}"
+    return SourceView(facts.platform.gitRepo, facts.platform.gitRevision, path)
 
 
 @lru_cache(maxsize=8)
@@ -110,86 +164,86 @@ def _in_repo(rendered: str) -> str:
     return str(PurePosixPath(rendered))
 
 
-def applications(facts: Facts, env: Environment, tree: dict[str, str]) -> list[Obj]:
+def applications(facts: Facts, env: Environment, tree: dict[str, str]) -> tuple[AppView, ...]:
     """The GitOps repo's own folders: stores, then each service's secrets, then the chart."""
-    apps: list[Obj] = []
-    stores = f"{eso.STORES_DIR}/kustomization.yaml"
-    if stores in tree:
+    apps: list[AppView] = []
+    if f"{eso.STORES_DIR}/kustomization.yaml" in tree:
         name = f"{facts.system}-secret-stores-{env.name}"
-        source = {"path": _path(facts, eso.STORES_DIR)}
-        apps.append(_app(facts, name, env, "default", source, wave=WAVE_STORES))
-    chart: dict[str, Any] = {
-        "path": _path(facts, helm.chart_dir(facts)),
-        "helm": {"valueFiles": ["values.yaml", helm.values_file(env.name)]},
-    }
+        source = _folder(facts, eso.STORES_DIR)
+        role, wave = "stores", WAVE_STORES
+        apps.append(_app(facts, env, source, role=role, name=name, namespace="default", wave=wave))
+    chart = _folder(facts, helm.chart_dir(facts))._replace(
+        value_files=("values.yaml", helm.values_file(env.name))
+    )
     name = f"{facts.system}-services-{env.name}"
-    apps.append(_app(facts, name, env, "default", chart, wave=WAVE_WORKLOADS))
+    role, wave = "workloads", WAVE_WORKLOADS
+    apps.append(_app(facts, env, chart, role=role, name=name, namespace="default", wave=wave))
     for svc in facts.services:
         deployed = facts.deployed(svc, env)
         overlay = kustomize.overlay_dir(svc.name, env.name)
         if deployed.enabled and f"{overlay}/kustomization.yaml" in tree:
             name = f"{svc.name}-{env.name}"
-            source = {"path": _path(facts, overlay)}
-            ns = deployed.namespace
-            apps.append(_app(facts, name, env, ns, source, wave=WAVE_SECRETS, service=svc.name))
-    return apps
+            source = _folder(facts, overlay)
+            ns, wave = deployed.namespace, WAVE_SECRETS
+            app = _app(facts, env, source, role="secrets", name=name, namespace=ns, wave=wave)
+            apps.append(app._replace(labels=_labels(facts.system, svc.name)))
+    return tuple(apps)
 
 
-def operator_apps(facts: Facts, env: Environment, ops: list[operators.Operator]) -> list[Obj]:
-    """One app per operator from its pinned chart; large CRDs go server-side."""
+def operator_apps(
+    facts: Facts, env: Environment, ops: list[operators.Operator]
+) -> tuple[AppView, ...]:
+    """One app per operator from its pinned chart; large CRDs go server-side. No cascade:
+    deleting the app must not delete the CRDs, and with them every ExternalSecret or
+    VaultStaticSecret of the cluster."""
     apps = []
     for op in ops:
-        helm_source: Obj = {"releaseName": op.chart.chart}
         values = operators.env_values(op, env)
-        if values:
-            helm_source["valuesObject"] = values
-        source = {
-            "repoURL": op.chart.repoURL,
-            "targetRevision": op.chart.version,
-            "chart": op.chart.chart,
-            "helm": helm_source,
-        }
+        source = SourceView(
+            op.chart.repoURL,
+            op.chart.version,
+            chart=op.chart.chart,
+            values=MappingProxyType(values) if values else NO_VALUES,
+        )
         name = operator_app_name(facts.system, op.key, env.name)
         project = operators_project_name(facts, env)
         options = ("ServerSideApply=true",) if op.server_side else ()
-        app = _app(
-            facts,
-            name,
-            env,
-            op.namespace,
-            source,
-            wave=WAVE_OPERATORS,
-            project=project,
-            options=options,
+        apps.append(
+            _app(
+                facts,
+                env,
+                source,
+                role="operator",
+                name=name,
+                namespace=op.namespace,
+                wave=WAVE_OPERATORS,
+                project=project,
+                options=options,
+            )
         )
-        # No cascade: deleting this app must not delete the CRDs, and with them every
-        # ExternalSecret or VaultStaticSecret of the cluster.
-        del app["metadata"]["finalizers"]
-        apps.append(app)
-    return apps
+    return tuple(apps)
 
 
 def operator_app_name(system: str, key: str, env: str) -> str:
     return f"{system}-{key}-{env}"
 
 
-def root_app(facts: Facts, env: Environment) -> Obj:
+def root_app(facts: Facts, env: Environment) -> AppView:
     """App of apps for one env, the one object applied by hand; it syncs `argocd/<env>/`.
 
     It lives in Argo CD's built-in `default` project: the projects it brings in do not
-    exist before its first sync."""
+    exist before its first sync. It runs in Argo CD's own cluster."""
     app = _app(
         facts,
-        f"{facts.system}-{env.name}",
         env,
-        facts.platform.argocdNamespace,
-        {"path": _path(facts, f"{ROOT}/{env.name}")},
-        wave=0,
+        _folder(facts, f"{ROOT}/{env.name}"),
+        role="root",
+        name=f"{facts.system}-{env.name}",
+        namespace=facts.platform.argocdNamespace,
+        wave=None,
         project="default",
     )
-    del app["metadata"]["annotations"]
-    app["spec"]["destination"]["server"] = DEFAULT_CLUSTER
-    return app
+    return app._replace(server=DEFAULT_CLUSTER)
 
 
 def project_name(facts: Facts, env: Environment) -> str:
@@ -200,7 +254,9 @@ def operators_project_name(facts: Facts, env: Environment) -> str:
     return f"{facts.system}-{env.name}-operators"
 
 
-def projects(facts: Facts, env: Environment, ops: list[operators.Operator]) -> list[Obj]:
+def projects(
+    facts: Facts, env: Environment, ops: list[operators.Operator]
+) -> tuple[ProjectView, ...]:
     """Per env: the services' project (their namespaces, two cluster-scoped kinds) and, when
     operators are installed, theirs (charts install CRDs, cluster roles and webhooks)."""
     namespaces = {facts.deployed(s, env).namespace for s in facts.services} | {"default"}
@@ -209,7 +265,7 @@ def projects(facts: Facts, env: Environment, ops: list[operators.Operator]) -> l
             facts,
             project_name(facts, env),
             f"Services of {facts.system} in {env.name}, rendered by gitops-gen",
-            repos=[facts.platform.gitRepo],
+            repos=(facts.platform.gitRepo,),
             destinations=[(env.cluster, ns) for ns in sorted(namespaces)],
             cluster_kinds=[("", "Namespace"), ("external-secrets.io", "ClusterSecretStore")],
         )
@@ -221,12 +277,12 @@ def projects(facts: Facts, env: Environment, ops: list[operators.Operator]) -> l
                 facts,
                 operators_project_name(facts, env),
                 description,
-                repos=sorted({op.chart.repoURL for op in ops}),
+                repos=tuple(sorted({op.chart.repoURL for op in ops})),
                 destinations=[(env.cluster, ns) for ns in sorted({o.namespace for o in ops})],
                 cluster_kinds=[("*", "*")],
             )
         )
-    return out
+    return tuple(out)
 
 
 def _project(
@@ -234,27 +290,17 @@ def _project(
     name: str,
     description: str,
     *,
-    repos: list[str],
+    repos: tuple[str, ...],
     destinations: list[tuple[str, str]],
     cluster_kinds: list[tuple[str, str]],
-) -> Obj:
-    return {
-        "apiVersion": API,
-        "kind": "AppProject",
-        "metadata": {
-            **meta(name, facts.platform.argocdNamespace, facts.system),
-            "annotations": {SYNC_WAVE: str(WAVE_PROJECTS)},
-        },
-        "spec": {
-            "description": description,
-            "sourceRepos": repos,
-            "destinations": [{"server": s, "namespace": n} for s, n in destinations],
-            "clusterResourceWhitelist": [{"group": g, "kind": k} for g, k in cluster_kinds],
-        },
-    }
-
-
-def app_health_patch() -> Obj:
-    """argocd-cm merge patch: since Argo CD 1.8 a parent app does not wait for a child
-    Application's health between sync waves unless this health check is configured."""
-    return {"data": {APP_HEALTH_KEY: Block(APP_HEALTH_LUA)}}
+) -> ProjectView:
+    return ProjectView(
+        name=name,
+        namespace=facts.platform.argocdNamespace,
+        labels=_labels(facts.system),
+        wave=WAVE_PROJECTS,
+        description=description,
+        source_repos=repos,
+        destinations=tuple(DestinationView(s, n) for s, n in destinations),
+        cluster_resources=tuple(KindView(g, k) for g, k in cluster_kinds),
+    )

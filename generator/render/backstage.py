@@ -3,6 +3,9 @@
 the System its `spec.system` names. Every Kubernetes object of a service carries the
 `backstage.io/kubernetes-id` label the Component selects on (kube.meta, the chart's labels).
 
+The entities come from `templates/backstage/*.yaml.j2`, each fed one typed view built here
+(`ComponentView`, `SystemView`, `LocationView`, `TemplateView`).
+
 The template's skeleton is `templates/scaffold/service.yaml` copied verbatim: the same file
 `gitops-gen new-service` fills. It is the one output without our header, because what it
 produces is a person's catalog file, not a generated one.
@@ -12,11 +15,10 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from typing import Any
+from typing import NamedTuple
 
 from generator.catalog.models import DNS_LABEL, ENV_KEY
-from generator.render.facts import Facts
-from generator.render.kube import yaml_file
+from generator.render.facts import Facts, header
 from generator.render.runbook import runbook_path
 from generator.render.skeleton import DEFAULT_TAG, SKELETON_TEMPLATE, schema_path
 from generator.templating.engine import templates_for
@@ -24,8 +26,10 @@ from generator.templating.engine import templates_for
 ROOT = "backstage"
 TEMPLATE_DIR = f"{ROOT}/template"
 SKELETON_FILE = "${{ values.name }}.yaml"
-SCAFFOLDER_API = "scaffolder.backstage.io/v1beta3"
-CATALOG_API = "backstage.io/v1alpha1"
+COMPONENT_TEMPLATE = "backstage/component.yaml.j2"
+SYSTEM_TEMPLATE = "backstage/system.yaml.j2"
+LOCATION_TEMPLATE = "backstage/location.yaml.j2"
+SOFTWARE_TEMPLATE = "backstage/software-template.yaml.j2"
 SYSTEM_FILE = "system.yaml"
 PLATFORM_OWNER = "group:default/platform"  # owns the System and the new-service template
 _GITHUB = re.compile(r"^https://(?P<host>[^/]+)/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(\.git)?/?\Z")
@@ -50,200 +54,127 @@ def web_url(facts: Facts, path: str) -> str:
     return f"{base}/tree/{facts.platform.gitRevision}/{path}"
 
 
+class LinkView(NamedTuple):
+    url: str
+    title: str
+
+
+class ComponentView(NamedTuple):
+    """A service's Component: what `backstage/component.yaml.j2` sees as `component`."""
+
+    name: str
+    description: str  # "" when the service has none (the key is left out)
+    annotations: tuple[tuple[str, str], ...]  # sorted (key, value) pairs
+    links: tuple[LinkView, ...]  # the runbook, the catalog entry
+    owner: str
+    system: str
+
+
+class SystemView(NamedTuple):
+    """What `backstage/system.yaml.j2` sees as `system`."""
+
+    name: str
+    description: str
+    owner: str
+
+
+class LocationView(NamedTuple):
+    """What `backstage/location.yaml.j2` sees as `location`."""
+
+    name: str
+    description: str
+    targets: tuple[str, ...]  # relative to backstage/: the System, the template, each Component
+
+
+class TemplateView(NamedTuple):
+    """The Software Template's data: what `backstage/software-template.yaml.j2` sees as `template`.
+    Backstage's own `${{ parameters.x }}` expressions are literal text of the template."""
+
+    name: str
+    title: str
+    owner: str
+    schema_path: str  # where the new catalog entry's modeline points
+    name_pattern: str  # a DNS-1123 label
+    key_pattern: str  # a secret key (environment variable name)
+    image_repository: str  # the form's default
+    image_tag: str  # the form's default
+    backends: tuple[str, ...]  # secret backend names, sorted
+    repo_url: str  # publish:github:pull-request's `host?owner=o&repo=r`
+
+
 def render(facts: Facts) -> dict[str, str]:
-    src = facts.source()
+    templates = templates_for(facts.catalog)
+    head = header(facts.source())
     catalog_path = facts.platform.ci.catalogPath
     # pathlib once: `catalogPath` may be written `./catalog/`; the tree key must be normal
     skeleton = str(PurePosixPath(TEMPLATE_DIR, "skeleton", catalog_path, "services", SKELETON_FILE))
     files = {
-        f"{TEMPLATE_DIR}/template.yaml": yaml_file(src, template(facts)),
-        skeleton: templates_for(facts.catalog).static(SKELETON_TEMPLATE),
+        f"{TEMPLATE_DIR}/template.yaml": head
+        + templates.render(SOFTWARE_TEMPLATE, template=template(facts)),
+        skeleton: templates.static(SKELETON_TEMPLATE),
     }
     for svc in facts.services:
-        files[component_path(svc.name)] = yaml_file(facts.source(svc), component(facts, svc.name))
-    files[f"{ROOT}/{SYSTEM_FILE}"] = yaml_file(src, system(facts))
-    targets = [f"./{_component_rel(s.name)}" for s in facts.services]
-    location = {
-        "apiVersion": CATALOG_API,
-        "kind": "Location",
-        "metadata": {"name": f"{facts.system}-gitops-gen", "description": "Rendered by gitops-gen"},
-        "spec": {"targets": [f"./{SYSTEM_FILE}", "./template/template.yaml", *targets]},
-    }
-    files[f"{ROOT}/catalog-info.yaml"] = yaml_file(src, location)
+        text = templates.render(COMPONENT_TEMPLATE, component=component(facts, svc.name))
+        files[component_path(svc.name)] = header(facts.source(svc)) + text
+    files[f"{ROOT}/{SYSTEM_FILE}"] = head + templates.render(SYSTEM_TEMPLATE, system=system(facts))
+    files[f"{ROOT}/catalog-info.yaml"] = head + templates.render(
+        LOCATION_TEMPLATE, location=location(facts)
+    )
     return files
 
 
-def component(facts: Facts, name: str) -> dict[str, Any]:
+def location(facts: Facts) -> LocationView:
+    targets = [f"./{_component_rel(s.name)}" for s in facts.services]
+    return LocationView(
+        f"{facts.system}-gitops-gen",
+        "Rendered by gitops-gen",
+        (f"./{SYSTEM_FILE}", "./template/template.yaml", *targets),
+    )
+
+
+def component(facts: Facts, name: str) -> ComponentView:
     svc = facts.service(name)
     rendered = facts.platform.renderedPath
+    catalog_path = facts.platform.ci.catalogPath
     annotations = {
         "argocd/app-selector": f"app.kubernetes.io/name={name}",
-        "backstage.io/source-location": "url:" + web_url(facts, facts.platform.ci.catalogPath),
+        "backstage.io/source-location": "url:" + web_url(facts, catalog_path),
         "backstage.io/kubernetes-id": name,
     }
     parts = repo_parts(facts.platform.gitRepo)
     if parts and parts[0] == "github.com":
         annotations["github.com/project-slug"] = f"{parts[1]}/{parts[2]}"
-    metadata: dict[str, Any] = {"name": name}
-    if svc.description:
-        metadata["description"] = svc.description
-    metadata["annotations"] = dict(sorted(annotations.items()))
-    metadata["links"] = [
-        {"url": web_url(facts, f"{rendered}/{runbook_path(name)}"), "title": "Secrets runbook"},
-        {
-            "url": web_url(facts, f"{facts.platform.ci.catalogPath}/{facts.source(svc)}"),
-            "title": "Catalog entry",
-        },
-    ]
-    return {
-        "apiVersion": CATALOG_API,
-        "kind": "Component",
-        "metadata": metadata,
-        "spec": {
-            "type": "service",
-            "lifecycle": "production",
-            "owner": svc.owner,
-            "system": facts.system,
-        },
-    }
-
-
-def system(facts: Facts) -> dict[str, Any]:
-    """The System every Component's `spec.system` names."""
-    return {
-        "apiVersion": CATALOG_API,
-        "kind": "System",
-        "metadata": {
-            "name": facts.system,
-            "description": f"Services of {facts.system}, from the gitops-gen catalog",
-        },
-        "spec": {"owner": PLATFORM_OWNER},
-    }
-
-
-def template(facts: Facts) -> dict[str, Any]:
-    backends = sorted(facts.platform.secretBackends)
-    values = {
-        "schemaPath": schema_path(facts.platform),
-        "name": "${{ parameters.name }}",
-        "owner": "${{ parameters.owner }}",
-        "description": "${{ parameters.description }}",
-        "namespace": "${{ parameters.namespace }}",
-        "imageRepository": "${{ parameters.imageRepository }}",
-        "imageTag": "${{ parameters.imageTag }}",
-        "port": "${{ parameters.port }}",
-        "backend": "${{ parameters.backend }}",
-        "secretKeys": "${{ parameters.secretKeys }}",
-    }
-    return {
-        "apiVersion": SCAFFOLDER_API,
-        "kind": "Template",
-        "metadata": {
-            "name": f"{facts.system}-new-service",
-            "title": f"New {facts.system} service",
-            "description": "Add a service to the gitops-gen catalog (opens a pull request).",
-            "tags": ["gitops-gen", "kubernetes"],
-        },
-        "spec": {
-            "owner": PLATFORM_OWNER,
-            "type": "service",
-            "parameters": [_service_form(facts), _secrets_form(backends)],
-            "steps": [
-                {
-                    "id": "fetch",
-                    "name": "Write the catalog entry",
-                    "action": "fetch:template",
-                    "input": {"url": "./skeleton", "values": values},
-                },
-                _pull_request_step(facts),
-            ],
-            "output": {
-                "links": [{"title": "Pull request", "url": "${{ steps.pr.output.remoteUrl }}"}]
-            },
-        },
-    }
-
-
-def _pull_request_step(facts: Facts) -> dict[str, Any]:
-    host, owner, repo = repo_parts(facts.platform.gitRepo) or ("github.com", facts.system, "gitops")
-    body = (
-        "Adds `${{ parameters.name }}` to the service catalog. Run `make render` on this "
-        "branch and commit `rendered/`: the gitops-gen check fails until you do."
+    links = (
+        LinkView(web_url(facts, f"{rendered}/{runbook_path(name)}"), "Secrets runbook"),
+        LinkView(web_url(facts, f"{catalog_path}/{facts.source(svc)}"), "Catalog entry"),
     )
-    return {
-        "id": "pr",
-        "name": "Open a pull request to the GitOps repo",
-        "action": "publish:github:pull-request",
-        "input": {
-            "repoUrl": f"{host}?owner={owner}&repo={repo}",
-            "branchName": "gitops-gen/new-service-${{ parameters.name }}",
-            "title": "Add service ${{ parameters.name }}",
-            "description": body,
-        },
-    }
+    return ComponentView(
+        name=name,
+        description=svc.description or "",
+        annotations=tuple(sorted(annotations.items())),
+        links=links,
+        owner=svc.owner,
+        system=facts.system,
+    )
 
 
-def _service_form(facts: Facts) -> dict[str, Any]:
-    return {
-        "title": "Service",
-        "required": ["name", "owner", "imageRepository", "imageTag", "port"],
-        "properties": {
-            "name": {
-                "title": "Name",
-                "type": "string",
-                "description": "DNS-1123 label: lowercase letters, digits and '-'",
-                "pattern": DNS_LABEL,
-                "maxLength": 63,
-                "ui:autofocus": True,
-            },
-            "owner": {
-                "title": "Owner",
-                "type": "string",
-                "ui:field": "OwnerPicker",
-                "ui:options": {"catalogFilter": {"kind": ["Group", "User"]}},
-            },
-            "description": {"title": "Description", "type": "string"},
-            "namespace": {
-                "title": "Namespace",
-                "type": "string",
-                "description": "Default: the name",
-                "pattern": f"{DNS_LABEL}|^$",
-            },
-            "imageRepository": {
-                "title": "Image repository",
-                "type": "string",
-                "default": f"ghcr.io/{facts.system}/",
-            },
-            "imageTag": {"title": "Image tag", "type": "string", "default": DEFAULT_TAG},
-            "port": {
-                "title": "Port",
-                "type": "integer",
-                "default": 8080,
-                "minimum": 1,
-                "maximum": 65535,
-            },
-        },
-    }
+def system(facts: Facts) -> SystemView:
+    """The System every Component's `spec.system` names."""
+    description = f"Services of {facts.system}, from the gitops-gen catalog"
+    return SystemView(facts.system, description, PLATFORM_OWNER)
 
 
-def _secrets_form(backends: list[str]) -> dict[str, Any]:
-    return {
-        "title": "Secrets",
-        "required": ["backend", "secretKeys"],
-        "properties": {
-            "backend": {
-                "title": "Secret backend",
-                "type": "string",
-                "enum": backends,
-                "description": "Where the values live (names from platform.yaml)",
-            },
-            "secretKeys": {
-                "title": "Secret keys",
-                "type": "array",
-                "minItems": 1,
-                "uniqueItems": True,
-                "items": {"type": "string", "pattern": ENV_KEY},
-                "description": "Environment variable names, e.g. DB_PASSWORD (no values here)",
-            },
-        },
-    }
+def template(facts: Facts) -> TemplateView:
+    host, owner, repo = repo_parts(facts.platform.gitRepo) or ("github.com", facts.system, "gitops")
+    return TemplateView(
+        name=f"{facts.system}-new-service",
+        title=f"New {facts.system} service",
+        owner=PLATFORM_OWNER,
+        schema_path=schema_path(facts.platform),
+        name_pattern=DNS_LABEL,
+        key_pattern=ENV_KEY,
+        image_repository=f"ghcr.io/{facts.system}/",
+        image_tag=DEFAULT_TAG,
+        backends=tuple(sorted(facts.platform.secretBackends)),
+        repo_url=f"{host}?owner={owner}&repo={repo}",
+    )

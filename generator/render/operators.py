@@ -7,6 +7,7 @@ restarts its own through `rolloutRestartTargets`). `argocd.py` turns each into a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.catalog.models import Chart, Environment, Service, Vault
@@ -16,6 +17,7 @@ from generator.render.kube import Obj
 
 RELOAD_ANNOTATION = "secret.reloader.stakater.com/reload"  # Reloader: restart on this Secret
 ESO_ROLE = "external-secrets"  # the per-env role Terraform creates in `cluster` scope
+ESO, VSO, RELOADER = "external-secrets", "vault-secrets-operator", "reloader"  # app name keys
 
 
 @dataclass(frozen=True)
@@ -30,23 +32,35 @@ class Operator:
 
 
 def needed(facts: Facts) -> list[Operator]:
-    """Only what the catalog's backends need, unless `enabled` says otherwise."""
+    """The operators `wanted` names, built for the catalog's envs (ESO, VSO, Reloader)."""
+    chosen = wanted(facts)
+    return [build(facts) for key, build in _BUILDERS.items() if key in chosen]
+
+
+def wanted(facts: Facts) -> frozenset[str]:
+    """The decision alone: what the catalog's backends need, unless `enabled` says otherwise."""
     ops = facts.platform.operators
     aws = bool(facts.aws_backends()) and facts.platform.aws is not None
     vault = any(isinstance(b, Vault) for b in facts.platform.secretBackends.values())
-    out = []
-    if _on(ops.externalSecrets, aws):
-        out.append(_external_secrets(facts))
-    if _on(ops.vaultSecretsOperator, vault):
-        vso = ops.vaultSecretsOperator
-        out.append(Operator("vault-secrets-operator", vso, vso.namespace, server_side=True))
-    if _on(ops.reloader, aws):
-        # `annotations`: it marks the pod template instead of adding an env var Argo CD
-        # would report as drift (Reloader's README, "reloadStrategy")
-        values = {e.name: {"reloader": {"reloadStrategy": "annotations"}} for e in facts.envs}
-        reloader = ops.reloader
-        out.append(Operator("reloader", reloader, reloader.namespace, False, values))
-    return out
+    on = {
+        ESO: _on(ops.externalSecrets, aws),
+        VSO: _on(ops.vaultSecretsOperator, vault),
+        RELOADER: _on(ops.reloader, aws),
+    }
+    return frozenset(key for key, yes in on.items() if yes)
+
+
+def _vault_secrets_operator(facts: Facts) -> Operator:
+    vso = facts.platform.operators.vaultSecretsOperator
+    return Operator(VSO, vso, vso.namespace, server_side=True)
+
+
+def _reloader(facts: Facts) -> Operator:
+    """`annotations`: it marks the pod template instead of adding an env var Argo CD would
+    report as drift (Reloader's README, "reloadStrategy")."""
+    values = {e.name: {"reloader": {"reloadStrategy": "annotations"}} for e in facts.envs}
+    reloader = facts.platform.operators.reloader
+    return Operator(RELOADER, reloader, reloader.namespace, False, values)
 
 
 def installing_envs(facts: Facts) -> set[str]:
@@ -80,9 +94,14 @@ def _external_secrets(facts: Facts) -> Operator:
             arn = role_arn(aws, facts.system, env.name, ESO_ROLE)
             account["annotations"] = {IRSA_ANNOTATION: arn}
         values[env.name] = {"installCRDs": True, "serviceAccount": account}
-    return Operator(
-        "external-secrets", facts.platform.operators.externalSecrets, namespace, True, values
-    )
+    return Operator(ESO, facts.platform.operators.externalSecrets, namespace, True, values)
+
+
+_BUILDERS: dict[str, Callable[[Facts], Operator]] = {  # in install order
+    ESO: _external_secrets,
+    VSO: _vault_secrets_operator,
+    RELOADER: _reloader,
+}
 
 
 def env_values(op: Operator, env: Environment) -> Obj:

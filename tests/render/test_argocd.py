@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
@@ -16,6 +17,9 @@ from generator.catalog.load import load_catalog
 from tests.catalog.test_validation import errors, svc
 from tests.conftest import FIXTURE_NAMES, FIXTURES, PLATFORM, REPO_CATALOG, render_tree
 from tests.pr.test_reports import diff, repo
+from tests.scaffold.test_new_service import snapshot_dir
+from tests.templating.test_overrides import built_in, override, render
+from tests.tools import crd_schema
 
 __all__ = ["repo"]  # the GitOps repo fixture of the PR tests
 
@@ -215,3 +219,83 @@ def test_diff_names_an_operator_app_that_a_change_removes(repo: Path) -> None:
         "- [dev] Argo CD app zerotouch-reloader-dev removed: Argo CD prunes everything this app "
         "deployed"
     )
+
+
+APPS_TEMPLATE = "argocd/applications.yaml.j2"
+LABEL_LOOP = "    {{ key }}: {{ value }}\n{% endfor %}\n"
+OPTION_LOOP = "      - {{ option }}\n{% endfor %}\n"
+
+
+def rendered_apps(catalog: Path) -> list[dict[str, Any]]:
+    """Every Application under rendered/argocd/ (roots, operators, the repo's folders)."""
+    docs = [
+        doc
+        for file in sorted((catalog.parent / "rendered" / "argocd").rglob("*.yaml"))
+        for doc in yaml.safe_load_all(file.read_text())
+        if doc
+    ]
+    return [d for d in docs if d.get("kind") == "Application"]
+
+
+def test_a_label_and_a_sync_option_added_to_the_template_reach_every_application(
+    make_catalog: Callable[..., Path],
+) -> None:
+    catalog = make_catalog()
+    assert render(catalog) == (0, "")
+    before = rendered_apps(catalog)
+    text = built_in(APPS_TEMPLATE)
+    edited = text.replace(LABEL_LOOP, LABEL_LOOP + "    team.example.com/tier: platform\n")
+    edited = edited.replace(OPTION_LOOP, OPTION_LOOP + "      - PruneLast=true\n")
+    assert edited.count("team.example.com/tier") == edited.count("PruneLast") == 1
+    override(catalog, APPS_TEMPLATE, edited)
+    assert render(catalog) == (0, "")
+    after = rendered_apps(catalog)
+    roles = {a["metadata"]["name"] for a in after}
+    assert {"acme-dev", "acme-reloader-dev", "svc-dev", "acme-services-prod"} <= roles
+    schema = crd_schema("argoproj.io/v1alpha1", "Application")
+    for app in after:
+        jsonschema.validate(app, schema)
+        assert app["metadata"]["labels"].pop("team.example.com/tier") == "platform"
+        assert app["spec"]["syncPolicy"]["syncOptions"].pop() == "PruneLast=true"
+    assert after == before  # nothing else changed
+
+
+BROKEN_APPS = {  # the override's text, the line to blame, the message
+    "undefined": (
+        "{% for app in apps %}\nkind: {{ app.knd }}\n{% endfor %}\n",
+        2,
+        "template: 'AppView",
+    ),
+    "not-yaml": (
+        "{% for app in apps %}\n---\nmetadata:\n  name: {{ app.name }}: x\n{% endfor %}\n",
+        4,
+        "template: output is not",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "line", "message"), BROKEN_APPS.values(), ids=BROKEN_APPS.keys())
+def test_a_broken_application_template_exits_2_located_and_leaves_rendered_untouched(
+    make_catalog: Callable[..., Path], text: str, line: int, message: str
+) -> None:
+    catalog = make_catalog()
+    assert render(catalog)[0] == 0
+    before = snapshot_dir(catalog.parent / "rendered")
+    file = override(catalog, APPS_TEMPLATE, text)
+    code, stderr = render(catalog)
+    assert (code, stderr.count("\n")) == (2, 1), stderr
+    assert stderr.startswith(f"{file.as_posix()}:{line}:1: {message}"), stderr
+    assert snapshot_dir(catalog.parent / "rendered") == before
+
+
+def test_a_catalog_value_shaped_like_yaml_stays_one_string(
+    make_catalog: Callable[..., Path],
+) -> None:
+    revision = "release: {prune: false} # x"
+    catalog = make_catalog(platform=PLATFORM + f"gitRevision: '{revision}'\n")
+    assert render(catalog) == (0, "")
+    apps = [a for a in rendered_apps(catalog) if "chart" not in a["spec"]["source"]]
+    assert apps
+    for app in apps:
+        assert app["spec"]["source"]["targetRevision"] == revision
+        assert set(app["spec"]["source"]) <= {"repoURL", "targetRevision", "path", "helm"}

@@ -54,10 +54,11 @@ def test_eject_of_an_unknown_name_exits_2_with_close_matches(
     catalog = make_catalog()
     result = run(["templates", "eject", "kustomize/overlay.yaml.j2", "--catalog", str(catalog)])
     assert result.exit_code == 2
-    assert result.stderr == (
+    assert result.stderr.startswith(  # the closest first; other families' names may follow
         "templates eject:1:1: name: 'kustomize/overlay.yaml.j2' is not a template; "
-        f"did you mean {NAME}, kustomize/base-kustomization.yaml.j2?\n"
+        f"did you mean {NAME}, kustomize/base-kustomization.yaml.j2"
     )
+    assert result.stderr.count("\n") == 1
     assert not (catalog.parent / "templates").exists()
 
 
