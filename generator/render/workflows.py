@@ -13,7 +13,7 @@ from typing import Any
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Environment, Service
 from generator.render import terraform
 from generator.render.actions import checkout, credentials_gate, gated, setup_tool, uses
-from generator.render.facts import MANAGED_LABEL, Facts
+from generator.render.facts import Facts
 from generator.render.kube import yaml_file
 from generator.render.tfgithub import github_secret_name, github_services, variable_name
 from generator.render.yamlout import Block
@@ -243,9 +243,9 @@ def _aws_services(facts: Facts) -> list[tuple[Service, AwsBackend]]:
     return out
 
 
-def force_sync_script(namespaces: list[str]) -> str:
+def force_sync_script(namespaces: list[str], label_key: str) -> str:
     """Seed 001's annotate-then-wait, scoped by namespace and the managed label."""
-    label = f"{MANAGED_LABEL}=true"
+    label = f"{label_key}=true"
     words = " ".join(shlex.quote(ns) for ns in namespaces)
     return (
         "set -eu\n"
@@ -317,7 +317,11 @@ def force_sync_workflow(facts: Facts) -> dict[str, Any]:
                         },
                         {
                             "name": "Force-sync ExternalSecrets and wait until Ready",
-                            "run": Block(force_sync_script(_synced_namespaces(facts, env))),
+                            "run": Block(
+                                force_sync_script(
+                                    _synced_namespaces(facts, env), facts.managed_label
+                                )
+                            ),
                         },
                     ]
                 ),
