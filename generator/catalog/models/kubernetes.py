@@ -25,7 +25,7 @@ Seccomp = Literal["RuntimeDefault", "Unconfined"]
 
 class Probe(Strict):
     enabled: bool = True
-    path: ProbePath = "/healthz"
+    path: ProbePath = Field("/healthz", description="HTTP GET path on the `http` port.")
     initialDelaySeconds: int = Field(5, ge=0)
     periodSeconds: int = Field(10, ge=1)
 
@@ -54,15 +54,21 @@ class ProbesOverride(Strict):
 class PodSecurity(Strict):
     """The pod's and its container's securityContext (restricted Pod Security Standard)."""
 
-    runAsNonRoot: bool = True
-    runAsUser: int | None = Field(None, ge=0, description="UID; default: the image's user.")
-    runAsGroup: int | None = Field(None, ge=0)
-    fsGroup: int | None = Field(None, ge=0)
-    seccompProfile: Seccomp = "RuntimeDefault"
-    allowPrivilegeEscalation: bool = False
-    readOnlyRootFilesystem: bool = True
-    dropCapabilities: list[Capability] = Field(default_factory=lambda: ["ALL"])
-    addCapabilities: list[Capability] = Field(default_factory=list)
+    runAsNonRoot: bool = Field(True, description="Pod: refuse to start a root container.")
+    runAsUser: int | None = Field(None, ge=0, description="Pod UID; default: the image's user.")
+    runAsGroup: int | None = Field(None, ge=0, description="Pod GID; default: the image's.")
+    fsGroup: int | None = Field(None, ge=0, description="Pod group owning mounted volumes.")
+    seccompProfile: Seccomp = Field("RuntimeDefault", description="Pod seccomp profile type.")
+    allowPrivilegeEscalation: bool = Field(
+        False, description="Container: a process may gain privileges (setuid)."
+    )
+    readOnlyRootFilesystem: bool = Field(True, description="Container: root filesystem read-only.")
+    dropCapabilities: list[Capability] = Field(
+        default_factory=lambda: ["ALL"], description="Container: Linux capabilities dropped."
+    )
+    addCapabilities: list[Capability] = Field(
+        default_factory=list, description="Container: capabilities added, e.g. NET_BIND_SERVICE."
+    )
     automountServiceAccountToken: bool = Field(
         False, description="Mount a Kubernetes API token into the pod."
     )
