@@ -224,3 +224,37 @@ def test_seed_names_agree_in_built_overlays_and_templated_chart(tmp_path: Path) 
         "5m",
         "5m",
     ]
+
+
+def test_pod_security_and_probes_reach_the_templated_deployment(
+    make_catalog: Make, tmp_path: Path
+) -> None:
+    platform = PLATFORM + (
+        "kubernetes:\n"
+        "  probes: {liveness: {enabled: false}}\n"
+        "  podSecurity: {runAsUser: 10001, addCapabilities: [NET_BIND_SERVICE]}\n"
+    )
+    services = with_web("probes: {readiness: {path: /ready}}\npodSecurity: {fsGroup: 2000}\n")
+    out = write_out(make_catalog(services, platform=platform), tmp_path)
+    chart = chart_of(out)
+    docs = {
+        d["metadata"]["name"]: d
+        for d in template(tmp_path, chart, "prod")
+        if d["kind"] == "Deployment"
+    }
+    pod = docs["web"]["spec"]["template"]["spec"]
+    assert pod["securityContext"] == {
+        "runAsNonRoot": True,
+        "runAsUser": 10001,
+        "fsGroup": 2000,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    (container,) = pod["containers"]
+    assert container["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]},
+    }
+    assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+    assert "livenessProbe" not in container
+    assert "fsGroup" not in docs["api"]["spec"]["template"]["spec"]["securityContext"]
