@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.catalog.load import load_catalog
 from generator.consistency import ObjectId, verify
 from generator.errors import ConsistencyError
-from generator.render import eso
+from generator.render import helm
+from generator.render.facts import Facts
 from generator.render.pipeline import render_all
 from tests.conftest import REPO_CATALOG, run
 
@@ -19,10 +21,18 @@ def test_repo_catalog_is_consistent() -> None:
     verify(render_all(load_catalog(REPO_CATALOG)).inventory)
 
 
-def test_secret_name_the_eso_side_does_not_produce_is_caught(
+def test_secret_name_the_secret_side_does_not_produce_is_caught(
     monkeypatch: pytest.MonkeyPatch, make_catalog: Callable[..., Path], tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(eso, "secret_name", lambda svc: f"{svc.name}-credentials")
+    base_values = helm.base_values
+
+    def reads_another_secret(facts: Facts) -> dict[str, Any]:
+        values = base_values(facts)
+        for service in values.values():
+            service["secretName"] = service["secretName"].replace("-secrets", "-credentials")
+        return values
+
+    monkeypatch.setattr(helm, "base_values", reads_another_secret)
     catalog = make_catalog()
     result = run(
         [
@@ -37,7 +47,7 @@ def test_secret_name_the_eso_side_does_not_produce_is_caught(
     )
     assert result.exit_code == 2
     assert (
-        "services/svc.yaml:1:1: svc[prod]: secretRef names Secret 'svc-secrets', which nothing renders in env 'prod', namespace 'svc'"
+        "services/svc.yaml:1:1: svc[prod]: secretRef names Secret 'svc-credentials', which nothing renders in env 'prod', namespace 'svc'"
         in result.stderr
     )
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -9,6 +9,7 @@ from generator.catalog.credentials import looks_like_secret_name
 from generator.catalog.install import parse_install, unpinned_message
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Platform, Service, Vault
 from generator.catalog.rotation import rotation_problems
+from generator.catalog.rules_names import kubernetes_problems
 from generator.catalog.source import SourceMap
 from generator.catalog.templates import per_key, placeholders, stray_brace
 from generator.errors import Problem
@@ -53,6 +54,7 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
     if platform.ci.install is not None and parse_install(platform.ci.install) is None:
         yield smap.problem(("ci", "install"), unpinned_message(platform.ci.install))
     yield from rotation_problems(platform, smap)
+    yield from kubernetes_problems(platform, smap)
 
 
 def _aws_backend_problems(

@@ -14,8 +14,10 @@ import re
 from collections.abc import Iterator, Mapping
 
 from generator.catalog.models import Environment, Platform, Service, Vault
+from generator.catalog.names import cluster_store_name_of, namespace_of
+from generator.catalog.rules_names import service_name_problems, templates_valid
 from generator.catalog.source import SourceMap
-from generator.catalog.templates import PLACEHOLDER, placeholders
+from generator.catalog.templates import placeholders
 from generator.errors import Problem
 
 # Namespaces of Kubernetes itself; the platform's own (Argo CD's, the operators') are added.
@@ -38,14 +40,17 @@ def isolation_problems(
 ) -> Iterator[Problem]:
     if not all(set(placeholders(e.namespace)) <= NS_FIELDS for e in platform.environments):
         return  # an unknown placeholder is already refused; nothing can be expanded
+    if not templates_valid(platform):
+        return
     yield from _shared_cluster_stores(platform, psmap)
-    yield from _env_collisions(platform, psmap, services)
+    yield from _env_collisions(platform, psmap, services, smaps)
     system = system_namespaces(platform)
     yield from _chart_label(platform, psmap)
     for name in sorted(services):
         service, smap = services[name], smaps[name]
         yield from _system_namespace(platform, service, smap, system)
         yield from _service_names(platform, service, smap)
+    yield from service_name_problems(platform, psmap, services, smaps)
 
 
 def system_namespaces(platform: Platform) -> tuple[str, ...]:
@@ -53,17 +58,6 @@ def system_namespaces(platform: Platform) -> tuple[str, ...]:
     if platform.aws is not None:
         extra.add(platform.aws.esoServiceAccount.partition("/")[0])
     return tuple(sorted({*SYSTEM_NAMESPACES, *extra}))
-
-
-def namespace_of(platform: Platform, service: Service, env: Environment) -> str:
-    """The env's namespace template expanded for the service (as the render does it)."""
-    values = {
-        "namespace": service.ns,
-        "service": service.name,
-        "env": env.name,
-        "system": platform.system,
-    }
-    return PLACEHOLDER.sub(lambda m: values[m.group(1)], env.namespace)
 
 
 def cluster_of(env: Environment) -> str:
@@ -85,10 +79,19 @@ def _env_field(platform: Platform, index: int) -> tuple[str | int, ...]:
     return ("environments", index)
 
 
+def _override(service: Service, env: str) -> bool:
+    over = service.environments.get(env)
+    return over is not None and over.namespace is not None
+
+
 def _env_collisions(
-    platform: Platform, psmap: SourceMap, services: Mapping[str, Service]
+    platform: Platform,
+    psmap: SourceMap,
+    services: Mapping[str, Service],
+    smaps: Mapping[str, SourceMap],
 ) -> Iterator[Problem]:
-    """One located error per pair of envs whose objects would share a cluster and namespace."""
+    """One located error per pair of envs whose objects would share a cluster and namespace;
+    at the service's own `environments.<env>.namespace` when that override causes it."""
     owner: dict[tuple[str, str], tuple[str, str]] = {}  # (cluster, ns) -> (env, service)
     clashes: dict[tuple[int, str], list[tuple[str, str, str]]] = {}
     for index, env in enumerate(platform.environments):
@@ -98,7 +101,13 @@ def _env_collisions(
                 continue
             where = (cluster_of(env), namespace_of(platform, service, env))
             first = owner.setdefault(where, (env.name, name))
-            if first[0] != env.name:
+            if first[0] == env.name:
+                continue
+            if _override(service, env.name):
+                yield _override_clash(smaps[name], env.name, first, where[1])
+            elif _override(services[first[1]], first[0]):
+                yield _override_clash(smaps[first[1]], first[0], (env.name, name), where[1])
+            else:
                 clashes.setdefault((index, first[0]), []).append((name, first[1], where[1]))
     for (index, other), found in sorted(clashes.items()):
         env = platform.environments[index]
@@ -118,6 +127,16 @@ def _env_collisions(
         yield psmap.problem(_env_field(platform, index), msg)
 
 
+def _override_clash(smap: SourceMap, env: str, other: tuple[str, str], namespace: str) -> Problem:
+    """A service's per-env namespace override that lands where another env puts a service."""
+    msg = (
+        f"namespace {namespace!r} (env {env}) is also where service {other[1]!r} runs in env "
+        f"{other[0]!r}, in the same cluster: their Argo CD apps would fight over the same "
+        "objects; pick a namespace of its own"
+    )
+    return smap.problem(("environments", env, "namespace"), msg)
+
+
 def _shared_cluster_stores(platform: Platform, psmap: SourceMap) -> Iterator[Problem]:
     """ClusterSecretStores are per backend, not per env, and ESO's one ServiceAccount in a
     cluster carries one env's IRSA role: two envs in one cluster cannot both have them."""
@@ -130,7 +149,7 @@ def _shared_cluster_stores(platform: Platform, psmap: SourceMap) -> Iterator[Pro
         other = first.setdefault(cluster_of(env), env.name)
         if other == env.name:
             continue
-        store = f"{platform.system}-{backends[0]}"
+        store = cluster_store_name_of(platform, backends[0])
         msg = (
             f"envs {other!r} and {env.name!r} share cluster {cluster_of(env)} with "
             f"aws.secretStoreScope `cluster`: both would own ClusterSecretStore {store!r}, and "
@@ -156,7 +175,9 @@ def _system_namespace(
                 f"({', '.join(system)}): a service never lands there; set `namespace` to one "
                 "of its own"
             )
-            yield smap.problem(_service_field(service), msg)
+            own = _override(service, env.name)
+            where = ("environments", env.name, "namespace") if own else _service_field(service)
+            yield smap.problem(where, msg)
             return
 
 

@@ -13,9 +13,7 @@ from generator.catalog.templates import ENV_PLACEHOLDER
 from generator.render.facts import (
     Facts,
     SecretPlan,
-    cluster_store_name,
     irsa_role_name,
-    secret_name,
 )
 from generator.render.kube import Obj, Parts, Patch, managed, meta, yaml_file
 
@@ -42,7 +40,7 @@ def render_cluster_stores(facts: Facts) -> dict[str, str]:
     src = facts.source()
     files: dict[str, str] = {}
     for name, backend in backends:
-        store = cluster_store_name(facts.system, name)
+        store = facts.cluster_store_name(name)
         doc = {
             "apiVersion": API,
             "kind": "ClusterSecretStore",
@@ -68,15 +66,15 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     aws = facts.platform.aws
     if plan is None or not plan.is_aws or aws is None:
         return None
-    name = secret_name(service)
+    name = facts.secret_name(service)
     resources: dict[str, Obj] = {}
     if per_service_stores(facts):
-        store_ref = {"kind": "SecretStore", "name": service.name}
+        store_ref = {"kind": "SecretStore", "name": facts.service_store_name(service)}
         resources.update(_service_store(facts, service, plan, aws))
     else:
         store_ref = {
             "kind": "ClusterSecretStore",
-            "name": cluster_store_name(facts.system, plan.backend_name),
+            "name": facts.cluster_store_name(plan.backend_name),
         }
     spec: Obj = {
         "refreshInterval": "1h",
@@ -90,7 +88,9 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     resources["externalsecret.yaml"] = {
         "apiVersion": API,
         "kind": "ExternalSecret",
-        "metadata": managed(meta(name, service.ns, facts.system, service.name)),
+        "metadata": managed(
+            meta(name, service.ns, facts.system, service.name), facts.managed_label
+        ),
         "spec": spec,
     }
 
@@ -134,7 +134,7 @@ def _service_store(facts: Facts, service: Service, plan: SecretPlan, aws: Aws) -
         "secretstore.yaml": {
             "apiVersion": API,
             "kind": "SecretStore",
-            "metadata": meta(service.name, ns, facts.system, service.name),
+            "metadata": meta(facts.service_store_name(service), ns, facts.system, service.name),
             "spec": {
                 "provider": {
                     "aws": {
@@ -153,7 +153,11 @@ def _env_patches(
 ) -> list[Patch]:
     """One env's overlay: its refresh interval, its own remote keys, its own IRSA role."""
     ops: list[Obj] = [
-        {"op": "replace", "path": "/spec/refreshInterval", "value": env.refreshInterval}
+        {
+            "op": "replace",
+            "path": "/spec/refreshInterval",
+            "value": facts.deployed(service, env).refresh_interval,
+        }
     ]
     if extracts_all_keys(plan):
         key = facts.refs(service, env.name)[0].key
@@ -167,7 +171,7 @@ def _env_patches(
             }
             for i, item in enumerate(_declared_data(facts, service, plan, env.name))
         ]
-    name = secret_name(service)
+    name = facts.secret_name(service)
     out = [Patch("patches/externalsecret.yaml", API, "ExternalSecret", name, ops)]
     if per_service_stores(facts):
         arn = role_arn(aws, facts.system, env.name, service.name)

@@ -17,14 +17,24 @@ from generator.catalog.models import (
     Environment,
     Image,
     Platform,
+    PodSecurity,
+    Probe,
+    ProbeOverride,
+    Probes,
     Resources,
     Service,
     Vault,
 )
-from generator.catalog.templates import ENV_PLACEHOLDER, PLACEHOLDER, expand, per_key
+from generator.catalog.names import (
+    cluster_store_name_of,
+    namespace_of,
+    refresh_interval_of,
+    secret_name_of,
+    service_store_name_of,
+)
+from generator.catalog.templates import ENV_PLACEHOLDER, expand, per_key
 
 TOOL = "gitops-gen"
-MANAGED_LABEL = "gitops-gen.io/managed"  # seed 001's force-sync selector
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 DEFAULT_CLUSTER = "https://kubernetes.default.svc"
 
@@ -90,6 +100,7 @@ class Deployed:
     image: Image
     config: dict[str, str]
     resources: Resources
+    refresh_interval: str  # ESO's refreshInterval of this service in this env
 
     @property
     def name(self) -> str:
@@ -105,6 +116,7 @@ class Facts:
         self.system = catalog.platform.system
         self.envs = catalog.platform.environments
         self.services = catalog.services
+        self._secret_names: dict[str, str] = {}  # read per family, env and key: expand once
 
     def source(self, service: Service | None = None) -> str:
         return self.catalog.source(service.name if service else "")
@@ -136,8 +148,42 @@ class Facts:
         out = {}
         for svc in self.services:
             for env in self.envs:
-                out[(svc.name, env.name)] = _deploy(svc, env, self.system)
+                out[(svc.name, env.name)] = _deploy(self.platform, svc, env)
         return out
+
+    def secret_name(self, service: Service) -> str:
+        """The Kubernetes Secret a service's Deployment reads (ESO target / VSO destination)."""
+        name = self._secret_names.get(service.name)
+        if name is None:
+            name = self._secret_names[service.name] = secret_name_of(self.platform, service)
+        return name
+
+    def cluster_store_name(self, backend: str) -> str:
+        return cluster_store_name_of(self.platform, backend)
+
+    def service_store_name(self, service: Service) -> str:
+        return service_store_name_of(self.platform, service)
+
+    @property
+    def managed_label(self) -> str:
+        """Seed 001's force-sync label key (value "true"), the post-deploy step's selector."""
+        return self.platform.kubernetes.managedLabel
+
+    def probes(self, service: Service) -> Probes:
+        """The platform's default probes with the service's own fields over them."""
+        base = self.platform.kubernetes.probes
+        if not service.probes.model_fields_set:
+            return base
+        return Probes(
+            readiness=_merge_probe(base.readiness, service.probes.readiness),
+            liveness=_merge_probe(base.liveness, service.probes.liveness),
+        )
+
+    def pod_security(self, service: Service) -> PodSecurity:
+        base, over = self.platform.kubernetes.podSecurity, service.podSecurity
+        if not over.model_fields_set:
+            return base  # the common case, and a hot path at 10,000 services
+        return base.model_copy(update=over.model_dump(exclude_none=True))
 
     def refs(self, service: Service, env: str = ENV_PLACEHOLDER) -> tuple[RemoteRef, ...]:
         plan = self.secret_plan(service)
@@ -151,7 +197,13 @@ class Facts:
         ]
 
 
-def _deploy(svc: Service, env: Environment, system: str) -> Deployed:
+def _merge_probe(base: Probe, over: ProbeOverride) -> Probe:
+    if not over.model_fields_set:
+        return base
+    return base.model_copy(update=over.model_dump(exclude_none=True))
+
+
+def _deploy(platform: Platform, svc: Service, env: Environment) -> Deployed:
     over = svc.environments.get(env.name)
     config = {k: config_text(v) for k, v in svc.config.items()}
     image = svc.image
@@ -162,31 +214,21 @@ def _deploy(svc: Service, env: Environment, system: str) -> Deployed:
                 repository=over.image.repository or image.repository,
                 tag=over.image.tag or image.tag,
             )
-    values = {"namespace": svc.ns, "service": svc.name, "env": env.name, "system": system}
-    namespace = PLACEHOLDER.sub(lambda m: values[m.group(1)], env.namespace)
     return Deployed(
         service=svc,
         env=env,
-        namespace=namespace,
+        namespace=namespace_of(platform, svc, env),
         enabled=over.enabled if over else True,
         replicas=over.replicas if over and over.replicas is not None else svc.replicas,
         image=image,
         config=dict(sorted(config.items())),
         resources=over.resources if over and over.resources else svc.resources,
+        refresh_interval=refresh_interval_of(svc, env),
     )
-
-
-def secret_name(service: Service) -> str:
-    """The Kubernetes Secret a service's Deployment reads (ESO target / VSO destination)."""
-    return f"{service.name}-secrets"
 
 
 def configmap_name(service: Service) -> str:
     return f"{service.name}-config"
-
-
-def cluster_store_name(system: str, backend: str) -> str:
-    return f"{system}-{backend}"
 
 
 def irsa_role_name(system: str, env: str, service: str) -> str:

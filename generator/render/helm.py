@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.catalog.models import Environment, Probe, Resources
+from generator.catalog.models import Environment, PodSecurity, Probe, Resources
 from generator.consistency import Inventory, ObjectId, Reference
 from generator.render import operators
-from generator.render.facts import Deployed, Facts, configmap_name, header, secret_name
+from generator.render.facts import Deployed, Facts, configmap_name, header
 from generator.render.kube import yaml_file
 from generator.render.vault import shared_secret_name
 from generator.templating.engine import templates_for
@@ -67,11 +67,12 @@ def base_values(facts: Facts) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for svc in facts.services:
         plan = facts.secret_plan(svc)
+        probes = facts.probes(svc)
         out[svc.name] = {
             "enabled": False,
             "port": svc.port,
             "configMapName": configmap_name(svc),
-            "secretName": secret_name(svc) if plan else "",
+            "secretName": facts.secret_name(svc) if plan else "",
             "secretKeys": list(plan.keys) if plan else [],
             "extraSecretNames": [
                 shared_secret_name(svc, s) for s in (svc.secrets.shared if svc.secrets else [])
@@ -79,9 +80,10 @@ def base_values(facts: Facts) -> dict[str, Any]:
             "inject": svc.secrets.inject if svc.secrets else "envFrom",
             "reloadSecrets": operators.reload_secrets(facts, svc),
             "probes": {
-                "readiness": _probe(svc.probes.readiness),
-                "liveness": _probe(svc.probes.liveness),
+                "readiness": _probe(probes.readiness),
+                "liveness": _probe(probes.liveness),
             },
+            **_security(facts.pod_security(svc)),
         }
     return out
 
@@ -130,6 +132,29 @@ def deployed_values(d: Deployed) -> dict[str, Any]:
 
 def _probe(probe: Probe) -> dict[str, Any]:
     return probe.model_dump()
+
+
+def _security(sec: PodSecurity) -> dict[str, Any]:
+    """The pod's and the container's securityContext, unset ids left to the image."""
+    ids = {"runAsUser": sec.runAsUser, "runAsGroup": sec.runAsGroup, "fsGroup": sec.fsGroup}
+    pod: dict[str, Any] = {
+        "runAsNonRoot": sec.runAsNonRoot,
+        **{k: v for k, v in ids.items() if v is not None},
+        "seccompProfile": {"type": sec.seccompProfile},
+    }
+    capabilities: dict[str, Any] = {"drop": sec.dropCapabilities}
+    if sec.addCapabilities:
+        capabilities["add"] = sec.addCapabilities
+    container = {
+        "allowPrivilegeEscalation": sec.allowPrivilegeEscalation,
+        "readOnlyRootFilesystem": sec.readOnlyRootFilesystem,
+        "capabilities": capabilities,
+    }
+    return {
+        "automountServiceAccountToken": sec.automountServiceAccountToken,
+        "podSecurityContext": pod,
+        "securityContext": container,
+    }
 
 
 def _resources(res: Resources) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.catalog.models import Environment
-from generator.render.facts import MANAGED_LABEL, PART_OF_LABEL, header
+from generator.render.facts import PART_OF_LABEL, header
 from generator.render.yamlout import dump, dump_all
 
 Obj = dict[str, Any]
@@ -26,9 +26,9 @@ def meta(name: str, namespace: str | None, system: str, service: str | None = No
     return out
 
 
-def managed(metadata: Obj) -> Obj:
-    """Add seed 001's force-sync label, the selector of the post-deploy annotate step."""
-    metadata["labels"] = dict(sorted({**metadata["labels"], MANAGED_LABEL: "true"}.items()))
+def managed(metadata: Obj, label: str) -> Obj:
+    """Add seed 001's force-sync label (`Facts.managed_label`), the post-deploy selector."""
+    metadata["labels"] = dict(sorted({**metadata["labels"], label: "true"}.items()))
     return metadata
 
 

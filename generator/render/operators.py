@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from generator.catalog.models import Chart, Environment, Service, Vault
 from generator.render.eso import IRSA_ANNOTATION, role_arn
-from generator.render.facts import Facts, secret_name
+from generator.render.facts import Facts
 from generator.render.kube import Obj
 
 RELOAD_ANNOTATION = "secret.reloader.stakater.com/reload"  # Reloader: restart on this Secret
@@ -113,4 +113,4 @@ def reload_secrets(facts: Facts, service: Service) -> list[str]:
 
     Rendered whatever `reloader.enabled` says: `false` means a Reloader you run yourself."""
     plan = facts.secret_plan(service)
-    return [secret_name(service)] if plan is not None and plan.is_aws else []
+    return [facts.secret_name(service)] if plan is not None and plan.is_aws else []

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Service, Vault
 from generator.catalog.rules_vault import role_name
-from generator.render.facts import MANAGED_LABEL, Facts, configmap_name, header, secret_name
+from generator.render.facts import Facts, configmap_name, header
 from generator.render.secret_commands import fill
 from generator.render.vault import SHARED_PREFIX, policy_name, refresh_after, shared_secret_name
 from generator.templating.engine import Templates, templates_for
@@ -101,9 +101,9 @@ def runbook_view(facts: Facts, svc: Service) -> RunbookView:
         service=svc.name,
         owner=svc.owner,
         source=facts.source(svc),
-        secret=secret_name(svc),
+        secret=facts.secret_name(svc),
         configmap=configmap_name(svc),
-        managed_label=MANAGED_LABEL,
+        managed_label=facts.managed_label,
         secrets=_secrets(facts, svc),
         config=_config(facts, svc),
     )
@@ -147,13 +147,13 @@ def _secrets(facts: Facts, svc: Service) -> SecretsView | None:
         vault=isinstance(backend, Vault),
         keys=tuple(plan.keys),
         inject=svc.secrets.inject,
-        lifecycle=_lifecycle(svc, backend, plan.per_key),
+        lifecycle=_lifecycle(svc, backend, plan.per_key, facts.secret_name(svc)),
         shared=shared,
         envs=tuple(envs),
     )
 
 
-def _lifecycle(svc: Service, backend: Backend, per_key: bool) -> tuple[str, ...]:
+def _lifecycle(svc: Service, backend: Backend, per_key: bool, secret: str) -> tuple[str, ...]:
     """Paragraphs: how each value comes to exist, what the pod sees before it does (fail closed)."""
     if isinstance(backend, Vault):
         return ()
@@ -169,7 +169,7 @@ def _lifecycle(svc: Service, backend: Backend, per_key: bool) -> tuple[str, ...]
         )
     wait = (
         "Until every declared key has a value, the ExternalSecret is not Ready "
-        f"(`SecretSyncedError`), Secret `{secret_name(svc)}` does not exist and the pod does "
+        f"(`SecretSyncedError`), Secret `{secret}` does not exist and the pod does "
         "not start: there is no stand-in value."
     )
     return (_how_created(svc, backend), f"{keys}\n{wait}")

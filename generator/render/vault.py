@@ -10,7 +10,7 @@ from generator.catalog.models import Environment, Service, Vault
 from generator.catalog.rules_vault import SHARED_PREFIX, role_name, vault_address
 from generator.catalog.rules_vault import policy_name as _policy_name
 from generator.catalog.templates import ENV_PLACEHOLDER, expand
-from generator.render.facts import Facts, header, secret_name
+from generator.render.facts import Facts, header
 from generator.render.hcl import hcl_string
 from generator.render.kube import Obj, Parts, Patch, managed, meta
 from generator.render.vault_bootstrap import Grant, script
@@ -55,8 +55,8 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     if backend is None or service.secrets is None:
         return None
     resources = _auth_resources(facts, service, backend)
-    secrets = {secret_name(service): frozenset(service.secrets.keys)}
-    statics = [(secret_name(service), _path(facts, backend, service, ENV_PLACEHOLDER))]
+    secrets = {facts.secret_name(service): frozenset(service.secrets.keys)}
+    statics = [(facts.secret_name(service), _path(facts, backend, service, ENV_PLACEHOLDER))]
     statics += [
         (shared_secret_name(service, s), f"{SHARED_PREFIX}/{s}") for s in service.secrets.shared
     ]
@@ -133,7 +133,9 @@ def _static_secret(facts: Facts, backend: Vault, service: Service, secret: str, 
     return {
         "apiVersion": API,
         "kind": "VaultStaticSecret",
-        "metadata": managed(meta(secret, service.ns, facts.system, service.name)),
+        "metadata": managed(
+            meta(secret, service.ns, facts.system, service.name), facts.managed_label
+        ),
         "spec": {
             "vaultAuthRef": service.name,
             "type": "kv-v2",

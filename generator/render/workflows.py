@@ -17,7 +17,7 @@ from typing import NamedTuple
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Environment, Service
 from generator.render import terraform
 from generator.render.actions import ACTIONS, Actions, credentials_gate_script, install_script
-from generator.render.facts import MANAGED_LABEL, Facts, header
+from generator.render.facts import Facts, header
 from generator.render.tfgithub import github_secret_name, github_services, variable_name
 from generator.render.yamlout import Block
 from generator.templating.engine import templates_for
@@ -257,9 +257,9 @@ def _aws_services(facts: Facts) -> list[tuple[Service, AwsBackend]]:
     return out
 
 
-def force_sync_script(namespaces: Iterable[str]) -> Block:
+def force_sync_script(namespaces: Iterable[str], label_key: str) -> Block:
     """Seed 001's annotate-then-wait, scoped by namespace and the managed label."""
-    label = f"{MANAGED_LABEL}=true"
+    label = f"{label_key}=true"
     words = " ".join(shlex.quote(ns) for ns in namespaces)
     return Block(
         "set -eu\n"
@@ -308,7 +308,7 @@ def force_sync_view(facts: Facts) -> ForceSyncView:
                     gate=_gate([ci.deployRoleSecret, ci.clusterNameSecret], env),
                     pushes=tuple(_push_step(facts, env, s) for s in pipeline_services(facts, env)),
                     kubeconfig=kubeconfig,
-                    script=force_sync_script(namespaces),
+                    script=force_sync_script(namespaces, facts.managed_label),
                 )
             )
     return ForceSyncView(

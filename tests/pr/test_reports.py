@@ -142,7 +142,7 @@ def test_removing_an_env_var_is_a_removal(repo: Path) -> None:
     removals = out.split("!!! REMOVALS: review before merging !!!\n")[1].splitlines()
     assert code == 1
     assert (
-        "  - [dev] env var DATABASE_URL (ExternalSecret service/service-secrets) removed: pods "
+        "  - [dev] env var DATABASE_URL (ExternalSecret service/service-db) removed: pods "
         "restart without it"
     ) in removals
     payment = repo / "catalog/services/payment-service.yaml"

@@ -40,14 +40,18 @@ def test_every_overlay_builds_with_its_own_env(catalog: Path, tmp_path: Path) ->
     out = write_out(catalog, tmp_path)
     overlays = sorted(out.glob("kustomize/*/overlays/*"))
     assert overlays
-    envs = {e.name: e for e in load_catalog(catalog).platform.environments}
+    cat = load_catalog(catalog)
+    envs = {e.name: e for e in cat.platform.environments}
+    services = {s.name: s for s in cat.services}
     for overlay in overlays:
         env = envs[overlay.name]
+        own = services[overlay.parent.parent.name].environments.get(env.name)
+        interval = own.refreshInterval if own and own.refreshInterval else env.refreshInterval
         text = kustomize_build(overlay)
         assert "_ENV_" not in text, overlay
         for doc in built(overlay):
             if doc["kind"] == "ExternalSecret":
-                assert doc["spec"]["refreshInterval"] == env.refreshInterval
+                assert doc["spec"]["refreshInterval"] == interval
                 keys = list(remote_keys(doc))
                 assert keys and all(f"/{env.name}/" in f"/{k}" for k in keys), keys
                 others = [e for e in envs if e != env.name]
@@ -62,11 +66,11 @@ def test_seed_paths_are_the_documented_ones(tmp_path: Path) -> None:
         "/zerotouch/prod/service/database_url",
         "/zerotouch/prod/service/redis_url",
     ]
-    assert es["metadata"]["labels"]["gitops-gen.io/managed"] == "true"
+    assert es["metadata"]["labels"]["zerotouch.io/managed"] == "true"  # seed 001's label
     docs = built(out / "kustomize" / "payment-service" / "overlays" / "prod")
     es = next(d for d in docs if d["kind"] == "ExternalSecret")
     assert set(remote_keys(es)) == {"prod/payment-service"}
     properties = [d["remoteRef"]["property"] for d in es["spec"]["data"]]
     assert properties == [d["secretKey"] for d in es["spec"]["data"]] and properties
-    assert es["spec"]["target"]["name"] == "payment-service-secrets"
+    assert es["spec"]["target"]["name"] == "payment-secrets"  # seed 000's name
     assert es["metadata"]["namespace"] == "payment"

@@ -116,14 +116,15 @@ def test_force_sync_covers_every_namespace_with_external_secrets(name: str, tmp_
     catalog = FIXTURES / name
     out = write_out(catalog, tmp_path)
     wf = workflows(catalog)["gitops-gen-force-sync.yml"]
-    for env in load_catalog(catalog).platform.environments:
+    platform = load_catalog(catalog).platform
+    for env in platform.environments:
         namespaces = set()
         apps = yaml.safe_load_all((out / "argocd" / env.name / "applications.yaml").read_text())
         deployed = [a["spec"]["source"]["path"].removeprefix("rendered/") for a in apps]
         for overlay in (out / p for p in deployed if p.startswith("kustomize/")):
             for doc in built(overlay):
                 if doc["kind"] == "ExternalSecret":
-                    assert doc["metadata"]["labels"]["gitops-gen.io/managed"] == "true"
+                    assert doc["metadata"]["labels"][platform.kubernetes.managedLabel] == "true"
                     namespaces.add(doc["metadata"]["namespace"])
         script = wf["jobs"][f"env-{env.name}"]["steps"][-1]["run"]
         loop = next(line for line in script.splitlines() if line.startswith("for ns in "))

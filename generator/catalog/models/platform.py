@@ -1,34 +1,13 @@
-"""The catalog model: `platform.yaml` and one `services/<name>.yaml` per service.
-
-Unknown keys are errors everywhere (a mis-indented key must not silently do nothing).
-Cross-file rules (backend names, templates, env overrides) live in `rules.py`.
-"""
+"""`platform.yaml`: environments, secret backends, cloud, CI and operator settings."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-ENV_KEY = r"^[A-Z][A-Z0-9_]*$"
-CONFIG_KEY = r"^[A-Za-z_][A-Za-z0-9_.]*$"
-DURATION = r"^([0-9]+(ns|us|ms|s|m|h))+$"
-
-DnsLabel = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
-SecretKey = Annotated[str, StringConstraints(pattern=ENV_KEY, max_length=128)]
-Duration = Annotated[str, StringConstraints(pattern=DURATION)]
-NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=512)]
-ConfigValue = str | int | bool
-SINGLE_LINE = r"^[^\n\r]*$"
-Line = Annotated[str, StringConstraints(pattern=SINGLE_LINE, min_length=1, max_length=512)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-# --- platform.yaml -------------------------------------------------------------------------
+from generator.catalog.models.common import DnsLabel, Duration, Line, Strict
+from generator.catalog.models.kubernetes import Kubernetes
 
 
 class Environment(Strict):
@@ -229,83 +208,6 @@ class Platform(Strict):
     )
     ci: Ci = Ci()
     operators: Operators = Operators()
-
-
-# --- services/<name>.yaml ------------------------------------------------------------------
-
-
-class Image(Strict):
-    repository: Line
-    tag: Line
-
-
-class ImageOverride(Strict):
-    repository: Line | None = None
-    tag: Line | None = None
-
-
-class Probe(Strict):
-    enabled: bool = True
-    path: Annotated[str, StringConstraints(pattern=r"^/[^\s]*$")] = "/healthz"
-    initialDelaySeconds: int = Field(5, ge=0)
-    periodSeconds: int = Field(10, ge=1)
-
-
-class Probes(Strict):
-    readiness: Probe = Probe()
-    liveness: Probe = Probe()
-
-
-Quantity = Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G)?$")]
-
-
-class ResourceAmounts(Strict):
-    cpu: Quantity
-    memory: Quantity
-
-
-class Resources(Strict):
-    requests: ResourceAmounts = ResourceAmounts(cpu="100m", memory="128Mi")
-    limits: ResourceAmounts = ResourceAmounts(cpu="500m", memory="512Mi")
-
-
-class ServiceSecrets(Strict):
-    backend: DnsLabel
-    keys: list[SecretKey] = Field(min_length=1)
-    inject: Literal["envFrom", "env"] = "envFrom"
-    shared: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$")]] = (
-        Field(default_factory=list, description="Vault only: shared/<name> paths it may read.")
+    kubernetes: Kubernetes = Field(
+        Kubernetes(), description="Object names and workload defaults (probes, pod security)."
     )
-
-
-class EnvOverride(Strict):
-    """Per-env overrides: `config` is merged over the service's, the rest replaces."""
-
-    enabled: bool = True
-    replicas: int | None = Field(None, ge=0, le=1000)
-    image: ImageOverride | None = None
-    config: dict[Annotated[str, StringConstraints(pattern=CONFIG_KEY)], ConfigValue] = Field(
-        default_factory=dict
-    )
-    resources: Resources | None = None
-
-
-class Service(Strict):
-    name: DnsLabel
-    owner: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][-A-Za-z0-9_.:/]*$")]
-    description: Line | None = None
-    namespace: DnsLabel | None = Field(None, description="Default: the service name.")
-    image: Image
-    port: int = Field(8080, ge=1, le=65535)
-    replicas: int = Field(1, ge=0, le=1000)
-    config: dict[Annotated[str, StringConstraints(pattern=CONFIG_KEY)], ConfigValue] = Field(
-        default_factory=dict, description="Non-secret settings; become the service's ConfigMap."
-    )
-    secrets: ServiceSecrets | None = None
-    probes: Probes = Probes()
-    resources: Resources = Resources()
-    environments: dict[str, EnvOverride] = Field(default_factory=dict)
-
-    @property
-    def ns(self) -> str:
-        return self.namespace or self.name
