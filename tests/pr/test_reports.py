@@ -131,7 +131,7 @@ def test_a_key_in_a_json_secret_changes_only_its_external_secrets(repo: Path) ->
     code, out = diff()
     objects = out.split("Kubernetes objects:\n")[1].split("\n\n")[0].splitlines()
     assert code == 1 and objects
-    assert all(" ExternalSecret payment/payment-service-secrets changed" in o for o in objects)
+    assert all(" ExternalSecret payment/payment-secrets changed" in o for o in objects)
     assert not [line for line in out.splitlines() if "Deployment" in line or "ConfigMap" in line]
 
 
