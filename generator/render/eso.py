@@ -15,6 +15,7 @@ from generator.render.facts import (
     SecretPlan,
     cluster_store_name,
     irsa_role_name,
+    plugin_of,
     secret_name,
 )
 from generator.render.kube import Obj, Parts, Patch, managed, meta, yaml_file
@@ -22,10 +23,6 @@ from generator.render.kube import Obj, Parts, Patch, managed, meta, yaml_file
 API = "external-secrets.io/v1"
 STORES_DIR = "platform/secret-stores"
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
-
-
-def aws_service(backend: AwsSecretsManager | AwsParameterStore) -> str:
-    return "SecretsManager" if isinstance(backend, AwsSecretsManager) else "ParameterStore"
 
 
 def per_service_stores(facts: Facts) -> bool:
@@ -47,7 +44,11 @@ def render_cluster_stores(facts: Facts) -> dict[str, str]:
             "apiVersion": API,
             "kind": "ClusterSecretStore",
             "metadata": meta(store, None, facts.system),
-            "spec": {"provider": {"aws": {"service": aws_service(backend), "region": aws.region}}},
+            "spec": {
+                "provider": {
+                    "aws": {"service": plugin_of(backend).eso_service, "region": aws.region}
+                }
+            },
         }
         files[f"{STORES_DIR}/{store}.yaml"] = yaml_file(src, doc)
     kustomization = {
@@ -63,16 +64,17 @@ def role_arn(aws: Aws, system: str, env: str, service: str) -> str:
     return f"arn:aws:iam::{aws.accountId}:role/{irsa_role_name(system, env, service)}"
 
 
-def parts(facts: Facts, service: Service) -> Parts | None:
-    plan = facts.secret_plan(service)
+def parts(facts: Facts, service: Service, plan: SecretPlan, provider: str) -> Parts | None:
+    """The ExternalSecret (and per-service store) of a service on an AWS backend; `provider`
+    is the ESO AWS provider's `service`."""
     aws = facts.platform.aws
-    if plan is None or not plan.is_aws or aws is None:
+    if aws is None:
         return None
     name = secret_name(service)
     resources: dict[str, Obj] = {}
     if per_service_stores(facts):
         store_ref = {"kind": "SecretStore", "name": service.name}
-        resources.update(_service_store(facts, service, plan, aws))
+        resources.update(_service_store(facts, service, provider, aws))
     else:
         store_ref = {
             "kind": "ClusterSecretStore",
@@ -121,10 +123,8 @@ def _declared_data(
     return [{"secretKey": k, "remoteRef": {"key": refs[0].key, "property": k}} for k in plan.keys]
 
 
-def _service_store(facts: Facts, service: Service, plan: SecretPlan, aws: Aws) -> dict[str, Obj]:
+def _service_store(facts: Facts, service: Service, provider: str, aws: Aws) -> dict[str, Obj]:
     """Per-service IRSA: a ServiceAccount with the role ARN and a SecretStore that uses it."""
-    backend = plan.backend
-    assert isinstance(backend, AwsSecretsManager | AwsParameterStore)
     ns = service.ns
     sa_meta = meta(service.name, ns, facts.system, service.name)
     arn = role_arn(aws, facts.system, ENV_PLACEHOLDER, service.name)
@@ -138,7 +138,7 @@ def _service_store(facts: Facts, service: Service, plan: SecretPlan, aws: Aws) -
             "spec": {
                 "provider": {
                     "aws": {
-                        "service": aws_service(backend),
+                        "service": provider,
                         "region": aws.region,
                         "auth": {"jwt": {"serviceAccountRef": {"name": service.name}}},
                     }

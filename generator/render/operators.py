@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.catalog.models import Chart, Environment, Service, Vault
+from generator.backends.base import ESO, VSO
+from generator.catalog.models import Chart, Environment, Service
 from generator.render.eso import IRSA_ANNOTATION, role_arn
-from generator.render.facts import Facts, secret_name
+from generator.render.facts import Facts, plugin_of, secret_name
 from generator.render.kube import Obj
 
 RELOAD_ANNOTATION = "secret.reloader.stakater.com/reload"  # Reloader: restart on this Secret
@@ -32,15 +33,18 @@ class Operator:
 def needed(facts: Facts) -> list[Operator]:
     """Only what the catalog's backends need, unless `enabled` says otherwise."""
     ops = facts.platform.operators
-    aws = bool(facts.aws_backends()) and facts.platform.aws is not None
-    vault = any(isinstance(b, Vault) for b in facts.platform.secretBackends.values())
+    plugins = [plugin_of(b) for b in facts.platform.secretBackends.values()]
+    has_aws = facts.platform.aws is not None  # ESO's AWS provider has nothing to read without
+    eso = has_aws and any(p.operator == ESO for p in plugins)
+    vault = any(p.operator == VSO for p in plugins)
+    reload = has_aws and any(p.needs_reloader for p in plugins)
     out = []
-    if _on(ops.externalSecrets, aws):
+    if _on(ops.externalSecrets, eso):
         out.append(_external_secrets(facts))
     if _on(ops.vaultSecretsOperator, vault):
         vso = ops.vaultSecretsOperator
         out.append(Operator("vault-secrets-operator", vso, vso.namespace, server_side=True))
-    if _on(ops.reloader, aws):
+    if _on(ops.reloader, reload):
         # `annotations`: it marks the pod template instead of adding an env var Argo CD
         # would report as drift (Reloader's README, "reloadStrategy")
         values = {e.name: {"reloader": {"reloadStrategy": "annotations"}} for e in facts.envs}
@@ -94,4 +98,4 @@ def reload_secrets(facts: Facts, service: Service) -> list[str]:
 
     Rendered whatever `reloader.enabled` says: `false` means a Reloader you run yourself."""
     plan = facts.secret_plan(service)
-    return [secret_name(service)] if plan is not None and plan.is_aws else []
+    return [secret_name(service)] if plan is not None and plan.plugin.needs_reloader else []
