@@ -10,18 +10,18 @@ from generator.backends import PLUGINS, plugin_for
 from generator.catalog.models import Backend, Strict
 
 
-def _models() -> list[type]:
+def _models() -> list[type[Strict]]:
     union = get_args(Backend)[0]  # Annotated[A | B | C, discriminator]
     return list(get_args(union))
 
 
-def _type_of(model: type) -> str:
+def _type_of(model: type[Strict]) -> str:
     (literal,) = get_args(model.model_fields["type"].annotation)
     return str(literal)
 
 
 @pytest.mark.parametrize("model", _models(), ids=lambda m: m.__name__)
-def test_every_backend_model_has_exactly_one_plugin(model: type) -> None:
+def test_every_backend_model_has_exactly_one_plugin(model: type[Strict]) -> None:
     owners = [p for p in PLUGINS.values() if p.model is model]
     assert len(owners) == 1, f"{model.__name__}: plug-ins {owners}"
     assert owners[0].type == _type_of(model)
