@@ -13,7 +13,7 @@ from generator.catalog.rules_vault import SHARED_PREFIX, role_name, vault_addres
 from generator.catalog.rules_vault import policy_name as _policy_name
 from generator.catalog.templates import ENV_PLACEHOLDER, expand
 from generator.render.facts import Facts, header, secret_name
-from generator.render.kube import MetaView, Obj, Parts, Patch, meta, meta_view
+from generator.render.kube import BACKSTAGE_LABEL, MetaView, Obj, Parts, Patch, meta, meta_view
 from generator.render.vault_bootstrap import Grant, script
 from generator.templating.engine import Templates, templates_for
 
@@ -73,6 +73,7 @@ class StaticSecretView(NamedTuple):
     path: str  # under the mount (`_ENV_` in the base where the path has {env})
     refresh_after: str  # the base's; each env's overlay patches its own
     destination: str  # the Kubernetes Secret VSO writes
+    destination_labels: tuple[tuple[str, str], ...]  # labels VSO puts on that Secret
     restart: str  # the Deployment VSO restarts when the Secret changes
 
 
@@ -87,6 +88,9 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     statics += [
         (shared_secret_name(service, s), f"{SHARED_PREFIX}/{s}") for s in service.secrets.shared
     ]
+    # VSO copies none of its own labels to the Secret (ESO copies an ExternalSecret's):
+    # Backstage's Kubernetes tab finds the Secret by this one
+    destination_labels = ((BACKSTAGE_LABEL, service.name),)
     for secret, path in statics:
         view = StaticSecretView(
             meta=meta_view(meta(secret, service.ns, facts.system, service.name), managed=True),
@@ -95,6 +99,7 @@ def parts(facts: Facts, service: Service) -> Parts | None:
             path=path,
             refresh_after=backend.refreshAfter,
             destination=secret,
+            destination_labels=destination_labels,
             restart=service.name,
         )
         resources[f"vaultstaticsecret-{secret}.yaml"] = templates.render(STATIC_TEMPLATE, vss=view)
