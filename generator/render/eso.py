@@ -19,7 +19,7 @@ from generator.render.facts import (
     plugin_of,
     secret_name,
 )
-from generator.render.kube import MetaView, Obj, Parts, Patch, meta, meta_view
+from generator.render.kube import MetaView, Obj, Parts, Patch, managed, meta, meta_view
 from generator.templating.engine import Templates, templates_for
 
 API = "external-secrets.io/v1"
@@ -130,7 +130,7 @@ def parts(facts: Facts, service: Service, plan: SecretPlan, provider: str) -> Pa
         )
     extract = facts.refs(service)[0].key if extracts_all_keys(plan) else ""
     view = ExternalSecretView(
-        meta=meta_view(meta(name, service.ns, facts.system, service.name), managed=True),
+        meta=meta_view(managed(meta(name, service.ns, facts.system, service.name))),
         refresh_interval="1h",
         store_kind=store_kind,
         store_name=store_name,

@@ -41,18 +41,11 @@ class MetaView(NamedTuple):
     labels: tuple[tuple[str, str], ...]
 
 
-def meta_view(metadata: Obj, *, managed: bool = False) -> MetaView:
-    """`meta(...)`'s metadata as a view; `managed` adds the force-sync label."""
-    labels = (managed_labels if managed else _labels)(metadata["labels"])
-    return MetaView(metadata["name"], metadata.get("namespace", ""), labels)
-
-
-def _labels(labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(labels.items())
-
-
-def managed_labels(labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted({**labels, MANAGED_LABEL: "true"}.items()))
+def meta_view(metadata: Obj) -> MetaView:
+    """`meta(...)`'s (or `managed(meta(...))`'s) metadata as a view."""
+    return MetaView(
+        metadata["name"], metadata.get("namespace", ""), tuple(metadata["labels"].items())
+    )
 
 
 def resource_file(source: str, resource: Mapping[str, Any] | str) -> str:

@@ -13,7 +13,16 @@ from generator.catalog.rules_vault import SHARED_PREFIX, role_name, vault_addres
 from generator.catalog.rules_vault import policy_name as _policy_name
 from generator.catalog.templates import ENV_PLACEHOLDER, expand
 from generator.render.facts import Facts, header, secret_name
-from generator.render.kube import BACKSTAGE_LABEL, MetaView, Obj, Parts, Patch, meta, meta_view
+from generator.render.kube import (
+    BACKSTAGE_LABEL,
+    MetaView,
+    Obj,
+    Parts,
+    Patch,
+    managed,
+    meta,
+    meta_view,
+)
 from generator.render.vault_bootstrap import Grant, script
 from generator.templating.engine import Templates, templates_for
 
@@ -93,7 +102,7 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     destination_labels = ((BACKSTAGE_LABEL, service.name),)
     for secret, path in statics:
         view = StaticSecretView(
-            meta=meta_view(meta(secret, service.ns, facts.system, service.name), managed=True),
+            meta=meta_view(managed(meta(secret, service.ns, facts.system, service.name))),
             auth=service.name,
             mount=backend.mount,
             path=path,
