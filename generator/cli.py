@@ -240,7 +240,7 @@ def push_secrets(  # click passes every option by keyword
     catalog: Path,
 ) -> None:
     """Validate, then write a service's values to its backend at the paths the cluster reads."""
-    from generator import push, push_vault
+    from generator import push
     from generator.catalog.load import load_catalog
     from generator.dotenv import read_dotenv
 
@@ -254,17 +254,8 @@ def push_secrets(  # click passes every option by keyword
         svc = next((s for s in cat.services if s.name == service), None)
         declared = tuple(svc.secrets.keys) if svc and svc.secrets else ()
         values, lines, source = push.env_values(declared, os.environ), {}, "environment"
-    if push_vault.vault_backend(cat, service) is not None:
-        options = {"source": source, "lines": lines, "url": endpoint_url, "dry_run": dry_run}
-        push_vault.main(cat, env, service, values, options)
-        return
-    writes = push.plan_writes(cat, env, service, values, source=source, lines=lines)
-    aws = cat.platform.aws
-    assert aws is not None  # an AWS backend needs it (catalog rule)
-    store = push.Store(aws.region, endpoint_url, aws.kmsKeyArn)
-    outcomes = push.push(writes, store, dry_run=dry_run)
-    for outcome in outcomes:
-        click.echo(f"{'would be ' if dry_run and outcome.status != 'unchanged' else ''}{outcome}")
+    options = {"source": source, "lines": lines, "url": endpoint_url, "dry_run": dry_run}
+    push.push_secrets(cat, env, service, values, options)
 
 
 @main.command()

@@ -14,15 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.catalog.load import Catalog
-from generator.catalog.models import ENV_KEY, AwsSecretsManager, Vault
+from generator.catalog.models import ENV_KEY, Environment
 from generator.errors import Problem, UserError
-from generator.render.facts import Facts
+from generator.render.facts import Facts, SecretPlan
 from generator.render.secret_commands import fill
 from generator.render.terraform import description, tags
 from generator.render.tfgithub import github_secret_name, variable_name
-
-SSM_MAX = 4096  # standard-tier parameter
-SM_MAX = 65536
 
 
 @dataclass(frozen=True)
@@ -60,28 +57,20 @@ def plan_writes(
     lines: Mapping[str, int] | None = None,
 ) -> list[Write]:
     """Validate the service, env and every value first; nothing is written on any problem."""
-    facts = Facts(catalog)
-    env = next((e for e in facts.envs if e.name == env_name), None)
-    if env is None:
-        names = ", ".join(e.name for e in facts.envs)
-        raise UserError.single("--env", "env", f"{env_name!r} is not an environment ({names})")
-    if service not in {s.name for s in facts.services}:
-        raise UserError.single("--service", "service", f"{service!r} is not in the catalog")
+    from generator.backends.aws import AwsBackend
+
+    facts, env, plan = target(catalog, env_name, service)
     svc = facts.service(service)
-    plan = facts.secret_plan(svc)
-    if plan is None:
-        raise UserError.single(catalog.source(service), "secrets", "service declares no secrets")
-    if isinstance(plan.backend, Vault):
+    plugin = plan.plugin
+    if not isinstance(plugin, AwsBackend):
         commands = "; ".join(fill(facts, svc, env).commands)  # type: ignore[union-attr]
-        msg = f"a Vault backend: no Vault here to write to; run: {commands}"
+        msg = f"not an AWS backend ({plugin.type}): nothing here writes it; run: {commands}"
         raise UserError.single(catalog.source(service), "secrets.backend", msg)
     if getattr(plan.backend, "valuesFrom", "") == "github-actions":
         msg = github_owned(svc.secrets.backend, plan.keys, service, env_name)  # type: ignore[union-attr]
         raise UserError.single(catalog.source(service), "secrets.backend", msg)
     _check_values(plan.keys, values, source, lines)
-    backend = plan.backend
-    kind = "secretsmanager" if isinstance(backend, AwsSecretsManager) else "ssm"
-    limit = SM_MAX if kind == "secretsmanager" else SSM_MAX
+    kind, limit = plugin.push_kind, plugin.push_limit
     writes = []
     deployed = facts.deployed(svc, env)
     for ref in facts.refs(svc, env.name):
@@ -109,6 +98,47 @@ def github_owned(backend: str, keys: tuple[str, ...], service: str, env: str) ->
         f"passes to Terraform as TF_VAR_{variable_name(service, '<key>')}: set them there "
         f"(gh secret set NAME --env {env}), not here, or Terraform and AWS silently differ"
     )
+
+
+def target(catalog: Catalog, env_name: str, service: str) -> tuple[Facts, Environment, SecretPlan]:
+    """The env and the service's secret plan `push-secrets` writes to; refused when absent."""
+    facts = Facts(catalog)
+    env = next((e for e in facts.envs if e.name == env_name), None)
+    if env is None:
+        names = ", ".join(e.name for e in facts.envs)
+        raise UserError.single("--env", "env", f"{env_name!r} is not an environment ({names})")
+    if service not in {s.name for s in facts.services}:
+        raise UserError.single("--service", "service", f"{service!r} is not in the catalog")
+    plan = facts.secret_plan(facts.service(service))
+    if plan is None:
+        raise UserError.single(catalog.source(service), "secrets", "service declares no secrets")
+    return facts, env, plan
+
+
+def push_secrets(
+    catalog: Catalog, env: str, service: str, values: Mapping[str, str], options: Mapping[str, Any]
+) -> None:
+    """`push-secrets`, through the service's backend plug-in; `options`: source, lines, url
+    (the endpoint), dry_run."""
+    _facts, _env, plan = target(catalog, env, service)
+    plan.plugin.push(catalog, env, service, values, options)
+
+
+def main(
+    catalog: Catalog, env: str, service: str, values: Mapping[str, str], options: Mapping[str, Any]
+) -> None:
+    """`push-secrets` for an AWS backend (`options` as for `push_secrets`)."""
+    import click
+
+    dry_run = bool(options["dry_run"])
+    writes = plan_writes(
+        catalog, env, service, values, source=options["source"], lines=options["lines"]
+    )
+    aws = catalog.platform.aws
+    assert aws is not None  # an AWS backend needs it (catalog rule)
+    store = Store(aws.region, options["url"], aws.kmsKeyArn)
+    for outcome in push(writes, store, dry_run=dry_run):
+        click.echo(f"{'would be ' if dry_run and outcome.status != 'unchanged' else ''}{outcome}")
 
 
 def _check_values(

@@ -18,8 +18,10 @@ def zero(duration: str) -> bool:
 
 
 def rotation_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
-    aws = any(not isinstance(b, Vault) for b in platform.secretBackends.values())
-    vault = any(isinstance(b, Vault) for b in platform.secretBackends.values())
+    from generator.backends import ESO, VSO, plugin_for  # the plug-ins import the renderers
+
+    operators = {plugin_for(b).operator for b in platform.secretBackends.values()}
+    aws, vault = ESO in operators, VSO in operators
     for i, env in enumerate(platform.environments):
         if aws and zero(env.refreshInterval):
             msg = "0 stops ESO's refresh: a value rotated in AWS would never reach the Secret "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from generator.catalog.models import Environment, Platform, Service, Vault
+from generator.catalog.models import Environment, Platform, Service
 from generator.catalog.names import cluster_store_name_of, namespace_of
 from generator.catalog.rules_names import service_name_problems, templates_valid
 from generator.catalog.source import SourceMap
@@ -141,7 +141,9 @@ def _shared_cluster_stores(platform: Platform, psmap: SourceMap) -> Iterator[Pro
     """ClusterSecretStores are per backend, not per env, and ESO's one ServiceAccount in a
     cluster carries one env's IRSA role: two envs in one cluster cannot both have them."""
     aws = platform.aws
-    backends = sorted(n for n, b in platform.secretBackends.items() if not isinstance(b, Vault))
+    from generator.backends import plugin_for  # the plug-ins import the renderers
+
+    backends = sorted(n for n, b in platform.secretBackends.items() if plugin_for(b).on_aws)
     if aws is None or aws.secretStoreScope != "cluster" or not backends:
         return
     first: dict[str, str] = {}

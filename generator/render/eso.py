@@ -1,29 +1,76 @@
-"""External Secrets Operator: stores and one ExternalSecret per service (seeds 000, 001, 003)."""
+"""External Secrets Operator: stores and one ExternalSecret per service (seeds 000, 001, 003).
+
+The objects are `templates/eso/*.yaml.j2`, fed the views below; the AWS backend plug-ins
+(`generator.backends`) call `parts` with their ESO provider service.
+"""
 
 from __future__ import annotations
 
-from generator.catalog.models import (
-    Aws,
-    AwsParameterStore,
-    AwsSecretsManager,
-    Environment,
-    Service,
-)
+from typing import NamedTuple
+
+from generator.catalog.models import Aws, AwsParameterStore, AwsSecretsManager, Environment, Service
 from generator.catalog.templates import ENV_PLACEHOLDER
 from generator.render.facts import (
     Facts,
     SecretPlan,
+    header,
     irsa_role_name,
+    plugin_of,
 )
-from generator.render.kube import Obj, Parts, Patch, managed, meta, yaml_file
+from generator.render.kube import MetaView, Obj, Parts, Patch, managed, meta, meta_view
+from generator.templating.engine import Templates, templates_for
 
 API = "external-secrets.io/v1"
 STORES_DIR = "platform/secret-stores"
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+ES_TEMPLATE = "eso/externalsecret.yaml.j2"
+STORE_TEMPLATE = "eso/secretstore.yaml.j2"
+ACCOUNT_TEMPLATE = "eso/serviceaccount.yaml.j2"
+CLUSTER_STORE_TEMPLATE = "eso/clustersecretstore.yaml.j2"
+STORES_TEMPLATE = "eso/clustersecretstores-kustomization.yaml.j2"
 
 
-def aws_service(backend: AwsSecretsManager | AwsParameterStore) -> str:
-    return "SecretsManager" if isinstance(backend, AwsSecretsManager) else "ParameterStore"
+class DataView(NamedTuple):
+    """One declared key: `secret_key` in the Secret, read from `key` (and its `property`)."""
+
+    secret_key: str
+    key: str  # the remote name (with `_ENV_` in the base)
+    property: str  # the JSON document's property ("" for one object per key)
+
+
+class ExternalSecretView(NamedTuple):
+    """What `eso/externalsecret.yaml.j2` sees as `es`."""
+
+    meta: MetaView
+    refresh_interval: str  # the base's; each env's overlay patches its own
+    store_kind: str  # `SecretStore` (per service) or `ClusterSecretStore`
+    store_name: str
+    target: str  # the Kubernetes Secret ESO writes
+    extract_key: str  # with `extractAllKeys`: the one JSON secret copied whole, else ""
+    data: tuple[DataView, ...]  # exactly the declared keys (empty with `extract_key`)
+
+
+class SecretStoreView(NamedTuple):
+    """What `eso/secretstore.yaml.j2` (per service) and `eso/clustersecretstore.yaml.j2`
+    see as `store`."""
+
+    meta: MetaView
+    service: str  # the ESO AWS provider's `service`: SecretsManager | ParameterStore
+    region: str
+    service_account: str  # the per-service store's IRSA ServiceAccount ("" for a cluster store)
+
+
+class ServiceAccountView(NamedTuple):
+    """What `eso/serviceaccount.yaml.j2` sees as `account`: the per-service IRSA identity."""
+
+    meta: MetaView
+    role_arn: str  # the base's (`_ENV_` role); each env's overlay patches its own
+
+
+class StoresView(NamedTuple):
+    """What `eso/clustersecretstores-kustomization.yaml.j2` sees as `stores`."""
+
+    resources: tuple[str, ...]  # file names of the ClusterSecretStores, sorted
 
 
 def per_service_stores(facts: Facts) -> bool:
@@ -37,23 +84,24 @@ def render_cluster_stores(facts: Facts) -> dict[str, str]:
     backends = facts.aws_backends()
     if aws is None or not backends or per_service_stores(facts):
         return {}
-    src = facts.source()
+    head = header(facts.source())
+    templates = templates_for(facts.catalog)
     files: dict[str, str] = {}
     for name, backend in backends:
         store = facts.cluster_store_name(name)
-        doc = {
-            "apiVersion": API,
-            "kind": "ClusterSecretStore",
-            "metadata": meta(store, None, facts.system),
-            "spec": {"provider": {"aws": {"service": aws_service(backend), "region": aws.region}}},
-        }
-        files[f"{STORES_DIR}/{store}.yaml"] = yaml_file(src, doc)
-    kustomization = {
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "resources": sorted(p.rpartition("/")[2] for p in files),
-    }
-    files[f"{STORES_DIR}/kustomization.yaml"] = yaml_file(src, kustomization)
+        view = SecretStoreView(
+            meta_view(meta(store, None, facts.system)),
+            plugin_of(backend).eso_service,
+            aws.region,
+            "",
+        )
+        files[f"{STORES_DIR}/{store}.yaml"] = head + templates.render(
+            CLUSTER_STORE_TEMPLATE, store=view
+        )
+    stores = StoresView(tuple(sorted(p.rpartition("/")[2] for p in files)))
+    files[f"{STORES_DIR}/kustomization.yaml"] = head + templates.render(
+        STORES_TEMPLATE, stores=stores
+    )
     return files
 
 
@@ -61,43 +109,42 @@ def role_arn(aws: Aws, system: str, env: str, service: str) -> str:
     return f"arn:aws:iam::{aws.accountId}:role/{irsa_role_name(system, env, service)}"
 
 
-def parts(facts: Facts, service: Service) -> Parts | None:
-    plan = facts.secret_plan(service)
+def parts(facts: Facts, service: Service, plan: SecretPlan, provider: str) -> Parts | None:
+    """The ExternalSecret (and per-service store) of a service on an AWS backend; `provider`
+    is the ESO AWS provider's `service`."""
     aws = facts.platform.aws
-    if plan is None or not plan.is_aws or aws is None:
+    if aws is None:
         return None
+    templates = templates_for(facts.catalog)
     name = facts.secret_name(service)
-    resources: dict[str, Obj] = {}
+    resources: dict[str, Obj | str] = {}
     if per_service_stores(facts):
-        store_ref = {"kind": "SecretStore", "name": facts.service_store_name(service)}
-        resources.update(_service_store(facts, service, plan, aws))
+        store_kind, store_name = "SecretStore", facts.service_store_name(service)
+        resources.update(_service_store(facts, service, provider, aws, templates))
     else:
-        store_ref = {
-            "kind": "ClusterSecretStore",
-            "name": facts.cluster_store_name(plan.backend_name),
-        }
-    spec: Obj = {
-        "refreshInterval": "1h",
-        "secretStoreRef": store_ref,
-        "target": {"name": name, "creationPolicy": "Owner"},
-    }
-    if extracts_all_keys(plan):
-        spec["dataFrom"] = [{"extract": {"key": facts.refs(service)[0].key}}]
-    else:
-        spec["data"] = _declared_data(facts, service, plan)
-    resources["externalsecret.yaml"] = {
-        "apiVersion": API,
-        "kind": "ExternalSecret",
-        "metadata": managed(
-            meta(name, service.ns, facts.system, service.name), facts.managed_label
+        store_kind, store_name = (
+            "ClusterSecretStore",
+            facts.cluster_store_name(plan.backend_name),
+        )
+    extract = facts.refs(service)[0].key if extracts_all_keys(plan) else ""
+    view = ExternalSecretView(
+        meta=meta_view(
+            managed(meta(name, service.ns, facts.system, service.name), facts.managed_label)
         ),
-        "spec": spec,
-    }
+        refresh_interval="1h",
+        store_kind=store_kind,
+        store_name=store_name,
+        target=name,
+        extract_key=extract,
+        data=() if extract else _declared_data(facts, service, plan),
+    )
+    resources["externalsecret.yaml"] = templates.render(ES_TEMPLATE, es=view)
 
     def patches(env: Environment) -> list[Patch]:
         return _env_patches(facts, service, plan, aws, env)
 
-    return Parts(resources=resources, patches=patches, secrets={name: _keys(spec, plan.keys)})
+    keys = frozenset(d.secret_key for d in view.data) or frozenset(plan.keys)
+    return Parts(resources=resources, patches=patches, secrets={name: keys})
 
 
 def extracts_all_keys(plan: SecretPlan) -> bool:
@@ -109,7 +156,7 @@ def extracts_all_keys(plan: SecretPlan) -> bool:
 
 def _declared_data(
     facts: Facts, service: Service, plan: SecretPlan, env: str = ENV_PLACEHOLDER
-) -> list[Obj]:
+) -> tuple[DataView, ...]:
     """Exactly the declared keys: one parameter each, or one property each of the JSON secret.
 
     ESO fails the whole sync when a key or property is missing, so the Secret is never
@@ -117,34 +164,22 @@ def _declared_data(
     """
     refs = facts.refs(service, env)
     if plan.per_key:
-        return [{"secretKey": r.secret_key, "remoteRef": {"key": r.key}} for r in refs]
-    return [{"secretKey": k, "remoteRef": {"key": refs[0].key, "property": k}} for k in plan.keys]
+        return tuple(DataView(r.secret_key, r.key, "") for r in refs)
+    return tuple(DataView(k, refs[0].key, k) for k in plan.keys)
 
 
-def _service_store(facts: Facts, service: Service, plan: SecretPlan, aws: Aws) -> dict[str, Obj]:
+def _service_store(
+    facts: Facts, service: Service, provider: str, aws: Aws, templates: Templates
+) -> dict[str, Obj | str]:
     """Per-service IRSA: a ServiceAccount with the role ARN and a SecretStore that uses it."""
-    backend = plan.backend
-    assert isinstance(backend, AwsSecretsManager | AwsParameterStore)
-    ns = service.ns
-    sa_meta = meta(service.name, ns, facts.system, service.name)
+    labels = meta_view(meta(service.name, service.ns, facts.system, service.name))
     arn = role_arn(aws, facts.system, ENV_PLACEHOLDER, service.name)
-    sa_meta["annotations"] = {IRSA_ANNOTATION: arn}
+    account = ServiceAccountView(labels, arn)
+    store_meta = meta(facts.service_store_name(service), service.ns, facts.system, service.name)
+    store = SecretStoreView(meta_view(store_meta), provider, aws.region, service.name)
     return {
-        "serviceaccount.yaml": {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": sa_meta},
-        "secretstore.yaml": {
-            "apiVersion": API,
-            "kind": "SecretStore",
-            "metadata": meta(facts.service_store_name(service), ns, facts.system, service.name),
-            "spec": {
-                "provider": {
-                    "aws": {
-                        "service": aws_service(backend),
-                        "region": aws.region,
-                        "auth": {"jwt": {"serviceAccountRef": {"name": service.name}}},
-                    }
-                }
-            },
-        },
+        "serviceaccount.yaml": templates.render(ACCOUNT_TEMPLATE, account=account),
+        "secretstore.yaml": templates.render(STORE_TEMPLATE, store=store),
     }
 
 
@@ -164,11 +199,7 @@ def _env_patches(
         ops.append({"op": "replace", "path": "/spec/dataFrom/0/extract/key", "value": key})
     else:
         ops += [
-            {
-                "op": "replace",
-                "path": f"/spec/data/{i}/remoteRef/key",
-                "value": item["remoteRef"]["key"],
-            }
+            {"op": "replace", "path": f"/spec/data/{i}/remoteRef/key", "value": item.key}
             for i, item in enumerate(_declared_data(facts, service, plan, env.name))
         ]
     name = facts.secret_name(service)
@@ -181,10 +212,3 @@ def _env_patches(
             Patch("patches/serviceaccount.yaml", "v1", "ServiceAccount", service.name, sa_ops)
         )
     return out
-
-
-def _keys(spec: Obj, declared: tuple[str, ...]) -> frozenset[str]:
-    """Keys the synced Secret carries: per-key refs, or the JSON document's declared keys."""
-    if "data" in spec:
-        return frozenset(item["secretKey"] for item in spec["data"])
-    return frozenset(declared)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from generator.catalog.load import Catalog
 from generator.catalog.models import (
-    AwsParameterStore,
-    AwsSecretsManager,
+    Backend,
     Environment,
     Image,
     Platform,
@@ -23,7 +23,6 @@ from generator.catalog.models import (
     Probes,
     Resources,
     Service,
-    Vault,
 )
 from generator.catalog.names import (
     cluster_store_name_of,
@@ -33,6 +32,9 @@ from generator.catalog.names import (
     service_store_name_of,
 )
 from generator.catalog.templates import ENV_PLACEHOLDER, expand, per_key
+
+if TYPE_CHECKING:
+    from generator.backends.base import SecretBackend
 
 TOOL = "gitops-gen"
 PART_OF_LABEL = "app.kubernetes.io/part-of"
@@ -66,7 +68,7 @@ class SecretPlan:
     """How one service's secret is fetched; `env` may be ENV_PLACEHOLDER for a Kustomize base."""
 
     backend_name: str
-    backend: AwsSecretsManager | AwsParameterStore | Vault
+    backend: Backend
     keys: tuple[str, ...]
 
     @property
@@ -74,8 +76,9 @@ class SecretPlan:
         return per_key(self.backend.key)
 
     @property
-    def is_aws(self) -> bool:
-        return not isinstance(self.backend, Vault)
+    def plugin(self) -> SecretBackend:
+        """The backend type's plug-in: every per-type decision goes through it."""
+        return plugin_of(self.backend)
 
     def refs(self, system: str, env: str, service: str) -> tuple[RemoteRef, ...]:
         """Per-key refs, or one ref (secret_key "") for a single JSON secret / kv path."""
@@ -189,12 +192,19 @@ class Facts:
         plan = self.secret_plan(service)
         return plan.refs(self.system, env, service.name) if plan else ()
 
-    def aws_backends(self) -> list[tuple[str, AwsSecretsManager | AwsParameterStore]]:
+    def aws_backends(self) -> list[tuple[str, Backend]]:
+        """Backends whose values live in the platform's AWS account, by name."""
         return [
             (name, b)
             for name, b in sorted(self.platform.secretBackends.items())
-            if not isinstance(b, Vault)
+            if plugin_of(b).on_aws
         ]
+
+
+def plugin_of(backend: Backend) -> SecretBackend:
+    from generator.backends import plugin_for  # the plug-ins render through this module
+
+    return plugin_for(backend)
 
 
 def _merge_probe(base: Probe, over: ProbeOverride) -> Probe:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.catalog.models import Environment
 from generator.render.facts import PART_OF_LABEL, header
@@ -32,6 +32,29 @@ def managed(metadata: Obj, label: str) -> Obj:
     return metadata
 
 
+class MetaView(NamedTuple):
+    """An object's metadata as a template sees it: `meta.name`, `meta.namespace` ("" for a
+    cluster-scoped object), `meta.labels` ((key, value) pairs, sorted)."""
+
+    name: str
+    namespace: str
+    labels: tuple[tuple[str, str], ...]
+
+
+def meta_view(metadata: Obj) -> MetaView:
+    """`meta(...)`'s (or `managed(meta(...))`'s) metadata as a view."""
+    return MetaView(
+        metadata["name"], metadata.get("namespace", ""), tuple(metadata["labels"].items())
+    )
+
+
+def resource_file(source: str, resource: Mapping[str, Any] | str) -> str:
+    """A resource's file: text a template rendered, or a document dumped."""
+    if isinstance(resource, str):
+        return header(source) + resource
+    return yaml_file(source, resource)
+
+
 def yaml_file(source: str, doc: Mapping[str, Any] | Sequence[Any]) -> str:
     return header(source) + dump(doc)
 
@@ -55,6 +78,6 @@ class Patch:
 class Parts:
     """What a secret family puts in a service's Kustomize base, and how each env patches it."""
 
-    resources: dict[str, Obj]
+    resources: dict[str, Obj | str]  # file name in base/ -> a document, or rendered text
     patches: Callable[[Environment], list[Patch]]
     secrets: dict[str, frozenset[str]] = field(default_factory=dict)  # Secret name -> its keys

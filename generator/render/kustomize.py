@@ -12,7 +12,7 @@ from typing import NamedTuple
 from generator.catalog.models import Service
 from generator.consistency import Inventory, ObjectId
 from generator.render.facts import Facts, header
-from generator.render.kube import Parts, Patch, yaml_file
+from generator.render.kube import Parts, Patch, resource_file, yaml_file
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "kustomize"
@@ -80,7 +80,7 @@ def _service_tree(
     src = facts.source(service)
     head = header(src)
     base = f"{ROOT}/{service.name}/base"
-    files = {f"{base}/{n}": yaml_file(src, obj) for n, obj in parts.resources.items()}
+    files = {f"{base}/{n}": resource_file(src, obj) for n, obj in parts.resources.items()}
     base_view = BaseView(service.name, tuple(sorted(parts.resources)))
     files[f"{base}/kustomization.yaml"] = head + templates.render(BASE_TEMPLATE, base=base_view)
     for env in facts.envs:

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.catalog.models import Chart, Environment, Service, Vault
+from generator.backends.base import ESO, VSO
+from generator.catalog.models import Chart, Environment, Service
 from generator.render.eso import IRSA_ANNOTATION, role_arn
-from generator.render.facts import Facts
+from generator.render.facts import Facts, plugin_of
 from generator.render.kube import Obj
 
 RELOAD_ANNOTATION = "secret.reloader.stakater.com/reload"  # Reloader: restart on this Secret
 ESO_ROLE = "external-secrets"  # the per-env role Terraform creates in `cluster` scope
-ESO, VSO, RELOADER = "external-secrets", "vault-secrets-operator", "reloader"  # app name keys
+RELOADER = "reloader"  # app name key (ESO and VSO: the backends' operator keys)
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,12 @@ def needed(facts: Facts) -> list[Operator]:
 def wanted(facts: Facts) -> frozenset[str]:
     """The decision alone: what the catalog's backends need, unless `enabled` says otherwise."""
     ops = facts.platform.operators
-    aws = bool(facts.aws_backends()) and facts.platform.aws is not None
-    vault = any(isinstance(b, Vault) for b in facts.platform.secretBackends.values())
+    plugins = [plugin_of(b) for b in facts.platform.secretBackends.values()]
+    has_aws = facts.platform.aws is not None  # ESO's AWS provider has nothing to read without
     on = {
-        ESO: _on(ops.externalSecrets, aws),
-        VSO: _on(ops.vaultSecretsOperator, vault),
-        RELOADER: _on(ops.reloader, aws),
+        ESO: _on(ops.externalSecrets, has_aws and any(p.operator == ESO for p in plugins)),
+        VSO: _on(ops.vaultSecretsOperator, any(p.operator == VSO for p in plugins)),
+        RELOADER: _on(ops.reloader, has_aws and any(p.needs_reloader for p in plugins)),
     }
     return frozenset(key for key, yes in on.items() if yes)
 
@@ -113,4 +114,4 @@ def reload_secrets(facts: Facts, service: Service) -> list[str]:
 
     Rendered whatever `reloader.enabled` says: `false` means a Reloader you run yourself."""
     plan = facts.secret_plan(service)
-    return [facts.secret_name(service)] if plan is not None and plan.is_aws else []
+    return [facts.secret_name(service)] if plan is not None and plan.plugin.needs_reloader else []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator import parallel
+from generator.backends import secret_parts
 from generator.catalog.load import Catalog
 from generator.consistency import Inventory
 from generator.render import (
@@ -47,7 +48,7 @@ def render_all(catalog: Catalog) -> Rendered:
     split = parallel.worth_it(len(facts.services), minimum=200)
     pending = parallel.start(documents) if split else None
     out: Tree = {}
-    _merge(out, kustomize.render(facts, [eso.parts, vault.parts], inventory))
+    _merge(out, kustomize.render(facts, [secret_parts], inventory))
     _merge(out, vault.render(facts))
     _merge(out, eso.render_cluster_stores(facts))
     helm.record(facts, inventory)

@@ -10,21 +10,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Service, Vault
-from generator.catalog.rules_vault import role_name
+from generator.backends import VSO
+from generator.catalog.models import Service
 from generator.render.facts import Facts, configmap_name, header
 from generator.render.secret_commands import fill
-from generator.render.vault import SHARED_PREFIX, policy_name, refresh_after, shared_secret_name
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "runbooks"
-Backend = AwsSecretsManager | AwsParameterStore | Vault
 TEMPLATE = "runbooks/runbook.md.j2"
-BACKEND_WORDS = {
-    "aws-secrets-manager": "AWS Secrets Manager",
-    "aws-parameter-store": "AWS SSM Parameter Store (SecureString)",
-    "vault": "HashiCorp Vault (kv-v2) via Vault Secrets Operator",
-}
 
 
 class EnvSecrets(NamedTuple):
@@ -113,17 +106,12 @@ def _secrets(facts: Facts, svc: Service) -> SecretsView | None:
     plan = facts.secret_plan(svc)
     if plan is None or svc.secrets is None:
         return None
-    backend = plan.backend
-    shared: tuple[SharedPath, ...] = ()
-    if isinstance(backend, Vault):
-        shared = tuple(
-            SharedPath(f"{backend.mount}/{SHARED_PREFIX}/{s}", shared_secret_name(svc, s))
-            for s in svc.secrets.shared
-        )
+    backend, plugin = plan.backend, plan.plugin
     envs = []
     for env in facts.envs:
         filled = fill(facts, svc, env)
         assert filled is not None  # the service has a secret plan
+        access = plugin.env_access(facts, svc, env, backend)
         envs.append(
             EnvSecrets(
                 name=env.name,
@@ -132,72 +120,20 @@ def _secrets(facts: Facts, svc: Service) -> SecretsView | None:
                 note=filled.note,
                 commands=tuple(filled.commands),
                 deployed=facts.deployed(svc, env).enabled,
-                refresh_after=refresh_after(backend, env) if isinstance(backend, Vault) else "",
-                vault_role=f"auth/{backend.authMount}/role/{role_name(svc.name, env.name)}"
-                if isinstance(backend, Vault)
-                else "",
-                vault_policy=policy_name(facts, env.name, svc.name)
-                if isinstance(backend, Vault)
-                else "",
+                refresh_after=access.refresh_after,
+                vault_role=access.role,
+                vault_policy=access.policy,
             )
         )
     return SecretsView(
         backend=plan.backend_name,
-        backend_words=BACKEND_WORDS[backend.type],
-        vault=isinstance(backend, Vault),
+        backend_words=plugin.words,
+        vault=plugin.operator == VSO,
         keys=tuple(plan.keys),
         inject=svc.secrets.inject,
-        lifecycle=_lifecycle(svc, backend, plan.per_key, facts.secret_name(svc)),
-        shared=shared,
+        lifecycle=plugin.lifecycle(svc, plan, facts.secret_name(svc)),
+        shared=tuple(SharedPath(path, secret) for path, secret in plugin.shared(svc, backend)),
         envs=tuple(envs),
-    )
-
-
-def _lifecycle(svc: Service, backend: Backend, per_key: bool, secret: str) -> tuple[str, ...]:
-    """Paragraphs: how each value comes to exist, what the pod sees before it does (fail closed)."""
-    if isinstance(backend, Vault):
-        return ()
-    if backend.extractAllKeys and not per_key:
-        keys = (
-            "The ExternalSecret copies every key of the JSON document (`extractAllKeys`), "
-            "declared or not; a declared key missing from it is not noticed."
-        )
-    else:
-        keys = (
-            "The ExternalSecret reads exactly the declared keys: keys nobody declared are not "
-            "copied, and one missing key fails the whole sync."
-        )
-    wait = (
-        "Until every declared key has a value, the ExternalSecret is not Ready "
-        f"(`SecretSyncedError`), Secret `{secret}` does not exist and the pod does "
-        "not start: there is no stand-in value."
-    )
-    return (_how_created(svc, backend), f"{keys}\n{wait}")
-
-
-def _how_created(svc: Service, backend: AwsSecretsManager | AwsParameterStore) -> str:
-    if isinstance(backend, AwsSecretsManager):
-        if backend.valuesFrom == "github-actions":
-            return (
-                "Terraform (`rendered/terraform/envs/<env>`) creates the secret and writes its "
-                "value from the GitHub environment secrets on every apply; a missing GitHub "
-                "secret fails the plan, so no empty value is written."
-            )
-        return (
-            "Terraform (`rendered/terraform/envs/<env>`) creates the secret with no value. "
-            "The first command below writes its first version."
-        )
-    pushed = backend.valuesFrom == "pipeline"
-    command = (
-        "The command below (`gitops-gen push-secrets`)"
-        if pushed
-        else f"`gitops-gen push-secrets --env ENV --service {svc.name} --from-env-file FILE`"
-    )
-    return (
-        "Terraform creates no parameter (a parameter cannot exist without a value); it only "
-        f"grants the IRSA role their exact names. {command} creates each missing parameter "
-        "with its first value: SecureString, the tags Terraform sets on secrets, the "
-        "platform's KMS key." + ("" if pushed else " The `aws` commands below work too, untagged.")
     )
 
 

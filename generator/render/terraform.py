@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.catalog.models import Aws, AwsParameterStore, AwsSecretsManager, Environment
-from generator.render.facts import Deployed, Facts, RemoteRef, header, irsa_role_name
+from generator.catalog.models import Aws, Backend, Environment
+from generator.render.facts import Deployed, Facts, RemoteRef, header, irsa_role_name, plugin_of
 from generator.render.hcl import hcl_string
 from generator.render.jsonout import dumps_indented
 from generator.render.tfgithub import github_secrets_tf, has_github_values
@@ -22,8 +22,7 @@ ROOT = "terraform"
 MODULE_DIR = f"{ROOT}/modules/service-secrets"
 MODULE_FILES = ("main.tf", "outputs.tf", "variables.tf", "versions.tf")
 ROOT_STATIC = ("variables.tf", "versions.tf")
-SM_SUFFIX = "-??????"  # Secrets Manager appends '-' and 6 random characters to every ARN
-AwsBackend = AwsSecretsManager | AwsParameterStore
+TF_COLLECTIONS = ("secretsmanager_secrets", "ssm_parameters")  # the module's object inputs
 
 
 def env_dir(env: str) -> str:
@@ -97,17 +96,17 @@ def object_key(service: str, ref: RemoteRef) -> str:
     return f"{service}/{ref.secret_key}" if ref.secret_key else service
 
 
-def remote_objects(facts: Facts, env: Environment) -> list[tuple[Deployed, AwsBackend, RemoteRef]]:
-    """Every AWS secret or parameter the services enabled in `env` read, sorted by service."""
+def remote_objects(facts: Facts, env: Environment) -> list[tuple[Deployed, Backend, RemoteRef]]:
+    """Every remote object Terraform manages that the services enabled in `env` read, sorted
+    by service (each backend plug-in says whether Terraform manages its objects)."""
     out = []
     for svc in facts.services:
         plan = facts.secret_plan(svc)
         deployed = facts.deployed(svc, env)
         if plan is None or not deployed.enabled:
             continue
-        backend = plan.backend
-        if isinstance(backend, AwsSecretsManager | AwsParameterStore):
-            out += [(deployed, backend, ref) for ref in facts.refs(svc, env.name)]
+        if plan.plugin.tf_collection() is not None:
+            out += [(deployed, plan.backend, ref) for ref in facts.refs(svc, env.name)]
     return out
 
 
@@ -132,34 +131,29 @@ def tags(system: str, env: str, name: str, service: str) -> dict[str, str]:
 
 
 def env_tfvars(facts: Facts, aws: Aws, env: Environment) -> dict[str, Any]:
-    secrets: dict[str, Any] = {}
-    params: dict[str, Any] = {}
+    inputs: dict[str, dict[str, Any]] = {c: {} for c in TF_COLLECTIONS}
     arns: dict[str, list[str]] = {}
     for deployed, backend, ref in remote_objects(facts, env):
+        plugin = plugin_of(backend)
+        collection = plugin.tf_collection()
+        assert collection in inputs, collection  # the module declares each input it takes
         svc = deployed.name
-        key = object_key(svc, ref)
         item = {"name": ref.key, "service": svc, "description": description(deployed, ref)}
-        if isinstance(backend, AwsSecretsManager):
-            secrets[key] = {**item, "source": backend.valuesFrom}
-        else:
-            params[key] = item
+        inputs[collection][object_key(svc, ref)] = plugin.tf_item(backend, item)
         arns.setdefault(svc, []).append(resource_arn(aws, backend, ref.key))
     return {
         "system": facts.system,
         "environment": env.name,
         "recovery_window_in_days": aws.recoveryWindowInDays,
         "kms_key_arn": aws.kmsKeyArn,
-        "secretsmanager_secrets": secrets,
-        "ssm_parameters": params,
+        **inputs,
         "irsa_roles": _roles(facts, aws, env, arns),
     }
 
 
-def resource_arn(aws: Aws, backend: AwsBackend, name: str) -> str:
-    """The exact ARN of one secret: no `*`, so no prefix reaches another service's secret."""
-    if isinstance(backend, AwsSecretsManager):
-        return f"arn:aws:secretsmanager:{aws.region}:{aws.accountId}:secret:{name}{SM_SUFFIX}"
-    return f"arn:aws:ssm:{aws.region}:{aws.accountId}:parameter/{name.lstrip('/')}"
+def resource_arn(aws: Aws, backend: Backend, name: str) -> str:
+    """The exact ARN of one remote object: no `*`, so no prefix reaches another's."""
+    return plugin_of(backend).resource_arn(aws, name)
 
 
 def oidc_provider(aws: Aws, env: Environment) -> str | None:

@@ -7,7 +7,7 @@ sync workflow runs one job per GitHub environment, whose secrets carry that env'
 
 from __future__ import annotations
 
-from generator.catalog.models import AwsSecretsManager, Environment, Service
+from generator.catalog.models import Environment, Service
 from generator.render.facts import Facts
 from generator.render.hcl import hcl_string
 
@@ -17,9 +17,7 @@ def github_services(facts: Facts, env: Environment | None = None) -> list[Servic
     out = []
     for svc in facts.services:
         plan = facts.secret_plan(svc)
-        if plan is None or not isinstance(plan.backend, AwsSecretsManager):
-            continue
-        if plan.backend.valuesFrom != "github-actions":
+        if plan is None or not plan.plugin.terraform_writes_values(plan.backend):
             continue
         if env is None or facts.deployed(svc, env).enabled:
             out.append(svc)

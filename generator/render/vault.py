@@ -6,14 +6,25 @@ namespace: no secret-copier, nothing crosses namespaces.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from generator.catalog.models import Environment, Service, Vault
 from generator.catalog.rules_vault import SHARED_PREFIX, role_name, vault_address
 from generator.catalog.rules_vault import policy_name as _policy_name
 from generator.catalog.templates import ENV_PLACEHOLDER, expand
 from generator.render.facts import Facts, header
-from generator.render.hcl import hcl_string
-from generator.render.kube import Obj, Parts, Patch, managed, meta
+from generator.render.kube import (
+    BACKSTAGE_LABEL,
+    MetaView,
+    Obj,
+    Parts,
+    Patch,
+    managed,
+    meta,
+    meta_view,
+)
 from generator.render.vault_bootstrap import Grant, script
+from generator.templating.engine import Templates, templates_for
 
 __all__ = [
     "SHARED_PREFIX",
@@ -27,6 +38,8 @@ __all__ = [
 ]
 API = "secrets.hashicorp.com/v1beta1"
 ROOT = "vault"
+STATIC_TEMPLATE = "vault/vaultstaticsecret.yaml.j2"
+POLICY_TEMPLATE = "vault/policy.hcl.j2"
 
 
 def shared_secret_name(service: Service, shared: str) -> str:
@@ -50,20 +63,57 @@ def refresh_after(backend: Vault, env: Environment) -> str:
     return env.refreshAfter or backend.refreshAfter
 
 
+class AuthView(NamedTuple):
+    """What `vault/serviceaccount.yaml.j2`, `vault/vaultconnection.yaml.j2` and
+    `vault/vaultauth.yaml.j2` see as `auth`: the service's own identity towards Vault."""
+
+    meta: MetaView  # all three objects are named after the service
+    address: str  # the base's Vault address; each env's overlay patches its own
+    auth_mount: str  # the kubernetes auth method's mount
+    role: str  # the base's auth role (`_ENV_`); each env's overlay patches its own
+
+
+class StaticSecretView(NamedTuple):
+    """What `vault/vaultstaticsecret.yaml.j2` sees as `vss`: one kv-v2 secret synced."""
+
+    meta: MetaView
+    auth: str  # the VaultAuth it logs in with
+    mount: str  # the kv-v2 mount
+    path: str  # under the mount (`_ENV_` in the base where the path has {env})
+    refresh_after: str  # the base's; each env's overlay patches its own
+    destination: str  # the Kubernetes Secret VSO writes
+    destination_labels: tuple[tuple[str, str], ...]  # labels VSO puts on that Secret
+    restart: str  # the Deployment VSO restarts when the Secret changes
+
+
 def parts(facts: Facts, service: Service) -> Parts | None:
     backend = _backend(facts, service)
     if backend is None or service.secrets is None:
         return None
-    resources = _auth_resources(facts, service, backend)
+    templates = templates_for(facts.catalog)
+    resources = _auth_resources(facts, service, backend, templates)
     secrets = {facts.secret_name(service): frozenset(service.secrets.keys)}
     statics = [(facts.secret_name(service), _path(facts, backend, service, ENV_PLACEHOLDER))]
     statics += [
         (shared_secret_name(service, s), f"{SHARED_PREFIX}/{s}") for s in service.secrets.shared
     ]
+    # VSO copies none of its own labels to the Secret (ESO copies an ExternalSecret's):
+    # Backstage's Kubernetes tab finds the Secret by this one
+    destination_labels = ((BACKSTAGE_LABEL, service.name),)
     for secret, path in statics:
-        resources[f"vaultstaticsecret-{secret}.yaml"] = _static_secret(
-            facts, backend, service, secret, path
+        view = StaticSecretView(
+            meta=meta_view(
+                managed(meta(secret, service.ns, facts.system, service.name), facts.managed_label)
+            ),
+            auth=service.name,
+            mount=backend.mount,
+            path=path,
+            refresh_after=backend.refreshAfter,
+            destination=secret,
+            destination_labels=destination_labels,
+            restart=service.name,
         )
+        resources[f"vaultstaticsecret-{secret}.yaml"] = templates.render(STATIC_TEMPLATE, vss=view)
         secrets.setdefault(secret, frozenset())
 
     def patches(env: Environment) -> list[Patch]:
@@ -72,36 +122,20 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     return Parts(resources=resources, patches=patches, secrets=secrets)
 
 
-def _auth_resources(facts: Facts, service: Service, backend: Vault) -> dict[str, Obj]:
+def _auth_resources(
+    facts: Facts, service: Service, backend: Vault, templates: Templates
+) -> dict[str, Obj | str]:
     """The service's own identity towards Vault: ServiceAccount, connection, kubernetes auth."""
-    ns, name = service.ns, service.name
+    name = service.name
+    auth = AuthView(
+        meta=meta_view(meta(name, service.ns, facts.system, name)),
+        address=backend.address,
+        auth_mount=backend.authMount,
+        role=role_name(name, ENV_PLACEHOLDER),
+    )
     return {
-        "serviceaccount.yaml": {
-            "apiVersion": "v1",
-            "kind": "ServiceAccount",
-            "metadata": meta(name, ns, facts.system, name),
-        },
-        "vaultconnection.yaml": {
-            "apiVersion": API,
-            "kind": "VaultConnection",
-            "metadata": meta(name, ns, facts.system, name),
-            "spec": {"address": backend.address, "skipTLSVerify": False},
-        },
-        "vaultauth.yaml": {
-            "apiVersion": API,
-            "kind": "VaultAuth",
-            "metadata": meta(name, ns, facts.system, name),
-            "spec": {
-                "vaultConnectionRef": name,
-                "method": "kubernetes",
-                "mount": backend.authMount,
-                "kubernetes": {
-                    "role": role_name(name, ENV_PLACEHOLDER),
-                    "serviceAccount": name,
-                    "audiences": ["vault"],
-                },
-            },
-        },
+        f"{kind}.yaml": templates.render(f"{ROOT}/{kind}.yaml.j2", auth=auth)
+        for kind in ("serviceaccount", "vaultconnection", "vaultauth")
     }
 
 
@@ -129,24 +163,11 @@ def _env_patches(
     return out
 
 
-def _static_secret(facts: Facts, backend: Vault, service: Service, secret: str, path: str) -> Obj:
-    return {
-        "apiVersion": API,
-        "kind": "VaultStaticSecret",
-        "metadata": managed(
-            meta(secret, service.ns, facts.system, service.name), facts.managed_label
-        ),
-        "spec": {
-            "vaultAuthRef": service.name,
-            "type": "kv-v2",
-            "mount": backend.mount,
-            "path": path,
-            "refreshAfter": backend.refreshAfter,
-            "hmacSecretData": True,
-            "destination": {"name": secret, "create": True},
-            "rolloutRestartTargets": [{"kind": "Deployment", "name": service.name}],
-        },
-    }
+class PolicyView(NamedTuple):
+    """What `vault/policy.hcl.j2` sees as `policy`: one service's read-only policy in one env."""
+
+    service: str
+    paths: tuple[str, ...]  # kv-v2 API paths (`<mount>/data/...`): its own, then shared ones
 
 
 def policy_name(facts: Facts, env: str, service: str) -> str:
@@ -164,6 +185,7 @@ def policy_paths(facts: Facts, service: Service, env: str) -> list[str]:
 
 def render(facts: Facts) -> dict[str, str]:
     files: dict[str, str] = {}
+    templates = templates_for(facts.catalog)
     for env in facts.envs:
         grants = []
         for svc in facts.services:
@@ -171,11 +193,9 @@ def render(facts: Facts) -> dict[str, str]:
             if backend is None:
                 continue
             paths = policy_paths(facts, svc, env.name)
-            policy = "\n".join(
-                f'path {hcl_string(p)} {{\n  capabilities = ["read"]\n}}\n' for p in paths
-            )
+            policy = templates.render(POLICY_TEMPLATE, policy=PolicyView(svc.name, tuple(paths)))
             rel = f"policies/{svc.name}.hcl"
-            files[f"{ROOT}/{env.name}/{rel}"] = header(facts.source(svc)) + "\n" + policy
+            files[f"{ROOT}/{env.name}/{rel}"] = header(facts.source(svc)) + policy
             grants.append(
                 Grant(
                     service=svc.name,
@@ -190,5 +210,7 @@ def render(facts: Facts) -> dict[str, str]:
                 )
             )
         if grants:
-            files[f"{ROOT}/{env.name}/bootstrap.sh"] = script(facts.source(), env.name, grants)
+            files[f"{ROOT}/{env.name}/bootstrap.sh"] = script(
+                templates, facts.source(), env.name, grants
+            )
     return files

@@ -106,6 +106,11 @@ def raw_filter(value: str) -> Raw:
     return Raw(value)
 
 
+def shell_comment(text: str) -> Raw:
+    """`# {{ value | comment }}`: a value as comment text, kept on the comment's one line."""
+    return Raw(str(text).replace("\r", " ").replace("\n", " "))
+
+
 def md_code(text: str) -> Raw:
     """Inline code for a value: backticks inside cannot close it."""
     fence = "``" if "`" in text else "`"
@@ -146,7 +151,7 @@ _COMMON: dict[str, Callable[..., Any]] = {"raw": raw_filter}
 YAML = Format("yaml", _yaml, {**_COMMON, "yaml": yaml_filter})
 JSON = Format("json", _json, {**_COMMON, "json": json_filter})
 HCL = Format("hcl", _hcl, dict(_COMMON))
-SHELL = Format("shell", _shell, dict(_COMMON))
+SHELL = Format("shell", _shell, {**_COMMON, "comment": shell_comment})
 MARKDOWN = Format(
     "markdown",
     _text,

@@ -1,0 +1,39 @@
+"""Secret backend plug-ins, keyed by the catalog's `type`: one module per type.
+
+A new type is its model in `generator.catalog.models` (the discriminated union refuses any
+other `type`), one module implementing `SecretBackend`, and one line in `PLUGINS`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from generator.backends.aws_parameter_store import ParameterStoreBackend
+from generator.backends.aws_secrets_manager import SecretsManagerBackend
+from generator.backends.base import ESO, VSO, SecretBackend
+from generator.backends.vault import VaultBackend
+
+if TYPE_CHECKING:
+    from generator.catalog.models import Backend, Service
+    from generator.render.facts import Facts
+    from generator.render.kube import Parts
+
+__all__ = ["ESO", "PLUGINS", "VSO", "SecretBackend", "plugin_for", "secret_parts"]
+
+PLUGINS: dict[str, SecretBackend] = {
+    p.type: p for p in (SecretsManagerBackend(), ParameterStoreBackend(), VaultBackend())
+}
+
+
+def plugin_for(backend: Backend) -> SecretBackend:
+    """The plug-in of a backend model; a model with none is a bug, refused loudly."""
+    plugin = PLUGINS.get(backend.type)
+    if plugin is None or not isinstance(backend, plugin.model):
+        raise LookupError(f"no secret backend plug-in for type {backend.type!r}")
+    return plugin
+
+
+def secret_parts(facts: Facts, service: Service) -> Parts | None:
+    """A service's secret objects, from its backend's plug-in (the Kustomize family)."""
+    plan = facts.secret_plan(service)
+    return None if plan is None else plan.plugin.parts(facts, service, plan)

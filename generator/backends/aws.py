@@ -1,0 +1,128 @@
+"""What the AWS backend types share: External Secrets Operator, IRSA, Terraform, `push-secrets`.
+
+Each type (`aws_secrets_manager.py`, `aws_parameter_store.py`) adds its ESO provider service,
+its IAM resource, its Terraform input and its CLI command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from generator.backends.base import ESO, SecretBackend
+from generator.catalog.models import AwsParameterStore, AwsSecretsManager
+from generator.catalog.templates import per_key, placeholders
+from generator.render import eso
+from generator.render.secret_commands import JSON_NOTE, KEY_NOTE, Fill, q, value_file
+from generator.render.tfgithub import github_secret_name
+
+if TYPE_CHECKING:
+    from generator.catalog.load import Catalog
+    from generator.catalog.models import Backend, Environment, Platform, Service
+    from generator.catalog.source import SourceMap
+    from generator.errors import Problem
+    from generator.render.facts import Facts, SecretPlan
+    from generator.render.kube import Parts
+
+AwsModel = AwsSecretsManager | AwsParameterStore
+
+
+class AwsBackend(SecretBackend):
+    """A backend in the platform's AWS account, synced by ESO through a (Cluster)SecretStore."""
+
+    operator = ESO
+    on_aws = True
+    needs_reloader = True  # ESO updates the Secret; Reloader restarts the pods
+    placeholders = frozenset({"system", "env", "service", "key"})
+    push_kind: ClassVar[str]  # `push-secrets`' name for the API it writes through
+    push_limit: ClassVar[int]  # bytes a value may have
+
+    def problems(
+        self, platform: Platform, smap: SourceMap, path: tuple[str, ...], backend: Backend
+    ) -> Iterator[Problem]:
+        assert isinstance(backend, AwsModel)
+        if "env" not in placeholders(backend.key):
+            yield smap.problem(
+                (*path, "key"),
+                "AWS key template has no {env}: environments never share a secret (seed 003)",
+            )
+        if platform.aws is None:
+            yield smap.problem(path, "an AWS backend needs the `aws` section (region, accountId)")
+        if backend.extractAllKeys and per_key(backend.key):
+            msg = "extractAllKeys copies one JSON secret's keys: a {key} template has none to copy"
+            yield smap.problem((*path, "extractAllKeys"), msg)
+
+    def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
+        return eso.parts(facts, service, plan, self.eso_service)
+
+    def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:
+        backend = plan.backend
+        assert isinstance(backend, AwsModel)
+        refs = facts.refs(service, env.name)
+        paths = [r.key for r in refs]
+        if backend.valuesFrom == "github-actions":
+            cmds = [
+                f"gh secret set {github_secret_name(service.name, k)} --env {q(env.name)}"
+                for k in plan.keys
+            ]
+            cmds.append("gh workflow run gitops-gen-secrets-sync.yml")
+            return Fill(paths, cmds, "GitHub environment secrets; Terraform writes them to AWS")
+        if backend.valuesFrom == "pipeline":
+            file = value_file(service, env, "env")
+            cmd = (
+                f"gitops-gen push-secrets --env {q(env.name)} --service {q(service.name)} "
+                f"--from-env-file {file}"
+            )
+            return Fill(paths, [cmd], "a dotenv file of every key (or --from-env in CI)")
+        region = q(facts.platform.aws.region) if facts.platform.aws else "REGION"
+        note = KEY_NOTE if plan.per_key else JSON_NOTE
+        return Fill(
+            paths,
+            [self.put_command(region, r.key, _source(r.secret_key, service, env)) for r in refs],
+            note,
+        )
+
+    def put_command(self, region: str, name: str, source: str) -> str:
+        """The AWS CLI call that writes one remote object's value from `source`."""
+        raise NotImplementedError
+
+    def push(
+        self,
+        catalog: Catalog,
+        env: str,
+        service: str,
+        values: Mapping[str, str],
+        options: Mapping[str, Any],
+    ) -> None:
+        from generator import push
+
+        push.main(catalog, env, service, values, options)
+
+    def lifecycle(self, service: Service, plan: SecretPlan, secret: str) -> tuple[str, ...]:
+        backend = plan.backend
+        assert isinstance(backend, AwsModel)
+        if backend.extractAllKeys and not plan.per_key:
+            keys = (
+                "The ExternalSecret copies every key of the JSON document (`extractAllKeys`), "
+                "declared or not; a declared key missing from it is not noticed."
+            )
+        else:
+            keys = (
+                "The ExternalSecret reads exactly the declared keys: keys nobody declared are "
+                "not copied, and one missing key fails the whole sync."
+            )
+        wait = (
+            "Until every declared key has a value, the ExternalSecret is not Ready "
+            f"(`SecretSyncedError`), Secret `{secret}` does not exist and the pod "
+            "does not start: there is no stand-in value."
+        )
+        return (self.how_created(service, backend), f"{keys}\n{wait}")
+
+    def how_created(self, service: Service, backend: AwsModel) -> str:
+        """How each value comes to exist (Terraform, a command, a pipeline)."""
+        raise NotImplementedError
+
+
+def _source(key: str, service: Service, env: Environment) -> str:
+    """A single key's value from the shell environment, or the JSON document from a file."""
+    return f'"${key}"' if key else f"file://{value_file(service, env, 'json')}"

@@ -1,0 +1,64 @@
+"""`type: aws-parameter-store`: SecureString parameters, one per key or one JSON document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from generator.backends.aws import AwsBackend, AwsModel
+from generator.catalog.models import AwsParameterStore
+from generator.render.secret_commands import q
+
+if TYPE_CHECKING:
+    from generator.catalog.models import Aws, Backend, Platform, Service
+    from generator.catalog.source import SourceMap
+    from generator.errors import Problem
+
+
+class ParameterStoreBackend(AwsBackend):
+    type = "aws-parameter-store"
+    model = AwsParameterStore
+    words = "AWS SSM Parameter Store (SecureString)"
+    eso_service = "ParameterStore"
+    push_kind = "ssm"
+    push_limit = 4096  # standard-tier parameter
+
+    def problems(
+        self, platform: Platform, smap: SourceMap, path: tuple[str, ...], backend: Backend
+    ) -> Iterator[Problem]:
+        yield from super().problems(platform, smap, path, backend)
+        assert isinstance(backend, AwsParameterStore)
+        if "/" in backend.key and not backend.key.startswith("/"):
+            msg = "a Parameter Store name with '/' must start with '/' (a hierarchy path)"
+            yield smap.problem((*path, "key"), msg)
+        if backend.valuesFrom == "github-actions":
+            msg = "github-actions values are written by Terraform to Secrets Manager only"
+            yield smap.problem((*path, "valuesFrom"), msg)
+
+    def tf_collection(self) -> str:
+        return "ssm_parameters"
+
+    def resource_arn(self, aws: Aws, name: str) -> str:
+        return f"arn:aws:ssm:{aws.region}:{aws.accountId}:parameter/{name.lstrip('/')}"
+
+    def put_command(self, region: str, name: str, source: str) -> str:
+        return (
+            f"aws ssm put-parameter --region {region} --name {q(name)} --type SecureString "
+            f"--overwrite --value {source}"
+        )
+
+    def how_created(self, service: Service, backend: AwsModel) -> str:
+        pushed = backend.valuesFrom == "pipeline"
+        usage = f"--env ENV --service {service.name} --from-env-file FILE"
+        command = (
+            "The command below (`gitops-gen push-secrets`)"
+            if pushed
+            else f"`gitops-gen push-secrets {usage}`"
+        )
+        return (
+            "Terraform creates no parameter (a parameter cannot exist without a value); it only "
+            f"grants the IRSA role their exact names. {command} creates each missing parameter "
+            "with its first value: SecureString, the tags Terraform sets on secrets, the "
+            "platform's KMS key."
+            + ("" if pushed else " The `aws` commands below work too, untagged.")
+        )

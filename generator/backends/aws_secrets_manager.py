@@ -1,0 +1,56 @@
+"""`type: aws-secrets-manager`: one JSON secret per service and env, or one secret per key."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from generator.backends.aws import AwsBackend, AwsModel
+from generator.catalog.models import AwsSecretsManager
+from generator.render.secret_commands import q
+
+if TYPE_CHECKING:
+    from generator.catalog.models import Aws, Backend, Service
+
+SM_SUFFIX = "-??????"  # Secrets Manager appends '-' and 6 random characters to every ARN
+
+
+class SecretsManagerBackend(AwsBackend):
+    type = "aws-secrets-manager"
+    model = AwsSecretsManager
+    words = "AWS Secrets Manager"
+    eso_service = "SecretsManager"
+    push_kind = "secretsmanager"
+    push_limit = 65536
+
+    def tf_collection(self) -> str:
+        return "secretsmanager_secrets"
+
+    def tf_item(self, backend: Backend, item: dict[str, Any]) -> dict[str, Any]:
+        assert isinstance(backend, AwsSecretsManager)
+        return {**item, "source": backend.valuesFrom}
+
+    def resource_arn(self, aws: Aws, name: str) -> str:
+        """The exact ARN: no `*`, so no prefix reaches another service's secret."""
+        return f"arn:aws:secretsmanager:{aws.region}:{aws.accountId}:secret:{name}{SM_SUFFIX}"
+
+    def terraform_writes_values(self, backend: Backend) -> bool:
+        assert isinstance(backend, AwsSecretsManager)
+        return backend.valuesFrom == "github-actions"
+
+    def put_command(self, region: str, name: str, source: str) -> str:
+        return (
+            f"aws secretsmanager put-secret-value --region {region} --secret-id {q(name)} "
+            f"--secret-string {source}"
+        )
+
+    def how_created(self, service: Service, backend: AwsModel) -> str:
+        if backend.valuesFrom == "github-actions":
+            return (
+                "Terraform (`rendered/terraform/envs/<env>`) creates the secret and writes its "
+                "value from the GitHub environment secrets on every apply; a missing GitHub "
+                "secret fails the plan, so no empty value is written."
+            )
+        return (
+            "Terraform (`rendered/terraform/envs/<env>`) creates the secret with no value. "
+            "The first command below writes its first version."
+        )

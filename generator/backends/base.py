@@ -1,0 +1,116 @@
+"""The interface every secret backend type implements: one module per `type` in platform.yaml.
+
+A plug-in answers every question the tool asks about a backend: where each value lives
+(remote refs), what cloud access and Terraform inputs it needs, which operator syncs it and
+which objects a service gets for that, how values are pushed, and the runbook commands that
+fill them. Callers ask the plug-in instead of asking "is it Vault, else AWS".
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from generator.catalog.load import Catalog
+    from generator.catalog.models import Aws, Backend, Environment, Platform, Service
+    from generator.catalog.source import SourceMap
+    from generator.errors import Problem
+    from generator.render.facts import Facts, SecretPlan
+    from generator.render.kube import Parts
+    from generator.render.secret_commands import Fill
+
+OperatorKey = Literal["external-secrets", "vault-secrets-operator"]
+ESO: OperatorKey = "external-secrets"
+VSO: OperatorKey = "vault-secrets-operator"
+
+
+class EnvAccess(NamedTuple):
+    """What a runbook shows about one env's access to the backend ("" where it has none)."""
+
+    refresh_after: str = ""  # the operator's refresh interval, when the runbook names it
+    role: str = ""  # the auth role the operator logs in with
+    policy: str = ""  # the policy that role carries
+
+
+NO_ACCESS = EnvAccess()
+
+
+class SecretBackend:
+    """One backend type. Subclasses set the class attributes and implement the methods."""
+
+    type: ClassVar[str]  # the catalog's `type`, the registry key
+    model: ClassVar[builtins.type[Any]]  # its pydantic model in `generator.catalog.models`
+    words: ClassVar[str]  # what it is, in words (runbooks)
+    operator: ClassVar[OperatorKey]  # the in-cluster operator that syncs its values
+    on_aws: ClassVar[bool] = False  # values live in the platform's AWS account (`aws` section)
+    needs_reloader: ClassVar[bool] = False  # its operator does not restart pods on a change
+    placeholders: ClassVar[frozenset[str]]  # allowed in its `key` template
+    shared_paths: ClassVar[bool] = False  # services may declare `secrets.shared`
+    eso_service: ClassVar[str] = ""  # the ESO AWS provider's `service`, for AWS types
+
+    # --- catalog ---------------------------------------------------------------------------
+
+    def problems(
+        self, platform: Platform, smap: SourceMap, path: tuple[str, ...], backend: Backend
+    ) -> Iterator[Problem]:
+        """Rules of this type beyond its model (the key template's placeholders are checked
+        by the caller against `placeholders`)."""
+        return iter(())
+
+    # --- in the cluster --------------------------------------------------------------------
+
+    def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
+        """The objects a service's Kustomize base gets, and each env's patches."""
+        raise NotImplementedError
+
+    # --- in the cloud ----------------------------------------------------------------------
+
+    def tf_collection(self) -> str | None:
+        """The Terraform input (tfvars map) its remote objects go in; None: not Terraform's."""
+        return None
+
+    def tf_item(self, backend: Backend, item: dict[str, Any]) -> dict[str, Any]:
+        """One remote object's entry in `tf_collection`, from the common fields."""
+        return item
+
+    def resource_arn(self, aws: Aws, name: str) -> str:
+        """The exact IAM resource of one remote object (IRSA read statements)."""
+        raise NotImplementedError(f"{self.type} values are not AWS resources")
+
+    def terraform_writes_values(self, backend: Backend) -> bool:
+        """Terraform writes the values itself (from GitHub environment secrets)."""
+        return False
+
+    # --- filling values --------------------------------------------------------------------
+
+    def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:
+        """The commands that put one service's values in place in one env."""
+        raise NotImplementedError
+
+    def push(
+        self,
+        catalog: Catalog,
+        env: str,
+        service: str,
+        values: Mapping[str, str],
+        options: Mapping[str, Any],
+    ) -> None:
+        """`push-secrets`: options carry source, lines, url (endpoint) and dry_run."""
+        raise NotImplementedError
+
+    # --- runbooks --------------------------------------------------------------------------
+
+    def lifecycle(self, service: Service, plan: SecretPlan, secret: str) -> tuple[str, ...]:
+        """Paragraphs: how values come to exist, what pods see before they do."""
+        return ()
+
+    def shared(self, service: Service, backend: Backend) -> tuple[tuple[str, str], ...]:
+        """(remote path, Kubernetes Secret) of every shared path the service reads."""
+        return ()
+
+    def env_access(
+        self, facts: Facts, service: Service, env: Environment, backend: Backend
+    ) -> EnvAccess:
+        return NO_ACCESS

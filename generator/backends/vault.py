@@ -1,0 +1,67 @@
+"""`type: vault`: kv-v2 in HashiCorp Vault (or OpenBao), synced by Vault Secrets Operator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from generator.backends.base import VSO, EnvAccess, SecretBackend
+from generator.catalog.models import Vault
+from generator.catalog.rules_vault import SHARED_PREFIX, role_name
+from generator.render import vault
+from generator.render.secret_commands import JSON_NOTE, Fill, q, value_file
+
+if TYPE_CHECKING:
+    from generator.catalog.load import Catalog
+    from generator.catalog.models import Backend, Environment, Service
+    from generator.render.facts import Facts, SecretPlan
+    from generator.render.kube import Parts
+
+
+class VaultBackend(SecretBackend):
+    type = "vault"
+    model = Vault
+    words = "HashiCorp Vault (kv-v2) via Vault Secrets Operator"
+    operator = VSO  # restarts the Deployment itself (`rolloutRestartTargets`)
+    placeholders = frozenset({"system", "env", "service"})
+    shared_paths = True
+
+    def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
+        return vault.parts(facts, service)
+
+    def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:
+        backend = plan.backend
+        assert isinstance(backend, Vault)
+        paths = [r.key for r in facts.refs(service, env.name)]
+        data = value_file(service, env, "json")
+        cmd = f"vault kv put -mount={q(backend.mount)} {q(paths[0])} @{data}"
+        return Fill(paths, [cmd], JSON_NOTE)
+
+    def push(
+        self,
+        catalog: Catalog,
+        env: str,
+        service: str,
+        values: Mapping[str, str],
+        options: Mapping[str, Any],
+    ) -> None:
+        from generator import push_vault
+
+        push_vault.main(catalog, env, service, values, options)
+
+    def shared(self, service: Service, backend: Backend) -> tuple[tuple[str, str], ...]:
+        assert isinstance(backend, Vault) and service.secrets is not None
+        return tuple(
+            (f"{backend.mount}/{SHARED_PREFIX}/{s}", vault.shared_secret_name(service, s))
+            for s in service.secrets.shared
+        )
+
+    def env_access(
+        self, facts: Facts, service: Service, env: Environment, backend: Backend
+    ) -> EnvAccess:
+        assert isinstance(backend, Vault)
+        return EnvAccess(
+            refresh_after=vault.refresh_after(backend, env),
+            role=f"auth/{backend.authMount}/role/{role_name(service.name, env.name)}",
+            policy=vault.policy_name(facts, env.name, service.name),
+        )
