@@ -58,7 +58,7 @@ CHECKS: dict[str, Callable[[str], bool]] = {"jwt": _formally_valid_jwt}
 
 
 @dataclass(frozen=True)
-class _Pattern:
+class Pattern:
     what: str  # the rule's name, shown to the user, e.g. "Stripe Access Key"
     regex: re.Pattern[str]
     check: Callable[[str], bool] | None
@@ -66,11 +66,12 @@ class _Pattern:
     folded: bool  # IGNORECASE: the anchors are lower case and hold for ASCII text only
 
     def may_match(self, text: str, lowered: str | None) -> bool:
-        """False when text lacks every literal of an anchor set: no match is possible."""
+        """False when text lacks every literal of an anchor set after the first (the index
+        found the first): no match is possible."""
         hay = lowered if self.folded else text
         if hay is None:  # re's IGNORECASE also folds e.g. U+017F to `s`: run the regex
             return True
-        return all(any(a in hay for a in any_of) for any_of in self.anchors)
+        return all(any(a in hay for a in any_of) for any_of in self.anchors[1:])
 
     def found_in(self, text: str) -> bool:
         """Whether detect-secrets' RegexBasedDetector.analyze_string (and the plugin's check)
@@ -92,14 +93,14 @@ class _Scanner:
     """Every pattern in rule order, indexed by the first anchor set of each: a text is run
     only through the patterns one of whose first-set literals it holds (and the rest)."""
 
-    patterns: tuple[_Pattern, ...]
+    patterns: tuple[Pattern, ...]
     index: tuple[tuple[str, tuple[int, ...]], ...]
     folded_index: tuple[tuple[str, tuple[int, ...]], ...]  # lower case, IGNORECASE patterns
     unanchored: frozenset[int]
     all_folded: frozenset[int]
 
-    def leak(self, text: str) -> str | None:
-        """The first rule (in rule order) that finds a credential in text."""
+    def findings(self, text: str) -> Iterator[str]:
+        """The rule of each pattern that finds a credential in text, in rule order."""
         todo = {i for anchor, ids in self.index if anchor in text for i in ids}
         lowered = text.lower() if text.isascii() else None
         if lowered is None:
@@ -109,14 +110,17 @@ class _Scanner:
         for i in sorted(todo | self.unanchored):
             pattern = self.patterns[i]
             if pattern.may_match(text, lowered) and pattern.found_in(text):
-                return pattern.what
-        return None
+                yield pattern.what
+
+    def leak(self, text: str) -> str | None:
+        """The first rule (in rule order) that finds a credential in text."""
+        return next(self.findings(text), None)
 
 
 @lru_cache(maxsize=1)
 def scanner() -> _Scanner:
     """The value rules of credential_rules, compiled on first use."""
-    patterns: list[_Pattern] = []
+    patterns: list[Pattern] = []
     index: dict[tuple[str, bool], list[int]] = {}
     for what, _plugin, sources, check in VALUE_RULES:
         for source, flags, anchors in sources:
@@ -124,7 +128,7 @@ def scanner() -> _Scanner:
             for literal in anchors[0] if anchors else ():
                 index.setdefault((literal, folded), []).append(len(patterns))
             regex = re.compile(source, flags)
-            patterns.append(_Pattern(what, regex, CHECKS.get(check), anchors, folded))
+            patterns.append(Pattern(what, regex, CHECKS.get(check), anchors, folded))
     return _Scanner(
         tuple(patterns),
         tuple((a, tuple(ids)) for (a, folded), ids in index.items() if not folded),
