@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from generator.catalog.credential_rules import NAME_WORDS, VALUE_RULES
@@ -60,7 +60,8 @@ CHECKS: dict[str, Callable[[str], bool]] = {"jwt": _formally_valid_jwt}
 @dataclass(frozen=True)
 class Pattern:
     what: str  # the rule's name, shown to the user, e.g. "Stripe Access Key"
-    regex: re.Pattern[str]
+    source: str
+    flags: int
     check: Callable[[str], bool] | None
     anchors: tuple[tuple[str, ...], ...]  # each match holds one literal of each set
     folded: bool  # IGNORECASE: the anchors are lower case and hold for ASCII text only
@@ -72,6 +73,12 @@ class Pattern:
         if hay is None:  # re's IGNORECASE also folds e.g. U+017F to `s`: run the regex
             return True
         return all(any(a in hay for a in any_of) for any_of in self.anchors[1:])
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """Compiled when a text first holds the anchors: most patterns never run, and
+        compiling all of them costs more than a clean catalog's whole scan."""
+        return re.compile(self.source, self.flags)
 
     def found_in(self, text: str) -> bool:
         """Whether detect-secrets' RegexBasedDetector.analyze_string (and the plugin's check)
@@ -119,7 +126,7 @@ class _Scanner:
 
 @lru_cache(maxsize=1)
 def scanner() -> _Scanner:
-    """The value rules of credential_rules, compiled on first use."""
+    """The value rules of credential_rules, indexed on first use."""
     patterns: list[Pattern] = []
     index: dict[tuple[str, bool], list[int]] = {}
     for what, _plugin, sources, check in VALUE_RULES:
@@ -127,8 +134,7 @@ def scanner() -> _Scanner:
             folded = bool(flags & re.IGNORECASE)
             for literal in anchors[0] if anchors else ():
                 index.setdefault((literal, folded), []).append(len(patterns))
-            regex = re.compile(source, flags)
-            patterns.append(Pattern(what, regex, CHECKS.get(check), anchors, folded))
+            patterns.append(Pattern(what, source, flags, CHECKS.get(check), anchors, folded))
     return _Scanner(
         tuple(patterns),
         tuple((a, tuple(ids)) for (a, folded), ids in index.items() if not folded),

@@ -122,4 +122,4 @@ def test_groups_count_as_analyze_string_counts_them(source: str, text: str) -> N
         denylist = (re.compile(source),)
 
     expected = any(True for _ in Plugin().analyze_string(text))
-    assert Pattern("test", re.compile(source), None, (), folded=False).found_in(text) == expected
+    assert Pattern("test", source, 0, None, (), folded=False).found_in(text) == expected
