@@ -6,8 +6,9 @@ import detect-secrets (and `requests` with it). tests/hardening/test_credential_
 regenerates the data and fails when the committed module differs, e.g. after a
 detect-secrets bump that changed a rule.
 
-For each pattern it also derives anchors: literals one of which every match contains (read
-from the parsed pattern), so the scan runs a pattern only on text that holds one of them.
+For each pattern it also derives anchors from the parsed pattern: up to three sets of
+literals such that every match contains one literal of each set, so the scan runs (and
+compiles) a pattern only on text that holds them.
 """
 
 from __future__ import annotations
