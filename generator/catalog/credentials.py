@@ -160,8 +160,9 @@ UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 def credential_problems(data: Any, smap: SourceMap) -> list[Problem]:
     """One scan of all the file's values joined by newlines, so a clean file (the usual case)
-    costs one pass per rule. Only a file with a hit is walked again to locate each one; a hit
-    that only the joining made is then found in no single value and reported nowhere."""
+    costs one anchor lookup per rule and a few patterns. Only a file with a hit is walked again
+    to locate each one; a hit that only the joining made is then found in no single value and
+    reported nowhere."""
     values: list[str] = []
     _collect(data, values)
     text = "\n".join(values)
