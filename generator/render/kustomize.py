@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from generator.catalog.models import Service
+from generator.catalog.models import Environment, Service
 from generator.consistency import Inventory, ObjectId
 from generator.render.facts import Facts, header
-from generator.render.kube import Parts, Patch, yaml_file
+from generator.render.kube import Obj, Parts, Patch, yaml_file
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "kustomize"
@@ -59,12 +59,37 @@ def render(
     files: dict[str, str] = {}
     templates = templates_for(facts.catalog)
     for service in facts.services:
-        for family in families:
-            parts = family(facts, service)
-            if parts is not None:
-                files.update(_service_tree(facts, service, parts, templates))
-                _record(facts, service, parts, inventory)
+        found = [p for p in (family(facts, service) for family in families) if p is not None]
+        if found:
+            parts = merged(found)
+            files.update(_service_tree(facts, service, parts, templates))
+            _record(facts, service, parts, inventory)
     return files
+
+
+def merged(found: list[Parts]) -> Parts:
+    """All families of one service in one base and one overlay per env: a family's files
+    must never replace another's, nor its kustomization.yaml the other's resource list."""
+    if len(found) == 1:
+        return found[0]
+    resources: dict[str, Obj] = {}
+    secrets: dict[str, frozenset[str]] = {}
+    for parts in found:
+        clash = resources.keys() & parts.resources.keys()
+        if clash:
+            raise RuntimeError(f"two secret families render base/{sorted(clash)[0]}")
+        resources.update(parts.resources)
+        for name, keys in parts.secrets.items():
+            secrets[name] = secrets.get(name, frozenset()) | keys
+
+    def patches(env: Environment) -> list[Patch]:
+        out = [patch for parts in found for patch in parts.patches(env)]
+        files = [patch.file for patch in out]
+        if len(set(files)) != len(files):
+            raise RuntimeError(f"two secret families render overlays/{env.name} patches {files}")
+        return out
+
+    return Parts(resources, patches, secrets)
 
 
 def _record(facts: Facts, service: Service, parts: Parts, inventory: Inventory) -> None:
