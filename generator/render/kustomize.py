@@ -6,13 +6,14 @@ The kustomization files are `templates/kustomize/{base,overlay}-kustomization.ya
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from generator.catalog.models import Environment, Service
-from generator.consistency import Inventory, ObjectId
+from generator.consistency import ObjectId
 from generator.render.facts import Facts, header
 from generator.render.kube import Obj, Parts, Patch, yaml_file
+from generator.render.result import AppSource, FamilyResult
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "kustomize"
@@ -51,20 +52,21 @@ def overlay_dir(service: str, env: str) -> str:
     return f"{ROOT}/{service}/overlays/{env}"
 
 
-def render(
-    facts: Facts,
-    families: list[Callable[[Facts, Service], Parts | None]],
-    inventory: Inventory,
-) -> dict[str, str]:
+def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]]) -> FamilyResult:
+    """Each service's base and overlays, the Secrets they create, and an app per overlay."""
     files: dict[str, str] = {}
+    produced: dict[ObjectId, frozenset[str]] = {}
+    apps: list[AppSource] = []
     templates = templates_for(facts.catalog)
     for service in facts.services:
         found = [p for p in (family(facts, service) for family in families) if p is not None]
         if found:
             parts = merged(found)
             files.update(_service_tree(facts, service, parts, templates))
-            _record(facts, service, parts, inventory)
-    return files
+            for obj, keys in _produced(facts, service, parts):
+                produced[obj] = produced.get(obj, frozenset()) | keys
+            apps += _apps(facts, service)
+    return FamilyResult(ROOT, files, tuple(apps), produced)
 
 
 def merged(found: list[Parts]) -> Parts:
@@ -92,11 +94,23 @@ def merged(found: list[Parts]) -> Parts:
     return Parts(resources, patches, secrets)
 
 
-def _record(facts: Facts, service: Service, parts: Parts, inventory: Inventory) -> None:
+def _produced(
+    facts: Facts, service: Service, parts: Parts
+) -> Iterator[tuple[ObjectId, frozenset[str]]]:
+    """The Secrets the service's objects create in each env (services may share one)."""
     for env in facts.envs:
         namespace = facts.deployed(service, env).namespace
         for name, keys in parts.secrets.items():
-            inventory.produce(ObjectId(env.name, namespace, "Secret", name), keys)
+            yield ObjectId(env.name, namespace, "Secret", name), keys
+
+
+def _apps(facts: Facts, service: Service) -> list[AppSource]:
+    """The overlay of each env the service is deployed to: Argo CD syncs it."""
+    return [
+        AppSource(overlay_dir(service.name, env.name), env.name, service.name)
+        for env in facts.envs
+        if facts.deployed(service, env).enabled
+    ]
 
 
 def _service_tree(

@@ -13,6 +13,7 @@ from generator.consistency import Inventory, ObjectId
 from generator.render import eso, kustomize
 from generator.render.facts import Facts
 from generator.render.kube import Parts, Patch
+from generator.render.result import Results
 from tests.conftest import REPO_CATALOG
 from tests.tools import kustomize_build
 
@@ -35,9 +36,8 @@ def extra_family(facts: Facts, service: Service) -> Parts | None:
 @pytest.fixture(scope="module")
 def rendered() -> tuple[Facts, dict[str, str], Inventory]:
     facts = Facts(load_catalog(REPO_CATALOG))
-    inventory = Inventory()
-    files = kustomize.render(facts, [eso.parts, extra_family], inventory)
-    return facts, files, inventory
+    result = kustomize.render(facts, [eso.parts, extra_family])
+    return facts, result.files, Results((result,)).inventory()
 
 
 def test_base_lists_every_familys_resources(
@@ -89,4 +89,4 @@ def test_the_merged_overlay_builds_with_both_families(
 def test_two_families_writing_the_same_file_is_refused() -> None:
     facts = Facts(load_catalog(REPO_CATALOG))
     with pytest.raises(RuntimeError, match="two secret families"):
-        kustomize.render(facts, [eso.parts, eso.parts], Inventory())
+        kustomize.render(facts, [eso.parts, eso.parts])

@@ -1,0 +1,82 @@
+"""What one output family returns: its files and, as data, what other readers need from them.
+
+Argo CD, the workflows, `diff` and the consistency check read these fields instead of looking
+for another family's output paths, so a family can change its layout (or a template override
+its text) without breaking a reader elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.consistency import Inventory, ObjectId, Reference
+
+Tree = dict[str, str]  # relative POSIX path -> text
+
+
+@dataclass(frozen=True)
+class AppSource:
+    """A folder of the rendered tree that an Argo CD app syncs: every env's (`env` None),
+    or one service's in one env."""
+
+    path: str  # relative to the rendered folder
+    env: str | None = None
+    service: str | None = None
+
+
+@dataclass(frozen=True)
+class CloudEffects:
+    """What applying the output changes outside the cluster, as the data that was rendered."""
+
+    # env -> the Terraform root module's inputs (secrets, parameters, IAM roles, windows)
+    terraform: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # (env, service) -> the Vault API paths its policy grants read on
+    vault_grants: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FamilyResult:
+    family: str
+    files: Tree
+    apps: tuple[AppSource, ...] = ()
+    produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
+    references: tuple[Reference, ...] = ()
+    cloud: CloudEffects = field(default_factory=CloudEffects)
+
+
+@dataclass(frozen=True)
+class Results:
+    """Every family's result of one render, in the order they ran."""
+
+    families: tuple[FamilyResult, ...]
+
+    def __iter__(self) -> Iterator[FamilyResult]:
+        return iter(self.families)
+
+    def apps(self) -> Iterator[AppSource]:
+        for result in self.families:
+            yield from result.apps
+
+    def terraform(self) -> dict[str, dict[str, Any]]:
+        return _union(r.cloud.terraform for r in self.families)
+
+    def vault_grants(self) -> dict[tuple[str, str], frozenset[str]]:
+        return _union(r.cloud.vault_grants for r in self.families)
+
+    def inventory(self) -> Inventory:
+        inventory = Inventory()
+        for result in self.families:
+            for obj, keys in result.produced.items():
+                inventory.produce(obj, keys)
+            for ref in result.references:
+                inventory.refer(ref)
+        return inventory
+
+
+def _union(parts: Iterable[dict[Any, Any]]) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    for part in parts:
+        out.update(part)
+    return out
