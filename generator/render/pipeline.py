@@ -78,8 +78,9 @@ def render_all(catalog: Catalog) -> Rendered:
             result = replace(found, produced=chart_objects.produced, references=refs)
         results.append(result)
         _merge(out, result.files)
-    trees = {OUT: _sorted(out), WORKFLOWS: _sorted(workflows.render(facts, out))}
-    return Rendered(trees, Results(tuple(results)))
+    done = Results(tuple(results))
+    trees = {OUT: _sorted(out), WORKFLOWS: _sorted(workflows.render(facts, done))}
+    return Rendered(trees, done)
 
 
 def _merge(tree: Tree, part: Tree) -> None:

@@ -15,6 +15,7 @@ from generator.render import terraform
 from generator.render.actions import checkout, credentials_gate, gated, setup_tool, uses
 from generator.render.facts import MANAGED_LABEL, Facts
 from generator.render.kube import yaml_file
+from generator.render.result import Results
 from generator.render.tfgithub import github_secret_name, github_services, variable_name
 from generator.render.yamlout import Block
 
@@ -30,11 +31,11 @@ READ = {"contents": "read"}
 OIDC = {"contents": "read", "id-token": "write"}  # id-token: the AWS role via OIDC
 
 
-def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
-    """`tree` is the `rendered/` output: workflows exist only for what it contains."""
+def render(facts: Facts, results: Results) -> dict[str, str]:
+    """`results` are the `rendered/` families': workflows exist only for what they produce."""
     src = facts.source()
     files = {CHECK: yaml_file(src, check_workflow(facts))}
-    if f"{terraform.MODULE_DIR}/main.tf" in tree:
+    if results.terraform():  # Terraform inputs to apply
         files[SECRETS_SYNC] = yaml_file(src, secrets_sync_workflow(facts))
     if any(_synced_namespaces(facts, env) for env in facts.envs):
         files[FORCE_SYNC] = yaml_file(src, force_sync_workflow(facts))
