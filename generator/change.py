@@ -8,6 +8,7 @@ destroy is how a one-line catalog change becomes an incident (argo-cd #9227).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator import applied
@@ -20,9 +21,17 @@ from generator.change_areas import (
 )
 from generator.change_objects import object_changes
 from generator.change_report import Change, ChangeReport
+from generator.render.result import Results, Tree
 
-Tree = dict[str, str]
-__all__ = ["Change", "ChangeReport", "compare", "diff_against"]
+__all__ = ["Change", "ChangeReport", "Side", "compare", "diff_against"]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of the comparison: the rendered tree and its families' typed results."""
+
+    tree: Tree
+    results: Results
 
 
 def diff_against(catalog_dir: Path, base: str) -> ChangeReport:
@@ -30,13 +39,17 @@ def diff_against(catalog_dir: Path, base: str) -> ChangeReport:
     from generator.catalog.load import load_catalog
     from generator.engine import paused_gc
     from generator.gitref import catalog_at
-    from generator.render.pipeline import OUT, render_catalog
+    from generator.render.pipeline import OUT, render_all
 
     with paused_gc():
         head_catalog = load_catalog(catalog_dir)
         base_catalog = catalog_at(catalog_dir, base)
-        old = render_catalog(base_catalog)[OUT] if base_catalog else {}
-        new = render_catalog(head_catalog)[OUT]
+        old = Side({}, Results(()))
+        if base_catalog is not None:
+            rendered = render_all(base_catalog)
+            old = Side(rendered.trees[OUT], rendered.results)
+        rendered = render_all(head_catalog)
+        new = Side(rendered.trees[OUT], rendered.results)
     envs = [e.name for e in head_catalog.platform.environments]
     paths = [head_catalog.platform.renderedPath]
     if base_catalog is not None:
@@ -46,18 +59,19 @@ def diff_against(catalog_dir: Path, base: str) -> ChangeReport:
 
 
 def compare(
-    base: Tree,
-    head: Tree,
+    old: Side,
+    new: Side,
     envs: list[str],
     base_label: str,
     rendered_paths: tuple[str, ...] = ("rendered",),
 ) -> ChangeReport:
+    base, head = old.tree, new.tree
     kube, notes = _applied_changes(base, head, envs, rendered_paths)
     changes = sorted(
         {
             *argocd_changes(base, head, envs),
             *kube,
-            *terraform_changes(base, head),
+            *terraform_changes(old.results.terraform(), new.results.terraform()),
             *vault_changes(base, head),
         }
     )

@@ -4,7 +4,6 @@ compared file by file."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -122,17 +121,10 @@ def helm_changes(base: Tree, head: Tree, envs: list[str]) -> Iterator[Change]:
             yield Change("kubernetes", env, "removed", f"Namespace {namespace}", NAMESPACE_GONE)
 
 
-def _tfvars(tree: Tree) -> dict[str, dict[str, Any]]:
-    out = {}
-    for key, text in tree.items():
-        path = PurePosixPath(key)
-        if path.name == "terraform.tfvars.json" and path.parts[:2] == ("terraform", "envs"):
-            out[path.parts[2]] = json.loads(text)
-    return out
-
-
-def terraform_changes(base: Tree, head: Tree) -> Iterator[Change]:
-    old_all, new_all = _tfvars(base), _tfvars(head)
+def terraform_changes(
+    old_all: dict[str, dict[str, Any]], new_all: dict[str, dict[str, Any]]
+) -> Iterator[Change]:
+    """From each env's Terraform inputs, as the Terraform family rendered them."""
     for env in sorted(old_all.keys() | new_all.keys()):
         old, new = old_all.get(env, {}), new_all.get(env, {})
         window = (old or new).get("recovery_window_in_days", 0)
