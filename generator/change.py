@@ -72,7 +72,7 @@ def compare(
             *argocd_changes(base, head, envs),
             *kube,
             *terraform_changes(old.results.terraform(), new.results.terraform()),
-            *vault_changes(base, head),
+            *vault_changes(old.results.vault_grants(), new.results.vault_grants()),
         }
     )
     changed = sum(1 for p in base.keys() | head.keys() if base.get(p) != head.get(p))

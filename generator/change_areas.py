@@ -15,7 +15,6 @@ from generator.change_objects import NAMESPACE_GONE
 from generator.change_report import Change
 
 Tree = dict[str, str]
-_VAULT_PATH = re.compile(r'^path "((?:[^"\\]|\\.)*)"', re.M)
 _OVERLAY = re.compile(r"^kustomize/([^/]+)/overlays/([^/]+)/kustomization\.yaml$")
 
 
@@ -164,17 +163,10 @@ def _role_scope(env: str, what: str, old: dict[str, Any], new: dict[str, Any]) -
         yield Change("terraform", env, "changed", what)
 
 
-def _policies(tree: Tree) -> dict[tuple[str, str], set[str]]:
-    out = {}
-    for key, text in tree.items():
-        path = PurePosixPath(key)
-        if path.parts[0] == "vault" and path.suffix == ".hcl":
-            out[(path.parts[1], path.stem)] = set(_VAULT_PATH.findall(text))
-    return out
-
-
-def vault_changes(base: Tree, head: Tree) -> Iterator[Change]:
-    old, new = _policies(base), _policies(head)
+def vault_changes(
+    old: dict[tuple[str, str], frozenset[str]], new: dict[tuple[str, str], frozenset[str]]
+) -> Iterator[Change]:
+    """From each (env, service) policy's read paths, as the Vault family rendered them."""
     for env, service in sorted(old.keys() | new.keys()):
         what = f"Vault policy of {service}"
         a, b = old.get((env, service)), new.get((env, service))

@@ -59,7 +59,7 @@ def render_all(catalog: Catalog) -> Rendered:
     pending = parallel.start(documents) if split else None
     results = [
         kustomize.render(facts, [eso.parts, vault.parts]),
-        FamilyResult("vault", vault.render(facts)),
+        vault.result(facts),
         FamilyResult("eso-stores", eso.render_cluster_stores(facts)),
     ]
     chart_objects = Inventory()

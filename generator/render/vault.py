@@ -13,6 +13,7 @@ from generator.catalog.templates import ENV_PLACEHOLDER, expand
 from generator.render.facts import Facts, header, secret_name
 from generator.render.hcl import hcl_string
 from generator.render.kube import Obj, Parts, Patch, managed, meta
+from generator.render.result import CloudEffects, FamilyResult
 from generator.render.vault_bootstrap import Grant, script
 
 __all__ = [
@@ -190,3 +191,14 @@ def render(facts: Facts) -> dict[str, str]:
         if grants:
             files[f"{ROOT}/{env.name}/bootstrap.sh"] = script(facts.source(), env.name, grants)
     return files
+
+
+def result(facts: Facts) -> FamilyResult:
+    """The policies and bootstrap scripts, and each policy's grants as data (for `diff`)."""
+    grants = {
+        (env.name, svc.name): frozenset(policy_paths(facts, svc, env.name))
+        for env in facts.envs
+        for svc in facts.services
+        if _backend(facts, svc) is not None
+    }
+    return FamilyResult(ROOT, render(facts), cloud=CloudEffects(vault_grants=grants))
