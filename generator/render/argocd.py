@@ -7,6 +7,7 @@ diff, and removing one is a reviewed file deletion, not a silent ApplicationSet 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
@@ -15,6 +16,7 @@ from generator.catalog.models import Environment
 from generator.render import eso, helm, kustomize, operators
 from generator.render.facts import DEFAULT_CLUSTER, Facts
 from generator.render.kube import Obj, meta, yaml_docs, yaml_file
+from generator.render.result import AppSource
 from generator.render.yamlout import Block
 
 API = "argoproj.io/v1alpha1"
@@ -45,8 +47,10 @@ return hs
 """
 
 
-def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
-    """`tree` is the output rendered so far: apps point only at folders that exist in it."""
+def render(facts: Facts, sources: Iterable[AppSource]) -> dict[str, str]:
+    """`sources` are the folders the families rendered so far ask an app for: apps point
+    only at those."""
+    sources = frozenset(sources)
     src = facts.source()
     needed = operators.needed(facts)
     files = {f"{ROOT}/{CM_PATCH}": yaml_file(src, app_health_patch())}
@@ -57,7 +61,7 @@ def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
         files[f"{folder}/projects.yaml"] = yaml_docs(src, projects(facts, env, ops))
         if ops:
             files[f"{folder}/operators.yaml"] = yaml_docs(src, operator_apps(facts, env, ops))
-        files[f"{folder}/applications.yaml"] = yaml_docs(src, applications(facts, env, tree))
+        files[f"{folder}/applications.yaml"] = yaml_docs(src, applications(facts, env, sources))
         files[f"{ROOT}/root-{env.name}.yaml"] = yaml_file(src, root_app(facts, env))
     return files
 
@@ -110,11 +114,10 @@ def _in_repo(rendered: str) -> str:
     return str(PurePosixPath(rendered))
 
 
-def applications(facts: Facts, env: Environment, tree: dict[str, str]) -> list[Obj]:
+def applications(facts: Facts, env: Environment, sources: frozenset[AppSource]) -> list[Obj]:
     """The GitOps repo's own folders: stores, then each service's secrets, then the chart."""
     apps: list[Obj] = []
-    stores = f"{eso.STORES_DIR}/kustomization.yaml"
-    if stores in tree:
+    if AppSource(eso.STORES_DIR) in sources:
         name = f"{facts.system}-secret-stores-{env.name}"
         source = {"path": _path(facts, eso.STORES_DIR)}
         apps.append(_app(facts, name, env, "default", source, wave=WAVE_STORES))
@@ -127,7 +130,7 @@ def applications(facts: Facts, env: Environment, tree: dict[str, str]) -> list[O
     for svc in facts.services:
         deployed = facts.deployed(svc, env)
         overlay = kustomize.overlay_dir(svc.name, env.name)
-        if deployed.enabled and f"{overlay}/kustomization.yaml" in tree:
+        if deployed.enabled and AppSource(overlay, env.name, svc.name) in sources:
             name = f"{svc.name}-{env.name}"
             source = {"path": _path(facts, overlay)}
             ns = deployed.namespace

@@ -24,7 +24,7 @@ from generator.render import (
     workflows,
 )
 from generator.render.facts import Facts
-from generator.render.result import FamilyResult, Results, Tree
+from generator.render.result import AppSource, FamilyResult, Results, Tree
 
 OUT = "out"  # the `--out` folder (rendered/)
 WORKFLOWS = "workflows"  # the GitOps repo's .github/workflows/
@@ -60,7 +60,7 @@ def render_all(catalog: Catalog) -> Rendered:
     results = [
         kustomize.render(facts, [eso.parts, vault.parts]),
         vault.result(facts),
-        FamilyResult("eso-stores", eso.render_cluster_stores(facts)),
+        _stores(facts),
     ]
     chart_objects = Inventory()
     helm.record(facts, chart_objects)
@@ -69,7 +69,8 @@ def render_all(catalog: Catalog) -> Rendered:
         _merge(out, result.files)
     # Argo CD points only at the kustomize folders and the stores rendered above (and the
     # chart, by name): it runs here, while the other process still renders the documents.
-    results.append(FamilyResult("argocd", argocd.render(facts, out)))
+    sources = [app for result in results for app in result.apps]
+    results.append(FamilyResult("argocd", argocd.render(facts, sources)))
     _merge(out, results[-1].files)
     for found in pending() if pending else documents():
         result = found
@@ -81,6 +82,13 @@ def render_all(catalog: Catalog) -> Rendered:
     done = Results(tuple(results))
     trees = {OUT: _sorted(out), WORKFLOWS: _sorted(workflows.render(facts, done))}
     return Rendered(trees, done)
+
+
+def _stores(facts: Facts) -> FamilyResult:
+    """The ClusterSecretStores: one folder, synced by one app per env."""
+    files = eso.render_cluster_stores(facts)
+    apps = (AppSource(eso.STORES_DIR),) if files else ()
+    return FamilyResult("eso-stores", files, apps)
 
 
 def _merge(tree: Tree, part: Tree) -> None:
