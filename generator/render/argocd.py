@@ -16,7 +16,7 @@ from generator.catalog.models import Environment
 from generator.render import eso, helm, kustomize, operators
 from generator.render.facts import DEFAULT_CLUSTER, Facts
 from generator.render.kube import Obj, meta, yaml_docs, yaml_file
-from generator.render.result import AppSource
+from generator.render.result import Application, AppSource, FamilyResult
 from generator.render.yamlout import Block
 
 API = "argoproj.io/v1alpha1"
@@ -47,23 +47,30 @@ return hs
 """
 
 
-def render(facts: Facts, sources: Iterable[AppSource]) -> dict[str, str]:
+def render(facts: Facts, sources: Iterable[AppSource]) -> FamilyResult:
     """`sources` are the folders the families rendered so far ask an app for: apps point
-    only at those."""
+    only at those. The result lists every Application as the object written."""
     sources = frozenset(sources)
     src = facts.source()
     needed = operators.needed(facts)
     files = {f"{ROOT}/{CM_PATCH}": yaml_file(src, app_health_patch())}
+    rendered: list[Application] = []
     installs = operators.installing_envs(facts)
     for env in facts.envs:
         folder = f"{ROOT}/{env.name}"
         ops = needed if env.name in installs else []
         files[f"{folder}/projects.yaml"] = yaml_docs(src, projects(facts, env, ops))
         if ops:
-            files[f"{folder}/operators.yaml"] = yaml_docs(src, operator_apps(facts, env, ops))
-        files[f"{folder}/applications.yaml"] = yaml_docs(src, applications(facts, env, sources))
-        files[f"{ROOT}/root-{env.name}.yaml"] = yaml_file(src, root_app(facts, env))
-    return files
+            docs = operator_apps(facts, env, ops)
+            files[f"{folder}/operators.yaml"] = yaml_docs(src, docs)
+            rendered += [Application(env.name, "operator", d) for d in docs]
+        apps = applications(facts, env, sources)
+        files[f"{folder}/applications.yaml"] = yaml_docs(src, apps)
+        root = root_app(facts, env)
+        files[f"{ROOT}/root-{env.name}.yaml"] = yaml_file(src, root)
+        rendered.append(Application(env.name, "root", root))
+        rendered += [Application(env.name, "app", d) for d in apps]
+    return FamilyResult(ROOT, files, applications=tuple(rendered))
 
 
 def _app(

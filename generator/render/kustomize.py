@@ -66,7 +66,7 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
             for obj, keys in _produced(facts, service, parts):
                 produced[obj] = produced.get(obj, frozenset()) | keys
             apps += _apps(facts, service)
-    return FamilyResult(ROOT, files, tuple(apps), produced)
+    return FamilyResult(ROOT, files, tuple(apps), produced=produced)
 
 
 def merged(found: list[Parts]) -> Parts:

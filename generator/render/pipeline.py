@@ -70,7 +70,7 @@ def render_all(catalog: Catalog) -> Rendered:
     # Argo CD points only at the kustomize folders and the stores rendered above (and the
     # chart, by name): it runs here, while the other process still renders the documents.
     sources = [app for result in results for app in result.apps]
-    results.append(FamilyResult("argocd", argocd.render(facts, sources)))
+    results.append(argocd.render(facts, sources))
     _merge(out, results[-1].files)
     for found in pending() if pending else documents():
         result = found

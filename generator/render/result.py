@@ -26,6 +26,19 @@ class AppSource:
     service: str | None = None
 
 
+@dataclass(frozen=True, eq=False)
+class Application:
+    """An Argo CD Application the Argo CD family renders, as the object that was dumped."""
+
+    env: str
+    role: str  # root (the env's app of apps) | operator | app (the repo's own folders)
+    doc: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.doc["metadata"]["name"])
+
+
 @dataclass(frozen=True)
 class CloudEffects:
     """What applying the output changes outside the cluster, as the data that was rendered."""
@@ -40,7 +53,8 @@ class CloudEffects:
 class FamilyResult:
     family: str
     files: Tree
-    apps: tuple[AppSource, ...] = ()
+    apps: tuple[AppSource, ...] = ()  # folders an Argo CD app must sync
+    applications: tuple[Application, ...] = ()  # the Argo CD apps rendered
     produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
     cloud: CloudEffects = field(default_factory=CloudEffects)
@@ -58,6 +72,10 @@ class Results:
     def apps(self) -> Iterator[AppSource]:
         for result in self.families:
             yield from result.apps
+
+    def applications(self) -> Iterator[Application]:
+        for result in self.families:
+            yield from result.applications
 
     def terraform(self) -> dict[str, dict[str, Any]]:
         return _union(r.cloud.terraform for r in self.families)
