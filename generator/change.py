@@ -66,7 +66,7 @@ def compare(
     rendered_paths: tuple[str, ...] = ("rendered",),
 ) -> ChangeReport:
     base, head = old.tree, new.tree
-    kube, notes = _applied_changes(base, head, envs, rendered_paths)
+    kube, notes = _applied_changes(old, new, envs, rendered_paths)
     changes = sorted(
         {
             *argocd_changes(base, head, envs),
@@ -80,16 +80,17 @@ def compare(
 
 
 def _applied_changes(
-    base: Tree, head: Tree, envs: list[str], rendered_paths: tuple[str, ...]
+    old: Side, new: Side, envs: list[str], rendered_paths: tuple[str, ...]
 ) -> tuple[list[Change], tuple[str, ...]]:
     """Per object, as each env's apps would apply them; without helm or kubectl, the
     rendered files are compared instead and the report says so."""
+    base, head = old.tree, new.tree
     missing = applied.missing_tools()
     if missing:
         note = f"{missing} not found: Kubernetes objects compared from rendered files, not "
         note += "as Argo CD would build them (install it for a per-object report)"
         return [*kubernetes_changes(base, head), *helm_changes(base, head, envs)], (note,)
-    base_apps = applied.apps(base, envs, rendered_paths[-1])
-    head_apps = applied.apps(head, envs, rendered_paths[0])
+    base_apps = applied.rendered_apps(old.results.applications(), envs, rendered_paths[-1])
+    head_apps = applied.rendered_apps(new.results.applications(), envs, rendered_paths[0])
     found = object_changes(base, head, base_apps, head_apps)
     return [Change("kubernetes", c.env, c.action, c.what, c.detail) for c in found], ()
