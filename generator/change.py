@@ -69,7 +69,7 @@ def compare(
     kube, notes = _applied_changes(old, new, envs, rendered_paths)
     changes = sorted(
         {
-            *argocd_changes(base, head, envs),
+            *argocd_changes(old.results, new.results, envs),
             *kube,
             *terraform_changes(old.results.terraform(), new.results.terraform()),
             *vault_changes(old.results.vault_grants(), new.results.vault_grants()),

@@ -5,7 +5,7 @@ compared file by file."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -13,6 +13,7 @@ import yaml
 
 from generator.change_objects import NAMESPACE_GONE
 from generator.change_report import Change
+from generator.render.result import Application, Results
 
 Tree = dict[str, str]
 _OVERLAY = re.compile(r"^kustomize/([^/]+)/overlays/([^/]+)/kustomization\.yaml$")
@@ -31,17 +32,17 @@ def _keyed(
             yield Change(area, env, "changed", what)
 
 
-def _docs(tree: Tree, path: str) -> list[dict[str, Any]]:
-    text = tree.get(path)
-    return [d for d in yaml.safe_load_all(text) if isinstance(d, dict)] if text else []
+def _synced_apps(found: Iterable[Application], env: str) -> dict[str, dict[str, Any]]:
+    """The env's operator apps and the apps of the repo's folders (not its root app)."""
+    return {a.name: a.doc for a in found if a.env == env and a.role in {"operator", "app"}}
 
 
-def argocd_changes(base: Tree, head: Tree, envs: list[str]) -> Iterator[Change]:
+def argocd_changes(old: Results, new: Results, envs: list[str]) -> Iterator[Change]:
+    """From the Argo CD family's typed Applications of both sides."""
     for env in envs:
-        paths = [f"argocd/{env}/{name}.yaml" for name in ("operators", "applications")]
-        old = {d["metadata"]["name"]: d for p in paths for d in _docs(base, p)}
-        new = {d["metadata"]["name"]: d for p in paths for d in _docs(head, p)}
-        for found in _keyed("argocd", env, old, new, "Argo CD app"):
+        before = _synced_apps(old.applications(), env)
+        after = _synced_apps(new.applications(), env)
+        for found in _keyed("argocd", env, before, after, "Argo CD app"):
             if found.action == "removed":
                 detail = "Argo CD prunes everything this app deployed"
                 yield Change(found.area, env, "removed", found.what, detail)
