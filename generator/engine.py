@@ -45,7 +45,9 @@ def _plan_for(catalog_dir: Path, out: Path, workflows: Path | None) -> Plan:
     for folder in folders.values():
         ensure_safe_root(folder)
     plan = make_plan(desired, folders, OUT)
-    synced = synced_folders(desired[OUT], catalog.platform.renderedPath)
+    synced = synced_folders(
+        desired[OUT], rendered.results.applications(), catalog.platform.renderedPath
+    )
     plan.roots[OUT].stray = stray_files(out, desired[OUT], synced)
     plan.envs = tuple(e.name for e in catalog.platform.environments)
     plan.services = len(catalog.services)
