@@ -50,6 +50,7 @@ def _plan_for(catalog_dir: Path, out: Path, workflows: Path | None) -> Plan:
     )
     plan.roots[OUT].stray = stray_files(out, desired[OUT], synced)
     plan.envs = tuple(e.name for e in catalog.platform.environments)
+    plan.roots[OUT].per_service = rendered.results.per_service_files()
     plan.services = len(catalog.services)
     plan.services_dir = f"{display_root(catalog_dir)}{SERVICES_DIR}/"
     plan.fix = fix_command(catalog_dir, out, workflows if explicit else None)

@@ -31,6 +31,8 @@ class RootPlan:
     same: int = 0
     current: dict[str, str] = field(default_factory=dict)
     stray: list[str] = field(default_factory=list)  # not generated, where Argo CD deploys it
+    # files with one block per service (the chart's values): drift is blamed per block
+    per_service: frozenset[str] = frozenset()
 
     @property
     def changed(self) -> bool:

@@ -48,7 +48,7 @@ def render_all(catalog: Catalog) -> Rendered:
     def documents(_parent: int = 0) -> list[FamilyResult]:
         """Families that need nothing from the others: run beside the Kubernetes ones."""
         return [
-            FamilyResult("helm", helm.render(facts)),
+            _chart(facts),
             terraform.result(facts),
             FamilyResult("backstage", backstage.render(facts)),
             FamilyResult("runbook", runbook.render(facts)),
@@ -82,6 +82,14 @@ def render_all(catalog: Catalog) -> Rendered:
     done = Results(tuple(results))
     trees = {OUT: _sorted(out), WORKFLOWS: _sorted(workflows.render(facts, done))}
     return Rendered(trees, done)
+
+
+def _chart(facts: Facts) -> FamilyResult:
+    """The chart; its value files hold one block per service."""
+    root = helm.chart_dir(facts)
+    names = ["values.yaml", *(helm.values_file(env.name) for env in facts.envs)]
+    per_service = frozenset(f"{root}/{name}" for name in names)
+    return FamilyResult("helm", helm.render(facts), per_service=per_service)
 
 
 def _stores(facts: Facts) -> FamilyResult:

@@ -58,6 +58,8 @@ class FamilyResult:
     produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
     cloud: CloudEffects = field(default_factory=CloudEffects)
+    # files that hold every service's block under `services:`: drift is blamed per block
+    per_service: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class Results:
     def applications(self) -> Iterator[Application]:
         for result in self.families:
             yield from result.applications
+
+    def per_service_files(self) -> frozenset[str]:
+        return frozenset().union(*(r.per_service for r in self.families))
 
     def terraform(self) -> dict[str, dict[str, Any]]:
         return _union(r.cloud.terraform for r in self.families)
