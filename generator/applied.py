@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from generator.errors import UserError
+from generator.render.result import Application
 
 Tree = dict[str, str]
 Obj = dict[str, Any]
@@ -68,6 +69,28 @@ def apps(tree: Tree, envs: list[str], rendered_path: str) -> list[App]:
                 if isinstance(doc, dict) and doc.get("kind") == "Application":
                     out.append(_app(doc, env, prefix))
     return out
+
+
+def rendered_apps(found: Iterable[Application], envs: list[str], rendered_path: str) -> list[App]:
+    """Every Application the Argo CD family rendered: each env's root app and the apps it
+    syncs, in the order `apps` reads them from the files."""
+    prefix = "" if rendered_path.strip("/") in {"", "."} else rendered_path.strip("/") + "/"
+    by_env: dict[str, list[Application]] = {}
+    for app in found:
+        if app.role in {"root", "app"}:
+            by_env.setdefault(app.env, []).append(app)
+    return [
+        App(
+            name=app.name,
+            env=env,
+            cluster=app.server.rstrip("/"),
+            namespace=app.namespace,
+            path=app.path.removeprefix(prefix),
+            value_files=app.value_files,
+        )
+        for env in envs
+        for app in by_env.get(env, [])
+    ]
 
 
 def _app(doc: Obj, env: str, prefix: str) -> App:

@@ -1,7 +1,8 @@
 """Blame a drifted hunk of a shared file on the service it belongs to.
 
-The chart's `values.yaml` / `values-<env>.yaml` hold every service under `services:`; a
-service's change shows up there as a hunk inside its own block. Naming `platform.yaml` as
+The chart's `values.yaml` / `values-<env>.yaml` hold every service under `services:` (the
+chart family names them in its result, `per_service`); a service's change shows up there as a
+hunk inside its own block. Naming `platform.yaml` as
 the cause (the file's header) would send a reviewer to the wrong file.
 """
 

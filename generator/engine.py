@@ -45,9 +45,12 @@ def _plan_for(catalog_dir: Path, out: Path, workflows: Path | None) -> Plan:
     for folder in folders.values():
         ensure_safe_root(folder)
     plan = make_plan(desired, folders, OUT)
-    synced = synced_folders(desired[OUT], catalog.platform.renderedPath)
+    synced = synced_folders(
+        desired[OUT], rendered.results.applications(), catalog.platform.renderedPath
+    )
     plan.roots[OUT].stray = stray_files(out, desired[OUT], synced)
     plan.envs = tuple(e.name for e in catalog.platform.environments)
+    plan.roots[OUT].per_service = rendered.results.per_service_files()
     plan.services = len(catalog.services)
     plan.services_dir = f"{display_root(catalog_dir)}{SERVICES_DIR}/"
     plan.fix = fix_command(catalog_dir, out, workflows if explicit else None)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import OutputError
+from generator.render.result import Application
 
 MANIFEST = ".gitops-gen-manifest.json"  # at the top of the out root
 
@@ -30,6 +31,8 @@ class RootPlan:
     same: int = 0
     current: dict[str, str] = field(default_factory=dict)
     stray: list[str] = field(default_factory=list)  # not generated, where Argo CD deploys it
+    # files with one block per service (the chart's values): drift is blamed per block
+    per_service: frozenset[str] = frozenset()
 
     @property
     def changed(self) -> bool:
@@ -162,25 +165,27 @@ def _read(base: str, path: str, listings: dict[str, frozenset[str]] | None = Non
 # Files a person may keep by hand inside the output: nothing syncs them. The one list, also
 # in the README; a file here is never reported as stray.
 KEPT_BY_HAND = ("terraform/envs/*/backend.tf",)
-_APP_PATH = re.compile(r"^ {4}path: (.+)$", re.M)  # spec.source.path of a rendered Application
 
 
-def synced_folders(tree: dict[str, str], rendered_path: str) -> list[tuple[str, bool]]:
+def synced_folders(
+    tree: dict[str, str], found: Iterable[Application], rendered_path: str
+) -> list[tuple[str, bool]]:
     """(folder, recursive) where Argo CD deploys every file, from the rendered apps' paths:
     a plain folder (Argo CD applies each manifest in it) and a chart's `templates/` (Helm
     renders each file). A Kustomize folder deploys only what its kustomization.yaml lists,
-    and that file is compared byte for byte already."""
+    and that file is compared byte for byte already. Like Argo CD, a folder's kind is what
+    it holds."""
     prefix = str(Path(rendered_path)).strip("/") + "/"
     folders: set[tuple[str, bool]] = set()
-    for path, text in tree.items():
-        if not path.startswith("argocd/") or "kind: Application" not in text:
+    for app in found:
+        path = app.path
+        if not path:  # a chart from a Helm repository: nothing of this repo
             continue
-        for raw in _APP_PATH.findall(text):
-            folder = (json.loads(raw) if raw.startswith('"') else raw).removeprefix(prefix)
-            if f"{folder}/Chart.yaml" in tree:
-                folders.add((f"{folder}/templates", True))
-            elif f"{folder}/kustomization.yaml" not in tree:
-                folders.add((folder, False))
+        folder = str(path).removeprefix(prefix)
+        if f"{folder}/Chart.yaml" in tree:
+            folders.add((f"{folder}/templates", True))
+        elif f"{folder}/kustomization.yaml" not in tree:
+            folders.add((folder, False))
     return sorted(folders)
 
 

@@ -44,7 +44,8 @@ def drifts(plan: Plan) -> list[Drift]:
                 new = "" if status == "extra" else root_plan.desired[path]
                 shown = f"{root}/{path}"
                 source = _source(new or old)
-                hunks = service_hunks(shown, old, new) if status == "changed" else None
+                blamed = status == "changed" and path in root_plan.per_service
+                hunks = service_hunks(shown, old, new) if blamed else None
                 if hunks:
                     env = env_of(path, plan.envs)
                     out += [

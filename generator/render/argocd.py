@@ -12,7 +12,7 @@ exists, in which wave and where it points; the templates only print it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -22,6 +22,7 @@ from generator.catalog.models import Environment
 from generator.render import eso, helm, kustomize, operators
 from generator.render.facts import DEFAULT_CLUSTER, Facts, header
 from generator.render.kube import meta
+from generator.render.result import Application, AppSource, FamilyResult
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "argocd"
@@ -90,12 +91,15 @@ class ProjectView(NamedTuple):
     cluster_resources: tuple[KindView, ...]  # clusterResourceWhitelist
 
 
-def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
-    """`tree` is the output rendered so far: apps point only at folders that exist in it."""
+def render(facts: Facts, sources: Iterable[AppSource]) -> FamilyResult:
+    """`sources` are the folders the families rendered so far ask an app for: apps point
+    only at those. The result lists every Application as the typed view it was rendered from."""
+    sources = frozenset(sources)
     templates = templates_for(facts.catalog)
     head = header(facts.source())
     needed = operators.needed(facts)
     files = {f"{ROOT}/{CM_PATCH}": head + templates.render(CM_PATCH_TEMPLATE)}
+    rendered: list[Application] = []
     installs = operators.installing_envs(facts)
     for env in facts.envs:
         folder = f"{ROOT}/{env.name}"
@@ -104,14 +108,31 @@ def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
             PROJECTS_TEMPLATE, projects=projects(facts, env, ops)
         )
         if ops:
-            files[f"{folder}/operators.yaml"] = _apps(
-                templates, head, operator_apps(facts, env, ops)
-            )
-        files[f"{folder}/applications.yaml"] = _apps(
-            templates, head, applications(facts, env, tree)
-        )
-        files[f"{ROOT}/root-{env.name}.yaml"] = _apps(templates, head, (root_app(facts, env),))
-    return files
+            ops_apps = operator_apps(facts, env, ops)
+            files[f"{folder}/operators.yaml"] = _apps(templates, head, ops_apps)
+            rendered += [typed(env.name, "operator", view) for view in ops_apps]
+        apps = applications(facts, env, sources)
+        files[f"{folder}/applications.yaml"] = _apps(templates, head, apps)
+        root = root_app(facts, env)
+        files[f"{ROOT}/root-{env.name}.yaml"] = _apps(templates, head, (root,))
+        rendered.append(typed(env.name, "root", root))
+        rendered += [typed(env.name, "app", view) for view in apps]
+    return FamilyResult(ROOT, files, applications=tuple(rendered))
+
+
+def typed(env: str, role: str, view: AppView) -> Application:
+    """What `diff`, the stray-file check and the ownership builds read of an Application."""
+    source = view.source
+    return Application(
+        env=env,
+        role=role,
+        name=view.name,
+        path=source.path,
+        server=view.server,
+        namespace=view.destination_namespace,
+        value_files=source.value_files,
+        view=view,
+    )
 
 
 def _apps(templates: Templates, head: str, apps: tuple[AppView, ...]) -> str:
@@ -164,10 +185,12 @@ def _in_repo(rendered: str) -> str:
     return str(PurePosixPath(rendered))
 
 
-def applications(facts: Facts, env: Environment, tree: dict[str, str]) -> tuple[AppView, ...]:
+def applications(
+    facts: Facts, env: Environment, sources: frozenset[AppSource]
+) -> tuple[AppView, ...]:
     """The GitOps repo's own folders: stores, then each service's secrets, then the chart."""
     apps: list[AppView] = []
-    if f"{eso.STORES_DIR}/kustomization.yaml" in tree:
+    if AppSource(eso.STORES_DIR) in sources:
         name = f"{facts.system}-secret-stores-{env.name}"
         source = _folder(facts, eso.STORES_DIR)
         role, wave = "stores", WAVE_STORES
@@ -181,7 +204,7 @@ def applications(facts: Facts, env: Environment, tree: dict[str, str]) -> tuple[
     for svc in facts.services:
         deployed = facts.deployed(svc, env)
         overlay = kustomize.overlay_dir(svc.name, env.name)
-        if deployed.enabled and f"{overlay}/kustomization.yaml" in tree:
+        if deployed.enabled and AppSource(overlay, env.name, svc.name) in sources:
             name = f"{svc.name}-{env.name}"
             source = _folder(facts, overlay)
             ns, wave = deployed.namespace, WAVE_SECRETS

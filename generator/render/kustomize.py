@@ -6,13 +6,14 @@ The kustomization files are `templates/kustomize/{base,overlay}-kustomization.ya
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from generator.catalog.models import Service
-from generator.consistency import Inventory, ObjectId
+from generator.catalog.models import Environment, Service
+from generator.consistency import ObjectId
 from generator.render.facts import Facts, header
-from generator.render.kube import Parts, Patch, resource_file, yaml_file
+from generator.render.kube import Obj, Parts, Patch, resource_file, yaml_file
+from generator.render.result import AppSource, FamilyResult
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "kustomize"
@@ -51,27 +52,65 @@ def overlay_dir(service: str, env: str) -> str:
     return f"{ROOT}/{service}/overlays/{env}"
 
 
-def render(
-    facts: Facts,
-    families: list[Callable[[Facts, Service], Parts | None]],
-    inventory: Inventory,
-) -> dict[str, str]:
+def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]]) -> FamilyResult:
+    """Each service's base and overlays, the Secrets they create, and an app per overlay."""
     files: dict[str, str] = {}
+    produced: dict[ObjectId, frozenset[str]] = {}
+    apps: list[AppSource] = []
     templates = templates_for(facts.catalog)
     for service in facts.services:
-        for family in families:
-            parts = family(facts, service)
-            if parts is not None:
-                files.update(_service_tree(facts, service, parts, templates))
-                _record(facts, service, parts, inventory)
-    return files
+        found = [p for p in (family(facts, service) for family in families) if p is not None]
+        if found:
+            parts = merged(found)
+            files.update(_service_tree(facts, service, parts, templates))
+            for obj, keys in _produced(facts, service, parts):
+                produced[obj] = produced.get(obj, frozenset()) | keys
+            apps += _apps(facts, service)
+    return FamilyResult(ROOT, files, tuple(apps), produced=produced)
 
 
-def _record(facts: Facts, service: Service, parts: Parts, inventory: Inventory) -> None:
+def merged(found: list[Parts]) -> Parts:
+    """All families of one service in one base and one overlay per env: a family's files
+    must never replace another's, nor its kustomization.yaml the other's resource list."""
+    if len(found) == 1:
+        return found[0]
+    resources: dict[str, Obj | str] = {}
+    secrets: dict[str, frozenset[str]] = {}
+    for parts in found:
+        clash = resources.keys() & parts.resources.keys()
+        if clash:
+            raise RuntimeError(f"two secret families render base/{sorted(clash)[0]}")
+        resources.update(parts.resources)
+        for name, keys in parts.secrets.items():
+            secrets[name] = secrets.get(name, frozenset()) | keys
+
+    def patches(env: Environment) -> list[Patch]:
+        out = [patch for parts in found for patch in parts.patches(env)]
+        files = [patch.file for patch in out]
+        if len(set(files)) != len(files):
+            raise RuntimeError(f"two secret families render overlays/{env.name} patches {files}")
+        return out
+
+    return Parts(resources, patches, secrets)
+
+
+def _produced(
+    facts: Facts, service: Service, parts: Parts
+) -> Iterator[tuple[ObjectId, frozenset[str]]]:
+    """The Secrets the service's objects create in each env (services may share one)."""
     for env in facts.envs:
         namespace = facts.deployed(service, env).namespace
         for name, keys in parts.secrets.items():
-            inventory.produce(ObjectId(env.name, namespace, "Secret", name), keys)
+            yield ObjectId(env.name, namespace, "Secret", name), keys
+
+
+def _apps(facts: Facts, service: Service) -> list[AppSource]:
+    """The overlay of each env the service is deployed to: Argo CD syncs it."""
+    return [
+        AppSource(overlay_dir(service.name, env.name), env.name, service.name)
+        for env in facts.envs
+        if facts.deployed(service, env).enabled
+    ]
 
 
 def _service_tree(

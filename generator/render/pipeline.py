@@ -1,8 +1,12 @@
-"""render_catalog: every output family, in one pure pass, sorted by path."""
+"""render_catalog: every output family, in one pure pass, sorted by path.
+
+Each family returns a `FamilyResult`; the pipeline merges their files (a clash is a bug) and
+keeps the results, which Argo CD, the workflows, `diff` and the consistency check read.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator import parallel
 from generator.backends import secret_parts
@@ -21,44 +25,79 @@ from generator.render import (
     workflows,
 )
 from generator.render.facts import Facts
+from generator.render.result import AppSource, FamilyResult, Results, Tree
 
-Tree = dict[str, str]  # relative POSIX path -> text; plain str keys (pathlib cost 0.1 s)
 OUT = "out"  # the `--out` folder (rendered/)
 WORKFLOWS = "workflows"  # the GitOps repo's .github/workflows/
+__all__ = ["OUT", "WORKFLOWS", "Rendered", "Tree", "render_all", "render_catalog"]
 
 
 @dataclass(frozen=True)
 class Rendered:
     trees: dict[str, Tree]  # {root: {path: text}}
-    inventory: Inventory  # what the output produces and references, for `consistency.verify`
+    results: Results  # what each family of the `OUT` tree produced, as data
+
+    @property
+    def inventory(self) -> Inventory:
+        """What the output produces and references, for `consistency.verify`."""
+        return self.results.inventory()
 
 
 def render_all(catalog: Catalog) -> Rendered:
     facts = Facts(catalog)
-    inventory = Inventory()
 
-    def documents(_parent: int = 0) -> Tree:
+    def documents(_parent: int = 0) -> list[FamilyResult]:
         """Families that need nothing from the others: run beside the Kubernetes ones."""
-        part: Tree = {}
-        for family in (helm.render, terraform.render, backstage.render, runbook.render):
-            _merge(part, family(facts))
-        _merge(part, schemas.render(facts))
-        return part
+        return [
+            _chart(facts),
+            terraform.result(facts),
+            FamilyResult("backstage", backstage.render(facts)),
+            FamilyResult("runbook", runbook.render(facts)),
+            FamilyResult("schemas", schemas.render(facts)),
+        ]
 
     split = parallel.worth_it(len(facts.services), minimum=200)
     pending = parallel.start(documents) if split else None
+    results = [
+        kustomize.render(facts, [secret_parts]),
+        vault.result(facts),
+        _stores(facts),
+    ]
+    chart_objects = Inventory()
+    helm.record(facts, chart_objects)
     out: Tree = {}
-    _merge(out, kustomize.render(facts, [secret_parts], inventory))
-    _merge(out, vault.render(facts))
-    _merge(out, eso.render_cluster_stores(facts))
-    helm.record(facts, inventory)
+    for result in results:
+        _merge(out, result.files)
     # Argo CD points only at the kustomize folders and the stores rendered above (and the
     # chart, by name): it runs here, while the other process still renders the documents.
-    _merge(out, argocd.render(facts, out))
-    _merge(out, pending() if pending else documents())
-    return Rendered(
-        {OUT: _sorted(out), WORKFLOWS: _sorted(workflows.render(facts, out))}, inventory
-    )
+    sources = [app for result in results for app in result.apps]
+    results.append(argocd.render(facts, sources))
+    _merge(out, results[-1].files)
+    for found in pending() if pending else documents():
+        result = found
+        if found.family == "helm":  # the chart's objects, recorded in this process
+            refs = tuple(chart_objects.references)
+            result = replace(found, produced=chart_objects.produced, references=refs)
+        results.append(result)
+        _merge(out, result.files)
+    done = Results(tuple(results))
+    trees = {OUT: _sorted(out), WORKFLOWS: _sorted(workflows.render(facts, done))}
+    return Rendered(trees, done)
+
+
+def _chart(facts: Facts) -> FamilyResult:
+    """The chart; its value files hold one block per service."""
+    root = helm.chart_dir(facts)
+    names = ["values.yaml", *(helm.values_file(env.name) for env in facts.envs)]
+    per_service = frozenset(f"{root}/{name}" for name in names)
+    return FamilyResult("helm", helm.render(facts), per_service=per_service)
+
+
+def _stores(facts: Facts) -> FamilyResult:
+    """The ClusterSecretStores: one folder, synced by one app per env."""
+    files = eso.render_cluster_stores(facts)
+    apps = (AppSource(eso.STORES_DIR),) if files else ()
+    return FamilyResult("eso-stores", files, apps)
 
 
 def _merge(tree: Tree, part: Tree) -> None:

@@ -15,6 +15,7 @@ from generator.catalog.models import Aws, Backend, Environment
 from generator.render.facts import Deployed, Facts, RemoteRef, header, irsa_role_name, plugin_of
 from generator.render.hcl import hcl_string
 from generator.render.jsonout import dumps_indented
+from generator.render.result import CloudEffects, FamilyResult
 from generator.render.tfgithub import github_secrets_tf, has_github_values
 from generator.templating.engine import Templates, templates_for
 
@@ -30,15 +31,21 @@ def env_dir(env: str) -> str:
 
 
 def render(facts: Facts) -> dict[str, str]:
+    return result(facts).files
+
+
+def result(facts: Facts) -> FamilyResult:
+    """The files, and each env's module inputs as data: what `diff` and the workflows read."""
     aws = facts.platform.aws
     if aws is None or not facts.aws_backends():
-        return {}
+        return FamilyResult(ROOT, {})
     src = facts.source()
     templates = templates_for(facts.catalog)
     files = {f"{MODULE_DIR}/{n}": header(src) + _module_text(templates, n) for n in MODULE_FILES}
+    inputs = {}
     for env in facts.envs:
         root = env_dir(env.name)
-        tfvars = env_tfvars(facts, aws, env)
+        tfvars = inputs[env.name] = env_tfvars(facts, aws, env)
         files[f"{root}/terraform.tfvars.json"] = dumps_indented(tfvars) + "\n"
         files[f"{root}/main.tf"] = header(src) + _root_main(aws)
         for name in ROOT_STATIC:  # the root declares the same inputs it passes through
@@ -49,7 +56,7 @@ def render(facts: Facts) -> dict[str, str]:
             files[f"{root}/backend.tf"] = header(src) + _backend(bucket, aws.region, env.name)
         if has_github_values(facts, env):
             files[f"{root}/github-secrets.tf"] = header(src) + github_secrets_tf(facts, env)
-    return files
+    return FamilyResult(ROOT, files, cloud=CloudEffects(terraform=inputs))
 
 
 def _module_text(templates: Templates, name: str) -> str:

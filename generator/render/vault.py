@@ -23,6 +23,7 @@ from generator.render.kube import (
     meta,
     meta_view,
 )
+from generator.render.result import CloudEffects, FamilyResult
 from generator.render.vault_bootstrap import Grant, script
 from generator.templating.engine import Templates, templates_for
 
@@ -214,3 +215,14 @@ def render(facts: Facts) -> dict[str, str]:
                 templates, facts.source(), env.name, grants
             )
     return files
+
+
+def result(facts: Facts) -> FamilyResult:
+    """The policies and bootstrap scripts, and each policy's grants as data (for `diff`)."""
+    grants = {
+        (env.name, svc.name): frozenset(policy_paths(facts, svc, env.name))
+        for env in facts.envs
+        for svc in facts.services
+        if _backend(facts, svc) is not None
+    }
+    return FamilyResult(ROOT, render(facts), cloud=CloudEffects(vault_grants=grants))

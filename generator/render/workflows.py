@@ -18,6 +18,7 @@ from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Envir
 from generator.render import terraform
 from generator.render.actions import ACTIONS, Actions, credentials_gate_script, install_script
 from generator.render.facts import Facts, header
+from generator.render.result import Results
 from generator.render.tfgithub import github_secret_name, github_services, variable_name
 from generator.render.yamlout import Block
 from generator.templating.engine import templates_for
@@ -121,8 +122,8 @@ class ForceSyncView(NamedTuple):
     jobs: tuple[ForceSyncJob, ...]  # envs with ExternalSecrets only
 
 
-def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
-    """`tree` is the `rendered/` output: workflows exist only for what it contains."""
+def render(facts: Facts, results: Results) -> dict[str, str]:
+    """`results` are the `rendered/` families': workflows exist only for what they produce."""
     templates = templates_for(facts.catalog)
     head = header(facts.source())
 
@@ -130,7 +131,7 @@ def render(facts: Facts, tree: dict[str, str]) -> dict[str, str]:
         return head + templates.render(template(file), **view)
 
     files = {CHECK: write(CHECK, check=check_view(facts))}
-    if f"{terraform.MODULE_DIR}/main.tf" in tree:
+    if results.terraform():  # Terraform inputs to apply
         files[SECRETS_SYNC] = write(SECRETS_SYNC, sync=secrets_sync_view(facts))
     if any(_synced_namespaces(facts, env) for env in facts.envs):
         files[FORCE_SYNC] = write(FORCE_SYNC, sync=force_sync_view(facts))

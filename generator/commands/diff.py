@@ -1,0 +1,22 @@
+"""`diff --base REF`: what the catalog change since REF does to the output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator import change, change_report
+
+FORMATS = {
+    "text": change_report.text_change_report,
+    "markdown": change_report.markdown_change_report,
+    "json": change_report.json_change_report,
+}
+
+
+def diff(base: str, catalog: Path, fmt: str) -> int:
+    """Print the report in `fmt`: 1 when the output changes."""
+    report = change.diff_against(catalog, base)
+    click.echo(FORMATS[fmt](report), nl=False)
+    return 1 if report.files_changed else 0

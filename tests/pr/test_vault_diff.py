@@ -1,0 +1,59 @@
+"""`diff --base` on a Vault catalog: each service's policy widened, narrowed or removed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, run
+from tests.pr.test_reports import git
+
+ENVS = ("staging", "production")
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A GitOps repo whose catalog is the vault fixture, rendered and committed."""
+    shutil.copytree(FIXTURES / "vault", tmp_path / "catalog")
+    monkeypatch.chdir(tmp_path)
+    git(tmp_path, "init", "-q", "-b", "main")
+    assert run(["render"]).exit_code == 0
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    return tmp_path
+
+
+def diff() -> tuple[int, str]:
+    result = run(["diff", "--base", "HEAD"])
+    return result.exit_code, result.output
+
+
+def test_a_new_shared_secret_widens_the_policy(repo: Path) -> None:
+    entry = repo / "catalog/services/grafana.yaml"
+    entry.write_text(entry.read_text().replace("shared: [aws-creds]", "shared: [aws-creds, smtp]"))
+    code, out = diff()
+    assert code == 1
+    for env in ENVS:
+        assert f"> [{env}] Vault policy of grafana widened: kv/data/shared/smtp" in out
+    assert "Vault policy of cert-manager" not in out
+
+
+def test_dropping_a_shared_secret_narrows_the_policy(repo: Path) -> None:
+    entry = repo / "catalog/services/cert-manager.yaml"
+    entry.write_text(entry.read_text().replace("  shared: [ovh-dns]\n", ""))
+    code, out = diff()
+    assert code == 1
+    for env in ENVS:
+        assert f"< [{env}] Vault policy of cert-manager narrowed: secret/data/shared/ovh-dns" in out
+
+
+def test_removing_a_service_removes_its_policy_loudly(repo: Path) -> None:
+    (repo / "catalog/services/cert-manager.yaml").unlink()
+    code, out = diff()
+    removals = out.split("!!! REMOVALS: review before merging !!!")[1]
+    assert code == 1
+    for env in ENVS:
+        line = f"- [{env}] Vault policy of cert-manager removed: the service loses access"
+        assert line in removals
