@@ -30,12 +30,26 @@ QUICK = settings(SETTINGS, max_examples=60)
 WITH_TOOLS = settings(SETTINGS, max_examples=8)
 
 
+class _QuotedDumper(yaml.SafeDumper):
+    """Every string double-quoted: PyYAML resolves plain scalars by YAML 1.1 and leaves `1e3`
+    plain, which the catalog's YAML 1.2 core schema reads as a float."""
+
+
+_QuotedDumper.add_representer(
+    str, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"')
+)
+
+
+def dump(data: Any) -> str:
+    # ASCII-escaped: with allow_unicode PyYAML writes a raw NEL that YAML folds away
+    return yaml.dump(data, Dumper=_QuotedDumper)
+
+
 def write(catalog: dict[str, Any], root: Path) -> Path:
     (root / "services").mkdir(parents=True)
-    (root / "platform.yaml").write_text(yaml.safe_dump(catalog["platform"]))
+    (root / "platform.yaml").write_text(dump(catalog["platform"]))
     for name, svc in catalog["services"].items():
-        # ASCII-escaped: with allow_unicode PyYAML writes a raw NEL that YAML folds away
-        (root / "services" / f"{name}.yaml").write_text(yaml.safe_dump(svc))
+        (root / "services" / f"{name}.yaml").write_text(dump(svc))
     return root
 
 
