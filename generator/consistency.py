@@ -4,11 +4,14 @@ Families record what they emit while rendering (the very dicts that are dumped):
 families the Secrets their ExternalSecret / VaultStaticSecret objects create, the chart
 the ConfigMaps it creates and what each Deployment reads. A new family extends this by
 calling `produce` / `refer`; `verify` refuses the render when a reference dangles.
+When a team overrides a secret-producing template, its family reads the Secrets from the
+override's output instead (`secrets_in_output`): a renamed target or a dropped key is caught.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from generator.errors import ConsistencyError, Problem
 
@@ -57,3 +60,70 @@ def verify(inventory: Inventory) -> None:
         problems.append(Problem(ref.source, 1, 1, f"{ref.service}[{t.env}]", msg))
     if problems:
         raise ConsistencyError(problems)
+
+
+# Where each operator's object names the Secret it writes (ESO defaults it to metadata.name)
+SECRET_NAME_PATH = {
+    "ExternalSecret": ("target", "name"),
+    "VaultStaticSecret": ("destination", "name"),
+}
+
+
+@dataclass(frozen=True)
+class WrittenSecret:
+    """A Secret an ExternalSecret / VaultStaticSecret document of an override's output creates."""
+
+    name: str
+    keys: frozenset[str]  # the keys it lists (ExternalSecret `data[].secretKey`)
+    more_keys: bool  # keys it does not list may come too (`dataFrom`; Vault kv keys)
+
+
+def produced_by(text: str, declared: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Secret name -> keys an override's output creates; where it may carry keys it does not
+    list, the catalog's `declared` keys are trusted, as they are for the built-in template."""
+    out: dict[str, frozenset[str]] = {}
+    for secret in secrets_in_output(text):
+        keys = secret.keys | (declared if secret.more_keys else frozenset())
+        out[secret.name] = out.get(secret.name, frozenset()) | keys
+    return out
+
+
+def secrets_in_output(text: str) -> list[WrittenSecret]:
+    """Parse an override's output (already checked as YAML): base objects are enough, as the
+    overlays patch remote keys, intervals, paths and roles, never a Secret's name or keys."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    found = []
+    for doc in yaml.load_all(text, Loader=loader):
+        if isinstance(doc, dict) and doc.get("kind") in SECRET_NAME_PATH:
+            written = _written(doc)
+            if written is not None:
+                found.append(written)
+    return found
+
+
+def _written(doc: dict[str, Any]) -> WrittenSecret | None:
+    kind = doc["kind"]
+    spec = _mapping(doc.get("spec"))
+    where, key = SECRET_NAME_PATH[kind]
+    name = _mapping(spec.get(where)).get(key)
+    if kind == "ExternalSecret" and name is None:
+        name = _mapping(doc.get("metadata")).get("name")
+    if not isinstance(name, str) or not name:
+        return None  # VSO refuses a VaultStaticSecret without destination.name
+    if kind == "VaultStaticSecret":
+        return WrittenSecret(name, frozenset(), more_keys=True)
+    data = spec.get("data")
+    if not isinstance(data, list):
+        data = []
+    keys = frozenset(
+        item["secretKey"]
+        for item in data
+        if isinstance(item, dict) and isinstance(item.get("secretKey"), str)
+    )
+    return WrittenSecret(name, keys, more_keys=bool(spec.get("dataFrom")))
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from generator.catalog.models import Aws, AwsParameterStore, AwsSecretsManager, Environment, Service
 from generator.catalog.templates import ENV_PLACEHOLDER
+from generator.consistency import produced_by
 from generator.render.facts import (
     Facts,
     SecretPlan,
@@ -138,13 +139,16 @@ def parts(facts: Facts, service: Service, plan: SecretPlan, provider: str) -> Pa
         extract_key=extract,
         data=() if extract else _declared_data(facts, service, plan),
     )
-    resources["externalsecret.yaml"] = templates.render(ES_TEMPLATE, es=view)
+    text = resources["externalsecret.yaml"] = templates.render(ES_TEMPLATE, es=view)
 
     def patches(env: Environment) -> list[Patch]:
         return _env_patches(facts, service, plan, aws, env)
 
     keys = frozenset(d.secret_key for d in view.data) or frozenset(plan.keys)
-    return Parts(resources=resources, patches=patches, secrets={name: keys})
+    secrets = {name: keys}
+    if templates.from_override(ES_TEMPLATE):
+        secrets = produced_by(text, frozenset(plan.keys))
+    return Parts(resources=resources, patches=patches, secrets=secrets)
 
 
 def extracts_all_keys(plan: SecretPlan) -> bool:

@@ -12,6 +12,7 @@ from generator.catalog.models import Environment, Service, Vault
 from generator.catalog.rules_vault import SHARED_PREFIX, role_name, vault_address
 from generator.catalog.rules_vault import policy_name as _policy_name
 from generator.catalog.templates import ENV_PLACEHOLDER, expand
+from generator.consistency import produced_by
 from generator.render.facts import Facts, header
 from generator.render.kube import (
     BACKSTAGE_LABEL,
@@ -93,7 +94,8 @@ def parts(facts: Facts, service: Service) -> Parts | None:
         return None
     templates = templates_for(facts.catalog)
     resources = _auth_resources(facts, service, backend, templates)
-    secrets = {facts.secret_name(service): frozenset(service.secrets.keys)}
+    declared = frozenset(service.secrets.keys)
+    secrets: dict[str, frozenset[str]] = {}
     statics = [(facts.secret_name(service), _path(facts, backend, service, ENV_PLACEHOLDER))]
     statics += [
         (shared_secret_name(service, s), f"{SHARED_PREFIX}/{s}") for s in service.secrets.shared
@@ -114,8 +116,14 @@ def parts(facts: Facts, service: Service) -> Parts | None:
             destination_labels=destination_labels,
             restart=service.name,
         )
-        resources[f"vaultstaticsecret-{secret}.yaml"] = templates.render(STATIC_TEMPLATE, vss=view)
-        secrets.setdefault(secret, frozenset())
+        text = templates.render(STATIC_TEMPLATE, vss=view)
+        resources[f"vaultstaticsecret-{secret}.yaml"] = text
+        keys = declared if secret == facts.secret_name(service) else frozenset()
+        written = {secret: keys}
+        if templates.from_override(STATIC_TEMPLATE):
+            written = produced_by(text, keys)
+        for name, found in written.items():
+            secrets[name] = secrets.get(name, frozenset()) | found
 
     def patches(env: Environment) -> list[Patch]:
         return _env_patches(service, backend, statics, env)

@@ -108,6 +108,12 @@ class Templates:
             check_output(text, name, self.shown_path(name), self.source(name))
         return text
 
+    def from_override(self, name: str) -> bool:
+        """Does `name`'s output come from, or pull in, an override? A dict look-up once
+        rendered: families then read what the override produced instead of trusting names."""
+        checked = self._checked.get(name)
+        return checked if checked is not None else self._depends(name)
+
     def _compile(self, name: str) -> jinja2.Template:
         import jinja2
 
