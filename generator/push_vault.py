@@ -22,8 +22,7 @@ from generator.catalog.load import Catalog
 from generator.catalog.models import Vault
 from generator.catalog.rules_vault import vault_address
 from generator.errors import UserError
-from generator.push import _check_values
-from generator.render.facts import Facts
+from generator.push import _check_values, target
 
 TIMEOUT = 30  # seconds per HTTP request
 
@@ -54,14 +53,6 @@ class VaultOutcome:
         return f"{self.status:9} {w.mount}/{w.path}  (Vault kv-v2 at {w.address}; {keys})"
 
 
-def vault_backend(catalog: Catalog, service: str) -> Vault | None:
-    svc = next((s for s in catalog.services if s.name == service), None)
-    if svc is None or svc.secrets is None:
-        return None
-    backend = catalog.platform.secretBackends.get(svc.secrets.backend)
-    return backend if isinstance(backend, Vault) else None
-
-
 def plan_writes(
     catalog: Catalog,
     env_name: str,
@@ -73,15 +64,11 @@ def plan_writes(
     endpoint_url: str | None = None,
 ) -> list[VaultWrite]:
     """Validate the env and every value first; nothing is written on any problem."""
-    facts = Facts(catalog)
-    env = next((e for e in facts.envs if e.name == env_name), None)
-    if env is None:
-        names = ", ".join(e.name for e in facts.envs)
-        raise UserError.single("--env", "env", f"{env_name!r} is not an environment ({names})")
-    backend = vault_backend(catalog, service)
-    assert backend is not None  # callers dispatch here for Vault services only
+    facts, env, plan = target(catalog, env_name, service)
+    backend = plan.backend
+    assert isinstance(backend, Vault)  # the Vault plug-in dispatches here for its services only
     svc = facts.service(service)
-    keys = tuple(svc.secrets.keys) if svc.secrets else ()
+    keys = plan.keys
     _check_values(keys, values, source, lines)
     address = (endpoint_url or vault_address(backend, env)).rstrip("/")
     if not address.startswith(("http://", "https://")):

@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -116,10 +117,12 @@ def bao_dev_server() -> Iterator[Bao]:
         f"-dev-listen-address={address.removeprefix('http://')}",
         f"-dev-root-token-id={ROOT_TOKEN}",
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file: a pipe nobody drains fills up (64 KiB) and stalls it.
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
     try:
         bao = Bao(address, ROOT_TOKEN, cli)
-        _wait_ready(bao, proc)
+        _wait_ready(bao, proc, log)
         yield bao
     finally:
         proc.terminate()
@@ -128,13 +131,15 @@ def bao_dev_server() -> Iterator[Bao]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
-def _wait_ready(bao: Bao, proc: subprocess.Popen[bytes]) -> None:
+def _wait_ready(bao: Bao, proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
+            log.seek(0)
+            err = log.read().decode(errors="replace")
             raise RuntimeError(f"bao server exited {proc.returncode}: {err[-2000:]}")
         try:
             bao.api("GET", "sys/health")
