@@ -30,7 +30,8 @@ class Drift:
     diff: str
 
 
-def drifts(plan: Plan) -> list[Drift]:
+def drifts(plan: Plan, *, diffs: bool = True) -> list[Drift]:
+    """`diffs=False`: the list without the diff texts (a listing needs no diff of every file)."""
     out: list[Drift] = []
     for root_plan in plan.roots.values():
         root = root_plan.root.as_posix()
@@ -62,7 +63,7 @@ def drifts(plan: Plan) -> list[Drift]:
                         source,
                         service if is_service else "",
                         env_of(path, plan.envs),
-                        _diff(shown, old, new),
+                        _diff(shown, old, new) if diffs else "",
                     )
                 )
         for path in root_plan.stray:
@@ -106,7 +107,11 @@ def _diff(path: str, old: str, new: str) -> str:
 
 def stray_warnings(plan: Plan) -> list[str]:
     """What `render` says about stray files: it never deletes a file it did not write."""
-    return [f"warning: {d.path}: {STRAY}" for d in drifts(plan) if d.status == "stray"]
+    return [
+        f"warning: {root_plan.root.as_posix()}/{path}: {STRAY}"
+        for root_plan in plan.roots.values()
+        for path in root_plan.stray
+    ]
 
 
 def _cause(d: Drift) -> str:
@@ -117,7 +122,7 @@ def _cause(d: Drift) -> str:
 
 
 def text_report(plan: Plan, *, diffs: bool = True) -> str:
-    items = drifts(plan)
+    items = drifts(plan, diffs=diffs)
     if not items:
         return "gitops-gen: no drift: rendered output matches the catalog\n"
     lines = [f"gitops-gen: {len(items)} file(s) drift from the catalog; fix: `{plan.fix}`"]

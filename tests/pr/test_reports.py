@@ -188,6 +188,19 @@ def test_check_names_service_env_and_fix(repo: Path) -> None:
     assert "fix: `gitops-gen render --workflows-dir 'ci flows'`" in other.splitlines()[0]
 
 
+def test_render_dry_run_lists_what_check_lists_without_the_diffs(repo: Path) -> None:
+    svc = repo / "catalog/services/payment-service.yaml"
+    data = yaml.safe_load(svc.read_text())
+    data.setdefault("environments", {})["prod"] = {"replicas": 9}
+    svc.write_text(yaml.safe_dump(data))
+    check = run(["check"]).output
+    listing = check.split("--- a/", 1)[0]
+    assert "+    replicas: 9" in check and "+    replicas: 9" not in listing
+    dry = run(["render", "--dry-run"])
+    assert (dry.exit_code, dry.output) == (0, listing)
+    assert "values-prod.yaml" in listing
+
+
 def test_check_names_the_service_of_a_service_file(repo: Path) -> None:
     target = repo / "rendered/kustomize/payment-service/overlays/stg/kustomization.yaml"
     target.write_text(target.read_text() + "# edited\n")
