@@ -12,7 +12,7 @@ import gc
 import os
 import pickle
 from collections.abc import Callable
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 T = TypeVar("T")
 
@@ -40,9 +40,8 @@ def start(fn: Callable[[int], T]) -> Callable[[], T]:
     if pid == 0:  # the child: whatever happens, it never returns into the parent's code
         try:
             os.close(read_fd)
-            payload = _outcome(fn, parent)
             with os.fdopen(write_fd, "wb") as pipe:
-                pipe.write(payload)
+                _send(fn, parent, pipe)
         finally:
             os._exit(0)
     os.close(write_fd)
@@ -63,11 +62,17 @@ def start(fn: Callable[[int], T]) -> Callable[[], T]:
     return result
 
 
-def _outcome(fn: Callable[[int], T], parent: int) -> bytes:
+def _send(fn: Callable[[int], T], parent: int, pipe: BinaryIO) -> None:
+    """Stream the result into the pipe (never its whole pickle in memory at once: at 10,000
+    services that was the run's peak RSS). A result that fails to pickle midway leaves a cut
+    stream, which the parent reports as a worker without a result."""
     try:
-        return pickle.dumps((True, fn(parent)), protocol=pickle.HIGHEST_PROTOCOL)
+        value = fn(parent)
     except BaseException as exc:  # the parent re-raises it: same exit code, same message
         try:
-            return pickle.dumps((False, exc))
+            payload = pickle.dumps((False, exc))
         except Exception:  # an exception that cannot be pickled: keep its text
-            return pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        pipe.write(payload)
+        return
+    pickle.dump((True, value), pipe, protocol=pickle.HIGHEST_PROTOCOL)

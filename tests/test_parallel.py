@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from generator import parallel
-from generator.errors import OutputError, Problem
+from generator.catalog.load import Catalog, load_catalog
+from generator.errors import CatalogError, OutputError, Problem
+from tests.conftest import SERVICE
 
 
 def test_a_result_comes_back_whole() -> None:
@@ -42,3 +46,38 @@ def test_jobs_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITOPS_GEN_JOBS")
     assert not parallel.worth_it(199, minimum=200)
     assert parallel.worth_it(200, minimum=200) == ((os.cpu_count() or 1) > 1)
+
+
+def test_a_result_that_cannot_be_pickled_is_an_error_not_a_cut_result() -> None:
+    def unpicklable(_parent: int) -> list[object]:
+        return ["x" * 100_000, lambda: None]  # the text streams out before the lambda fails
+
+    with pytest.raises(RuntimeError, match="died without a result"):
+        parallel.start(unpicklable)()
+
+
+def _outcome(catalog: Path) -> Catalog | list[str]:
+    try:
+        return load_catalog(catalog)
+    except CatalogError as exc:
+        return [str(p) for p in exc.problems]
+
+
+@pytest.mark.parametrize("broken", [(), ("svc-1", "svc-4")])
+def test_a_forked_reader_loads_what_one_process_loads(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, broken: tuple[str, ...]
+) -> None:
+    """Both halves of the files: the same services in the same order, or the same errors."""
+    services = {f"svc-{i}": SERVICE.format(name=f"svc-{i}") for i in range(6)}
+    for name in broken:  # one error in each half
+        services[name] += "replicas: many\n"
+    catalog = make_catalog(services)
+    monkeypatch.setenv("GITOPS_GEN_JOBS", "1")
+    alone = _outcome(catalog)
+    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
+    assert _outcome(catalog) == alone
+    if broken:
+        assert isinstance(alone, list) and len(alone) == 2
+        assert all("replicas" in line for line in alone)
+    else:
+        assert isinstance(alone, Catalog) and len(alone.services) == len(services)

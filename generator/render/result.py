@@ -7,6 +7,7 @@ its text) without breaking a reader elsewhere.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,8 +46,10 @@ class Application:
 class CloudEffects:
     """What applying the output changes outside the cluster, as the data that was rendered."""
 
-    # env -> the Terraform root module's inputs (secrets, parameters, IAM roles, windows)
-    terraform: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # env -> the family's file holding that env's Terraform inputs (JSON tfvars): read back
+    # when asked, so the data is exactly what was rendered, and a forked family returns
+    # text (cheap to pass back) rather than a tree of small objects
+    terraform: dict[str, str] = field(default_factory=dict)
     # (env, service) -> the Vault API paths its policy grants read on
     vault_grants: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
@@ -84,8 +87,17 @@ class Results:
     def per_service_files(self) -> frozenset[str]:
         return frozenset().union(*(r.per_service for r in self.families))
 
+    def terraform_envs(self) -> frozenset[str]:
+        """The envs with Terraform inputs to apply (nothing parsed)."""
+        return frozenset(env for result in self.families for env in result.cloud.terraform)
+
     def terraform(self) -> dict[str, dict[str, Any]]:
-        return _union(r.cloud.terraform for r in self.families)
+        """env -> the Terraform root module's inputs (secrets, parameters, IAM roles)."""
+        return {
+            env: json.loads(result.files[path])
+            for result in self.families
+            for env, path in result.cloud.terraform.items()
+        }
 
     def vault_grants(self) -> dict[tuple[str, str], frozenset[str]]:
         return _union(r.cloud.vault_grants for r in self.families)

@@ -45,8 +45,8 @@ def result(facts: Facts) -> FamilyResult:
     inputs = {}
     for env in facts.envs:
         root = env_dir(env.name)
-        tfvars = inputs[env.name] = env_tfvars(facts, aws, env)
-        files[f"{root}/terraform.tfvars.json"] = dumps_indented(tfvars) + "\n"
+        inputs[env.name] = tfvars = f"{root}/terraform.tfvars.json"
+        files[tfvars] = dumps_indented(env_tfvars(facts, aws, env)) + "\n"
         files[f"{root}/main.tf"] = header(src) + _root_main(aws)
         for name in ROOT_STATIC:  # the root declares the same inputs it passes through
             files[f"{root}/{name}"] = header(src) + _module_text(templates, name)

@@ -131,7 +131,7 @@ def render(facts: Facts, results: Results) -> dict[str, str]:
         return head + templates.render(template(file), **view)
 
     files = {CHECK: write(CHECK, check=check_view(facts))}
-    if results.terraform():  # Terraform inputs to apply
+    if results.terraform_envs():  # Terraform inputs to apply
         files[SECRETS_SYNC] = write(SECRETS_SYNC, sync=secrets_sync_view(facts))
     if any(_synced_namespaces(facts, env) for env in facts.envs):
         files[FORCE_SYNC] = write(FORCE_SYNC, sync=force_sync_view(facts))
