@@ -46,15 +46,17 @@ class Rendered:
 def render_all(catalog: Catalog) -> Rendered:
     facts = Facts(catalog)
 
-    def documents(_parent: int = 0) -> list[FamilyResult]:
-        """Families that need nothing from the others: run beside the Kubernetes ones."""
-        return [
+    def documents(_parent: int = 0) -> tuple[list[FamilyResult], Tree]:
+        """Families that need nothing from the Kubernetes ones, run beside them; and the
+        workflows, which read only these (is there Terraform to apply?)."""
+        found = [
             _chart(facts),
             terraform.result(facts),
             FamilyResult("backstage", backstage.render(facts)),
             FamilyResult("runbook", runbook.render(facts)),
             FamilyResult("schemas", schemas.render(facts)),
         ]
+        return found, workflows.render(facts, Results(tuple(found)))
 
     split = parallel.worth_it(len(facts.services), minimum=200)
     pending = parallel.start(documents) if split else None
@@ -73,7 +75,8 @@ def render_all(catalog: Catalog) -> Rendered:
     sources = [app for result in results for app in result.apps]
     results.append(argocd.render(facts, sources))
     _merge(out, results[-1].files)
-    for found in pending() if pending else documents():
+    found_documents, workflow_files = pending() if pending else documents()
+    for found in found_documents:
         result = found
         if found.family == "helm":  # the chart's objects, recorded in this process
             refs = tuple(chart_objects.references)
@@ -81,7 +84,7 @@ def render_all(catalog: Catalog) -> Rendered:
         results.append(result)
         _merge(out, result.files)
     done = Results(tuple(results))
-    trees = {OUT: _sorted(out), WORKFLOWS: _sorted(workflows.render(facts, done))}
+    trees = {OUT: _sorted(out), WORKFLOWS: _sorted(workflow_files)}
     return Rendered(trees, done)
 
 

@@ -50,6 +50,9 @@ def _string(value: str) -> str:
     return quote(value)
 
 
+plain_or_quoted = _string  # a `str` (exactly) as a scalar: the one decision, memoized
+
+
 def scalar(value: Any) -> str:
     kind = type(value)
     if kind is str or isinstance(value, str):

@@ -38,8 +38,11 @@ def _refuse(value: Any, what: str) -> NoReturn:
 
 
 def _yaml(value: Any) -> str:
-    if type(value) is Raw:
-        return value
+    kind = type(value)
+    if kind is str:  # most values: straight to the memoized decision, no type ladder
+        return yamlout.plain_or_quoted(value)
+    if kind is Raw:
+        return value  # type: ignore[no-any-return]
     try:
         return yamlout.scalar(value)
     except TypeError:
