@@ -63,21 +63,29 @@ def _outcome(catalog: Path) -> Catalog | list[str]:
         return [str(p) for p in exc.problems]
 
 
-@pytest.mark.parametrize("broken", [(), ("svc-1", "svc-4")])
+@pytest.mark.parametrize("case", ["valid", "broken", "collides"])
 def test_a_forked_reader_loads_what_one_process_loads(
-    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, broken: tuple[str, ...]
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
-    """Both halves of the files: the same services in the same order, or the same errors."""
-    services = {f"svc-{i}": SERVICE.format(name=f"svc-{i}") for i in range(6)}
-    for name in broken:  # one error in each half
-        services[name] += "replicas: many\n"
+    """Both halves of the files: the same services in the same order, or the same errors,
+    located alike (a cross-service rule locates with a position the reader sent back)."""
+    names = [f"a-{i}" for i in range(6)]
+    if case == "collides":  # sorts last: the forked half; its app takes the chart app's name
+        names.append("acme-services")
+    services = {name: SERVICE.format(name=name) for name in names}
+    if case == "broken":  # one error in each half
+        for name in ("a-1", "a-4"):
+            services[name] += "replicas: many\n"
     catalog = make_catalog(services)
     monkeypatch.setenv("GITOPS_GEN_JOBS", "1")
     alone = _outcome(catalog)
     monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
     assert _outcome(catalog) == alone
-    if broken:
+    if case == "valid":
+        assert isinstance(alone, Catalog) and len(alone.services) == len(services)
+    elif case == "broken":
         assert isinstance(alone, list) and len(alone) == 2
         assert all("replicas" in line for line in alone)
     else:
-        assert isinstance(alone, Catalog) and len(alone.services) == len(services)
+        assert isinstance(alone, list) and len(alone) == 1
+        assert alone[0].startswith(f"{catalog}/services/acme-services.yaml:1:7: name: ")

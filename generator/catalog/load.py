@@ -16,7 +16,13 @@ from generator.catalog.models import CONFIG_KEY, DNS_LABEL, ENV_KEY, Platform, S
 from generator.catalog.rules import name_collisions, platform_problems, service_problems
 from generator.catalog.rules_isolation import isolation_problems
 from generator.catalog.rules_vault import vault_problems
-from generator.catalog.source import DataPath, SourceMap, YamlFileError, load_yaml_bytes
+from generator.catalog.source import (
+    DataPath,
+    DeferredSourceMap,
+    SourceMap,
+    YamlFileError,
+    load_yaml_bytes,
+)
 from generator.errors import CatalogError, Problem
 
 PLATFORM_FILE = "platform.yaml"
@@ -96,13 +102,19 @@ def _read_services(
     """Each file parsed, validated and checked on its own, in file order; for a large catalog
     the second half in a forked reader (the per-file work is most of a load)."""
 
-    def read(part: list[Path], _parent: int = 0) -> list[Read]:
-        return [_read_service(path, display, platform, extra) for path in part]
+    def read(part: list[Path], deferred: bool = False) -> list[Read]:
+        out = []
+        for file in part:
+            path, service, smap, problems, raw = _read_service(file, display, platform, extra)
+            if deferred and smap is not None and raw is not None:
+                smap = DeferredSourceMap(smap.file, raw)
+            out.append((path, service, smap, problems))
+        return out
 
     if not parallel.worth_it(len(files), minimum=PARALLEL_FILES):
         return read(files)
     half = len(files) // 2
-    pending = parallel.start(lambda parent: read(files[half:], parent))
+    pending = parallel.start(lambda _parent: read(files[half:], deferred=True))
     try:
         first = read(files[:half])
     finally:
@@ -112,7 +124,8 @@ def _read_services(
 
 def _read_service(
     path: Path, display: str, platform: Platform | None, extra: dict[str, bytes]
-) -> Read:
+) -> tuple[Path, Service | None, SourceMap | None, list[Problem], bytes | None]:
+    """One service file: its model, positions and problems, and the bytes they came from."""
     shown = f"{display}{SERVICES_DIR}/{path.name}"
     problems: list[Problem] = []
     raw = extra.get(path.name)
@@ -121,11 +134,17 @@ def _read_service(
             problems.append(Problem(shown, 1, 1, "", "service files end in .yaml"))
         elif path.suffix == ".yaml":
             problems.append(Problem(shown, 1, 1, "", _not_a_file(path)))
-        return path, None, None, problems
+        return path, None, None, problems, None
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(shown, 1, 1, "", f"cannot read: {exc.strerror or exc}"))
+            return path, None, None, problems, None
     service, smap = _load_model(path, shown, Service, problems, raw)
     if service is not None and smap is not None:
         problems.extend(service_problems(service, path.stem, platform, smap))
-    return path, service, smap, problems
+    return path, service, smap, problems, raw
 
 
 def _service_files(folder: Path, shown: str, problems: list[Problem]) -> list[Path]:

@@ -72,6 +72,23 @@ class SourceMap:
         return Problem(self.file, line, col, dotted(path), message)
 
 
+class DeferredSourceMap(SourceMap):
+    """A file's positions, parsed again from its bytes on the first look-up. A forked reader
+    sends this back instead of every position of a valid file: the positions are needed
+    only to locate a problem, which is rare, and passing them all back cost more than
+    reading the file (10,000 services)."""
+
+    def __init__(self, file: str, raw: bytes) -> None:
+        super().__init__(file)
+        self._raw: bytes | None = raw
+
+    def locate(self, path: DataPath, *, key: bool = False) -> tuple[int, int]:
+        if self._raw is not None:
+            _, full = load_yaml_bytes(self._raw, self.file)
+            self.keys, self.values, self._raw = full.keys, full.values, None
+        return super().locate(path, key=key)
+
+
 def dotted(path: DataPath) -> str:
     """`('secrets', 'keys', 2)` -> `secrets.keys[2]`; a key with a newline or other
     unprintable character is shown escaped (`secretBackends['aws\\n']`): one error, one line."""
