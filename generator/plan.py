@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import OutputError
+from generator.render.jsonout import dumps_indented
 from generator.render.result import Application
 
 MANIFEST = ".gitops-gen-manifest.json"  # at the top of the out root
@@ -56,7 +57,8 @@ class Plan:
 def manifest_text(roots: dict[str, dict[str, str]]) -> str:
     """The list of every generated file, per root: what a later render may delete."""
     listing = {name: sorted(tree) for name, tree in sorted(roots.items())}
-    return json.dumps({"generator": "gitops-gen", "files": listing}, indent=1) + "\n"
+    doc = {"generator": "gitops-gen", "files": listing}
+    return dumps_indented(doc, indent=1) + "\n"  # json.dumps's bytes, at the C encoder's speed
 
 
 def read_manifest(out: Path) -> dict[str, list[str]]:
@@ -142,14 +144,8 @@ def _read(base: str, path: str, listings: dict[str, frozenset[str]] | None = Non
     """The current file, or None. String paths (pathlib joins cost more than the reads), and
     one listing per folder so a first render does not try to open 15,000 missing files."""
     parent, _, name = path.rpartition("/")
-    if listings is not None:
-        if parent not in listings:
-            try:
-                listings[parent] = frozenset(os.listdir(f"{base}/{parent}" if parent else base))
-            except (FileNotFoundError, NotADirectoryError):
-                listings[parent] = frozenset()
-        if name not in listings[parent]:
-            return None
+    if listings is not None and name not in _listing(base, parent, listings):
+        return None
     full = f"{base}/{path}"
     try:
         with open(full, "rb") as handle:
@@ -160,6 +156,23 @@ def _read(base: str, path: str, listings: dict[str, frozenset[str]] | None = Non
         raise OutputError.single(
             full, "output", "a folder stands where a generated file goes"
         ) from None
+
+
+def _listing(base: str, folder: str, listings: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The names in `folder`, listed once; a folder whose parent does not hold it is empty
+    without asking the file system (a first render: no `listdir` per missing folder)."""
+    found = listings.get(folder)
+    if found is None:
+        up, _, name = folder.rpartition("/")
+        if folder and name not in _listing(base, up, listings):
+            found = frozenset()
+        else:
+            try:
+                found = frozenset(os.listdir(f"{base}/{folder}" if folder else base))
+            except (FileNotFoundError, NotADirectoryError):
+                found = frozenset()
+        listings[folder] = found
+    return found
 
 
 # Files a person may keep by hand inside the output: nothing syncs them. The one list, also

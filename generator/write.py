@@ -29,6 +29,7 @@ from generator.plan import (
     read_manifest_state,
     replan,
 )
+from generator.render.jsonout import dumps_indented
 
 TMP_SUFFIX = ".gitops-gen-tmp"
 
@@ -146,7 +147,7 @@ def _write_union_manifest(out: RootPlan) -> None:
     new = json.loads(out.desired[MANIFEST])["files"]
     union = {k: sorted(set(old.get(k, [])) | set(new.get(k, []))) for k in sorted({*old, *new})}
     doc = {"generator": "gitops-gen", "complete": False, "files": union}
-    text = json.dumps(doc, indent=1) + "\n"
+    text = dumps_indented(doc, indent=1) + "\n"
     out.root.mkdir(parents=True, exist_ok=True)
     _write_file(os.fspath(out.root), MANIFEST, text)
 
@@ -256,9 +257,24 @@ def _write_many(jobs: list[Write], parent: int = 0) -> None:
         if parent and parallel.parent_gone(parent):
             os._exit(1)
         if folder not in made:
-            os.makedirs(folder, exist_ok=True)  # safe when the other writer makes it too
-            made.add(folder)
+            _make_folder(folder, made)
         _write_file(folder, name, text)
+
+
+def _make_folder(folder: str, made: set[str]) -> None:
+    """`os.makedirs(folder, exist_ok=True)`, with one `mkdir` when the parent was made or
+    seen already (most folders: 30,000 makedirs walks were a tenth of a cold write).
+    Exists-errors are fine: the other writer may make it too."""
+    up = folder.rpartition("/")[0]
+    if up in made:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder)
+    else:
+        os.makedirs(folder, exist_ok=True)
+        while up and up not in made:  # every folder above exists now
+            made.add(up)
+            up = up.rpartition("/")[0]
+    made.add(folder)
 
 
 def _finish_root(plan: RootPlan, folders: dict[str, str], *, final_manifest: bool) -> int:

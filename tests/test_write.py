@@ -169,7 +169,7 @@ def test_two_writers_leave_the_same_bytes_as_one(
         code, output = render(catalog, tmp_path / jobs / "rendered")
         assert code == 0, output
         trees[jobs] = snapshot_dir(tmp_path / jobs)
-        assert len(forks) == (0 if jobs == "1" else 2)  # the render's split, the writes' split
+        assert len(forks) == (0 if jobs == "1" else 3)  # the reads', the render's, the writes'
     assert trees["1"] == trees["2"]
     assert len(trees["2"]) > 20
 

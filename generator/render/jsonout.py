@@ -14,37 +14,44 @@ from typing import Any
 _LEAF = json.JSONEncoder().encode  # C-backed for str / int / float / bool / None
 
 
-def dumps_indented(doc: Any) -> str:
+def dumps_indented(doc: Any, indent: int = 2) -> str:
+    """`json.dumps(doc, indent=indent)`, the same bytes."""
     parts: list[str] = []
-    _emit(doc, "", parts)
+    _emit(doc, "", parts, " " * indent)
     return "".join(parts)
 
 
-def _emit(value: Any, pad: str, parts: list[str]) -> None:
+def _emit(value: Any, pad: str, parts: list[str], step: str) -> None:
     kind = type(value)
     if kind is str:
         parts.append(encode_basestring_ascii(value))
     elif kind is dict:
         items = [(f"{encode_basestring_ascii(str(k))}: ", v) for k, v in value.items()]
-        _container("{", "}", items, pad, parts)
+        _container("{", "}", items, pad, parts, step=step)
     elif kind is list or kind is tuple:
-        _container("[", "]", [("", v) for v in value], pad, parts)
+        _container("[", "]", [("", v) for v in value], pad, parts, step=step)
     else:
         parts.append(_LEAF(value))
 
 
 def _container(
-    opening: str, closing: str, items: list[tuple[str, Any]], pad: str, parts: list[str]
+    opening: str,
+    closing: str,
+    items: list[tuple[str, Any]],
+    pad: str,
+    parts: list[str],
+    *,
+    step: str,
 ) -> None:
     """An object or array: one item per line, each prefixed (`"key": ` or nothing)."""
     if not items:
         parts.append(opening + closing)
         return
-    inner = pad + "  "
+    inner = pad + step
     parts.append(opening + "\n")
     last = len(items) - 1
     for i, (prefix, item) in enumerate(items):
         parts.append(inner + prefix)
-        _emit(item, inner, parts)
+        _emit(item, inner, parts, step)
         parts.append(",\n" if i < last else "\n")
     parts.append(pad + closing)

@@ -71,3 +71,4 @@ def test_two_process_render_gives_the_same_bytes_as_one() -> None:
 )
 def test_fast_json_writer_matches_the_standard_library(doc: object) -> None:
     assert dumps_indented(doc) == json.dumps(doc, indent=2)
+    assert dumps_indented(doc, indent=1) == json.dumps(doc, indent=1)  # the manifest's layout
