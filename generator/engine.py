@@ -10,9 +10,10 @@ from pathlib import Path
 
 from generator.catalog.load import SERVICES_DIR, display_root, load_catalog
 from generator.consistency import verify
+from generator.output_guard import ensure_safe_root
 from generator.plan import Plan, make_plan, stray_files, synced_folders
 from generator.render.pipeline import OUT, WORKFLOWS, render_all
-from generator.write import Summary, apply, ensure_safe_root
+from generator.write import Summary, apply
 
 
 @contextlib.contextmanager

@@ -9,17 +9,15 @@ it may have to clean up next time.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import stat
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator import parallel
 from generator.errors import OutputError
+from generator.output_guard import ensure_safe_root, locked, refuse_emptying
 from generator.plan import (
     MANIFEST,
     Plan,
@@ -42,56 +40,6 @@ class Summary:
 
     def __str__(self) -> str:
         return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed"
-
-
-LOCK_WAIT = 2.0  # seconds: a run that is just finishing (or its writer stopping) lets go
-
-
-@contextlib.contextmanager
-def locked(root: Path) -> Iterator[None]:
-    """Serialize runs on one output folder (a lock on the folder itself: no stray file)."""
-    root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root, os.O_RDONLY)
-    try:
-        deadline = time.monotonic() + LOCK_WAIT
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    msg = "another gitops-gen run is writing this folder; try again"
-                    raise OutputError.single(str(root), "output", msg) from None
-                time.sleep(0.02)
-        yield
-    finally:
-        os.close(fd)
-
-
-def ensure_safe_root(root: Path) -> None:
-    if root.is_symlink():
-        raise OutputError.single(
-            str(root), "output", "output folder is a symlink; refusing to follow it"
-        )
-    if root.exists() and not root.is_dir():
-        raise OutputError.single(str(root), "output", "output path exists and is not a folder")
-
-
-ALLOW_EMPTY_FLAG = "--allow-empty"
-
-
-def refuse_emptying(plan: Plan) -> None:
-    """A catalog without services that would delete output is far more often a broken
-    checkout, a wrong `--catalog` or a bad glob than a decision: ask for the flag."""
-    if plan.services != 0:
-        return
-    removed = sum(len(r.delete) for r in plan.roots.values())
-    if removed:
-        msg = (
-            f"the catalog has no services: this render would remove every service's output "
-            f"({removed} generated files); if that is intended, run again with {ALLOW_EMPTY_FLAG}"
-        )
-        raise OutputError.single(plan.services_dir, "services", msg)
 
 
 def apply(plan: Plan, out_root: str, *, allow_empty: bool = False) -> Summary:

@@ -12,14 +12,22 @@ exists, in which wave and where it points; the templates only print it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import Any, NamedTuple
 
 from generator.catalog.models import Environment
 from generator.render import eso, helm, kustomize, operators
+from generator.render.argocd_views import (
+    NO_VALUES,
+    AppView,
+    DestinationView,
+    KindView,
+    Labels,
+    ProjectView,
+    SourceView,
+)
 from generator.render.facts import DEFAULT_CLUSTER, Facts, header
 from generator.render.kube import meta
 from generator.render.result import Application, AppSource, FamilyResult
@@ -36,59 +44,6 @@ WAVE_OPERATORS = -2
 WAVE_STORES = -1
 WAVE_SECRETS = 0
 WAVE_WORKLOADS = 1
-NO_VALUES: Mapping[str, Any] = MappingProxyType({})
-
-Labels = tuple[tuple[str, str], ...]
-
-
-class SourceView(NamedTuple):
-    """Where an Application's manifests come from: a folder of the GitOps repo or a chart."""
-
-    repo_url: str
-    revision: str
-    path: str = ""  # a folder of the GitOps repo; "" for a chart
-    chart: str = ""  # a chart of `repo_url` (also its release name); "" for a folder
-    value_files: tuple[str, ...] = ()  # `helm.valueFiles` of the services' chart
-    values: Mapping[str, Any] = NO_VALUES  # a chart's `helm.valuesObject` (print with `yaml`)
-
-
-class AppView(NamedTuple):
-    """One Application, as `argocd/applications.yaml.j2` sees each item of `apps`."""
-
-    role: str  # root, operator, stores, secrets (one per service) or workloads (the chart)
-    name: str
-    namespace: str  # Argo CD's namespace
-    labels: Labels  # sorted (key, value) pairs
-    wave: int | None  # sync wave; None for a root (applied by hand)
-    cascade: bool  # deleting the app deletes what it synced (not for operators' CRDs)
-    project: str
-    source: SourceView
-    server: str  # destination cluster
-    destination_namespace: str
-    sync_options: tuple[str, ...]
-
-
-class DestinationView(NamedTuple):
-    server: str
-    namespace: str
-
-
-class KindView(NamedTuple):
-    group: str  # "" for the core API group
-    kind: str
-
-
-class ProjectView(NamedTuple):
-    """One AppProject, as `argocd/projects.yaml.j2` sees each item of `projects`."""
-
-    name: str
-    namespace: str
-    labels: Labels
-    wave: int
-    description: str
-    source_repos: tuple[str, ...]
-    destinations: tuple[DestinationView, ...]
-    cluster_resources: tuple[KindView, ...]  # clusterResourceWhitelist
 
 
 def render(facts: Facts, sources: Iterable[AppSource]) -> FamilyResult:

@@ -232,7 +232,7 @@ def test_two_renders_at_once_never_interleave(tmp_path: Path, second: str) -> No
     """The first run is stopped mid-write, holding the lock, while the second starts: the
     second either gives up (exit 2, nothing written) or, with a long wait, renders after the
     first finished. Either way the tree is exactly the last successful run's."""
-    from generator import write
+    from generator import output_guard
 
     cat_a = write_catalog(tmp_path / "a", 30, "a")
     cat_b = write_catalog(tmp_path / "b", 30, "b")
@@ -250,11 +250,11 @@ def test_two_renders_at_once_never_interleave(tmp_path: Path, second: str) -> No
         assert files_under(out) == before
         winner = cat_a
     else:
-        write.LOCK_WAIT, wait = 3600.0, write.LOCK_WAIT  # the forked render waits its turn
+        output_guard.LOCK_WAIT, wait = 3600.0, output_guard.LOCK_WAIT  # the forked render waits
         try:
             other = forked_render(cat_b, out, wf, stop_after_plan=True)
         finally:
-            write.LOCK_WAIT = wait
+            output_guard.LOCK_WAIT = wait
         assert wait_stopped(other)  # planned while the first run was half-way
         os.kill(other, signal.SIGCONT)
         winner = cat_b
