@@ -8,17 +8,12 @@ per env.
 from __future__ import annotations
 
 from generator.catalog.models import Environment, Platform, Service
-from generator.catalog.templates import PLACEHOLDER
+from generator.catalog.templates import fill
 
 NAMESPACE_FIELDS = frozenset({"namespace", "service", "env", "system"})
 SECRET_NAME_FIELDS = frozenset({"service", "system"})
 CLUSTER_STORE_FIELDS = frozenset({"system", "backend"})
 SERVICE_STORE_FIELDS = frozenset({"service", "system"})
-
-
-def fill(template: str, values: dict[str, str]) -> str:
-    """Expand a template whose placeholders the rules already checked."""
-    return PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
 def namespace_of(platform: Platform, service: Service, env: Environment) -> str:

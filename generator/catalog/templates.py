@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 ENV_PLACEHOLDER = "_ENV_"  # what a Kustomize base carries where {env} goes (seed 001)
@@ -19,7 +20,23 @@ def stray_brace(template: str) -> bool:
 def expand(template: str, *, system: str, env: str, service: str, key: str = "") -> str:
     """Fill a validated template; `key` is normalized as seed 001 does."""
     values = {"system": system, "env": env, "service": service, "key": normalize_key(key)}
-    return PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    return fill(template, values)
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Expand a template whose placeholders the rules already checked (a missing one is a
+    KeyError: a bug, never a silent blank)."""
+    parts = _split(template)
+    if len(parts) == 1:
+        return template
+    return "".join([values[part] if i % 2 else part for i, part in enumerate(parts)])
+
+
+@lru_cache(maxsize=512)
+def _split(template: str) -> tuple[str, ...]:
+    """Text and placeholder names, alternating (`re.split` with the group): parsed once per
+    template, not once per service and env (50,000 expansions at 3,000 services)."""
+    return tuple(PLACEHOLDER.split(template))
 
 
 def normalize_key(key: str) -> str:

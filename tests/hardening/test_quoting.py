@@ -15,6 +15,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from generator.catalog.load import load_catalog
 from generator.catalog.models import CONFIG_KEY, DNS_LABEL, DURATION, ENV_KEY, SINGLE_LINE
+from generator.catalog.templates import PLACEHOLDER, fill
 from generator.errors import CatalogError
 from generator.render.yamlout import Block, dump
 from tests.conftest import PLATFORM, SERVICE, render_tree
@@ -143,3 +144,19 @@ def test_model_patterns_refuse_a_trailing_newline(pattern: str, good: str) -> No
     assert adapter.validate_python(good) == good
     with pytest.raises(ValidationError):
         adapter.validate_python(good + "\n")
+
+
+_FIELDS = ("system", "env", "service", "key", "namespace")
+_TEXT = st.text(st.characters(blacklist_characters="{}"), max_size=6)
+
+
+@given(st.lists(st.tuples(_TEXT, st.sampled_from(_FIELDS)), max_size=4), _TEXT, _TEXT)
+def test_a_template_expands_as_the_placeholder_pattern_reads_it(
+    pieces: list[tuple[str, str]], tail: str, value: str
+) -> None:
+    """The cached split of `fill` and a plain substitution by the placeholder pattern agree,
+    whatever a value holds (braces in a value are never read as a placeholder)."""
+    template = "".join(f"{text}{{{name}}}" for text, name in pieces) + tail
+    values = {name: f"{value}{{{name}}}" for name in _FIELDS}
+    expected = PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    assert fill(template, values) == expected
