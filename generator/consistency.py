@@ -11,21 +11,21 @@ override's output instead (`secrets_in_output`): a renamed target or a dropped k
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.errors import ConsistencyError, Problem
 
 
-@dataclass(frozen=True, order=True)
-class ObjectId:
+class ObjectId(NamedTuple):
+    """Tuples: built, hashed and sorted in C (60,000 of each at 10,000 services)."""
+
     env: str
     namespace: str
     kind: str  # Secret | ConfigMap
     name: str
 
 
-@dataclass(frozen=True, order=True)
-class Reference:
+class Reference(NamedTuple):
     service: str
     source: str  # catalog file, for the error location
     target: ObjectId

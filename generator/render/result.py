@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.consistency import Inventory, ObjectId, Reference
 
 Tree = dict[str, str]  # relative POSIX path -> text
 
 
-@dataclass(frozen=True)
-class AppSource:
+class AppSource(NamedTuple):
     """A folder of the rendered tree that an Argo CD app syncs: every env's (`env` None),
     or one service's in one env."""
 
