@@ -33,7 +33,10 @@ def main() -> None:
         profiler = Profiler(interval=0.0005)
         with profiler:
             plan = engine.plan_for(catalog, Path(tmp) / "rendered", Path(tmp) / "workflows")
-            summary = engine.apply_plan(plan)
+            try:
+                summary = engine.apply_plan(plan)
+            finally:
+                plan.close()
         print(f"{opts.services} services: {summary}")
         print(profiler.output_text(color=False, show_all=False))
 

@@ -8,11 +8,11 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.catalog.load import SERVICES_DIR, display_root, load_catalog
+from generator.catalog.load import SERVICES_DIR, Catalog, display_root, load_catalog
 from generator.consistency import verify
 from generator.output_guard import ensure_safe_root
 from generator.plan import Plan, make_plan, stray_files, synced_folders
-from generator.render.pipeline import OUT, WORKFLOWS, render_all
+from generator.render.pipeline import OUT, WORKFLOWS, Rendered, render_all
 from generator.write import Summary, apply
 
 
@@ -30,7 +30,9 @@ def paused_gc() -> Iterator[None]:
 
 
 def plan_for(catalog_dir: Path, out: Path, workflows: Path | None = None) -> Plan:
-    """`workflows` defaults to the catalog's `ci.workflowsPath` (where GitHub reads them)."""
+    """`workflows` defaults to the catalog's `ci.workflowsPath` (where GitHub reads them).
+    The caller closes the plan (`Plan.close`): for a large catalog a forked process keeps
+    some of its files until then."""
     with paused_gc():
         return _plan_for(catalog_dir, out, workflows)
 
@@ -39,17 +41,33 @@ def _plan_for(catalog_dir: Path, out: Path, workflows: Path | None) -> Plan:
     catalog = load_catalog(catalog_dir)
     explicit = workflows is not None
     workflows = workflows if workflows is not None else Path(catalog.platform.ci.workflowsPath)
-    rendered = render_all(catalog)
+    rendered = render_all(catalog, hold=True)
+    try:
+        return _plan(catalog, catalog_dir, rendered, out, workflows, explicit=explicit)
+    except BaseException:
+        if rendered.held is not None:
+            rendered.held.close()
+        raise
+
+
+def _plan(
+    catalog: Catalog,
+    catalog_dir: Path,
+    rendered: Rendered,
+    out: Path,
+    workflows: Path,
+    *,
+    explicit: bool,
+) -> Plan:
     verify(rendered.inventory)
     desired = rendered.trees
     folders = {OUT: out, WORKFLOWS: workflows}
     for folder in folders.values():
         ensure_safe_root(folder)
-    plan = make_plan(desired, folders, OUT)
-    synced = synced_folders(
-        desired[OUT], rendered.results.applications(), catalog.platform.renderedPath
-    )
-    plan.roots[OUT].stray = stray_files(out, desired[OUT], synced)
+    plan = make_plan(desired, folders, OUT, rendered.held)
+    paths = plan.roots[OUT].paths()
+    synced = synced_folders(paths, rendered.results.applications(), catalog.platform.renderedPath)
+    plan.roots[OUT].stray = stray_files(out, paths, synced)
     plan.envs = tuple(e.name for e in catalog.platform.environments)
     plan.roots[OUT].per_service = rendered.results.per_service_files()
     plan.services = len(catalog.services)

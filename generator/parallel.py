@@ -65,6 +65,30 @@ def start(fn: Callable[[int], T]) -> Callable[[], T]:
     return result
 
 
+def start_serving(
+    serve: Callable[[BinaryIO, BinaryIO], None],
+) -> tuple[int, BinaryIO, BinaryIO]:
+    """Fork a child running `serve(to_parent, from_parent)` for as long as it likes (it ends
+    at EOF on `from_parent`); return its pid, the stream to it and the stream from it."""
+    down_read, down_write = os.pipe()  # parent -> child
+    up_read, up_write = os.pipe()  # child -> parent
+    _widen(up_write)
+    gc.freeze()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(down_write)
+            os.close(up_read)
+            with os.fdopen(up_write, "wb") as to_parent, os.fdopen(down_read, "rb") as commands:
+                serve(to_parent, commands)
+        finally:
+            os._exit(0)
+    os.close(down_read)
+    os.close(up_write)
+    gc.unfreeze()
+    return pid, os.fdopen(down_write, "wb"), os.fdopen(up_read, "rb")
+
+
 PIPE_BYTES = 1 << 20  # measured: 13.5 MB of results pass in 0.018 s, not 0.028 s with 64 KiB
 
 
@@ -82,11 +106,17 @@ def _send(fn: Callable[[int], T], parent: int, pipe: BinaryIO) -> None:
     stream, which the parent reports as a worker without a result."""
     try:
         value = fn(parent)
-    except BaseException as exc:  # the parent re-raises it: same exit code, same message
-        try:
-            payload = pickle.dumps((False, exc))
-        except Exception:  # an exception that cannot be pickled: keep its text
-            payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-        pipe.write(payload)
+    except BaseException as exc:
+        send_exception(exc, pipe)
         return
     pickle.dump((True, value), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def send_exception(exc: BaseException, pipe: BinaryIO) -> None:
+    """The parent re-raises it: same exit code, same message."""
+    try:
+        payload = pickle.dumps((False, exc))
+    except Exception:  # an exception that cannot be pickled: keep its text
+        payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    pipe.write(payload)
+    pipe.flush()

@@ -9,11 +9,12 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import OutputError
+from generator.held import Held
 from generator.render.jsonout import dumps_indented
 from generator.render.result import Application
 
@@ -34,6 +35,19 @@ class RootPlan:
     stray: list[str] = field(default_factory=list)  # not generated, where Argo CD deploys it
     # files with one block per service (the chart's values): drift is blamed per block
     per_service: frozenset[str] = frozenset()
+    held: Held | None = None  # more desired files, kept by the process that rendered them
+
+    def paths(self) -> set[str]:
+        """Every desired path, kept here or over there."""
+        return {*self.desired, *(self.held.paths if self.held else ())}
+
+    def texts(self, paths: Iterable[str]) -> dict[str, str]:
+        """The desired text of each of `paths` (asked for at once where they are kept)."""
+        wanted = list(paths)
+        out = {p: self.desired[p] for p in wanted if p in self.desired}
+        if self.held is not None:
+            out.update(self.held.texts(p for p in wanted if p not in out))
+        return out
 
     @property
     def changed(self) -> bool:
@@ -53,8 +67,14 @@ class Plan:
     def changed(self) -> bool:
         return any(r.changed for r in self.roots.values())
 
+    def close(self) -> None:
+        """Let go of the process keeping files of this plan, if any (idempotent)."""
+        for root_plan in self.roots.values():
+            if root_plan.held is not None:
+                root_plan.held.close()
 
-def manifest_text(roots: dict[str, dict[str, str]]) -> str:
+
+def manifest_text(roots: Mapping[str, Iterable[str]]) -> str:
     """The list of every generated file, per root: what a later render may delete."""
     listing = {name: sorted(tree) for name, tree in sorted(roots.items())}
     doc = {"generator": "gitops-gen", "files": listing}
@@ -94,34 +114,64 @@ def manifest_stamp(out: Path) -> tuple[int, ...]:
     return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
-def make_plan(desired: dict[str, dict[str, str]], folders: dict[str, Path], out_root: str) -> Plan:
-    """Plan every root. The manifest itself is part of the `out_root` tree."""
+def make_plan(
+    desired: dict[str, dict[str, str]],
+    folders: dict[str, Path],
+    out_root: str,
+    held: Held | None = None,
+) -> Plan:
+    """Plan every root. The manifest itself is part of the `out_root` tree. `held`: more
+    files of `out_root`, kept (and compared with the disk) by the process that rendered them."""
     stamp = manifest_stamp(folders[out_root])
     previous = read_manifest(folders[out_root])
-    trees = {name: dict(tree) for name, tree in desired.items()}
-    trees[out_root][MANIFEST] = manifest_text(desired)
+    listing = {name: list(tree) for name, tree in desired.items()}
+    if held is not None:
+        listing[out_root] += held.paths
+    trees = dict(desired)
+    trees[out_root] = {**desired[out_root], MANIFEST: manifest_text(listing)}
     roots = {}
     for name, tree in trees.items():
         root = folders[name]
         base = os.fspath(root)
-        plan = RootPlan(root=root, desired=tree)
-        listings: dict[str, frozenset[str]] = {}
+        plan = RootPlan(root=root, desired=tree, held=held if name == out_root else None)
         listed = set(previous.get(name, ()))  # expected on disk: read them directly
-        for path, text in tree.items():
-            current = _read(base, path, None if path in listed else listings)
-            if current is None:
-                plan.create.append(path)
-            elif current != text:
-                plan.update.append(path)
-                plan.current[path] = current
-            else:
-                plan.same += 1
+        if plan.held is not None:  # compared over there while the local files are here
+            plan.held.start_compare(base, listed)
+        plan.create, plan.current, plan.same = compare(base, tree, listed)
+        plan.update = list(plan.current)
+        if plan.held is not None:
+            create, current, same = plan.held.finish_compare()
+            plan.create += create
+            plan.update += current
+            plan.current.update(current)
+            plan.same += same
+        kept = plan.paths()
         for old in sorted(set(previous.get(name, ()))):
-            if old not in tree and _safe_relative(old) and os.path.isfile(f"{base}/{old}"):
+            if old not in kept and _safe_relative(old) and os.path.isfile(f"{base}/{old}"):
                 plan.delete.append(old)
                 plan.current[old] = _read(base, old) or ""
         roots[name] = plan
     return Plan(roots, stamp=stamp)
+
+
+def compare(
+    base: str, tree: dict[str, str], listed: set[str]
+) -> tuple[list[str], dict[str, str], int]:
+    """Each file of `tree` against the disk: the missing ones, the different ones with their
+    current text, and how many are the same. `listed`: files the last run wrote."""
+    create: list[str] = []
+    update: dict[str, str] = {}
+    same = 0
+    listings: dict[str, frozenset[str]] = {}
+    for path, text in tree.items():
+        current = _read(base, path, None if path in listed else listings)
+        if current is None:
+            create.append(path)
+        elif current != text:
+            update[path] = current
+        else:
+            same += 1
+    return create, update, same
 
 
 def replan(plan: Plan, out_root: str) -> Plan:
@@ -129,7 +179,7 @@ def replan(plan: Plan, out_root: str) -> Plan:
     desired = {name: dict(rp.desired) for name, rp in plan.roots.items()}
     desired[out_root].pop(MANIFEST, None)
     folders = {name: rp.root for name, rp in plan.roots.items()}
-    fresh = make_plan(desired, folders, out_root)
+    fresh = make_plan(desired, folders, out_root, plan.roots[out_root].held)
     fresh.envs, fresh.fix = plan.envs, plan.fix
     return fresh
 
@@ -181,7 +231,7 @@ KEPT_BY_HAND = ("terraform/envs/*/backend.tf",)
 
 
 def synced_folders(
-    tree: dict[str, str], found: Iterable[Application], rendered_path: str
+    tree: Container[str], found: Iterable[Application], rendered_path: str
 ) -> list[tuple[str, bool]]:
     """(folder, recursive) where Argo CD deploys every file, from the rendered apps' paths:
     a plain folder (Argo CD applies each manifest in it) and a chart's `templates/` (Helm
@@ -202,7 +252,7 @@ def synced_folders(
     return sorted(folders)
 
 
-def stray_files(root: Path, tree: dict[str, str], folders: list[tuple[str, bool]]) -> list[str]:
+def stray_files(root: Path, tree: Container[str], folders: list[tuple[str, bool]]) -> list[str]:
     """Files on disk inside `folders` that this render does not produce."""
     base = os.fspath(root)
     found: list[str] = []

@@ -35,6 +35,7 @@ def drifts(plan: Plan, *, diffs: bool = True) -> list[Drift]:
     out: list[Drift] = []
     for root_plan in plan.roots.values():
         root = root_plan.root.as_posix()
+        desired = root_plan.texts((*root_plan.create, *root_plan.update))
         for status, paths in (
             ("missing", root_plan.create),
             ("changed", root_plan.update),
@@ -42,7 +43,7 @@ def drifts(plan: Plan, *, diffs: bool = True) -> list[Drift]:
         ):
             for path in paths:
                 old = root_plan.current.get(path, "")
-                new = "" if status == "extra" else root_plan.desired[path]
+                new = "" if status == "extra" else desired[path]
                 shown = f"{root}/{path}"
                 source = _source(new or old)
                 blamed = status == "changed" and path in root_plan.per_service

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -79,3 +79,27 @@ def fixture_copy(tmp_path: Path) -> Callable[[str], Path]:
         return dest
 
     return copy
+
+
+REPO = REPO_CATALOG.parent
+GUARDED = ("catalog", "rendered", ".github/workflows")  # what `make render` owns here
+
+
+def _guarded_state() -> dict[str, tuple[int, int]]:
+    return {
+        path.relative_to(REPO).as_posix(): (path.stat().st_mtime_ns, path.stat().st_size)
+        for folder in GUARDED
+        for path in (REPO / folder).rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _repo_untouched() -> Iterator[None]:
+    """No test writes into this repository's own catalog or output (a render without
+    `--workflows-dir` writes to `.github/workflows` of the working directory: here)."""
+    before = _guarded_state()
+    yield
+    after = _guarded_state()
+    changed = sorted(p for p in {*before, *after} if before.get(p) != after.get(p))
+    assert not changed, f"a test changed this repository's files: {changed[:5]}"

@@ -15,10 +15,13 @@ def render(
 ) -> int:
     """Write only what changed and remove files no longer produced; `dry_run` only prints."""
     plan = engine.plan_for(catalog, out, workflows)
-    if dry_run:
-        click.echo(text_report(plan, diffs=False), nl=False)
-        return 0
-    summary = engine.apply_plan(plan, allow_empty=allow_empty)
+    try:
+        if dry_run:
+            click.echo(text_report(plan, diffs=False), nl=False)
+            return 0
+        summary = engine.apply_plan(plan, allow_empty=allow_empty)
+    finally:
+        plan.close()
     click.echo(f"gitops-gen: {summary}")
     for line in stray_warnings(plan):
         click.echo(f"gitops-gen: {line}", err=True)
@@ -28,5 +31,8 @@ def render(
 def check(catalog: Path, out: Path, workflows: Path | None, fmt: str) -> int:
     """Render in memory and report the drift from disk: 1 when there is any."""
     plan = engine.plan_for(catalog, out, workflows)
-    click.echo(format_report(plan, fmt), nl=False)
+    try:
+        click.echo(format_report(plan, fmt), nl=False)
+    finally:
+        plan.close()
     return 1 if plan.changed else 0

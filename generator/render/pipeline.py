@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from generator import parallel
+from generator import held, parallel
 from generator.backends import secret_parts
 from generator.catalog.load import Catalog
 from generator.consistency import Inventory
+from generator.held import Held
 from generator.render import (
     argocd,
     backstage,
@@ -36,6 +37,7 @@ __all__ = ["OUT", "WORKFLOWS", "Rendered", "Tree", "render_all", "render_catalog
 class Rendered:
     trees: dict[str, Tree]  # {root: {path: text}}
     results: Results  # what each family of the `OUT` tree produced, as data
+    held: Held | None = None  # more `OUT` files, kept by the process that rendered them
 
     @property
     def inventory(self) -> Inventory:
@@ -43,7 +45,9 @@ class Rendered:
         return self.results.inventory()
 
 
-def render_all(catalog: Catalog) -> Rendered:
+def render_all(catalog: Catalog, *, hold: bool = False) -> Rendered:
+    """`hold`: for a large catalog, the forked documents process keeps its files and writes
+    them itself (`Rendered.held`; the caller closes it) instead of passing their text back."""
     facts = Facts(catalog)
 
     def documents(_parent: int = 0) -> tuple[list[FamilyResult], Tree]:
@@ -58,8 +62,16 @@ def render_all(catalog: Catalog) -> Rendered:
         ]
         return found, workflows.render(facts, Results(tuple(found)))
 
+    def kept() -> tuple[tuple[list[FamilyResult], Tree], Tree]:
+        found, flows = documents()
+        texts: Tree = {}
+        for result in found:
+            _merge(texts, result.files)
+        return ([replace(r, files={}) for r in found], flows), texts
+
     split = parallel.worth_it(len(facts.services), minimum=200)
-    pending = parallel.start(documents) if split else None
+    pending = parallel.start(documents) if split and not hold else None
+    pending_held = held.start(kept) if split and hold else None
     results = [
         kustomize.render(facts, [secret_parts]),
         vault.result(facts),
@@ -76,7 +88,15 @@ def render_all(catalog: Catalog) -> Rendered:
     sources = [app for result in results for app in result.apps]
     results.append(argocd.render(facts, sources))
     _merge(out, results[-1].files)
-    found_documents, workflow_files = pending() if pending else documents()
+    kept_by: Held | None = None
+    if pending_held is not None:
+        (found_documents, workflow_files), kept_by = pending_held()
+        clash = out.keys() & kept_by.paths
+        if clash:
+            kept_by.close()
+            raise RuntimeError(f"two output families render {sorted(clash)[:3]}")
+    else:
+        found_documents, workflow_files = pending() if pending else documents()
     for found in found_documents:
         result = found
         if found.family == "helm":  # the chart's objects, recorded in this process
@@ -86,7 +106,7 @@ def render_all(catalog: Catalog) -> Rendered:
         _merge(out, result.files)
     done = Results(tuple(results))
     trees = {OUT: _sorted(out), WORKFLOWS: _sorted(workflow_files)}
-    return Rendered(trees, done)
+    return Rendered(trees, done, kept_by)
 
 
 def _chart(facts: Facts) -> FamilyResult:

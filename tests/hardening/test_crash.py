@@ -159,8 +159,9 @@ def main_process_operations(
 
     best: tuple[int, Path] = (-1, cat_a)
     for catalog in (cat_a, cat_b):
-        roots = engine.plan_for(catalog, out, wf).roots.values()
-        writes = sum(len(r.create) + len(r.update) for r in roots)
+        plan = engine.plan_for(catalog, out, wf)
+        plan.close()  # a forked family may keep files: let it go
+        writes = sum(len(r.create) + len(r.update) for r in plan.roots.values())
         best = max(best, (writes // 2 if parallel else writes - 1, catalog))
     assert best[0] >= 1, "each trial must have writes to interrupt"
     return best[1], best[0]

@@ -1,0 +1,179 @@
+"""Files a forked family process rendered and keeps: the parent never holds all their text.
+
+At 10,000 services the documents families (chart values, Terraform inputs, runbooks) are
+about 100 MB of text. Passing it back made the parent's peak hold every file of the tree at
+once; instead the process that rendered them keeps them and answers the parent: it compares
+them with the disk, and hands over texts a batch at a time, for a report or for the
+parent's writes. It never writes itself: every write happens in a process holding the
+output's lock, so a killed run's last write is over before the next run can plan. It stops
+when the parent closes the channel (or dies: the channel then ends).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, BinaryIO, TypeVar
+
+from generator import parallel
+
+T = TypeVar("T")
+Compared = tuple[list[str], dict[str, str], int]  # (create, update: {path: current}, same)
+BATCH_CHARS = 8_000_000  # a batch of texts: a few MB at once, never the whole family
+
+
+class Held:
+    """The parent's handle on the files one forked process keeps (paths relative to `base`)."""
+
+    def __init__(self, pid: int, commands: BinaryIO, replies: BinaryIO, paths: list[str]) -> None:
+        self.pid = pid
+        self.paths = frozenset(paths)
+        self._commands, self._replies = commands, replies
+        self._closed = False
+
+    def start_compare(self, base: str, listed: set[str]) -> None:
+        """Compare each kept file with the disk over there; `finish_compare` gets the answer
+        (missing, different with the current text, how many same) and the parent compares
+        its own files meanwhile."""
+        self._send("compare", base, listed & self.paths)
+
+    def finish_compare(self) -> Compared:
+        return self._receive()  # type: ignore[no-any-return]
+
+    def texts(self, paths: Iterable[str]) -> dict[str, str]:
+        wanted = [p for p in paths if p in self.paths]
+        return self._ask("texts", wanted) if wanted else {}
+
+    def batches(self, paths: list[str], budget: int = BATCH_CHARS) -> Iterator[dict[str, str]]:
+        """The texts of `paths`, about `budget` characters at a time (at least one file):
+        what a writer holds at once, whatever the sizes (a Terraform input file of 10,000
+        services is 20 MB; a runbook 4 KB)."""
+        start = 0
+        while start < len(paths):
+            texts = self._ask("batch", paths[start:], budget)
+            start += len(texts)
+            yield texts
+
+    def close(self) -> None:
+        """Let the process go and reap it (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        for stream in (self._commands, self._replies):
+            with contextlib.suppress(OSError):  # the other end is gone already
+                stream.close()
+        os.waitpid(self.pid, 0)
+
+    def _ask(self, command: str, *args: Any) -> Any:
+        self._send(command, *args)
+        return self._receive()
+
+    def _send(self, command: str, *args: Any) -> None:
+        try:
+            pickle.dump((command, args), self._commands, protocol=pickle.HIGHEST_PROTOCOL)
+            self._commands.flush()
+        except BrokenPipeError:
+            raise RuntimeError("a gitops-gen worker process died") from None
+
+    def _receive(self) -> Any:
+        try:
+            ok, value = pickle.load(self._replies)  # noqa: S301 - our own child's bytes
+        except (EOFError, pickle.UnpicklingError):
+            raise RuntimeError("a gitops-gen worker process died without a result") from None
+        if not ok:
+            raise value
+        return value
+
+
+def start(make: Callable[[], tuple[T, dict[str, str]]]) -> Callable[[], tuple[T, Held]]:
+    """Fork a process that runs `make()` -> (a result for the parent, the texts it keeps).
+    The returned function waits for the result and gives the handle on the kept texts;
+    the process's exception is raised in the parent, as `parallel.start` does."""
+    parent = os.getpid()
+    pid, commands, replies = parallel.start_serving(
+        lambda to_parent, from_parent: _serve(make, parent, to_parent, from_parent)
+    )
+
+    def result() -> tuple[T, Held]:
+        try:
+            value, paths = _first_reply(replies)
+        except BaseException:
+            Held(pid, commands, replies, []).close()
+            raise
+        return value, Held(pid, commands, replies, paths)
+
+    return result
+
+
+def _first_reply(replies: BinaryIO) -> tuple[Any, list[str]]:
+    try:
+        ok, value = pickle.load(replies)  # noqa: S301 - our own child's bytes
+    except (EOFError, pickle.UnpicklingError):
+        raise RuntimeError("a gitops-gen worker process died without a result") from None
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def _serve(
+    make: Callable[[], tuple[T, dict[str, str]]],
+    parent: int,
+    to_parent: BinaryIO,
+    from_parent: BinaryIO,
+) -> None:
+    """The child: render, send the result and the kept paths, then answer until EOF."""
+    try:
+        value, texts = make()
+    except BaseException as exc:
+        parallel.send_exception(exc, to_parent)
+        return
+    _reply(to_parent, (value, list(texts)))
+    while True:
+        try:
+            command, args = pickle.load(from_parent)  # noqa: S301 - our own parent's bytes
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return  # the parent closed the channel, or is gone
+        if parallel.parent_gone(parent):
+            return
+        try:
+            answer = _HANDLERS[command](texts, parent, *args)
+        except BaseException as exc:
+            parallel.send_exception(exc, to_parent)
+            continue
+        _reply(to_parent, answer)
+
+
+def _reply(stream: BinaryIO, value: Any) -> None:
+    pickle.dump((True, value), stream, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.flush()
+
+
+def _compare(texts: dict[str, str], _parent: int, base: str, listed: set[str]) -> Compared:
+    from generator.plan import compare
+
+    return compare(base, texts, listed)
+
+
+def _texts(texts: dict[str, str], _parent: int, paths: list[str]) -> dict[str, str]:
+    return {path: texts[path] for path in paths}
+
+
+def _batch(texts: dict[str, str], _parent: int, paths: list[str], budget: int) -> dict[str, str]:
+    """The first of `paths` up to `budget` characters, and always at least one."""
+    out: dict[str, str] = {}
+    size = 0
+    for path in paths:
+        if out and size + len(texts[path]) > budget:
+            break
+        out[path] = texts[path]
+        size += len(texts[path])
+    return out
+
+
+_HANDLERS: dict[str, Callable[..., Any]] = {
+    "compare": _compare,
+    "texts": _texts,
+    "batch": _batch,
+}
