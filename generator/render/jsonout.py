@@ -28,6 +28,10 @@ def _emit(value: Any, pad: str, parts: list[str], step: str) -> None:
     elif kind is dict:
         items = [(f"{encode_basestring_ascii(str(k))}: ", v) for k, v in value.items()]
         _container("{", "}", items, pad, parts, step=step)
+    elif (kind is list or kind is tuple) and value and all(type(v) is str for v in value):
+        inner = pad + step  # a list of strings (the manifest's paths, IAM actions): one join
+        joined = f",\n{inner}".join(map(encode_basestring_ascii, value))
+        parts.append(f"[\n{inner}{joined}\n{pad}]")
     elif kind is list or kind is tuple:
         _container("[", "]", [("", v) for v in value], pad, parts, step=step)
     else:
