@@ -210,7 +210,7 @@ def _write_all(
         write_many(jobs)
         _write_held(held, held_jobs)
         return
-    mine = max(0, total // 2 - len(held_jobs))
+    mine = max(0, total // 2 - 2 * len(held_jobs))  # a kept file also costs its transfer
     pending = parallel.start(lambda parent: write_many(jobs[mine:], parent))
     try:
         write_many(jobs[:mine])
