@@ -11,8 +11,9 @@ from pathlib import Path
 from generator.catalog.load import SERVICES_DIR, Catalog, display_root, load_catalog
 from generator.consistency import verify
 from generator.output_guard import ensure_safe_root
-from generator.plan import Plan, make_plan, stray_files, synced_folders
+from generator.plan import Plan, make_plan
 from generator.render.pipeline import OUT, WORKFLOWS, Rendered, render_all
+from generator.stray import stray_files, synced_folders
 from generator.write import Summary, apply
 
 
