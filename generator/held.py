@@ -25,7 +25,8 @@ BATCH_CHARS = 8_000_000  # a batch of texts: a few MB at once, never the whole f
 
 
 class Held:
-    """The parent's handle on the files one forked process keeps (paths relative to `base`)."""
+    """The parent's handle on the files one forked process keeps (paths relative to the
+    output folder)."""
 
     def __init__(self, pid: int, commands: BinaryIO, replies: BinaryIO, paths: list[str]) -> None:
         self.pid = pid
@@ -78,13 +79,7 @@ class Held:
             raise RuntimeError("a gitops-gen worker process died") from None
 
     def _receive(self) -> Any:
-        try:
-            ok, value = pickle.load(self._replies)  # noqa: S301 - our own child's bytes
-        except (EOFError, pickle.UnpicklingError):
-            raise RuntimeError("a gitops-gen worker process died without a result") from None
-        if not ok:
-            raise value
-        return value
+        return _read_reply(self._replies)
 
 
 def start(make: Callable[[], tuple[T, dict[str, str]]]) -> Callable[[], tuple[T, Held]]:
@@ -98,7 +93,7 @@ def start(make: Callable[[], tuple[T, dict[str, str]]]) -> Callable[[], tuple[T,
 
     def result() -> tuple[T, Held]:
         try:
-            value, paths = _first_reply(replies)
+            value, paths = _read_reply(replies)
         except BaseException:
             Held(pid, commands, replies, []).close()
             raise
@@ -107,14 +102,15 @@ def start(make: Callable[[], tuple[T, dict[str, str]]]) -> Callable[[], tuple[T,
     return result
 
 
-def _first_reply(replies: BinaryIO) -> tuple[Any, list[str]]:
+def _read_reply(replies: BinaryIO) -> Any:
+    """One answer of the process, or its exception raised here."""
     try:
         ok, value = pickle.load(replies)  # noqa: S301 - our own child's bytes
     except (EOFError, pickle.UnpicklingError):
         raise RuntimeError("a gitops-gen worker process died without a result") from None
     if not ok:
         raise value
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _serve(
