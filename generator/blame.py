@@ -26,16 +26,44 @@ def service_hunks(path: str, old: str, new: str) -> dict[str, str] | None:
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
     hunks: dict[str, list[str]] = {}
     for group in SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(CONTEXT):
-        owner = _owner(a, b, group)
-        if owner is None:
-            return None
-        hunks.setdefault(owner, []).append(_hunk(a, b, group))
+        for owner, part in _by_owner(a, b, group):
+            if owner is None:
+                return None
+            hunks.setdefault(owner, []).append(_hunk(a, b, part))
     return {svc: f"--- a/{path}\n+++ b/{path}\n" + "".join(h) for svc, h in hunks.items()}
 
 
-def _owner(a: list[str], b: list[str], group: list[Opcode]) -> str | None:
-    """The service key above (or at) the hunk's first changed line."""
-    tag, i1, _, j1, _ = next(op for op in group if op[0] != "equal")
+def _by_owner(
+    a: list[str], b: list[str], group: list[Opcode]
+) -> list[tuple[str | None, list[Opcode]]]:
+    """A hunk split where its changes pass from one service's block to the next (two
+    neighbours changed within a few lines are one hunk to difflib, two causes to a reviewer):
+    each part keeps up to CONTEXT lines of the unchanged run between them."""
+    parts: list[tuple[str | None, list[Opcode]]] = []
+    between: Opcode | None = None  # the unchanged run since the last change
+    for op in group:
+        if op[0] == "equal":
+            between = op
+            continue
+        owner = _owner(a, b, op)
+        if parts and parts[-1][0] == owner:
+            parts[-1][1].extend([between, op] if between else [op])
+        elif parts and between:
+            _, i1, i2, j1, j2 = between
+            keep = min(CONTEXT, i2 - i1)
+            parts[-1][1].append(("equal", i1, i1 + keep, j1, j1 + keep))
+            parts.append((owner, [("equal", i2 - keep, i2, j2 - keep, j2), op]))
+        else:
+            parts.append((owner, [between, op] if between else [op]))
+        between = None
+    if parts and between:
+        parts[-1][1].append(between)
+    return parts
+
+
+def _owner(a: list[str], b: list[str], op: Opcode) -> str | None:
+    """The service key above (or at) the change's first line."""
+    tag, i1, _, j1, _ = op
     lines, start = (a, i1) if tag == "delete" else (b, j1)
     for line in reversed(lines[: start + 1]):
         found = _SERVICE_KEY.match(line)
