@@ -2,8 +2,9 @@
 
 Reviewers see effects, not files: Argo CD apps added or pruned, Kubernetes objects per env,
 Terraform secrets, parameters and roles created or DESTROYED, Vault policies widened or
-narrowed. Removals come first and loud: mass deletion through Argo CD prune or a Terraform
-destroy is how a one-line catalog change becomes an incident (argo-cd #9227).
+narrowed and auth roles bound anew. Removals come first and loud: mass deletion through
+Argo CD prune or a Terraform destroy is how a one-line catalog change becomes an incident
+(argo-cd #9227).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from generator.change_areas import (
     kubernetes_changes,
     terraform_changes,
     vault_changes,
+    vault_role_changes,
 )
 from generator.change_objects import object_changes
 from generator.change_report import Change, ChangeReport
@@ -73,6 +75,7 @@ def compare(
             *kube,
             *terraform_changes(old.results.terraform(), new.results.terraform()),
             *vault_changes(old.results.vault_grants(), new.results.vault_grants()),
+            *vault_role_changes(old.results.vault_roles(), new.results.vault_roles()),
         }
     )
     changed = sum(1 for p in base.keys() | head.keys() if base.get(p) != head.get(p))

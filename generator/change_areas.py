@@ -180,3 +180,16 @@ def vault_changes(
                 yield Change("vault", env, "widened", what, ", ".join(sorted(b - a)))
             if a - b:
                 yield Change("vault", env, "narrowed", what, ", ".join(sorted(a - b)))
+
+
+def vault_role_changes(
+    old: dict[tuple[str, str], str], new: dict[tuple[str, str], str]
+) -> Iterator[Change]:
+    """An auth role bound anew: another namespace or Vault may now log in as the service.
+    (A role that comes or goes comes or goes with its policy, reported above.)"""
+    for env, service in sorted(old.keys() & new.keys()):
+        a, b = old[(env, service)], new[(env, service)]
+        if a != b:
+            yield Change(
+                "vault", env, "changed", f"Vault auth role of {service}", f"{b} (was: {a})"
+            )

@@ -51,6 +51,8 @@ class CloudEffects:
     terraform: dict[str, str] = field(default_factory=dict)
     # (env, service) -> the Vault API paths its policy grants read on
     vault_grants: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    # (env, service) -> its Vault auth role: who may log in as it, and which policy they get
+    vault_roles: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,9 @@ class Results:
 
     def vault_grants(self) -> dict[tuple[str, str], frozenset[str]]:
         return _union(r.cloud.vault_grants for r in self.families)
+
+    def vault_roles(self) -> dict[tuple[str, str], str]:
+        return _union(r.cloud.vault_roles for r in self.families)
 
     def inventory(self) -> Inventory:
         inventory = Inventory()

@@ -193,44 +193,60 @@ def policy_paths(facts: Facts, service: Service, env: str) -> list[str]:
 
 
 def render(facts: Facts) -> dict[str, str]:
+    return _render(facts, {env.name: env_grants(facts, env) for env in facts.envs})
+
+
+def _render(facts: Facts, grants: dict[str, list[Grant]]) -> dict[str, str]:
     files: dict[str, str] = {}
     templates = templates_for(facts.catalog)
-    for env in facts.envs:
-        grants = []
-        for svc in facts.services:
-            backend = _backend(facts, svc)
-            if backend is None:
-                continue
-            paths = policy_paths(facts, svc, env.name)
-            policy = templates.render(POLICY_TEMPLATE, policy=PolicyView(svc.name, tuple(paths)))
-            rel = f"policies/{svc.name}.hcl"
-            files[f"{ROOT}/{env.name}/{rel}"] = header(facts.source(svc)) + policy
-            grants.append(
-                Grant(
-                    service=svc.name,
-                    address=address(backend, env),
-                    mount=backend.mount,
-                    auth_mount=backend.authMount,
-                    policy=policy_name(facts, env.name, svc.name),
-                    policy_file=rel,
-                    role=role_name(svc.name, env.name),
-                    namespace=facts.deployed(svc, env).namespace,
-                    paths=tuple(paths),
-                )
-            )
-        if grants:
-            files[f"{ROOT}/{env.name}/bootstrap.sh"] = script(
-                templates, facts.source(), env.name, grants
-            )
+    for env, found in grants.items():
+        for grant in found:
+            view = PolicyView(grant.service, grant.paths)
+            policy = templates.render(POLICY_TEMPLATE, policy=view)
+            source = facts.catalog.source(grant.service)
+            files[f"{ROOT}/{env}/{grant.policy_file}"] = header(source) + policy
+        if found:
+            files[f"{ROOT}/{env}/bootstrap.sh"] = script(templates, facts.source(), env, found)
     return files
 
 
+def env_grants(facts: Facts, env: Environment) -> list[Grant]:
+    """Each Vault service of one env: its policy and the auth role its VaultAuth logs in with."""
+    grants = []
+    for svc in facts.services:
+        backend = _backend(facts, svc)
+        if backend is None:
+            continue
+        grants.append(
+            Grant(
+                service=svc.name,
+                address=address(backend, env),
+                mount=backend.mount,
+                auth_mount=backend.authMount,
+                policy=policy_name(facts, env.name, svc.name),
+                policy_file=f"policies/{svc.name}.hcl",
+                role=role_name(svc.name, env.name),
+                namespace=facts.deployed(svc, env).namespace,
+                paths=tuple(policy_paths(facts, svc, env.name)),
+            )
+        )
+    return grants
+
+
 def result(facts: Facts) -> FamilyResult:
-    """The policies and bootstrap scripts, and each policy's grants as data (for `diff`)."""
-    grants = {
-        (env.name, svc.name): frozenset(policy_paths(facts, svc, env.name))
-        for env in facts.envs
-        for svc in facts.services
-        if _backend(facts, svc) is not None
-    }
-    return FamilyResult(ROOT, render(facts), cloud=CloudEffects(vault_grants=grants))
+    """The policies and bootstrap scripts, and as data (for `diff`) each policy's grants and
+    each auth role's binding: who may log in as the service, and which policy they get."""
+    grants = {env.name: env_grants(facts, env) for env in facts.envs}
+    cloud = CloudEffects(
+        vault_grants={(e, g.service): frozenset(g.paths) for e, gs in grants.items() for g in gs},
+        vault_roles={(e, g.service): role_binding(g) for e, gs in grants.items() for g in gs},
+    )
+    return FamilyResult(ROOT, _render(facts, grants), cloud=cloud)
+
+
+def role_binding(grant: Grant) -> str:
+    """One auth role as a reviewer reads it: where, who may log in, what they get."""
+    return (
+        f"{grant.address} auth/{grant.auth_mount}/role/{grant.role}: service account "
+        f"{grant.namespace}/{grant.service} gets policy {grant.policy}"
+    )

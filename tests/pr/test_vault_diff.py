@@ -57,3 +57,20 @@ def test_removing_a_service_removes_its_policy_loudly(repo: Path) -> None:
     for env in ENVS:
         line = f"- [{env}] Vault policy of cert-manager removed: the service loses access"
         assert line in removals
+
+
+def test_a_role_bound_to_another_namespace_is_reported(repo: Path) -> None:
+    """Who may log in as a service is access too: a per-env namespace moves its auth role."""
+    entry = repo / "catalog/services/grafana.yaml"
+    text = entry.read_text().replace(
+        "production: {replicas: 2}", "production: {replicas: 2, namespace: obs}"
+    )
+    entry.write_text(text)
+    code, out = diff()
+    assert code == 1
+    (line,) = [row for row in out.splitlines() if "Vault auth role of grafana" in row]
+    assert line.startswith("  ~ [production] Vault auth role of grafana changed: ")
+    now, was = line.split(" (was: ")
+    assert "service account obs/grafana gets policy" in now
+    assert "service account monitoring/grafana gets policy" in was
+    assert "Vault policy of grafana" not in out  # the paths it reads did not change
