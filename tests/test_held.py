@@ -8,6 +8,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,3 +138,32 @@ def test_a_render_with_kept_files_restores_them(
     result = run(["render", *_args(catalog, out)])
     assert result.output.startswith("gitops-gen: 2 written,")
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_failure_here_lets_the_keeper_go(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The main process's own families fail after the documents process started: the error
+    comes through, and the process keeping the documents is gone, not left waiting."""
+    from generator import parallel
+    from generator.catalog.load import load_catalog
+    from generator.render import argocd, pipeline
+
+    catalog = load_catalog(make_catalog())
+    started: list[int] = []
+    real = parallel.start_serving
+
+    def recorded(serve: Callable[..., None]) -> tuple[int, Any, Any]:
+        found = real(serve)
+        started.append(found[0])
+        return found
+
+    def broken(*_args: object) -> None:
+        raise ValueError("argocd broke")
+
+    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
+    monkeypatch.setattr(parallel, "start_serving", recorded)
+    monkeypatch.setattr(argocd, "render", broken)
+    with pytest.raises(ValueError, match="argocd broke"):
+        pipeline.render_all(catalog, hold=True)
+    assert len(started) == 1 and _gone(started[0])

@@ -6,6 +6,7 @@ keeps the results, which Argo CD, the workflows, `diff` and the consistency chec
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 
 from generator import held, parallel
@@ -46,8 +47,9 @@ class Rendered:
 
 
 def render_all(catalog: Catalog, *, hold: bool = False) -> Rendered:
-    """`hold`: for a large catalog, the forked documents process keeps its files and writes
-    them itself (`Rendered.held`; the caller closes it) instead of passing their text back."""
+    """`hold`: for a large catalog, the forked documents process keeps its files
+    (`Rendered.held`, which the caller closes): it compares them with the disk and hands
+    their text over a batch at a time, instead of passing it all back at once."""
     facts = Facts(catalog)
 
     def documents(_parent: int = 0) -> tuple[list[FamilyResult], Tree]:
@@ -72,22 +74,13 @@ def render_all(catalog: Catalog, *, hold: bool = False) -> Rendered:
     split = parallel.worth_it(len(facts.services), minimum=200)
     pending = parallel.start(documents) if split and not hold else None
     pending_held = held.start(kept) if split and hold else None
-    results = [
-        kustomize.render(facts, [secret_parts]),
-        vault.result(facts),
-        _stores(facts),
-        FamilyResult("backstage", backstage.render(facts)),
-    ]
-    chart_objects = Inventory()
-    helm.record(facts, chart_objects)
-    out: Tree = {}
-    for result in results:
-        _merge(out, result.files)
-    # Argo CD points only at the kustomize folders and the stores rendered above (and the
-    # chart, by name): it runs here, while the other process still renders the documents.
-    sources = [app for result in results for app in result.apps]
-    results.append(argocd.render(facts, sources))
-    _merge(out, results[-1].files)
+    try:
+        results, out, chart_objects = _kubernetes_side(facts)
+    except BaseException:
+        if pending_held is not None:  # let the kept files go: nobody will ask for them
+            with contextlib.suppress(Exception):
+                pending_held()[1].close()
+        raise
     kept_by: Held | None = None
     if pending_held is not None:
         (found_documents, workflow_files), kept_by = pending_held()
@@ -107,6 +100,27 @@ def render_all(catalog: Catalog, *, hold: bool = False) -> Rendered:
     done = Results(tuple(results))
     trees = {OUT: _sorted(out), WORKFLOWS: _sorted(workflow_files)}
     return Rendered(trees, done, kept_by)
+
+
+def _kubernetes_side(facts: Facts) -> tuple[list[FamilyResult], Tree, Inventory]:
+    """The families this process renders while the other renders the documents."""
+    results = [
+        kustomize.render(facts, [secret_parts]),
+        vault.result(facts),
+        _stores(facts),
+        FamilyResult("backstage", backstage.render(facts)),
+    ]
+    chart_objects = Inventory()
+    helm.record(facts, chart_objects)
+    out: Tree = {}
+    for result in results:
+        _merge(out, result.files)
+    # Argo CD points only at the kustomize folders and the stores rendered above (and the
+    # chart, by name): it runs here, while the other process still renders the documents.
+    sources = [app for result in results for app in result.apps]
+    results.append(argocd.render(facts, sources))
+    _merge(out, results[-1].files)
+    return results, out, chart_objects
 
 
 def _chart(facts: Facts) -> FamilyResult:
