@@ -51,29 +51,9 @@ def render_all(catalog: Catalog, *, hold: bool = False) -> Rendered:
     (`Rendered.held`, which the caller closes): it compares them with the disk and hands
     their text over a batch at a time, instead of passing it all back at once."""
     facts = Facts(catalog)
-
-    def documents(_parent: int = 0) -> tuple[list[FamilyResult], Tree]:
-        """Families that need nothing from the Kubernetes ones, run beside them; and the
-        workflows, which read only these (is there Terraform to apply?). The split is by
-        measured time (`make profile`): each process gets about half."""
-        found = [
-            _chart(facts),
-            terraform.result(facts),
-            FamilyResult("runbook", runbook.render(facts)),
-            FamilyResult("schemas", schemas.render(facts)),
-        ]
-        return found, workflows.render(facts, Results(tuple(found)))
-
-    def kept() -> tuple[tuple[list[FamilyResult], Tree], Tree]:
-        found, flows = documents()
-        texts: Tree = {}
-        for result in found:
-            _merge(texts, result.files)
-        return ([replace(r, files={}) for r in found], flows), texts
-
     split = parallel.worth_it(len(facts.services), minimum=200)
-    pending = parallel.start(documents) if split and not hold else None
-    pending_held = held.start(kept) if split and hold else None
+    pending = parallel.start(lambda _parent: _documents(facts)) if split and not hold else None
+    pending_held = held.start(lambda: _kept(facts)) if split and hold else None
     try:
         results, out, chart_objects = _kubernetes_side(facts)
     except BaseException:
@@ -89,7 +69,7 @@ def render_all(catalog: Catalog, *, hold: bool = False) -> Rendered:
             kept_by.close()
             raise RuntimeError(f"two output families render {sorted(clash)[:3]}")
     else:
-        found_documents, workflow_files = pending() if pending else documents()
+        found_documents, workflow_files = pending() if pending else _documents(facts)
     for found in found_documents:
         result = found
         if found.family == "helm":  # the chart's objects, recorded in this process
@@ -100,6 +80,28 @@ def render_all(catalog: Catalog, *, hold: bool = False) -> Rendered:
     done = Results(tuple(results))
     trees = {OUT: _sorted(out), WORKFLOWS: _sorted(workflow_files)}
     return Rendered(trees, done, kept_by)
+
+
+def _documents(facts: Facts) -> tuple[list[FamilyResult], Tree]:
+    """Families that need nothing from the Kubernetes ones, run beside them; and the
+    workflows, which read only these (is there Terraform to apply?). The split is by
+    measured time (`make profile`): each process gets about half."""
+    found = [
+        _chart(facts),
+        terraform.result(facts),
+        FamilyResult("runbook", runbook.render(facts)),
+        FamilyResult("schemas", schemas.render(facts)),
+    ]
+    return found, workflows.render(facts, Results(tuple(found)))
+
+
+def _kept(facts: Facts) -> tuple[tuple[list[FamilyResult], Tree], Tree]:
+    """`_documents` for a process that keeps the files: the results without their text."""
+    found, flows = _documents(facts)
+    texts: Tree = {}
+    for result in found:
+        _merge(texts, result.files)
+    return ([replace(r, files={}) for r in found], flows), texts
 
 
 def _kubernetes_side(facts: Facts) -> tuple[list[FamilyResult], Tree, Inventory]:
