@@ -192,10 +192,6 @@ def policy_paths(facts: Facts, service: Service, env: str) -> list[str]:
     return [own, *(f"{backend.mount}/data/{SHARED_PREFIX}/{s}" for s in service.secrets.shared)]
 
 
-def render(facts: Facts) -> dict[str, str]:
-    return _render(facts, {env.name: env_grants(facts, env) for env in facts.envs})
-
-
 def _render(facts: Facts, grants: dict[str, list[Grant]]) -> dict[str, str]:
     files: dict[str, str] = {}
     templates = templates_for(facts.catalog)
