@@ -35,7 +35,6 @@ __all__ = [
     "policy_name",
     "policy_paths",
     "refresh_after",
-    "render",
     "shared_secret_name",
 ]
 API = "secrets.hashicorp.com/v1beta1"
