@@ -43,9 +43,10 @@ class Held:
     def finish_compare(self) -> Compared:
         return self._receive()  # type: ignore[no-any-return]
 
-    def texts(self, paths: Iterable[str]) -> dict[str, str]:
+    def texts(self, paths: Iterable[str], head: int | None = None) -> dict[str, str]:
+        """The texts of the kept ones of `paths`; `head`: only their first characters."""
         wanted = [p for p in paths if p in self.paths]
-        return self._ask("texts", wanted) if wanted else {}
+        return self._ask("texts", wanted, head) if wanted else {}
 
     def batches(self, paths: list[str], budget: int = BATCH_CHARS) -> Iterator[dict[str, str]]:
         """The texts of `paths`, about `budget` characters at a time (at least one file):
@@ -152,8 +153,10 @@ def _compare(texts: dict[str, str], _parent: int, base: str, listed: set[str]) -
     return compare(base, texts, listed)
 
 
-def _texts(texts: dict[str, str], _parent: int, paths: list[str]) -> dict[str, str]:
-    return {path: texts[path] for path in paths}
+def _texts(
+    texts: dict[str, str], _parent: int, paths: list[str], head: int | None
+) -> dict[str, str]:
+    return {path: texts[path][:head] for path in paths}
 
 
 def _batch(texts: dict[str, str], _parent: int, paths: list[str], budget: int) -> dict[str, str]:

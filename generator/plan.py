@@ -40,12 +40,13 @@ class RootPlan:
         """Every desired path, kept here or over there."""
         return {*self.desired, *(self.held.paths if self.held else ())}
 
-    def texts(self, paths: Iterable[str]) -> dict[str, str]:
-        """The desired text of each of `paths` (asked for at once where they are kept)."""
+    def texts(self, paths: Iterable[str], head: int | None = None) -> dict[str, str]:
+        """The desired text of each of `paths` (asked for at once where they are kept);
+        `head`: only that many characters of a kept one."""
         wanted = list(paths)
         out = {p: self.desired[p] for p in wanted if p in self.desired}
         if self.held is not None:
-            out.update(self.held.texts(p for p in wanted if p not in out))
+            out.update(self.held.texts((p for p in wanted if p not in out), head))
         return out
 
     @property

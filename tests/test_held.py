@@ -36,6 +36,7 @@ def keeper() -> Iterator[held.Held]:
 
 def test_texts_come_back_and_close_reaps_the_process(keeper: held.Held) -> None:
     assert keeper.texts(["a/x.txt", "not/kept.txt"]) == {"a/x.txt": "x\n"}
+    assert keeper.texts(["a/x.txt"], head=1) == {"a/x.txt": "x"}  # a header is enough
     keeper.close()
     assert _gone(keeper.pid)
     keeper.close()  # twice is fine
