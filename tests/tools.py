@@ -60,3 +60,28 @@ def terraform_plugin_dir() -> Path:
         if (folder / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
             return folder
     pytest.skip("terraform AWS provider plugin folder not found (set TF_PLUGIN_DIR)")
+
+
+# Run as `python -c TREE_DIGEST CATALOG`: one digest of every rendered root, path and text,
+# from a fresh interpreter (hash seeds, import order and the working directory all differ).
+TREE_DIGEST = """
+import hashlib, sys
+from pathlib import Path
+from generator.catalog.load import load_catalog
+from generator.render.pipeline import render_catalog
+digest = hashlib.sha256()
+for root, tree in sorted(render_catalog(load_catalog(Path(sys.argv[1]))).items()):
+    for path, text in tree.items():
+        digest.update(f"{root}/{path}\\0{text}\\0".encode())
+print(digest.hexdigest())
+"""
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server this suite started, by its own PID: politely, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)

@@ -26,16 +26,22 @@ def git(repo: Path, *args: str) -> None:
     )
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A GitOps repo whose catalog is the zerotouch fixture, rendered and committed."""
-    shutil.copytree(FIXTURES / "zerotouch", tmp_path / "catalog")
+def committed_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture: str) -> Path:
+    """A GitOps repo (the working directory) whose catalog is `fixture`, rendered and
+    committed."""
+    shutil.copytree(FIXTURES / fixture, tmp_path / "catalog")
     monkeypatch.chdir(tmp_path)
     git(tmp_path, "init", "-q", "-b", "main")
     assert run(["render"]).exit_code == 0
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "base")
     return tmp_path
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A GitOps repo whose catalog is the zerotouch fixture, rendered and committed."""
+    return committed_repo(tmp_path, monkeypatch, "zerotouch")
 
 
 def diff(fmt: str = "text") -> tuple[int, str]:

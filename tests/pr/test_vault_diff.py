@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, run
-from tests.pr.test_reports import git
+from tests.conftest import run
+from tests.pr.test_reports import committed_repo
 
 ENVS = ("staging", "production")
 
@@ -16,13 +15,7 @@ ENVS = ("staging", "production")
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A GitOps repo whose catalog is the vault fixture, rendered and committed."""
-    shutil.copytree(FIXTURES / "vault", tmp_path / "catalog")
-    monkeypatch.chdir(tmp_path)
-    git(tmp_path, "init", "-q", "-b", "main")
-    assert run(["render"]).exit_code == 0
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-q", "-m", "base")
-    return tmp_path
+    return committed_repo(tmp_path, monkeypatch, "vault")
 
 
 def diff() -> tuple[int, str]:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.tools import need
+from tests.tools import need, stop
 
 REGION = "ap-south-1"
 START_SECONDS = 60
@@ -64,12 +64,7 @@ def moto_server() -> Iterator[str]:
                 time.sleep(0.2)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
 
 
 def provider_override(endpoint: str) -> str:

@@ -29,6 +29,8 @@ from typing import IO, Any
 
 import pytest
 
+from tests.tools import stop
+
 START_TIMEOUT = 30.0  # seconds for the dev server to answer; a bound, not an assertion
 RUN_TIMEOUT = 600  # the server is killed after this many seconds whatever happens
 ROOT_TOKEN = "gitops-gen-test-root"
@@ -125,12 +127,7 @@ def bao_dev_server() -> Iterator[Bao]:
         _wait_ready(bao, proc, log)
         yield bao
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 

@@ -16,25 +16,14 @@ from hypothesis import strategies as st
 
 from generator.render.jsonout import dumps_indented
 from tests.conftest import REPO_CATALOG
-
-SCRIPT = """
-import hashlib, sys
-from pathlib import Path
-from generator.catalog.load import load_catalog
-from generator.render.pipeline import render_catalog
-digest = hashlib.sha256()
-for root, tree in sorted(render_catalog(load_catalog(Path(sys.argv[1]))).items()):
-    for path, text in tree.items():
-        digest.update(f"{root}/{path}\\0{text}\\0".encode())
-print(digest.hexdigest())
-"""
+from tests.tools import TREE_DIGEST
 
 
 def _digest(catalog: Path, seed: str, jobs: str = "") -> str:
     env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": random.choice(["UTC", "Asia/Kolkata"])}
     env["GITOPS_GEN_JOBS"] = jobs
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(catalog)],
+        [sys.executable, "-c", TREE_DIGEST, str(catalog)],
         env=env,
         check=True,
         capture_output=True,

@@ -18,6 +18,7 @@ from tests.conftest import SERVICE, run
 from tests.pr.test_reports import git, repo  # noqa: F401 - `repo` is a fixture
 from tests.render.test_helm_real import template
 from tests.scaffold.test_new_service import snapshot_dir
+from tests.tools import TREE_DIGEST
 
 OVERLAY = "kustomize/overlay-kustomization.yaml.j2"
 LABELS = "labels:\n  - pairs:\n      team.example.com/owner: {{ overlay.service }}\n"
@@ -102,19 +103,6 @@ def test_a_broken_override_exits_2_located_and_leaves_rendered_untouched(
     assert snapshot_dir(catalog.parent / "rendered") == before
 
 
-SCRIPT = """
-import hashlib, sys
-from pathlib import Path
-from generator.catalog.load import load_catalog
-from generator.render.pipeline import render_catalog
-digest = hashlib.sha256()
-for root, tree in sorted(render_catalog(load_catalog(Path(sys.argv[1]))).items()):
-    for path, text in tree.items():
-        digest.update(f"{root}/{path}\\0{text}\\0".encode())
-print(digest.hexdigest())
-"""
-
-
 def test_rendering_with_overrides_is_deterministic(make_catalog: Callable[..., Path]) -> None:
     catalog = make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in (3, 1, 4, 0, 2)})
     override(catalog, OVERLAY, built_in(OVERLAY) + LABELS)
@@ -122,7 +110,7 @@ def test_rendering_with_overrides_is_deterministic(make_catalog: Callable[..., P
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         proc = subprocess.run(
-            [sys.executable, "-c", SCRIPT, str(catalog)],
+            [sys.executable, "-c", TREE_DIGEST, str(catalog)],
             env=env,
             check=True,
             capture_output=True,
