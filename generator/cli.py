@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from generator import __version__
+from generator.cli_options import catalog_option, format_option, out_option, workflows_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 CRASH_HINT = (
@@ -22,41 +23,6 @@ CRASH_HINT = (
     "traceback, and report it to the maintainers of the gitops-gen you installed (the "
     "repository you install it from) with: the command, `gitops-gen --version`, the traceback, "
     "and the smallest catalog that shows it (names and paths only, never secret values)."
-)
-
-catalog_option = click.option(
-    "--catalog",
-    "catalog",
-    default="catalog",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Catalog folder (platform.yaml + services/).",
-)
-out_option = click.option(
-    "--out",
-    "out",
-    default="rendered",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output folder the tool owns.",
-)
-workflows_option = click.option(
-    "--workflows-dir",
-    "workflows",
-    default=None,
-    type=click.Path(path_type=Path),
-    envvar="GITOPS_GEN_WORKFLOWS_DIR",
-    help="Where the generated gitops-gen-*.yml workflows go "
-    "[default: platform.yaml ci.workflowsPath, itself .github/workflows].",
-)
-
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="For people, PR comments, or machines.",
 )
 
 
@@ -96,11 +62,19 @@ def main() -> None:
     """Render one service catalog into what Argo CD syncs."""
 
 
+def _read_early(catalog: Path) -> None:
+    """Start parsing the service files in a second process before the heavy imports."""
+    from generator.catalog.reader import start_early
+
+    start_early(catalog)
+
+
 @main.command()
 @catalog_option
 @handled
 def validate(catalog: Path) -> None:
     """Validate the catalog only; print every error at once."""
+    _read_early(catalog)
     from generator.catalog.load import load_catalog
 
     cat = load_catalog(catalog)
@@ -124,6 +98,7 @@ def render(
     catalog: Path, out: Path, workflows: Path | None, dry_run: bool, allow_empty: bool
 ) -> None:
     """Validate, render, write only what changed, remove files no longer produced."""
+    _read_early(catalog)
     from generator.commands import render as command
 
     _exit(command.render(catalog, out, workflows, dry_run=dry_run, allow_empty=allow_empty))
@@ -137,6 +112,7 @@ def render(
 @handled
 def check(catalog: Path, out: Path, workflows: Path | None, fmt: str) -> None:
     """Render in memory and compare with disk: exit 1 on drift."""
+    _read_early(catalog)
     from generator.commands import render as command
 
     _exit(command.check(catalog, out, workflows, fmt))

@@ -179,7 +179,7 @@ def test_two_writers_leave_the_same_bytes_as_one(
         trees[jobs] = snapshot_dir(tmp_path / jobs)
         # the reads', the render's (which keeps its files), the comparisons' of each
         # folder, the writes'
-        assert forks == ([] if jobs == "1" else ["<lambda>", "held", *["<lambda>"] * 3])
+        assert forks == ([] if jobs == "1" else ["down", "held", *["<lambda>"] * 3])
     assert trees["1"] == trees["2"]
     assert len(trees["2"]) > 20
 

@@ -1,0 +1,81 @@
+"""One catalog file read and parsed, before any model: bytes, YAML with positions, and the
+credential check. Nothing here imports pydantic, so a forked reader can do this part (most
+of a load) while the main process is still importing the rest of the tool."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from generator.catalog.credentials import credential_problems
+from generator.catalog.source import SourceMap, YamlFileError, load_yaml_bytes
+from generator.errors import Problem
+
+SERVICES_DIR = "services"
+
+# (the file's bytes, its mapping, its positions, its problems); the mapping is None when the
+# file cannot become a model, the bytes when it could not be read.
+Parsed = tuple[bytes | None, dict[str, Any] | None, SourceMap | None, list[Problem]]
+
+
+def display_root(root: Path) -> str:
+    text = root.as_posix()
+    return "" if text in {"", "."} else text.rstrip("/") + "/"
+
+
+def service_files(folder: Path, shown: str, problems: list[Problem]) -> list[Path]:
+    """The entries of services/, sorted. A folder that exists but cannot be listed is an
+    error: read as empty, it would make the render remove every service."""
+    if not os.path.lexists(folder):
+        return []
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        what = "a dangling symlink" if not folder.exists() else exc.strerror or "unreadable"
+        problems.append(Problem(shown, 1, 1, "", f"cannot list the services folder: {what}"))
+        return []
+
+
+def parse_service(path: Path, display: str, extra: Mapping[str, bytes]) -> Parsed:
+    """One entry of services/ (or of `extra`, a file not on disk yet), parsed."""
+    shown = f"{display}{SERVICES_DIR}/{path.name}"
+    raw = extra.get(path.name)
+    if raw is None and (path.suffix != ".yaml" or not path.is_file()):
+        if path.suffix == ".yml":
+            return None, None, None, [Problem(shown, 1, 1, "", "service files end in .yaml")]
+        if path.suffix == ".yaml":
+            return None, None, None, [Problem(shown, 1, 1, "", _not_a_file(path))]
+        return None, None, None, []
+    return parse_file(path, shown, raw)
+
+
+def parse_file(path: Path, shown: str, raw: bytes | None = None) -> Parsed:
+    """A YAML file that must hold a mapping without credentials in it."""
+    if raw is None:
+        if not path.is_file():
+            return None, None, None, [Problem(shown, 1, 1, "", "file not found")]
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            problem = Problem(shown, 1, 1, "", f"cannot read: {exc.strerror or exc}")
+            return None, None, None, [problem]
+    try:
+        data, smap = load_yaml_bytes(raw, shown)
+    except YamlFileError as exc:
+        return raw, None, None, [exc.problem]
+    if not isinstance(data, dict):
+        problem = Problem(shown, 1, 1, "", "the file must hold a mapping of fields")
+        return raw, None, None, [problem]
+    leaks = credential_problems(data, smap)
+    return raw, (None if leaks else data), smap, leaks
+
+
+def _not_a_file(path: Path) -> str:
+    """Why a service file cannot be read: it is an error, never a removal of the service."""
+    if path.is_dir():
+        return "a folder, not a service file"
+    if path.is_symlink() and not path.exists():
+        return f"dangling symlink (points to {path.readlink()}): fix or remove it"
+    return "not a regular file: a service file must be a readable YAML file"
