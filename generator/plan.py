@@ -159,6 +159,8 @@ def compare(
 ) -> tuple[list[str], dict[str, str], int]:
     """Each file of `tree` against the disk: the missing ones, the different ones with their
     current text, and how many are the same. `listed`: files the last run wrote."""
+    if not listed and not os.path.isdir(base):  # a first render: nothing to read
+        return list(tree), {}, 0
     create: list[str] = []
     update: dict[str, str] = {}
     same = 0
@@ -182,7 +184,7 @@ def compare_in_two(
 ) -> tuple[list[str], dict[str, str], int]:
     """`compare`, the second half in a forked reader for a large tree (a no-change render
     of 1,000 services reads 16,000 files: 0.12 s in one process)."""
-    if not parallel.worth_it(len(tree), minimum=PARALLEL_COMPARE):
+    if not parallel.worth_it(len(tree), minimum=PARALLEL_COMPARE) or not os.path.isdir(base):
         return compare(base, tree, listed)
     items = list(tree.items())
     half = len(items) // 2

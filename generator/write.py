@@ -95,12 +95,23 @@ def _manifest_only(plan: Plan, out_root: str) -> int:
 def _write_union_manifest(out: RootPlan) -> None:
     """Before touching anything: list old and new files, so a killed run can be cleaned up."""
     old = read_manifest(out.root)
-    new = json.loads(out.desired[MANIFEST])["files"]
+    out.root.mkdir(parents=True, exist_ok=True)
+    _write_file(os.fspath(out.root), MANIFEST, union_manifest(old, out.desired[MANIFEST]))
+
+
+INCOMPLETE = '\n "complete": false,'  # after the first key of the manifest (indent 1)
+
+
+def union_manifest(old: dict[str, list[str]], final: str) -> str:
+    """The final manifest's listing joined with the old one, marked incomplete. When no old
+    file is dropped (a first render, most renders) it is the final text plus the mark."""
+    new = json.loads(final)["files"] if old else {}
+    if all(root in new and set(files) <= set(new[root]) for root, files in old.items()):
+        head, comma, rest = final.partition(",")
+        return head + comma + INCOMPLETE + rest
     union = {k: sorted(set(old.get(k, [])) | set(new.get(k, []))) for k in sorted({*old, *new})}
     doc = {"generator": "gitops-gen", "complete": False, "files": union}
-    text = dumps_indented(doc, indent=1) + "\n"
-    out.root.mkdir(parents=True, exist_ok=True)
-    _write_file(os.fspath(out.root), MANIFEST, text)
+    return dumps_indented(doc, indent=1) + "\n"
 
 
 def _remove_leftovers(plan: RootPlan, paths: set[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -10,10 +11,14 @@ from typing import BinaryIO
 
 import pytest
 from click.testing import Result
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator import parallel
 from generator.catalog.load import load_catalog
+from generator.plan import manifest_text
 from generator.render.pipeline import render_catalog
+from generator.write import union_manifest
 from tests.conftest import SERVICE, run
 
 
@@ -177,9 +182,14 @@ def test_two_writers_leave_the_same_bytes_as_one(
         code, output = render(catalog, tmp_path / jobs / "rendered")
         assert code == 0, output
         trees[jobs] = snapshot_dir(tmp_path / jobs)
-        # the reads', the render's (which keeps its files), the comparisons' of each
-        # folder, the writes'
-        assert forks == ([] if jobs == "1" else ["down", "held", *["<lambda>"] * 3])
+        # a first render: the reads', the render's (which keeps its files), the writes'
+        assert forks == ([] if jobs == "1" else ["down", "held", "<lambda>"])
+        forks.clear()
+        code, output = render(catalog, tmp_path / jobs / "rendered")
+        assert code == 0 and "0 written" in output, output
+        # nothing changed: the reads', the render's, the comparisons' of each folder
+        assert forks == ([] if jobs == "1" else ["down", "held", "<lambda>", "<lambda>"])
+        forks.clear()
     assert trees["1"] == trees["2"]
     assert len(trees["2"]) > 20
 
@@ -234,3 +244,21 @@ def test_a_failing_writer_exits_2_naming_the_file(
     monkeypatch.setattr(write, "_write_file", real_write)
     assert render(catalog, out)[0] == 0
     assert check(catalog, out).exit_code == 0
+
+
+_paths = st.lists(
+    st.from_regex(r"[a-z]{1,3}(/[a-z]{1,3}){0,2}", fullmatch=True), max_size=6, unique=True
+)
+_listing = st.dictionaries(st.sampled_from(["rendered", "workflows"]), _paths, max_size=2)
+
+
+@given(old=_listing, new=_listing)
+def test_the_union_manifest_lists_old_and_new_marked_incomplete(
+    old: dict[str, list[str]], new: dict[str, list[str]]
+) -> None:
+    """The shortcut (the final text plus the mark, when nothing old is dropped) writes what
+    the whole union would."""
+    final = manifest_text(new)
+    files = {k: sorted(set(old.get(k, [])) | set(new.get(k, []))) for k in sorted({*old, *new})}
+    doc = {"generator": "gitops-gen", "complete": False, "files": files}
+    assert union_manifest(old, final) == json.dumps(doc, indent=1) + "\n"
