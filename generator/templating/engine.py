@@ -35,8 +35,10 @@ from typing import TYPE_CHECKING, Any
 
 from generator.render.templates import builtin_names, templates_dir
 from generator.templating.checks import check_output
-from generator.templating.formats import Format, format_of
+from generator.templating.formats import Format, format_of, is_template
 from generator.templating.located import internal_or_user, syntax_problem
+from generator.templating import precompiled
+from generator.templating.precompiled import Compiled, record
 
 if TYPE_CHECKING:
     import jinja2
@@ -184,6 +186,7 @@ def _environment(fmt: Format, search_path: list[Path]) -> jinja2.Environment:
         autoescape=False,  # noqa: S701 - not HTML: finalize quotes for the output format
         auto_reload=False,  # compiled once per run
         finalize=fmt.finalize,
+        bytecode_cache=precompiled.CACHES[fmt.name],
         **options,
     )
     env.filters.update(fmt.filters)
@@ -210,6 +213,19 @@ def templates_for(catalog: Catalog) -> Templates:
         for name in _files(folder)
     )
     return _cached(folder, stamp)
+
+
+def precompile() -> Compiled:
+    """Every built-in Jinja template compiled, as bytecode: the early reader's first work,
+    while the main process is still importing."""
+    templates = Templates(templates_dir(), None)  # its own: the run's are built later
+
+    def compile_all() -> None:
+        for name in templates.names():
+            if is_template(name):
+                templates._compile(name)
+
+    return record(compile_all)
 
 
 def builtin_templates() -> Templates:
