@@ -152,6 +152,8 @@ def _checked_folders(plan: RootPlan) -> dict[str, str]:
     out: dict[str, str] = {"": base}
     absent: set[str] = set()
     existing = {*plan.update, *plan.delete}
+    if not existing and not _entries(base):  # a first render: nothing in there to check
+        return _FreshFolders(base)
     for path in (*plan.create, *existing):
         parent = path.rpartition("/")[0]
         if parent not in out:
@@ -174,6 +176,25 @@ def _checked_folders(plan: RootPlan) -> dict[str, str]:
             msg = "generated file is a symlink; refusing to follow it"
             raise OutputError.single(f"{base}/{path}", "output", msg)
     return out
+
+
+class _FreshFolders(dict[str, str]):
+    """Folder -> full path inside an empty root, made on first use."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__({"": base})
+        self.base = base
+
+    def __missing__(self, folder: str) -> str:
+        full = self[folder] = f"{self.base}/{folder}"
+        return full
+
+
+def _entries(base: str) -> list[str]:
+    try:
+        return os.listdir(base)
+    except FileNotFoundError:
+        return []
 
 
 def _mode(full: str) -> int | None:
