@@ -149,6 +149,7 @@ def _secret_name() -> re.Pattern[str]:
     return re.compile("|".join((*NAME_WORDS, *_OUR_NAME_WORDS)), re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # the same config names recur in every service file
 def looks_like_secret_name(name: str) -> bool:
     """`DB_PASS`, `APIKEY`, `AUTH_HEADER`, `stripe.secret`: a name for secrets.keys."""
     return _secret_name().search(name.replace(".", "_").replace("-", "_")) is not None

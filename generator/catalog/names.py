@@ -7,8 +7,12 @@ per env.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from generator.catalog.models import Environment, Platform, Service
 from generator.catalog.templates import fill
+
+Namespaces = dict[tuple[str, str], str]  # (service, env) -> namespace
 
 NAMESPACE_FIELDS = frozenset({"namespace", "service", "env", "system"})
 SECRET_NAME_FIELDS = frozenset({"service", "system"})
@@ -28,6 +32,14 @@ def namespace_of(platform: Platform, service: Service, env: Environment) -> str:
         "system": platform.system,
     }
     return fill(env.namespace, values)
+
+
+def namespace_table(platform: Platform, services: Iterable[Service]) -> Namespaces:
+    return {
+        (service.name, env.name): namespace_of(platform, service, env)
+        for service in services
+        for env in platform.environments
+    }
 
 
 def refresh_interval_of(service: Service, env: Environment) -> str:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from generator.catalog.models import Environment, Platform, Service
-from generator.catalog.names import cluster_store_name_of, namespace_of
+from generator.catalog.names import Namespaces, cluster_store_name_of, namespace_table
 from generator.catalog.rules_names import service_name_problems, templates_valid
 from generator.catalog.source import SourceMap
 from generator.catalog.templates import placeholders
@@ -42,15 +42,16 @@ def isolation_problems(
         return  # an unknown placeholder is already refused; nothing can be expanded
     if not templates_valid(platform):
         return
+    namespaces = namespace_table(platform, services.values())  # asked four times each
     yield from _shared_cluster_stores(platform, psmap)
-    yield from _env_collisions(platform, psmap, services, smaps)
+    yield from _env_collisions(platform, psmap, services, smaps, namespaces)
     system = system_namespaces(platform)
     yield from _chart_label(platform, psmap)
     for name in sorted(services):
         service, smap = services[name], smaps[name]
-        yield from _system_namespace(platform, service, smap, system)
-        yield from _service_names(platform, service, smap)
-    yield from service_name_problems(platform, psmap, services, smaps)
+        yield from _system_namespace(platform, service, smap, system, namespaces)
+        yield from _service_names(platform, service, smap, namespaces)
+    yield from service_name_problems(platform, psmap, services, smaps, namespaces)
 
 
 def system_namespaces(platform: Platform) -> tuple[str, ...]:
@@ -89,6 +90,7 @@ def _env_collisions(
     psmap: SourceMap,
     services: Mapping[str, Service],
     smaps: Mapping[str, SourceMap],
+    namespaces: Namespaces,
 ) -> Iterator[Problem]:
     """One located error per pair of envs whose objects would share a cluster and namespace;
     at the service's own `environments.<env>.namespace` when that override causes it."""
@@ -99,7 +101,7 @@ def _env_collisions(
             service = services[name]
             if not _deployed(service, env):
                 continue
-            where = (cluster_of(env), namespace_of(platform, service, env))
+            where = (cluster_of(env), namespaces[name, env.name])
             first = owner.setdefault(where, (env.name, name))
             if first[0] == env.name:
                 continue
@@ -167,10 +169,14 @@ def _service_field(service: Service) -> tuple[str, ...]:
 
 
 def _system_namespace(
-    platform: Platform, service: Service, smap: SourceMap, system: tuple[str, ...]
+    platform: Platform,
+    service: Service,
+    smap: SourceMap,
+    system: tuple[str, ...],
+    namespaces: Namespaces,
 ) -> Iterator[Problem]:
     for env in platform.environments:
-        namespace = namespace_of(platform, service, env)
+        namespace = namespaces[service.name, env.name]
         if namespace in system:
             msg = (
                 f"namespace {namespace!r} (env {env.name}) is a system namespace "
@@ -183,7 +189,9 @@ def _system_namespace(
             return
 
 
-def _service_names(platform: Platform, service: Service, smap: SourceMap) -> Iterator[Problem]:
+def _service_names(
+    platform: Platform, service: Service, smap: SourceMap, namespaces: Namespaces
+) -> Iterator[Problem]:
     """The names the render gives this service's objects, each by its kind's rule."""
     if not DNS1035_LABEL.match(service.name):
         msg = (
@@ -192,7 +200,7 @@ def _service_names(platform: Platform, service: Service, smap: SourceMap) -> Ite
         )
         yield smap.problem(("name",), msg)
     for env in platform.environments:
-        namespace = namespace_of(platform, service, env)
+        namespace = namespaces[service.name, env.name]
         if len(namespace) > LABEL_MAX or not DNS1123_LABEL.match(namespace):
             msg = (
                 f"namespace {namespace!r} (env {env.name}, {len(namespace)} characters) is not a "

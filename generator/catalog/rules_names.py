@@ -15,8 +15,8 @@ from generator.catalog.names import (
     CLUSTER_STORE_FIELDS,
     SECRET_NAME_FIELDS,
     SERVICE_STORE_FIELDS,
+    Namespaces,
     cluster_store_name_of,
-    namespace_of,
     secret_name_of,
     service_store_name_of,
 )
@@ -104,6 +104,7 @@ def service_name_problems(
     psmap: SourceMap,
     services: Mapping[str, Service],
     smaps: Mapping[str, SourceMap],
+    namespaces: Namespaces,
 ) -> Iterator[Problem]:
     """Per service: its Secret and SecretStore names, its per-env overrides; then, per env and
     namespace, no two services syncing into one Secret."""
@@ -114,7 +115,7 @@ def service_name_problems(
         service, smap = services[name], smaps[name]
         yield from _own_names(platform, psmap, service, smap, reported)
         yield from _refresh_overrides(platform, service, smap)
-    yield from _shared_secrets(platform, services, smaps)
+    yield from _shared_secrets(platform, services, smaps, namespaces)
 
 
 def _own_names(
@@ -155,19 +156,25 @@ def _refresh_overrides(platform: Platform, service: Service, smap: SourceMap) ->
 
 
 def _shared_secrets(
-    platform: Platform, services: Mapping[str, Service], smaps: Mapping[str, SourceMap]
+    platform: Platform,
+    services: Mapping[str, Service],
+    smaps: Mapping[str, SourceMap],
+    namespaces: Namespaces,
 ) -> Iterator[Problem]:
     """Two services in one namespace syncing into one Secret would fight over it."""
+    secret_names = {
+        name: secret_name_of(platform, services[name])
+        for name in sorted(services)
+        if services[name].secrets is not None
+    }
     for env in platform.environments:
         owner: dict[tuple[str, str], str] = {}
-        for name in sorted(services):
-            service = services[name]
-            if service.secrets is None:
-                continue
-            where = (namespace_of(platform, service, env), secret_name_of(platform, service))
+        for name, secret in secret_names.items():
+            where = (namespaces[name, env.name], secret)
             first = owner.setdefault(where, name)
             if first != name:
-                own = service.secrets.secretName is not None
+                declared = services[name].secrets
+                own = declared is not None and declared.secretName is not None
                 path = ("secrets", "secretName") if own else ("secrets",)
                 msg = (
                     f"services {first!r} and {name!r} would both sync Secret {where[1]!r} in "

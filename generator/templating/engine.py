@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.render.templates import builtin_names, templates_dir
+from generator.templating import precompiled
 from generator.templating.checks import check_output
 from generator.templating.formats import Format, format_of, is_template
 from generator.templating.located import internal_or_user, syntax_problem
-from generator.templating import precompiled
 from generator.templating.precompiled import Compiled, record
 
 if TYPE_CHECKING:
