@@ -8,7 +8,7 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.catalog.load import SERVICES_DIR, Catalog, display_root, load_catalog
+from generator.catalog.load import SERVICES_DIR, Catalog, display_root, read_catalog
 from generator.consistency import verify
 from generator.output_guard import ensure_safe_root
 from generator.plan import Plan, make_plan
@@ -39,10 +39,11 @@ def plan_for(catalog_dir: Path, out: Path, workflows: Path | None = None) -> Pla
 
 
 def _plan_for(catalog_dir: Path, out: Path, workflows: Path | None) -> Plan:
-    catalog = load_catalog(catalog_dir)
+    loaded = read_catalog(catalog_dir)
+    catalog = loaded.catalog
     explicit = workflows is not None
     workflows = workflows if workflows is not None else Path(catalog.platform.ci.workflowsPath)
-    rendered = render_all(catalog, hold=True)
+    rendered = render_all(catalog, hold=True, check=loaded.check)
     try:
         return _plan(catalog, catalog_dir, rendered, out, workflows, explicit=explicit)
     except BaseException:

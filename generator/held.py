@@ -14,8 +14,9 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 from generator import parallel
 
@@ -83,24 +84,39 @@ class Held:
         return _read_reply(self._replies)
 
 
-def start(make: Callable[[], tuple[T, dict[str, str]]]) -> Callable[[], tuple[T, Held]]:
-    """Fork a process that runs `make()` -> (a result for the parent, the texts it keeps).
-    The returned function waits for the result and gives the handle on the kept texts;
-    the process's exception is raised in the parent, as `parallel.start` does."""
+class Pending(Generic[T]):
+    """The forked process while it renders: its result, or cancelling it."""
+
+    def __init__(self, pid: int, commands: BinaryIO, replies: BinaryIO) -> None:
+        self.pid, self._commands, self._replies = pid, commands, replies
+
+    def result(self) -> tuple[T, Held]:
+        """Wait for the result and give the handle on the kept texts; the process's
+        exception is raised here, as `parallel.start` does."""
+        try:
+            value, paths = _read_reply(self._replies)
+        except BaseException:
+            self._handle([]).close()
+            raise
+        return value, self._handle(paths)
+
+    def cancel(self) -> None:
+        """Nobody will ask for the result (the parent failed): stop the process now."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self._handle([]).close()
+
+    def _handle(self, paths: list[str]) -> Held:
+        return Held(self.pid, self._commands, self._replies, paths)
+
+
+def start(make: Callable[[], tuple[T, dict[str, str]]]) -> Pending[T]:
+    """Fork a process that runs `make()` -> (a result for the parent, the texts it keeps)."""
     parent = os.getpid()
     pid, commands, replies = parallel.start_serving(
         lambda to_parent, from_parent: _serve(make, parent, to_parent, from_parent)
     )
-
-    def result() -> tuple[T, Held]:
-        try:
-            value, paths = _read_reply(replies)
-        except BaseException:
-            Held(pid, commands, replies, []).close()
-            raise
-        return value, Held(pid, commands, replies, paths)
-
-    return result
+    return Pending(pid, commands, replies)
 
 
 def _read_reply(replies: BinaryIO) -> Any:

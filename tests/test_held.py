@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ def _gone(pid: int) -> bool:
 @pytest.fixture
 def keeper() -> Iterator[held.Held]:
     texts = {"a/x.txt": "x\n", "a/b/y.txt": "y\n"}
-    value, handle = held.start(lambda: ("result", texts))()
+    value, handle = held.start(lambda: ("result", texts)).result()
     assert value == "result" and handle.paths == frozenset(texts)
     yield handle
     handle.close()
@@ -76,7 +77,7 @@ def test_the_renderers_error_reaches_the_parent() -> None:
         raise OutputError([problem])
 
     with pytest.raises(OutputError) as caught:
-        held.start(fail)()
+        held.start(fail).result()
     assert caught.value.problems == [problem]
 
 
@@ -168,3 +169,36 @@ def test_a_failure_here_lets_the_keeper_go(
     with pytest.raises(ValueError, match="argocd broke"):
         pipeline.render_all(catalog, hold=True)
     assert len(started) == 1 and _gone(started[0])
+
+
+def test_a_rule_across_services_fails_while_the_documents_render(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The rules across services run once the documents process has started: their error is
+    the run's, located, nothing is written, and that process is stopped, not waited for."""
+    from generator import parallel
+    from generator.render import runbook
+
+    names = ["a-1", "a-2", "acme-services"]  # the last takes the chart app's name
+    catalog = make_catalog({name: SERVICE.format(name=name) for name in names})
+    started: list[int] = []
+    real = parallel.start_serving
+
+    def recorded(serve: Callable[..., None]) -> tuple[int, Any, Any]:
+        found = real(serve)
+        started.append(found[0])
+        return found
+
+    def slow(*args: Any) -> Any:  # the documents process would render for a minute
+        time.sleep(60)
+
+    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
+    monkeypatch.setattr(parallel, "start_serving", recorded)
+    monkeypatch.setattr(runbook, "render", slow)
+    begun = time.monotonic()
+    result = run(["render", *_args(catalog, tmp_path / "rendered")])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"{catalog}/services/acme-services.yaml:1:7: name: ")
+    assert time.monotonic() - begun < 30
+    assert len(started) == 1 and _gone(started[0])
+    assert not (tmp_path / "rendered").exists()

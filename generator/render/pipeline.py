@@ -6,7 +6,7 @@ keeps the results, which Argo CD, the workflows, `diff` and the consistency chec
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from generator import held, parallel
@@ -46,24 +46,30 @@ class Rendered:
         return self.results.inventory()
 
 
-def render_all(catalog: Catalog, *, hold: bool = False) -> Rendered:
+def render_all(
+    catalog: Catalog, *, hold: bool = False, check: Callable[[], None] = lambda: None
+) -> Rendered:
     """`hold`: for a large catalog, the forked documents process keeps its files
     (`Rendered.held`, which the caller closes): it compares them with the disk and hands
-    their text over a batch at a time, instead of passing it all back at once."""
+    their text over a batch at a time, instead of passing it all back at once. `check`
+    (the rules across services) runs while that process renders already, and stops it."""
     facts = Facts(catalog)
     split = parallel.worth_it(len(facts.services), minimum=200)
+    if not (split and hold):
+        check()  # before anything is rendered
     pending = parallel.start(lambda _parent: _documents(facts)) if split and not hold else None
     pending_held = held.start(lambda: _kept(facts)) if split and hold else None
     try:
+        if pending_held is not None:
+            check()
         results, out, chart_objects = _kubernetes_side(facts)
     except BaseException:
-        if pending_held is not None:  # let the kept files go: nobody will ask for them
-            with contextlib.suppress(Exception):
-                pending_held()[1].close()
+        if pending_held is not None:  # nobody will ask for its files: stop it now
+            pending_held.cancel()
         raise
     kept_by: Held | None = None
     if pending_held is not None:
-        (found_documents, workflow_files), kept_by = pending_held()
+        (found_documents, workflow_files), kept_by = pending_held.result()
         clash = out.keys() & kept_by.paths
         if clash:
             kept_by.close()
@@ -91,6 +97,7 @@ def _documents(facts: Facts) -> tuple[list[FamilyResult], Tree]:
         terraform.result(facts),
         FamilyResult("runbook", runbook.render(facts)),
         FamilyResult("schemas", schemas.render(facts)),
+        FamilyResult("backstage", backstage.render(facts)),
     ]
     return found, workflows.render(facts, Results(tuple(found)))
 
@@ -110,7 +117,6 @@ def _kubernetes_side(facts: Facts) -> tuple[list[FamilyResult], Tree, Inventory]
         kustomize.render(facts, [secret_parts]),
         vault.result(facts),
         _stores(facts),
-        FamilyResult("backstage", backstage.render(facts)),
     ]
     chart_objects = Inventory()
     helm.record(facts, chart_objects)
