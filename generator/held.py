@@ -3,10 +3,11 @@
 At 10,000 services the documents families (chart values, Terraform inputs, runbooks) are
 about 100 MB of text. Passing it back made the parent's peak hold every file of the tree at
 once; instead the process that rendered them keeps them and answers the parent: it compares
-them with the disk, and hands over texts a batch at a time, for a report or for the
-parent's writes. It never writes itself: every write happens in a process holding the
-output's lock, so a killed run's last write is over before the next run can plan. It stops
-when the parent closes the channel (or dies: the channel then ends).
+them with the disk, hands over texts a batch at a time for a report, and writes them itself
+while the parent writes the rest. It writes only with the output's lock in hand: the parent
+passes it the locked descriptor (over a socket), so, as for every write, a killed run's last
+write is over before the next run can plan. It stops when the parent closes the channel (or
+dies: the channel then ends).
 """
 
 from __future__ import annotations
@@ -15,24 +16,29 @@ import contextlib
 import os
 import pickle
 import signal
-from collections.abc import Callable, Iterable, Iterator
+import socket
+from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO, Generic, TypeVar
 
 from generator import parallel
 
 T = TypeVar("T")
 Compared = tuple[list[str], dict[str, str], int]  # (create, update: {path: current}, same)
-BATCH_CHARS = 8_000_000  # a batch of texts: a few MB at once, never the whole family
 
 
 class Held:
     """The parent's handle on the files one forked process keeps (paths relative to the
     output folder)."""
 
-    def __init__(self, pid: int, commands: BinaryIO, replies: BinaryIO, paths: list[str]) -> None:
+    def __init__(
+        self,
+        pid: int,
+        channel: tuple[BinaryIO, BinaryIO, socket.socket],
+        paths: list[str],
+    ) -> None:
         self.pid = pid
         self.paths = frozenset(paths)
-        self._commands, self._replies = commands, replies
+        self._commands, self._replies, self._fds = channel
         self._closed = False
 
     def start_compare(self, base: str, listed: set[str]) -> None:
@@ -49,22 +55,21 @@ class Held:
         wanted = [p for p in paths if p in self.paths]
         return self._ask("texts", wanted, head) if wanted else {}
 
-    def batches(self, paths: list[str], budget: int = BATCH_CHARS) -> Iterator[dict[str, str]]:
-        """The texts of `paths`, about `budget` characters at a time (at least one file):
-        what a writer holds at once, whatever the sizes (a Terraform input file of 10,000
-        services is 20 MB; a runbook 4 KB)."""
-        start = 0
-        while start < len(paths):
-            texts = self._ask("batch", paths[start:], budget)
-            start += len(texts)
-            yield texts
+    def start_write(self, jobs: list[tuple[str, str, str]], lock: int) -> None:
+        """Write each `(folder, name, path)` over there, holding `lock` (the output's locked
+        descriptor) meanwhile; `finish_write` waits for the end, or raises its error."""
+        socket.send_fds(self._fds, [b"lock"], [lock])
+        self._send("write", jobs)
+
+    def finish_write(self) -> None:
+        self._receive()
 
     def close(self) -> None:
         """Let the process go and reap it (idempotent)."""
         if self._closed:
             return
         self._closed = True
-        for stream in (self._commands, self._replies):
+        for stream in (self._commands, self._replies, self._fds):
             with contextlib.suppress(OSError):  # the other end is gone already
                 stream.close()
         os.waitpid(self.pid, 0)
@@ -87,14 +92,14 @@ class Held:
 class Pending(Generic[T]):
     """The forked process while it renders: its result, or cancelling it."""
 
-    def __init__(self, pid: int, commands: BinaryIO, replies: BinaryIO) -> None:
-        self.pid, self._commands, self._replies = pid, commands, replies
+    def __init__(self, pid: int, channel: tuple[BinaryIO, BinaryIO, socket.socket]) -> None:
+        self.pid, self._channel = pid, channel
 
     def result(self) -> tuple[T, Held]:
         """Wait for the result and give the handle on the kept texts; the process's
         exception is raised here, as `parallel.start` does."""
         try:
-            value, paths = _read_reply(self._replies)
+            value, paths = _read_reply(self._channel[1])
         except BaseException:
             self._handle([]).close()
             raise
@@ -107,16 +112,21 @@ class Pending(Generic[T]):
         self._handle([]).close()
 
     def _handle(self, paths: list[str]) -> Held:
-        return Held(self.pid, self._commands, self._replies, paths)
+        return Held(self.pid, self._channel, paths)
 
 
 def start(make: Callable[[], tuple[T, dict[str, str]]]) -> Pending[T]:
     """Fork a process that runs `make()` -> (a result for the parent, the texts it keeps)."""
     parent = os.getpid()
-    pid, commands, replies = parallel.start_serving(
-        lambda to_parent, from_parent: _serve(make, parent, to_parent, from_parent)
-    )
-    return Pending(pid, commands, replies)
+    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)  # for the lock
+
+    def serve(to_parent: BinaryIO, from_parent: BinaryIO) -> None:
+        mine.close()
+        _serve(make, parent, to_parent, from_parent, theirs)
+
+    pid, commands, replies = parallel.start_serving(serve)
+    theirs.close()
+    return Pending(pid, (commands, replies, mine))
 
 
 def _read_reply(replies: BinaryIO) -> Any:
@@ -135,6 +145,7 @@ def _serve(
     parent: int,
     to_parent: BinaryIO,
     from_parent: BinaryIO,
+    fds: socket.socket,
 ) -> None:
     """The child: render, send the result and the kept paths, then answer until EOF."""
     try:
@@ -151,7 +162,10 @@ def _serve(
         if parallel.parent_gone(parent):
             return
         try:
-            answer = _HANDLERS[command](texts, parent, *args)
+            if command == "write":
+                answer = _write(texts, parent, fds, *args)
+            else:
+                answer = _HANDLERS[command](texts, parent, *args)
         except BaseException as exc:
             parallel.send_exception(exc, to_parent)
             continue
@@ -169,26 +183,29 @@ def _compare(texts: dict[str, str], _parent: int, base: str, listed: set[str]) -
     return compare(base, texts, listed)
 
 
+def _write(
+    texts: dict[str, str], parent: int, fds: socket.socket, jobs: list[tuple[str, str, str]]
+) -> bool:
+    """Write the kept files while holding the parent's lock: a SIGKILLed parent's lock stays
+    held until this stops, at its next file."""
+    from generator.write import write_many
+
+    _, lock, _, _ = socket.recv_fds(fds, 16, 1)
+    try:
+        write_many([(folder, name, texts[path]) for folder, name, path in jobs], parent)
+    finally:
+        for fd in lock:
+            os.close(fd)
+    return True
+
+
 def _texts(
     texts: dict[str, str], _parent: int, paths: list[str], head: int | None
 ) -> dict[str, str]:
     return {path: texts[path][:head] for path in paths}
 
 
-def _batch(texts: dict[str, str], _parent: int, paths: list[str], budget: int) -> dict[str, str]:
-    """The first of `paths` up to `budget` characters, and always at least one."""
-    out: dict[str, str] = {}
-    size = 0
-    for path in paths:
-        if out and size + len(texts[path]) > budget:
-            break
-        out[path] = texts[path]
-        size += len(texts[path])
-    return out
-
-
 _HANDLERS: dict[str, Callable[..., Any]] = {
     "compare": _compare,
     "texts": _texts,
-    "batch": _batch,
 }

@@ -17,8 +17,9 @@ LOCK_WAIT = 2.0  # seconds: a run that is just finishing (or its writer stopping
 
 
 @contextlib.contextmanager
-def locked(root: Path) -> Iterator[None]:
-    """Serialize runs on one output folder (a lock on the folder itself: no stray file)."""
+def locked(root: Path) -> Iterator[int]:
+    """Serialize runs on one output folder (a lock on the folder itself: no stray file).
+    Yields the locked descriptor: a process it is passed to holds the lock too."""
     root.mkdir(parents=True, exist_ok=True)
     fd = os.open(root, os.O_RDONLY)
     try:
@@ -32,7 +33,7 @@ def locked(root: Path) -> Iterator[None]:
                     msg = "another gitops-gen run is writing this folder; try again"
                     raise OutputError.single(str(root), "output", msg) from None
                 time.sleep(0.02)
-        yield
+        yield fd
     finally:
         os.close(fd)
 

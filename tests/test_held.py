@@ -56,12 +56,31 @@ def test_compare_over_there(keeper: held.Held, tmp_path: Path) -> None:
     assert keeper.finish_compare() == ([], {}, 2)
 
 
-def test_texts_come_in_batches(keeper: held.Held) -> None:
-    batches = list(keeper.batches(["a/x.txt", "a/b/y.txt"], budget=1))
-    assert batches == [{"a/x.txt": "x\n"}, {"a/b/y.txt": "y\n"}]
-    assert list(keeper.batches(["a/x.txt", "a/b/y.txt"], budget=4)) == [
-        {"a/x.txt": "x\n", "a/b/y.txt": "y\n"}
-    ]
+def test_the_keeper_writes_its_files_holding_the_lock_it_is_passed(
+    keeper: held.Held, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock is the descriptor's: while the keeper writes with its copy, another run
+    cannot take the folder, even after this process has let go of its own."""
+    from generator import output_guard
+    from generator.output_guard import locked
+
+    monkeypatch.setattr(output_guard, "LOCK_WAIT", 0.1)
+    out = tmp_path / "out"
+    with locked(out) as lock:
+        keeper.start_write(
+            [(f"{out}/a", "x.txt", "a/x.txt"), (f"{out}/a/b", "y.txt", "a/b/y.txt")], lock
+        )
+        keeper.finish_write()
+    assert (out / "a/x.txt").read_text() == "x\n" and (out / "a/b/y.txt").read_text() == "y\n"
+    assert not list(out.rglob(".*"))  # no temp file left
+
+    with locked(out) as lock:
+        socket_copy = os.dup(lock)  # stands for the keeper's copy, kept past this run's end
+    with pytest.raises(OutputError, match="another gitops-gen run"), locked(out):
+        pass
+    os.close(socket_copy)
+    with locked(out):
+        pass
 
 
 def test_a_killed_keeper_is_an_error_not_a_hang(keeper: held.Held) -> None:
