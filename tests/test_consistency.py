@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from generator.catalog.load import load_catalog
+from generator.catalog.models import Service
 from generator.consistency import ObjectId, verify
 from generator.errors import ConsistencyError
 from generator.render import helm
@@ -24,15 +25,14 @@ def test_repo_catalog_is_consistent() -> None:
 def test_secret_name_the_secret_side_does_not_produce_is_caught(
     monkeypatch: pytest.MonkeyPatch, make_catalog: Callable[..., Path], tmp_path: Path
 ) -> None:
-    base_values = helm.base_values
+    wiring = helm._wiring
 
-    def reads_another_secret(facts: Facts) -> dict[str, Any]:
-        values = base_values(facts)
-        for service in values.values():
-            service["secretName"] = service["secretName"].replace("-secrets", "-credentials")
+    def reads_another_secret(facts: Facts, service: Service) -> dict[str, Any]:
+        values = wiring(facts, service)
+        values["secretName"] = values["secretName"].replace("-secrets", "-credentials")
         return values
 
-    monkeypatch.setattr(helm, "base_values", reads_another_secret)
+    monkeypatch.setattr(helm, "_wiring", reads_another_secret)
     catalog = make_catalog()
     result = run(
         [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.catalog.models import Environment, PodSecurity, Probe, Resources
+from generator.catalog.models import Environment, PodSecurity, Probe, Resources, Service
 from generator.consistency import Inventory, ObjectId, Reference
 from generator.render import operators
 from generator.render.facts import Deployed, Facts, configmap_name, header
@@ -66,18 +66,11 @@ def base_values(facts: Facts) -> dict[str, Any]:
     """Everything that does not vary by env; a service is off unless its env turns it on."""
     out: dict[str, Any] = {}
     for svc in facts.services:
-        plan = facts.secret_plan(svc)
         probes = facts.probes(svc)
         out[svc.name] = {
             "enabled": False,
             "port": svc.port,
-            "configMapName": configmap_name(svc),
-            "secretName": facts.secret_name(svc) if plan else "",
-            "secretKeys": list(plan.keys) if plan else [],
-            "extraSecretNames": [
-                shared_secret_name(svc, s) for s in (svc.secrets.shared if svc.secrets else [])
-            ],
-            "inject": svc.secrets.inject if svc.secrets else "envFrom",
+            **_wiring(facts, svc),
             "reloadSecrets": operators.reload_secrets(facts, svc),
             "probes": {
                 "readiness": _probe(probes.readiness),
@@ -88,15 +81,31 @@ def base_values(facts: Facts) -> dict[str, Any]:
     return out
 
 
+def _wiring(facts: Facts, svc: Service) -> dict[str, Any]:
+    """The values naming what a service's chart objects create and read: `record` reads
+    exactly these."""
+    plan = facts.secret_plan(svc)
+    return {
+        "configMapName": configmap_name(svc),
+        "secretName": facts.secret_name(svc) if plan else "",
+        "secretKeys": list(plan.keys) if plan else [],
+        "extraSecretNames": [
+            shared_secret_name(svc, s) for s in (svc.secrets.shared if svc.secrets else [])
+        ],
+        "inject": svc.secrets.inject if svc.secrets else "envFrom",
+    }
+
+
 def record(facts: Facts, inventory: Inventory) -> None:
-    """What each env's chart creates (ConfigMaps) and what its Deployments read."""
-    base = base_values(facts)
+    """What each env's chart creates (ConfigMaps) and what its Deployments read, from the
+    values that name them (the rest of the values is not needed here)."""
+    wiring = {svc.name: _wiring(facts, svc) for svc in facts.services}
     for env in facts.envs:
         for svc in facts.services:
-            values = {**base[svc.name], **deployed_values(facts.deployed(svc, env))}
-            if not values["enabled"]:
+            deployed = facts.deployed(svc, env)
+            if not deployed.enabled:
                 continue
-            ns, src = values["namespace"], facts.source(svc)
+            values, ns, src = wiring[svc.name], deployed.namespace, facts.source(svc)
             cm = ObjectId(env.name, ns, "ConfigMap", values["configMapName"])
             inventory.produce(cm, frozenset())
             inventory.refer(Reference(svc.name, src, cm, None, "configMapRef"))
