@@ -97,11 +97,15 @@ class Templates:
         """`name` filled with `context`; errors located at the template's `file:line`."""
         template = self._compiled.get(name) or self._compile(name)
         # Template.render, minus copying its globals ChainMap item by item on every call
-        # (a third of a small document's time): the globals are merged once, in _compile.
+        # (a third of a small document's time): the globals are merged once, in _compile,
+        # and the context is built directly (its globals' keys only matter to `{% import %}`
+        # of a template with other globals; one environment per format has one set).
+        env = template.environment
         context = self._globals[name] | context
         try:
             try:
-                text = "".join(template.root_render_func(template.new_context(context, True)))
+                ctx = env.context_class(env, context, template.name, template.blocks)
+                text = "".join(template.root_render_func(ctx))
             except Exception:
                 template.environment.handle_exception()  # re-raises with template lines
         except Exception as exc:
