@@ -97,7 +97,6 @@ def _documents(facts: Facts) -> tuple[list[FamilyResult], Tree]:
         terraform.result(facts),
         FamilyResult("runbook", runbook.render(facts)),
         FamilyResult("schemas", schemas.render(facts)),
-        vault.result(facts),
     ]
     return found, workflows.render(facts, Results(tuple(found)))
 
@@ -115,6 +114,7 @@ def _kubernetes_side(facts: Facts) -> tuple[list[FamilyResult], Tree, Inventory]
     """The families this process renders while the other renders the documents."""
     results = [
         kustomize.render(facts, [secret_parts]),
+        vault.result(facts),
         _stores(facts),
         FamilyResult("backstage", backstage.render(facts)),
     ]
