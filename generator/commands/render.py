@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from generator import engine
-from generator.report import format_report, stray_warnings, text_report
+from generator.stray import stray_warnings
 
 
 def render(
@@ -17,19 +17,23 @@ def render(
     plan = engine.plan_for(catalog, out, workflows)
     try:
         if dry_run:
+            from generator.report import text_report  # only reports need difflib and blame
+
             click.echo(text_report(plan, diffs=False), nl=False)
             return 0
         summary = engine.apply_plan(plan, allow_empty=allow_empty)
     finally:
         plan.close()
     click.echo(f"gitops-gen: {summary}")
-    for line in stray_warnings(plan):
+    for line in stray_warnings((r.root, r.stray) for r in plan.roots.values()):
         click.echo(f"gitops-gen: {line}", err=True)
     return 0
 
 
 def check(catalog: Path, out: Path, workflows: Path | None, fmt: str) -> int:
     """Render in memory and report the drift from disk: 1 when there is any."""
+    from generator.report import format_report
+
     plan = engine.plan_for(catalog, out, workflows)
     try:
         click.echo(format_report(plan, fmt), nl=False)
