@@ -12,6 +12,7 @@ did, so every file is read once into the result.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import struct
@@ -47,7 +48,8 @@ def start_early(root: Path) -> None:
     display = display_root(root)
     files = service_files(root / SERVICES_DIR, "", [])
     if not _early and parallel.worth_it(len(files), minimum=PARALLEL_FILES):
-        _early.append((_key(root, display, files), _meet(files, display, {})))
+        with contextlib.suppress(OSError):  # no process to spare: the load reads them itself
+            _early.append((_key(root, display, files), _meet(files, display, {})))
 
 
 def parse_all(
