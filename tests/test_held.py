@@ -161,29 +161,37 @@ def test_a_render_with_kept_files_restores_them(
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
-def test_a_failure_here_lets_the_keeper_go(
-    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The main process's own families fail after the documents process started: the error
-    comes through, and the process keeping the documents is gone, not left waiting."""
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Forks forced; the pid of each documents process started, as it starts."""
     from generator import parallel
-    from generator.catalog.load import load_catalog
-    from generator.render import argocd, pipeline
 
-    catalog = load_catalog(make_catalog())
-    started: list[int] = []
+    pids: list[int] = []
     real = parallel.start_serving
 
     def recorded(serve: Callable[..., None]) -> tuple[int, Any, Any]:
         found = real(serve)
-        started.append(found[0])
+        pids.append(found[0])
         return found
+
+    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
+    monkeypatch.setattr(parallel, "start_serving", recorded)
+    return pids
+
+
+def test_a_failure_here_lets_the_keeper_go(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, started: list[int]
+) -> None:
+    """The main process's own families fail after the documents process started: the error
+    comes through, and the process keeping the documents is gone, not left waiting."""
+    from generator.catalog.load import load_catalog
+    from generator.render import argocd, pipeline
+
+    catalog = load_catalog(make_catalog())
 
     def broken(*_args: object) -> None:
         raise ValueError("argocd broke")
 
-    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
-    monkeypatch.setattr(parallel, "start_serving", recorded)
     monkeypatch.setattr(argocd, "render", broken)
     with pytest.raises(ValueError, match="argocd broke"):
         pipeline.render_all(catalog, hold=True)
@@ -191,28 +199,21 @@ def test_a_failure_here_lets_the_keeper_go(
 
 
 def test_a_rule_across_services_fails_while_the_documents_render(
-    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    make_catalog: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    started: list[int],
 ) -> None:
     """The rules across services run once the documents process has started: their error is
     the run's, located, nothing is written, and that process is stopped, not waited for."""
-    from generator import parallel
     from generator.render import runbook
 
     names = ["a-1", "a-2", "acme-services"]  # the last takes the chart app's name
     catalog = make_catalog({name: SERVICE.format(name=name) for name in names})
-    started: list[int] = []
-    real = parallel.start_serving
-
-    def recorded(serve: Callable[..., None]) -> tuple[int, Any, Any]:
-        found = real(serve)
-        started.append(found[0])
-        return found
 
     def slow(*args: Any) -> Any:  # the documents process would render for a minute
         time.sleep(60)
 
-    monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
-    monkeypatch.setattr(parallel, "start_serving", recorded)
     monkeypatch.setattr(runbook, "render", slow)
     begun = time.monotonic()
     result = run(["render", *_args(catalog, tmp_path / "rendered")])
