@@ -3,7 +3,7 @@
 At 10,000 services the documents families (chart values, Terraform inputs, runbooks) are
 about 100 MB of text. Passing it back made the parent's peak hold every file of the tree at
 once; instead the process that rendered them keeps them and answers the parent: it compares
-them with the disk, hands over texts a batch at a time for a report, and writes them itself
+them with the disk, hands over the texts a report asks for, and writes them itself
 while the parent writes the rest. It writes only with the output's lock in hand: the parent
 passes it the locked descriptor (over a socket), so, as for every write, a killed run's last
 write is over before the next run can plan. It stops when the parent closes the channel (or

@@ -44,6 +44,7 @@ def normalize_key(key: str) -> str:
     return key.lower()
 
 
+@lru_cache(maxsize=256)  # asked per service and env by several families, of a few templates
 def per_key(template: str) -> bool:
     """A `{key}` in a template means one parameter (or secret) per key."""
     return "key" in placeholders(template)

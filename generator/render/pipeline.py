@@ -50,8 +50,8 @@ def render_all(
     catalog: Catalog, *, hold: bool = False, check: Callable[[], None] = lambda: None
 ) -> Rendered:
     """`hold`: for a large catalog, the forked documents process keeps its files
-    (`Rendered.held`, which the caller closes): it compares them with the disk and hands
-    their text over a batch at a time, instead of passing it all back at once. `check`
+    (`Rendered.held`, which the caller closes): it compares them with the disk, hands over
+    the texts a report asks for, and writes them, instead of passing them all back. `check`
     (the rules across services) runs while that process renders already, and stops it."""
     facts = Facts(catalog)
     split = parallel.worth_it(len(facts.services), minimum=200)
