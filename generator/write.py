@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 from generator import parallel
 from generator.errors import OutputError
 from generator.held import Held
-from generator.output_guard import ensure_safe_root, locked, refuse_emptying
+from generator.output_guard import checked_folders, ensure_safe_root, locked, refuse_emptying
 from generator.plan import (
     MANIFEST,
     Plan,
@@ -68,7 +67,7 @@ def _apply(plan: Plan, out_root: str) -> Summary:
         if manifest_stamp(out.root) != plan.stamp:  # another run wrote after this plan was made
             plan = replan(plan, out_root)
             out = plan.roots[out_root]
-        folders = {name: _checked_folders(rp) for name, rp in plan.roots.items()}
+        folders = {name: checked_folders(rp) for name, rp in plan.roots.items()}
         listed, interrupted = read_manifest_state(out.root)
         for name, root_plan in plan.roots.items():
             if interrupted:  # the union manifest lists every file a killed run could have begun
@@ -138,71 +137,6 @@ def _safe_folder(base: str, parent: str, safe: dict[str, bool]) -> bool:
     ok = _safe_folder(base, up, safe) and not os.path.islink(full) and os.path.isdir(full)
     safe[parent] = ok
     return ok
-
-
-def _checked_folders(plan: RootPlan) -> dict[str, str]:
-    """Every folder a write or delete goes through (relative -> full path), checked.
-
-    A symlinked folder or file inside the root could point outside it, and a plain file where
-    a folder must go would stop the run halfway: refuse either before the first write, so a
-    refusal never leaves a half-applied tree. Plain strings, not pathlib: this runs once per
-    file of a 15,000-file tree, and not at all below a folder that does not exist yet.
-    """
-    base = os.fspath(plan.root)
-    out: dict[str, str] = {"": base}
-    absent: set[str] = set()
-    existing = {*plan.update, *plan.delete}
-    if not existing and not _entries(base):  # a first render: nothing in there to check
-        return _FreshFolders(base)
-    for path in (*plan.create, *existing):
-        parent = path.rpartition("/")[0]
-        if parent not in out:
-            prefix = up = ""
-            for part in parent.split("/"):
-                up, prefix = prefix, f"{prefix}/{part}" if prefix else part
-                if prefix in out:
-                    continue
-                full = out[prefix] = f"{base}/{prefix}"
-                mode = None if up in absent else _mode(full)
-                if mode is None:
-                    absent.add(prefix)
-                elif stat.S_ISLNK(mode):
-                    msg = "a symlink inside the output folder; refusing to follow it"
-                    raise OutputError.single(full, "output", msg)
-                elif not stat.S_ISDIR(mode):
-                    msg = "a file stands where a generated folder goes"
-                    raise OutputError.single(full, "output", msg)
-        if path in existing and os.path.islink(f"{base}/{path}"):
-            msg = "generated file is a symlink; refusing to follow it"
-            raise OutputError.single(f"{base}/{path}", "output", msg)
-    return out
-
-
-class _FreshFolders(dict[str, str]):
-    """Folder -> full path inside an empty root, made on first use."""
-
-    def __init__(self, base: str) -> None:
-        super().__init__({"": base})
-        self.base = base
-
-    def __missing__(self, folder: str) -> str:
-        full = self[folder] = f"{self.base}/{folder}"
-        return full
-
-
-def _entries(base: str) -> list[str]:
-    try:
-        return os.listdir(base)
-    except FileNotFoundError:
-        return []
-
-
-def _mode(full: str) -> int | None:
-    """The entry's own mode (links not followed), or None when nothing is there."""
-    try:
-        return os.lstat(full).st_mode
-    except FileNotFoundError:
-        return None
 
 
 Write = tuple[str, str, str]  # (folder, file name, text)
