@@ -13,6 +13,7 @@ dies: the channel then ends).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pickle
 import signal
@@ -154,6 +155,10 @@ def _serve(
         parallel.send_exception(exc, to_parent)
         return
     _reply(to_parent, (value, list(texts)))
+    handlers: dict[str, Callable[..., Any]] = {
+        **_HANDLERS,
+        "write": functools.partial(_write, fds=fds),
+    }
     while True:
         try:
             command, args = pickle.load(from_parent)  # noqa: S301 - our own parent's bytes
@@ -162,10 +167,7 @@ def _serve(
         if parallel.parent_gone(parent):
             return
         try:
-            if command == "write":
-                answer = _write(texts, parent, fds, *args)
-            else:
-                answer = _HANDLERS[command](texts, parent, *args)
+            answer = handlers[command](texts, parent, *args)
         except BaseException as exc:
             parallel.send_exception(exc, to_parent)
             continue
@@ -184,7 +186,7 @@ def _compare(texts: dict[str, str], _parent: int, base: str, listed: set[str]) -
 
 
 def _write(
-    texts: dict[str, str], parent: int, fds: socket.socket, jobs: list[tuple[str, str, str]]
+    texts: dict[str, str], parent: int, jobs: list[tuple[str, str, str]], *, fds: socket.socket
 ) -> bool:
     """Write the kept files while holding the parent's lock: a SIGKILLed parent's lock stays
     held until this stops, at its next file."""
