@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pyinstrument import Profiler
 from synth import write_catalog
 
-from generator import engine
+from generator.output import engine
 
 
 def main() -> None:
@@ -33,10 +33,7 @@ def main() -> None:
         profiler = Profiler(interval=0.0005)
         with profiler:
             plan = engine.plan_for(catalog, Path(tmp) / "rendered", Path(tmp) / "workflows")
-            try:
-                summary = engine.apply_plan(plan)
-            finally:
-                plan.close()
+            summary = engine.apply_plan(plan)
         print(f"{opts.services} services: {summary}")
         print(profiler.output_text(color=False, show_all=False))
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from synth import write_catalog
 
 from generator.catalog.load import load_catalog
-from generator.render.pipeline import render_catalog
+from generator.pipeline.render import render_catalog
 
 GEN = [sys.executable, "-m", "generator"]
 

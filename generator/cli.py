@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 import click
 
 from generator import __version__
-from generator.cli_options import catalog_option, format_option, out_option, workflows_option
+from generator.cli_options import (
+    catalog_option,
+    format_option,
+    jobs_option,
+    out_option,
+    workflows_option,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 CRASH_HINT = (
@@ -58,23 +64,17 @@ def _exit(code: int) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gitops-gen")
+@jobs_option
 def main() -> None:
     """Render one service catalog into what Argo CD syncs."""
 
 
-def _read_early(catalog: Path) -> None:
-    """Start parsing the service files in a second process before the heavy imports."""
-    from generator.catalog.reader import start_early
-
-    start_early(catalog)
-
-
 @main.command()
 @catalog_option
+@jobs_option
 @handled
 def validate(catalog: Path) -> None:
     """Validate the catalog only; print every error at once."""
-    _read_early(catalog)
     from generator.catalog.load import load_catalog
 
     cat = load_catalog(catalog)
@@ -93,12 +93,12 @@ def validate(catalog: Path) -> None:
     is_flag=True,
     help="Allow a catalog without services to remove every service's output.",
 )
+@jobs_option
 @handled
 def render(
     catalog: Path, out: Path, workflows: Path | None, dry_run: bool, allow_empty: bool
 ) -> None:
     """Validate, render, write only what changed, remove files no longer produced."""
-    _read_early(catalog)
     from generator.commands import render as command
 
     _exit(command.render(catalog, out, workflows, dry_run=dry_run, allow_empty=allow_empty))
@@ -109,10 +109,10 @@ def render(
 @out_option
 @workflows_option
 @format_option
+@jobs_option
 @handled
 def check(catalog: Path, out: Path, workflows: Path | None, fmt: str) -> None:
     """Render in memory and compare with disk: exit 1 on drift."""
-    _read_early(catalog)
     from generator.commands import render as command
 
     _exit(command.check(catalog, out, workflows, fmt))
@@ -159,7 +159,7 @@ def new_service(  # click passes every option by keyword
 ) -> None:
     """Add catalog/services/NAME.yaml, validated with the whole catalog; refuse existing names."""
     from generator.commands.new_service import new_service as command
-    from generator.scaffold import NewService
+    from generator.commands.scaffold import NewService
 
     spec = NewService(name, owner or "", backend, keys, namespace, image, port, description)
     _exit(command(spec, catalog))
@@ -201,6 +201,7 @@ def push_secrets(  # click passes every option by keyword
 @click.option("--base", "base", required=True, help="Git ref to compare with, e.g. origin/main.")
 @catalog_option
 @format_option
+@jobs_option
 @handled
 def diff(base: str, catalog: Path, fmt: str) -> None:
     """What the catalog change since REF does to the output; removals first. Exit 1 on change."""
@@ -229,7 +230,7 @@ def init(  # click passes every option by keyword
     git_repo: str | None,
 ) -> None:
     """Start a GitOps repo in DIRECTORY; refuse one that holds any of its files."""
-    from generator.init import DEFAULT_ENVS, InitSpec, init_repo, next_steps
+    from generator.commands.init import DEFAULT_ENVS, InitSpec, init_repo, next_steps
 
     spec = InitSpec(system, envs or DEFAULT_ENVS, aws_account_id, region, install, git_repo)
     click.echo(next_steps(directory, init_repo(directory, spec)), nl=False)
@@ -245,7 +246,7 @@ def templates() -> None:
 @handled
 def templates_list(catalog: Path) -> None:
     """Every template: its name, built-in or override, and the file used."""
-    from generator.templates_cmd import list_text
+    from generator.commands.templates import list_text
 
     click.echo(list_text(catalog), nl=False)
 
@@ -256,13 +257,13 @@ def templates_list(catalog: Path) -> None:
 @handled
 def templates_eject(name: str, catalog: Path) -> None:
     """Copy the built-in template NAME into the repo's templates folder to edit it there."""
-    from generator.templates_cmd import eject
+    from generator.commands.templates import eject
 
     click.echo(f"gitops-gen: wrote {eject(catalog, name).as_posix()}")
 
 
 def entry() -> None:
-    """The console script: `main`, then the fast exit of `process.run_and_exit`."""
+    """The console script: `main`, leaving through `process.run_and_exit`."""
     from generator.process import run_and_exit
 
     run_and_exit(main)

@@ -40,3 +40,22 @@ format_option = click.option(
     show_default=True,
     help="For people, PR comments, or machines.",
 )
+
+
+def _set_jobs(_ctx: click.Context, _param: click.Parameter, value: int | None) -> None:
+    if value is not None:
+        from generator.pipeline import concurrency
+
+        concurrency.set_jobs(value)
+
+
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_jobs,
+    help="Processes to work with: 1 = one process [default: GITOPS_GEN_JOBS, else every core].",
+)

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from generator.catalog.load import load_catalog
 from generator.cli import main
-from generator.render.pipeline import OUT, render_catalog
+from generator.pipeline.render import OUT, render_catalog
 
 FIXTURES = Path(__file__).parent / "fixtures" / "catalogs"
 REPO_CATALOG = Path(__file__).resolve().parent.parent / "catalog"

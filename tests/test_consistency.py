@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
+from generator.catalog.facts import Facts
 from generator.catalog.load import load_catalog
 from generator.catalog.models import Service
-from generator.consistency import ObjectId, verify
 from generator.errors import ConsistencyError
-from generator.render import helm
-from generator.render.facts import Facts
-from generator.render.pipeline import render_all
+from generator.families import helm
+from generator.parts.inventory import ObjectId, verify
+from generator.pipeline.render import render_all
 from tests.conftest import REPO_CATALOG, run
 
 

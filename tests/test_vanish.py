@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.stray import STRAY
+from generator.output.stray import STRAY
 from tests.catalog.test_validation import errors
 from tests.conftest import SERVICE, run
 from tests.test_write import check, render, snapshot_dir

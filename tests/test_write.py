@@ -7,18 +7,16 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 import pytest
 from click.testing import Result
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import parallel
 from generator.catalog.load import load_catalog
-from generator.plan import manifest_text
-from generator.render.pipeline import render_catalog
-from generator.write import union_manifest
+from generator.output.plan import manifest_text
+from generator.output.write import union_manifest
+from generator.pipeline.render import render_catalog
 from tests.conftest import SERVICE, run
 
 
@@ -156,44 +154,6 @@ def test_a_content_only_change_leaves_a_final_manifest(
     assert check(catalog, out).exit_code == 0
 
 
-def test_two_writers_leave_the_same_bytes_as_one(
-    make_catalog: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """GITOPS_GEN_JOBS=2 forces the forked render and the second writer on a small catalog."""
-    catalog = make_catalog({f"svc{i}": SERVICE.format(name=f"svc{i}") for i in range(3)})
-    forks: list[str] = []
-    real_start = parallel.start
-
-    def counted(fn: Callable[[int], object]) -> Callable[[], object]:
-        forks.append(getattr(fn, "__name__", "?"))
-        return real_start(fn)
-
-    real_serving = parallel.start_serving
-
-    def counted_serving(fn: Callable[..., None]) -> tuple[int, BinaryIO, BinaryIO]:
-        forks.append("held")
-        return real_serving(fn)
-
-    monkeypatch.setattr(parallel, "start", counted)
-    monkeypatch.setattr(parallel, "start_serving", counted_serving)
-    trees = {}
-    for jobs in ("1", "2"):
-        monkeypatch.setenv("GITOPS_GEN_JOBS", jobs)
-        code, output = render(catalog, tmp_path / jobs / "rendered")
-        assert code == 0, output
-        trees[jobs] = snapshot_dir(tmp_path / jobs)
-        # a first render: the reads', the render's (which keeps its files), the writes'
-        assert forks == ([] if jobs == "1" else ["down", "held", "<lambda>"])
-        forks.clear()
-        code, output = render(catalog, tmp_path / jobs / "rendered")
-        assert code == 0 and "0 written" in output, output
-        # nothing changed: the reads', the render's, the comparisons' of each folder
-        assert forks == ([] if jobs == "1" else ["down", "held", "<lambda>", "<lambda>"])
-        forks.clear()
-    assert trees["1"] == trees["2"]
-    assert len(trees["2"]) > 20
-
-
 def test_a_file_where_a_folder_goes_is_refused_before_any_write(
     make_catalog: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -221,7 +181,7 @@ def test_a_failing_writer_exits_2_naming_the_file(
     second writer's error (a Kustomize file) crosses to the main process, as does the error
     of a file the documents process keeps and writes (a runbook); the user gets the located
     line, not a crash."""
-    from generator import write
+    from generator.output import write
 
     monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
     catalog, out = make_catalog(), tmp_path / "rendered"

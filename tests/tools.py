@@ -68,7 +68,7 @@ TREE_DIGEST = """
 import hashlib, sys
 from pathlib import Path
 from generator.catalog.load import load_catalog
-from generator.render.pipeline import render_catalog
+from generator.pipeline.render import render_catalog
 digest = hashlib.sha256()
 for root, tree in sorted(render_catalog(load_catalog(Path(sys.argv[1]))).items()):
     for path, text in tree.items():

@@ -14,9 +14,9 @@ from generator.backends.base import ESO, VSO, SecretBackend
 from generator.backends.vault import VaultBackend
 
 if TYPE_CHECKING:
+    from generator.catalog.facts import Facts
     from generator.catalog.models import Backend, Service
-    from generator.render.facts import Facts
-    from generator.render.kube import Parts
+    from generator.parts.kube import Parts
 
 __all__ = ["ESO", "PLUGINS", "VSO", "SecretBackend", "plugin_for", "secret_parts"]
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from generator.backends import eso
 from generator.backends.base import ESO, SecretBackend
+from generator.backends.commands import JSON_NOTE, KEY_NOTE, Fill, q, value_file
+from generator.backends.github_values import github_secret_name
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager
 from generator.catalog.templates import per_key, placeholders
-from generator.render import eso
-from generator.render.secret_commands import JSON_NOTE, KEY_NOTE, Fill, q, value_file
-from generator.render.tfgithub import github_secret_name
 
 if TYPE_CHECKING:
+    from generator.catalog.facts import Facts, SecretPlan
     from generator.catalog.load import Catalog
     from generator.catalog.models import Backend, Environment, Platform, Service
     from generator.catalog.source import SourceMap
     from generator.errors import Problem
-    from generator.render.facts import Facts, SecretPlan
-    from generator.render.kube import Parts
+    from generator.parts.kube import Parts
 
 AwsModel = AwsSecretsManager | AwsParameterStore
 
@@ -94,7 +94,7 @@ class AwsBackend(SecretBackend):
         values: Mapping[str, str],
         options: Mapping[str, Any],
     ) -> None:
-        from generator import push
+        from generator.backends import aws_push as push
 
         push.main(catalog, env, service, values, options)
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from generator.backends.aws import AwsBackend, AwsModel
+from generator.backends.commands import q
 from generator.catalog.models import AwsParameterStore
-from generator.render.secret_commands import q
 
 if TYPE_CHECKING:
     from generator.catalog.models import Aws, Backend, Platform, Service

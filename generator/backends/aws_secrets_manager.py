@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from generator.backends.aws import AwsBackend, AwsModel
+from generator.backends.commands import q
 from generator.catalog.models import AwsSecretsManager
-from generator.render.secret_commands import q
 
 if TYPE_CHECKING:
     from generator.catalog.models import Aws, Backend, Service

@@ -13,13 +13,13 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 if TYPE_CHECKING:
+    from generator.backends.commands import Fill
+    from generator.catalog.facts import Facts, SecretPlan
     from generator.catalog.load import Catalog
     from generator.catalog.models import Aws, Backend, Environment, Platform, Service
     from generator.catalog.source import SourceMap
     from generator.errors import Problem
-    from generator.render.facts import Facts, SecretPlan
-    from generator.render.kube import Parts
-    from generator.render.secret_commands import Fill
+    from generator.parts.kube import Parts
 
 OperatorKey = Literal["external-secrets", "vault-secrets-operator"]
 ESO: OperatorKey = "external-secrets"

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from generator.backends import vault_objects as vault
 from generator.backends.base import VSO, EnvAccess, SecretBackend
+from generator.backends.commands import JSON_NOTE, Fill, q, value_file
 from generator.catalog.models import Vault
 from generator.catalog.rules_vault import SHARED_PREFIX, role_name
-from generator.render import vault
-from generator.render.secret_commands import JSON_NOTE, Fill, q, value_file
 
 if TYPE_CHECKING:
+    from generator.catalog.facts import Facts, SecretPlan
     from generator.catalog.load import Catalog
     from generator.catalog.models import Backend, Environment, Service
-    from generator.render.facts import Facts, SecretPlan
-    from generator.render.kube import Parts
+    from generator.parts.kube import Parts
 
 
 class VaultBackend(SecretBackend):
@@ -45,7 +45,7 @@ class VaultBackend(SecretBackend):
         values: Mapping[str, str],
         options: Mapping[str, Any],
     ) -> None:
-        from generator import push_vault
+        from generator.backends import vault_push as push_vault
 
         push_vault.main(catalog, env, service, values, options)
 

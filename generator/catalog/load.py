@@ -12,7 +12,6 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from generator.catalog.models import CONFIG_KEY, DNS_LABEL, ENV_KEY, Platform, Service
-from generator.catalog.reader import parse_all
 from generator.catalog.rules import name_collisions, platform_problems, service_problems
 from generator.catalog.rules_isolation import isolation_problems
 from generator.catalog.rules_vault import vault_problems
@@ -21,6 +20,7 @@ from generator.catalog.service_files import (
     Parsed,
     display_root,
     parse_file,
+    parse_service,
     service_files,
 )
 from generator.catalog.source import DataPath, DeferredSourceMap, SourceMap
@@ -100,7 +100,8 @@ def read_catalog(
     service_dir = root / SERVICES_DIR
     files = service_files(service_dir, f"{display}{SERVICES_DIR}", problems)
     files = sorted({*files, *(service_dir / name for name in extra or {})})
-    for path, parsed in zip(files, parse_all(root, files, display, extra or {}), strict=True):
+    for path in files:
+        parsed = parse_service(path, display, extra or {})
         service, smap = _model(parsed, Service, problems)
         if service is None or smap is None:
             continue

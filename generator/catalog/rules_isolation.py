@@ -219,7 +219,7 @@ def _service_names(
 
 def _chart_label(platform: Platform, psmap: SourceMap) -> Iterator[Problem]:
     """The chart labels every object `helm.sh/chart: <system>-services-<version>`."""
-    from generator.render.helm import CHART_VERSION
+    from generator.families.helm import CHART_VERSION
 
     value = f"{platform.system}-services-{CHART_VERSION}"
     if len(value) > LABEL_MAX:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from generator import change, change_report
+from generator.review import change, change_report
 
 FORMATS = {
     "text": change_report.text_change_report,

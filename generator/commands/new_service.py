@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from generator.scaffold import NewService, create_service, next_steps
+from generator.commands.scaffold import NewService, create_service, next_steps
 
 
 def new_service(spec: NewService, catalog: Path) -> int:

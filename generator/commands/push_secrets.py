@@ -6,9 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import push
+from generator.backends import aws_push as push
 from generator.catalog.load import Catalog, load_catalog
-from generator.dotenv import read_dotenv
+from generator.commands.dotenv import read_dotenv
 
 
 @dataclass(frozen=True)

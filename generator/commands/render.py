@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from generator import engine
-from generator.stray import stray_warnings
+from generator.output import engine
+from generator.output.stray import stray_warnings
 
 
 def render(
@@ -15,15 +15,12 @@ def render(
 ) -> int:
     """Write only what changed and remove files no longer produced; `dry_run` only prints."""
     plan = engine.plan_for(catalog, out, workflows)
-    try:
-        if dry_run:
-            from generator.report import text_report  # only reports need difflib and blame
+    if dry_run:
+        from generator.review.report import text_report  # only reports need difflib and blame
 
-            click.echo(text_report(plan, diffs=False), nl=False)
-            return 0
-        summary = engine.apply_plan(plan, allow_empty=allow_empty)
-    finally:
-        plan.close()
+        click.echo(text_report(plan, diffs=False), nl=False)
+        return 0
+    summary = engine.apply_plan(plan, allow_empty=allow_empty)
     click.echo(f"gitops-gen: {summary}")
     for line in stray_warnings((r.root, r.stray) for r in plan.roots.values()):
         click.echo(f"gitops-gen: {line}", err=True)
@@ -32,11 +29,8 @@ def render(
 
 def check(catalog: Path, out: Path, workflows: Path | None, fmt: str) -> int:
     """Render in memory and report the drift from disk: 1 when there is any."""
-    from generator.report import format_report
+    from generator.review.report import format_report
 
     plan = engine.plan_for(catalog, out, workflows)
-    try:
-        click.echo(format_report(plan, fmt), nl=False)
-    finally:
-        plan.close()
+    click.echo(format_report(plan, fmt), nl=False)
     return 1 if plan.changed else 0

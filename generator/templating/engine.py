@@ -33,12 +33,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.render.templates import builtin_names, templates_dir
-from generator.templating import precompiled
+from generator.templating.builtin import builtin_names, templates_dir
 from generator.templating.checks import check_output
-from generator.templating.formats import Format, format_of, is_template
+from generator.templating.formats import Format, format_of
 from generator.templating.located import internal_or_user, syntax_problem
-from generator.templating.precompiled import Compiled, record
 
 if TYPE_CHECKING:
     import jinja2
@@ -58,7 +56,6 @@ class Templates:
         self.override_names = frozenset(_files(overrides)) if overrides else frozenset()
         self._envs: dict[str, jinja2.Environment] = {}
         self._compiled: dict[str, jinja2.Template] = {}
-        self._globals: dict[str, dict[str, Any]] = {}
         self._checked: dict[str, bool] = {}
         self._sources: dict[str, str] = {}
 
@@ -96,18 +93,8 @@ class Templates:
     def render(self, name: str, /, **context: Any) -> str:
         """`name` filled with `context`; errors located at the template's `file:line`."""
         template = self._compiled.get(name) or self._compile(name)
-        # Template.render, minus copying its globals ChainMap item by item on every call
-        # (a third of a small document's time): the globals are merged once, in _compile,
-        # and the context is built directly (its globals' keys only matter to `{% import %}`
-        # of a template with other globals; one environment per format has one set).
-        env = template.environment
-        context = self._globals[name] | context
         try:
-            try:
-                ctx = env.context_class(env, context, template.name, template.blocks)
-                text = "".join(template.root_render_func(ctx))
-            except Exception:
-                template.environment.handle_exception()  # re-raises with template lines
+            text = template.render(context)
         except Exception as exc:
             raise internal_or_user(exc, self._origins(), self.builtin) from exc
         if self._checked.get(name) or (name not in self._checked and self._depends(name)):
@@ -128,7 +115,6 @@ class Templates:
             template = env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
             raise syntax_problem(exc, self._origins(), self.builtin) from exc
-        self._globals[name] = dict(template.globals)
         self._compiled[name] = template
         return template
 
@@ -190,7 +176,6 @@ def _environment(fmt: Format, search_path: list[Path]) -> jinja2.Environment:
         autoescape=False,  # noqa: S701 - not HTML: finalize quotes for the output format
         auto_reload=False,  # compiled once per run
         finalize=fmt.finalize,
-        bytecode_cache=precompiled.CACHES[fmt.name],
         **options,
     )
     env.filters.update(fmt.filters)
@@ -217,19 +202,6 @@ def templates_for(catalog: Catalog) -> Templates:
         for name in _files(folder)
     )
     return _cached(folder, stamp)
-
-
-def precompile() -> Compiled:
-    """Every built-in Jinja template compiled, as bytecode: the early reader's first work,
-    while the main process is still importing."""
-    templates = Templates(templates_dir(), None)  # its own: the run's are built later
-
-    def compile_all() -> None:
-        for name in templates.names():
-            if is_template(name):
-                templates._compile(name)
-
-    return record(compile_all)
 
 
 def builtin_templates() -> Templates:

@@ -18,8 +18,8 @@ from typing import Any, NoReturn
 
 from jinja2 import Undefined
 
-from generator.render import jsonout, yamlout
-from generator.render.hcl import hcl_string
+from generator.text import jsonout, yamlout
+from generator.text.hcl import hcl_string
 
 _JSON_LEAF = json.JSONEncoder().encode  # ASCII escapes, as jsonout writes every leaf
 

@@ -12,11 +12,11 @@ import hcl2
 import yaml
 from hypothesis import HealthCheck, given, settings
 
+from generator.catalog.facts import config_text
 from generator.catalog.load import load_catalog
-from generator.plan import make_plan
-from generator.render.facts import config_text
-from generator.render.pipeline import OUT, WORKFLOWS, render_catalog
-from generator.write import apply
+from generator.output.plan import make_plan
+from generator.output.write import apply
+from generator.pipeline.render import OUT, WORKFLOWS, render_catalog
 from tests.hardening.strategies import catalogs
 from tests.render.test_helm_real import template
 from tests.tools import kustomize_build, need

@@ -17,7 +17,7 @@ from generator.catalog.load import load_catalog
 from generator.catalog.models import CONFIG_KEY, DNS_LABEL, DURATION, ENV_KEY, SINGLE_LINE
 from generator.catalog.templates import PLACEHOLDER, fill
 from generator.errors import CatalogError
-from generator.render.yamlout import Block, dump
+from generator.text.yamlout import Block, dump
 from tests.conftest import PLATFORM, SERVICE, render_tree
 from tests.hardening.strategies import NASTY
 

@@ -241,7 +241,7 @@ def test_pre_commit_hooks_run_real_commands() -> None:
 def test_without_helm_the_report_says_how_it_compared(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("generator.applied.missing_tools", lambda: "helm")
+    monkeypatch.setattr("generator.review.applied.missing_tools", lambda: "helm")
     svc = repo / "catalog/services/payment-service.yaml"
     svc.write_text(svc.read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug"))
     code, out = diff()
@@ -254,7 +254,7 @@ def test_without_helm_the_report_says_how_it_compared(
 def test_without_helm_a_dropped_namespace_is_still_a_removal(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("generator.applied.missing_tools", lambda: "helm")
+    monkeypatch.setattr("generator.review.applied.missing_tools", lambda: "helm")
     (repo / "catalog/services/payment-service.yaml").unlink()
     out = diff()[1]
     removals = out.split("!!! REMOVALS: review before merging !!!\n")[1].splitlines()

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from generator.backends.github_values import variable_name
 from generator.catalog.load import Catalog, load_catalog
 from generator.catalog.models import AwsSecretsManager, Vault
 from generator.catalog.templates import expand, per_key
-from generator.render.tfgithub import variable_name
 from tests.conftest import REPO_CATALOG, run
 from tests.realservers.aws import (
     CREDENTIALS,

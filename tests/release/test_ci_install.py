@@ -11,7 +11,7 @@ import pytest
 from generator.catalog.load import load_catalog
 from generator.catalog.models import Ci
 from generator.errors import CatalogError
-from generator.render.actions import install_script
+from generator.families.actions import install_script
 from tests.conftest import PLATFORM
 
 COMMIT = "3d3c42e5aac5ba805825da76410c181273ba90b1"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from generator import engine
 from generator.cli import main
+from generator.output import engine
 
 
 def boom(*_args: object, **_kwargs: object) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import init
 from generator.catalog.load import load_catalog
+from generator.commands import init
 from tests.release.test_workflow_hardening import actionlint, zizmor_findings
 
 COMMIT = "3d3c42e5aac5ba805825da76410c181273ba90b1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from generator.render.templates import builtin_names, static_text, templates_dir
+from generator.templating.builtin import builtin_names, static_text, templates_dir
 from tests.tools import ROOT
 
 PACKAGE = "generator.builtin_templates"

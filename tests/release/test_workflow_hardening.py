@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from generator.catalog.load import load_catalog
-from generator.render.actions import PINS
-from generator.render.pipeline import WORKFLOWS, render_catalog
+from generator.families.actions import PINS
+from generator.pipeline.render import WORKFLOWS, render_catalog
 from tests.conftest import FIXTURE_NAMES, FIXTURES, REPO_CATALOG
 from tests.tools import ROOT, need
 

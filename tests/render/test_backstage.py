@@ -12,8 +12,8 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 
 from generator.catalog.load import load_catalog
-from generator.render.skeleton import fill_skeleton
-from generator.scaffold import NewService, entry_text
+from generator.commands.scaffold import NewService, entry_text
+from generator.families.skeleton import fill_skeleton
 from tests.conftest import REPO_CATALOG, render_tree, run
 
 TREE = render_tree(REPO_CATALOG)

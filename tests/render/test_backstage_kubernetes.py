@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.catalog.facts import configmap_name
 from generator.catalog.load import load_catalog
-from generator.render.facts import configmap_name
 from tests.conftest import FIXTURE_NAMES, FIXTURES, REPO_CATALOG, render_tree
 from tests.render.test_helm_real import chart_of, template
 from tests.render.test_kustomize_real import built, write_out

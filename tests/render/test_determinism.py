@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.render.jsonout import dumps_indented
+from generator.text.jsonout import dumps_indented
 from tests.conftest import REPO_CATALOG
 from tests.tools import TREE_DIGEST
 

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from generator.catalog.load import load_catalog
-from generator.render.pipeline import OUT, WORKFLOWS, render_catalog
+from generator.pipeline.render import OUT, WORKFLOWS, render_catalog
 from tests.conftest import FIXTURES, PLATFORM, SERVICE, render_tree
 from tests.render.test_helm_real import chart_of, template
 from tests.render.test_kustomize_real import built, write_out

@@ -8,13 +8,13 @@ import pytest
 import yaml
 
 from generator.backends import ESO, secret_parts
+from generator.catalog.facts import Facts
 from generator.catalog.load import load_catalog
 from generator.catalog.models import Environment, Service
-from generator.consistency import Inventory, ObjectId
-from generator.render import kustomize
-from generator.render.facts import Facts
-from generator.render.kube import Parts, Patch
-from generator.render.result import Results
+from generator.families import kustomize
+from generator.parts.inventory import Inventory, ObjectId
+from generator.parts.kube import Parts, Patch
+from generator.parts.result import Results
 from tests.conftest import REPO_CATALOG
 from tests.tools import kustomize_build
 

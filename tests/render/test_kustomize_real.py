@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from generator.catalog.load import load_catalog
-from generator.plan import make_plan
-from generator.render.pipeline import OUT, WORKFLOWS, render_catalog
-from generator.write import apply
+from generator.output.plan import make_plan
+from generator.output.write import apply
+from generator.pipeline.render import OUT, WORKFLOWS, render_catalog
 from tests.conftest import FIXTURE_NAMES, FIXTURES, REPO_CATALOG
 from tests.tools import kustomize_build
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import applied
 from generator.catalog import load
 from generator.catalog.load import load_catalog
-from generator.render.pipeline import OUT, render_catalog
+from generator.pipeline.render import OUT, render_catalog
+from generator.review import applied
 from tests.conftest import FIXTURE_NAMES, FIXTURES, PLATFORM, REPO_CATALOG, SERVICE
 from tests.tools import need
 

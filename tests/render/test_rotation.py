@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from generator.catalog.load import load_catalog
-from generator.render.operators import RELOAD_ANNOTATION
+from generator.families.operators import RELOAD_ANNOTATION
 from tests.conftest import FIXTURE_NAMES, FIXTURES, REPO_CATALOG
 from tests.render.test_helm_real import chart_of, template
 from tests.render.test_kustomize_real import write_out

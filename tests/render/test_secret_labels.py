@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.render.kube import BACKSTAGE_LABEL
+from generator.parts.kube import BACKSTAGE_LABEL
 from tests.conftest import FIXTURE_NAMES, FIXTURES, REPO_CATALOG, render_tree
 
 CATALOGS = [REPO_CATALOG, *(FIXTURES / n for n in FIXTURE_NAMES)]

@@ -12,7 +12,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from generator.catalog.load import load_catalog
-from generator.render.pipeline import OUT, render_catalog
+from generator.pipeline.render import OUT, render_catalog
 from tests.conftest import FIXTURE_NAMES, FIXTURES
 
 # The top folder of each family under rendered/, and the workflows root.

@@ -12,9 +12,9 @@ import hcl2
 import pytest
 import yaml
 
+from generator.backends.vault_objects import policy_paths
+from generator.catalog.facts import Facts
 from generator.catalog.load import load_catalog
-from generator.render.facts import Facts
-from generator.render.vault import policy_paths
 from tests.conftest import FIXTURES, REPO_CATALOG, render_tree
 from tests.render.test_kustomize_real import built, write_out
 from tests.tools import need

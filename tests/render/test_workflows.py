@@ -13,7 +13,7 @@ import yaml
 
 from generator.catalog.load import load_catalog
 from generator.catalog.models import AwsSecretsManager
-from generator.render.pipeline import WORKFLOWS, render_catalog
+from generator.pipeline.render import WORKFLOWS, render_catalog
 from generator.templating.engine import builtin_templates
 from tests.conftest import FIXTURE_NAMES, FIXTURES, PLATFORM, REPO_CATALOG, run
 from tests.render.test_kustomize_real import built, write_out

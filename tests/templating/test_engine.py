@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.errors import UserError
-from generator.render import yamlout
-from generator.render.jsonout import dumps_indented
 from generator.templating.engine import Templates
 from generator.templating.located import BuiltinTemplateError
+from generator.text import yamlout
+from generator.text.jsonout import dumps_indented
 
 STRUCTURE = ["a: b\nc: d", "{{ x }}", "on", "no", "1.10", "- item", "#x", "x: {y: z}", "${x}", ""]
 

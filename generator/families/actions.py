@@ -1,0 +1,91 @@
+"""The third-party actions the generated workflows use: ONE pin table, full commit SHAs.
+
+A tag can be moved by whoever controls the action's repository; a commit cannot. Each SHA is
+the commit its release tag points to (`git rev-parse 'TAG^{commit}'`); the tag is written
+beside it as a comment. The project's own CI (.github/workflows/ci.yml) uses the same pins.
+The workflow templates see them as `Action` views; the shell the steps run is built here.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import NamedTuple
+
+from generator.catalog.install import parse_install
+from generator.catalog.models import Ci
+from generator.text.yamlout import Block
+
+PINS: dict[str, tuple[str, str]] = {  # action: (commit, release tag)
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "actions/github-script": ("ed597411d8f924073f98dfc5c65a23a2325f34cd", "v8.0.0"),
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "aws-actions/configure-aws-credentials": (
+        "e6de054238d6b7531b4efff3b6587d9aade6a06c",
+        "v6.2.3",
+    ),
+    "hashicorp/setup-terraform": ("dfe3c3f87815947d99a8997f908cb6525fc44e9e", "v4.0.1"),
+}
+
+
+class Action(NamedTuple):
+    """A pinned action, as a template writes it: `uses: {{ a.ref }} # {{ a.tag }}`."""
+
+    ref: str  # owner/name@<full commit>
+    tag: str  # the release tag that commit is
+
+
+class Actions(NamedTuple):
+    """Every action of `PINS`, by the name a template uses."""
+
+    checkout: Action
+    github_script: Action
+    setup_python: Action
+    configure_aws_credentials: Action
+    setup_terraform: Action
+
+
+def pinned(action: str) -> Action:
+    commit, tag = PINS[action]
+    return Action(f"{action}@{commit}", tag)
+
+
+ACTIONS = Actions(
+    checkout=pinned("actions/checkout"),
+    github_script=pinned("actions/github-script"),
+    setup_python=pinned("actions/setup-python"),
+    configure_aws_credentials=pinned("aws-actions/configure-aws-credentials"),
+    setup_terraform=pinned("hashicorp/setup-terraform"),
+)
+
+REQUIREMENTS = '"$RUNNER_TEMP/gitops-gen-requirements.txt"'
+
+
+def install_script(ci: Ci) -> str:
+    """pip install of `ci.install` (validated as pinned), or of the repo's checkout."""
+    install = parse_install(ci.install)
+    assert install is not None  # the catalog rule refuses an unpinned ci.install
+    q = shlex.quote
+    if install.kind != "hashed":
+        return f"python -m pip install {q(install.spec)}"
+    # --hash works only in a requirements file; hash-checking then needs every dependency
+    # hashed, so the pinned artifact goes in alone and its dependencies follow by range.
+    return Block(
+        f"printf '%s\\n' {q(install.spec)} > {REQUIREMENTS}\n"
+        f"python -m pip install --require-hashes --no-deps -r {REQUIREMENTS}\n"
+        f"python -m pip install {q(install.requirement)}\n"
+    )
+
+
+def credentials_gate_script(secrets: list[str], where: str) -> Block:
+    """Are the secrets configured? If not, a notice and the job ends green (a fork or a new
+    repo must not get a red run every night). Sets the `configured` output."""
+    test = " && ".join(f'[ -n "${name}" ]' for name in secrets)
+    notice = f"::notice::{', '.join(secrets)} not configured for {where}: nothing to do"
+    return Block(
+        f"if {test}; then\n"
+        '  echo "configured=true" >> "$GITHUB_OUTPUT"\n'
+        "else\n"
+        f"  echo {shlex.quote(notice)}\n"
+        '  echo "configured=false" >> "$GITHUB_OUTPUT"\n'
+        "fi\n"
+    )

@@ -1,0 +1,285 @@
+"""Argo CD: per env a root app that brings in that env's AppProjects, platform operators,
+secret stores, per-service secrets and the chart, in that order (sync waves; seeds 000, 001).
+
+Explicit Applications rather than a generator: every app and path is visible in the PR
+diff, and removing one is a reviewed file deletion, not a silent ApplicationSet prune.
+
+Every Application (roots, operators, stores, secrets, chart) comes from one template,
+`templates/argocd/applications.yaml.j2` fed `AppView`s, so one override reaches them all;
+the AppProjects from `argocd/projects.yaml.j2` (`ProjectView`). This module decides what
+exists, in which wave and where it points; the templates only print it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import PurePosixPath
+from types import MappingProxyType
+
+from generator.backends import eso
+from generator.catalog.facts import DEFAULT_CLUSTER, Facts, header
+from generator.catalog.models import Environment
+from generator.families import helm, kustomize, operators
+from generator.families.argocd_views import (
+    NO_VALUES,
+    AppView,
+    DestinationView,
+    KindView,
+    Labels,
+    ProjectView,
+    SourceView,
+)
+from generator.parts.kube import meta
+from generator.parts.result import Application, AppSource, FamilyResult
+from generator.templating.engine import Templates, templates_for
+
+ROOT = "argocd"
+CM_PATCH = "argocd-cm-patch.yaml"
+APPS_TEMPLATE = "argocd/applications.yaml.j2"
+PROJECTS_TEMPLATE = "argocd/projects.yaml.j2"
+CM_PATCH_TEMPLATE = f"argocd/{CM_PATCH}.j2"  # Argo CD's documented app health check (Lua)
+# The root applies these in order, each wave once the previous one is healthy.
+WAVE_PROJECTS = -3
+WAVE_OPERATORS = -2
+WAVE_STORES = -1
+WAVE_SECRETS = 0
+WAVE_WORKLOADS = 1
+
+
+def render(facts: Facts, sources: Iterable[AppSource]) -> FamilyResult:
+    """`sources` are the folders the families rendered so far ask an app for: apps point
+    only at those. The result lists every Application as the typed view it was rendered from."""
+    sources = frozenset(sources)
+    templates = templates_for(facts.catalog)
+    head = header(facts.source())
+    needed = operators.needed(facts)
+    files = {f"{ROOT}/{CM_PATCH}": head + templates.render(CM_PATCH_TEMPLATE)}
+    rendered: list[Application] = []
+    installs = operators.installing_envs(facts)
+    for env in facts.envs:
+        folder = f"{ROOT}/{env.name}"
+        ops = needed if env.name in installs else []
+        files[f"{folder}/projects.yaml"] = head + templates.render(
+            PROJECTS_TEMPLATE, projects=projects(facts, env, ops)
+        )
+        if ops:
+            ops_apps = operator_apps(facts, env, ops)
+            files[f"{folder}/operators.yaml"] = _apps(templates, head, ops_apps)
+            rendered += [typed(env.name, "operator", view) for view in ops_apps]
+        apps = applications(facts, env, sources)
+        files[f"{folder}/applications.yaml"] = _apps(templates, head, apps)
+        root = root_app(facts, env)
+        files[f"{ROOT}/root-{env.name}.yaml"] = _apps(templates, head, (root,))
+        rendered.append(typed(env.name, "root", root))
+        rendered += [typed(env.name, "app", view) for view in apps]
+    return FamilyResult(ROOT, files, applications=tuple(rendered))
+
+
+def typed(env: str, role: str, view: AppView) -> Application:
+    """What `diff`, the stray-file check and the ownership builds read of an Application."""
+    source = view.source
+    return Application(
+        env=env,
+        role=role,
+        name=view.name,
+        path=source.path,
+        server=view.server,
+        namespace=view.destination_namespace,
+        value_files=source.value_files,
+        view=view,
+    )
+
+
+def _apps(templates: Templates, head: str, apps: tuple[AppView, ...]) -> str:
+    return head + templates.render(APPS_TEMPLATE, apps=apps)
+
+
+@lru_cache(maxsize=4096)
+def _labels(system: str, service: str | None = None) -> Labels:
+    """kube.meta's labels; `service` adds `app.kubernetes.io/name` (Backstage's
+    argocd/app-selector)."""
+    return tuple(meta("", None, system, service)["labels"].items())
+
+
+def _app(
+    facts: Facts,
+    env: Environment,
+    source: SourceView,
+    *,
+    role: str,
+    name: str,
+    namespace: str,
+    wave: int | None,
+    project: str | None = None,
+    options: tuple[str, ...] = (),
+) -> AppView:
+    return AppView(
+        role=role,
+        name=name,
+        namespace=facts.platform.argocdNamespace,
+        labels=_labels(facts.system),
+        wave=wave,
+        cascade=role != "operator",
+        project=project or project_name(facts, env),
+        source=source,
+        server=env.cluster,
+        destination_namespace=namespace,
+        sync_options=("CreateNamespace=true", *options),
+    )
+
+
+def _folder(facts: Facts, rel: str) -> SourceView:
+    base = _in_repo(facts.platform.renderedPath)
+    path = rel if base == "." else f"{base}/{rel}"
+    return SourceView(facts.platform.gitRepo, facts.platform.gitRevision, path)
+
+
+@lru_cache(maxsize=8)
+def _in_repo(rendered: str) -> str:
+    """`renderedPath` as git names it (`./x/` is `x`): normalized once, not per app."""
+    return str(PurePosixPath(rendered))
+
+
+def applications(
+    facts: Facts, env: Environment, sources: frozenset[AppSource]
+) -> tuple[AppView, ...]:
+    """The GitOps repo's own folders: stores, then each service's secrets, then the chart."""
+    apps: list[AppView] = []
+    if AppSource(eso.STORES_DIR) in sources:
+        name = f"{facts.system}-secret-stores-{env.name}"
+        source = _folder(facts, eso.STORES_DIR)
+        role, wave = "stores", WAVE_STORES
+        apps.append(_app(facts, env, source, role=role, name=name, namespace="default", wave=wave))
+    chart = _folder(facts, helm.chart_dir(facts))._replace(
+        value_files=("values.yaml", helm.values_file(env.name))
+    )
+    name = f"{facts.system}-services-{env.name}"
+    role, wave = "workloads", WAVE_WORKLOADS
+    apps.append(_app(facts, env, chart, role=role, name=name, namespace="default", wave=wave))
+    for svc in facts.services:
+        deployed = facts.deployed(svc, env)
+        overlay = kustomize.overlay_dir(svc.name, env.name)
+        if deployed.enabled and AppSource(overlay, env.name, svc.name) in sources:
+            name = f"{svc.name}-{env.name}"
+            source = _folder(facts, overlay)
+            ns, wave = deployed.namespace, WAVE_SECRETS
+            app = _app(facts, env, source, role="secrets", name=name, namespace=ns, wave=wave)
+            apps.append(app._replace(labels=_labels(facts.system, svc.name)))
+    return tuple(apps)
+
+
+def operator_apps(
+    facts: Facts, env: Environment, ops: list[operators.Operator]
+) -> tuple[AppView, ...]:
+    """One app per operator from its pinned chart; large CRDs go server-side. No cascade:
+    deleting the app must not delete the CRDs, and with them every ExternalSecret or
+    VaultStaticSecret of the cluster."""
+    apps = []
+    for op in ops:
+        values = operators.env_values(op, env)
+        source = SourceView(
+            op.chart.repoURL,
+            op.chart.version,
+            chart=op.chart.chart,
+            values=MappingProxyType(values) if values else NO_VALUES,
+        )
+        name = operator_app_name(facts.system, op.key, env.name)
+        project = operators_project_name(facts, env)
+        options = ("ServerSideApply=true",) if op.server_side else ()
+        apps.append(
+            _app(
+                facts,
+                env,
+                source,
+                role="operator",
+                name=name,
+                namespace=op.namespace,
+                wave=WAVE_OPERATORS,
+                project=project,
+                options=options,
+            )
+        )
+    return tuple(apps)
+
+
+def operator_app_name(system: str, key: str, env: str) -> str:
+    return f"{system}-{key}-{env}"
+
+
+def root_app(facts: Facts, env: Environment) -> AppView:
+    """App of apps for one env, the one object applied by hand; it syncs `argocd/<env>/`.
+
+    It lives in Argo CD's built-in `default` project: the projects it brings in do not
+    exist before its first sync. It runs in Argo CD's own cluster."""
+    app = _app(
+        facts,
+        env,
+        _folder(facts, f"{ROOT}/{env.name}"),
+        role="root",
+        name=f"{facts.system}-{env.name}",
+        namespace=facts.platform.argocdNamespace,
+        wave=None,
+        project="default",
+    )
+    return app._replace(server=DEFAULT_CLUSTER)
+
+
+def project_name(facts: Facts, env: Environment) -> str:
+    return f"{facts.system}-{env.name}"
+
+
+def operators_project_name(facts: Facts, env: Environment) -> str:
+    return f"{facts.system}-{env.name}-operators"
+
+
+def projects(
+    facts: Facts, env: Environment, ops: list[operators.Operator]
+) -> tuple[ProjectView, ...]:
+    """Per env: the services' project (their namespaces, two cluster-scoped kinds) and, when
+    operators are installed, theirs (charts install CRDs, cluster roles and webhooks)."""
+    namespaces = {facts.deployed(s, env).namespace for s in facts.services} | {"default"}
+    out = [
+        _project(
+            facts,
+            project_name(facts, env),
+            f"Services of {facts.system} in {env.name}, rendered by gitops-gen",
+            repos=(facts.platform.gitRepo,),
+            destinations=[(env.cluster, ns) for ns in sorted(namespaces)],
+            cluster_kinds=[("", "Namespace"), ("external-secrets.io", "ClusterSecretStore")],
+        )
+    ]
+    if ops:
+        description = f"Platform operators of {facts.system} in {env.name}, rendered by gitops-gen"
+        out.append(
+            _project(
+                facts,
+                operators_project_name(facts, env),
+                description,
+                repos=tuple(sorted({op.chart.repoURL for op in ops})),
+                destinations=[(env.cluster, ns) for ns in sorted({o.namespace for o in ops})],
+                cluster_kinds=[("*", "*")],
+            )
+        )
+    return tuple(out)
+
+
+def _project(
+    facts: Facts,
+    name: str,
+    description: str,
+    *,
+    repos: tuple[str, ...],
+    destinations: list[tuple[str, str]],
+    cluster_kinds: list[tuple[str, str]],
+) -> ProjectView:
+    return ProjectView(
+        name=name,
+        namespace=facts.platform.argocdNamespace,
+        labels=_labels(facts.system),
+        wave=WAVE_PROJECTS,
+        description=description,
+        source_repos=repos,
+        destinations=tuple(DestinationView(s, n) for s, n in destinations),
+        cluster_resources=tuple(KindView(g, k) for g, k in cluster_kinds),
+    )

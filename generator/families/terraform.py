@@ -1,0 +1,254 @@
+"""Terraform: per env a root module; its tfvars drive `for_each` over the services (seeds 000, 002).
+
+The module (`modules/service-secrets`) is static HCL copied verbatim. Everything from the
+catalog reaches Terraform as `terraform.tfvars.json` (one JSON escaping path), including
+the exact IAM documents, so `terraform plan` and the PR diff show the real policy. The
+GitHub-Secrets variant needs one declared variable per key, the only generated HCL, and
+every catalog value in it goes through `hcl_string`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.backends.github_values import github_secrets_tf, has_github_values
+from generator.catalog.facts import Deployed, Facts, RemoteRef, header, irsa_role_name, plugin_of
+from generator.catalog.models import Aws, Backend, Environment
+from generator.parts.result import CloudEffects, FamilyResult
+from generator.templating.engine import Templates, templates_for
+from generator.text.hcl import hcl_string
+from generator.text.jsonout import dumps_indented
+
+ROOT = "terraform"
+MODULE_DIR = f"{ROOT}/modules/service-secrets"
+MODULE_FILES = ("main.tf", "outputs.tf", "variables.tf", "versions.tf")
+ROOT_STATIC = ("variables.tf", "versions.tf")
+TF_COLLECTIONS = ("secretsmanager_secrets", "ssm_parameters")  # the module's object inputs
+
+
+def env_dir(env: str) -> str:
+    return f"{ROOT}/envs/{env}"
+
+
+def render(facts: Facts) -> dict[str, str]:
+    return result(facts).files
+
+
+def result(facts: Facts) -> FamilyResult:
+    """The files, and each env's module inputs as data: what `diff` and the workflows read."""
+    aws = facts.platform.aws
+    if aws is None or not facts.aws_backends():
+        return FamilyResult(ROOT, {})
+    src = facts.source()
+    templates = templates_for(facts.catalog)
+    files = {f"{MODULE_DIR}/{n}": header(src) + _module_text(templates, n) for n in MODULE_FILES}
+    inputs = {}
+    for env in facts.envs:
+        root = env_dir(env.name)
+        inputs[env.name] = tfvars = f"{root}/terraform.tfvars.json"
+        files[tfvars] = dumps_indented(env_tfvars(facts, aws, env)) + "\n"
+        files[f"{root}/main.tf"] = header(src) + _root_main(aws)
+        for name in ROOT_STATIC:  # the root declares the same inputs it passes through
+            files[f"{root}/{name}"] = header(src) + _module_text(templates, name)
+        files[f"{root}/outputs.tf"] = header(src) + templates.static("terraform/root-outputs.tf")
+        bucket = facts.platform.ci.terraformStateBucket
+        if bucket:
+            files[f"{root}/backend.tf"] = header(src) + _backend(bucket, aws.region, env.name)
+        if has_github_values(facts, env):
+            files[f"{root}/github-secrets.tf"] = header(src) + github_secrets_tf(facts, env)
+    return FamilyResult(ROOT, files, cloud=CloudEffects(terraform=inputs))
+
+
+def _module_text(templates: Templates, name: str) -> str:
+    return templates.static(f"terraform/module/{name}")
+
+
+def _root_main(aws: Aws) -> str:
+    return (
+        'provider "aws" {\n'
+        f"  region              = {hcl_string(aws.region)}\n"
+        f"  allowed_account_ids = [{hcl_string(aws.accountId)}]\n"
+        "}\n"
+        "\n"
+        'module "secrets" {\n'
+        '  source = "../../modules/service-secrets"\n'
+        "\n"
+        "  system                  = var.system\n"
+        "  environment             = var.environment\n"
+        "  recovery_window_in_days = var.recovery_window_in_days\n"
+        "  kms_key_arn             = var.kms_key_arn\n"
+        "  secretsmanager_secrets  = var.secretsmanager_secrets\n"
+        "  ssm_parameters          = var.ssm_parameters\n"
+        "  irsa_roles              = var.irsa_roles\n"
+        "}\n"
+    )
+
+
+def _backend(bucket: str, region: str, env: str) -> str:
+    """S3 state per env, locked with S3's own conditional writes (Terraform >= 1.10)."""
+    key = f"gitops-gen/{env}/terraform.tfstate"
+    return (
+        'terraform {\n  backend "s3" {\n'
+        f"    bucket       = {hcl_string(bucket)}\n"
+        f"    key          = {hcl_string(key)}\n"
+        f"    region       = {hcl_string(region)}\n"
+        "    encrypt      = true\n"
+        "    use_lockfile = true\n"
+        "  }\n}\n"
+    )
+
+
+def object_key(service: str, ref: RemoteRef) -> str:
+    """The for_each key of one remote object: the service, or `service/KEY` per key."""
+    return f"{service}/{ref.secret_key}" if ref.secret_key else service
+
+
+def remote_objects(facts: Facts, env: Environment) -> list[tuple[Deployed, Backend, RemoteRef]]:
+    """Every remote object Terraform manages that the services enabled in `env` read, sorted
+    by service (each backend plug-in says whether Terraform manages its objects)."""
+    out = []
+    for svc in facts.services:
+        plan = facts.secret_plan(svc)
+        deployed = facts.deployed(svc, env)
+        if plan is None or not deployed.enabled:
+            continue
+        if plan.plugin.tf_collection() is not None:
+            out += [(deployed, plan.backend, ref) for ref in facts.refs(svc, env.name)]
+    return out
+
+
+def description(deployed: Deployed, ref: RemoteRef) -> str:
+    assert deployed.service.secrets is not None
+    what = ref.secret_key or ", ".join(deployed.service.secrets.keys)
+    return (
+        f"{what} of {deployed.name} in {deployed.env.name} (gitops-gen; values are set outside Git)"
+    )
+
+
+def tags(system: str, env: str, name: str, service: str) -> dict[str, str]:
+    """The tags the module puts on every secret (local.tags + Name + Service), for the
+    parameters `push-secrets` creates where Terraform cannot."""
+    return {
+        "Environment": env,
+        "ManagedBy": "gitops-gen",
+        "Name": name,
+        "Service": service,
+        "System": system,
+    }
+
+
+def env_tfvars(facts: Facts, aws: Aws, env: Environment) -> dict[str, Any]:
+    inputs: dict[str, dict[str, Any]] = {c: {} for c in TF_COLLECTIONS}
+    arns: dict[str, list[str]] = {}
+    for deployed, backend, ref in remote_objects(facts, env):
+        plugin = plugin_of(backend)
+        collection = plugin.tf_collection()
+        assert collection in inputs, collection  # the module declares each input it takes
+        svc = deployed.name
+        item = {"name": ref.key, "service": svc, "description": description(deployed, ref)}
+        inputs[collection][object_key(svc, ref)] = plugin.tf_item(backend, item)
+        arns.setdefault(svc, []).append(resource_arn(aws, backend, ref.key))
+    return {
+        "system": facts.system,
+        "environment": env.name,
+        "recovery_window_in_days": aws.recoveryWindowInDays,
+        "kms_key_arn": aws.kmsKeyArn,
+        **inputs,
+        "irsa_roles": _roles(facts, aws, env, arns),
+    }
+
+
+def resource_arn(aws: Aws, backend: Backend, name: str) -> str:
+    """The exact ARN of one remote object: no `*`, so no prefix reaches another's."""
+    return plugin_of(backend).resource_arn(aws, name)
+
+
+def oidc_provider(aws: Aws, env: Environment) -> str | None:
+    return env.oidcProvider or aws.oidcProvider
+
+
+def _roles(facts: Facts, aws: Aws, env: Environment, arns: dict[str, list[str]]) -> dict[str, Any]:
+    """Per-service roles (per-service SecretStores), or one ESO role per env (cluster store)."""
+    oidc = oidc_provider(aws, env)
+    if oidc is None or not arns:
+        return {}
+    if aws.secretStoreScope == "service":
+        return {
+            svc: _role(
+                aws,
+                oidc,
+                irsa_role_name(facts.system, env.name, svc),
+                svc,
+                account=(facts.deployed(facts.service(svc), env).namespace, svc),
+                resources=resources,
+            )
+            for svc, resources in sorted(arns.items())
+        }
+    ns, _, sa = aws.esoServiceAccount.partition("/")
+    every = sorted(a for resources in arns.values() for a in resources)
+    name = irsa_role_name(facts.system, env.name, "external-secrets")
+    return {
+        "external-secrets": _role(
+            aws, oidc, name, "external-secrets", account=(ns, sa), resources=every
+        )
+    }
+
+
+def _role(
+    aws: Aws,
+    oidc: str,
+    name: str,
+    service: str,
+    *,
+    account: tuple[str, str],
+    resources: list[str],
+) -> dict[str, Any]:
+    subject = f"system:serviceaccount:{account[0]}:{account[1]}"
+    return {
+        "name": name,
+        "service": service,
+        "service_account": f"{account[0]}/{account[1]}",
+        "assume_role_policy": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {
+                        "Federated": f"arn:aws:iam::{aws.accountId}:oidc-provider/{oidc}"
+                    },
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {f"{oidc}:sub": subject, f"{oidc}:aud": "sts.amazonaws.com"}
+                    },
+                }
+            ],
+        },
+        "policy": {"Version": "2012-10-17", "Statement": read_statements(aws, resources)},
+    }
+
+
+def read_statements(aws: Aws, resources: list[str]) -> list[dict[str, Any]]:
+    sm = sorted(r for r in resources if r.startswith("arn:aws:secretsmanager:"))
+    ssm = sorted(r for r in resources if r.startswith("arn:aws:ssm:"))
+    out: list[dict[str, Any]] = []
+    if sm:
+        actions = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+        out.append({"Sid": "ReadOwnSecrets", "Effect": "Allow", "Action": actions, "Resource": sm})
+    if ssm:
+        actions = ["ssm:GetParameter", "ssm:GetParameters"]
+        out.append(
+            {"Sid": "ReadOwnParameters", "Effect": "Allow", "Action": actions, "Resource": ssm}
+        )
+    if aws.kmsKeyArn:
+        via = [f"secretsmanager.{aws.region}.amazonaws.com"] * bool(sm)
+        via += [f"ssm.{aws.region}.amazonaws.com"] * bool(ssm)
+        out.append(
+            {
+                "Sid": "DecryptThroughSecretServices",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt"],
+                "Resource": [aws.kmsKeyArn],
+                "Condition": {"StringEquals": {"kms:ViaService": via}},
+            }
+        )
+    return out

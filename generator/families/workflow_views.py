@@ -1,0 +1,98 @@
+"""What the workflow templates see: one immutable view per workflow file.
+
+`templates/workflows/<file>.j2` is fed the view `workflows.py` builds from `Facts`; shell
+text in a view is already quoted word by word (see that module). The README lists the fields.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from generator.families.actions import Actions
+from generator.text.yamlout import Block
+
+
+class Variable(NamedTuple):
+    """One environment variable of a step: `{{ var.name }}: {{ var.value }}`."""
+
+    name: str
+    value: str  # often a `${{ secrets.NAME }}` expression
+
+
+class Tool(NamedTuple):
+    """How a job installs gitops-gen: Python, then pip."""
+
+    python_version: str
+    install: str  # shell: one line, or a multi-line `Block` for a hash-pinned install
+
+
+class Gate(NamedTuple):
+    """A job's first step: are its secrets configured? (`id: credentials`)"""
+
+    script: Block  # shell: sets the `configured` output, or prints a notice
+    env: tuple[Variable, ...]  # each secret it tests
+
+
+class CheckView(NamedTuple):
+    """What `workflows/gitops-gen-check.yml.j2` sees as `check`."""
+
+    actions: Actions
+    branch: str  # gitRevision: pushes to it are checked too
+    tool: Tool
+    check_script: Block  # shell: `gitops-gen check`, report to the step summary
+    diff_script: Block  # shell: `gitops-gen diff --base`, report to the step summary
+
+
+class TerraformJob(NamedTuple):
+    """One env's Terraform job of the secrets sync."""
+
+    id: str  # env-<env>
+    needs: str  # the previous env's job ("" for the first): promotion order
+    env: str
+    gate: Gate
+    folder: str  # working directory: the env's Terraform root
+    values: tuple[Variable, ...]  # TF_VAR_* from GitHub secrets: only the plan step sees them
+
+
+class SecretsSyncView(NamedTuple):
+    """What `workflows/gitops-gen-secrets-sync.yml.j2` sees as `sync`."""
+
+    actions: Actions
+    branch: str
+    paths: str  # the Terraform output: a push changing it runs the sync
+    role: str  # `${{ secrets.<ci.terraformRoleSecret> }}`
+    region: str
+    terraform_version: str
+    state_guard: str  # shell: refuse to apply without a state backend
+    jobs: tuple[TerraformJob, ...]
+
+
+class PushStep(NamedTuple):
+    """`push-secrets --from-env` of one service: its GitHub secrets as the step's env."""
+
+    service: str
+    command: str  # shell
+    values: tuple[Variable, ...]
+
+
+class ForceSyncJob(NamedTuple):
+    """One env's push-and-force-sync job (runs when that env is the input)."""
+
+    id: str  # env-<env>
+    env: str
+    gate: Gate
+    pushes: tuple[PushStep, ...]  # none: no checkout or install either
+    kubeconfig: str  # shell
+    script: Block  # shell: annotate every managed ExternalSecret, wait until Ready
+
+
+class ForceSyncView(NamedTuple):
+    """What `workflows/gitops-gen-force-sync.yml.j2` sees as `sync`."""
+
+    actions: Actions
+    tool: Tool
+    envs: tuple[str, ...]  # every env, the dispatch input's choices
+    role: str  # `${{ secrets.<ci.deployRoleSecret> }}`
+    region: str
+    cluster: str  # `${{ secrets.<ci.clusterNameSecret> }}`
+    jobs: tuple[ForceSyncJob, ...]  # envs with ExternalSecrets only

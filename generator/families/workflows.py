@@ -1,0 +1,248 @@
+"""GitHub workflows of the GitOps repo: drift check, secret sync, post-deploy force-sync.
+
+Each is `templates/workflows/<file>.j2`, fed an immutable view built here from `Facts`. They
+land in the `workflows` root (`.github/workflows/`), named `gitops-gen-*.yml` so they never
+collide with a team's own. Shell text is built here from validated names, each word through
+`shlex.quote`; the template then quotes it as a YAML scalar (a multi-line script is a `Block`
+the template writes with its `yaml` filter). A `${{ secrets.NAME }}` naming a catalog setting
+is a view value; GitHub's fixed expressions are written in the templates.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from generator.backends.github_values import github_secret_name, github_services, variable_name
+from generator.catalog.facts import Facts, header
+from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Environment, Service
+from generator.families import terraform
+from generator.families.actions import ACTIONS, credentials_gate_script, install_script
+from generator.families.workflow_views import (
+    CheckView,
+    ForceSyncJob,
+    ForceSyncView,
+    Gate,
+    PushStep,
+    SecretsSyncView,
+    TerraformJob,
+    Tool,
+    Variable,
+)
+from generator.parts.result import Results
+from generator.templating.engine import templates_for
+from generator.text.yamlout import Block
+
+AwsBackend = AwsSecretsManager | AwsParameterStore
+CHECK = "gitops-gen-check.yml"
+SECRETS_SYNC = "gitops-gen-secrets-sync.yml"
+FORCE_SYNC = "gitops-gen-force-sync.yml"
+REPORT = "gitops-gen-report.md"
+DIFF_REPORT = "gitops-gen-diff.md"
+WAIT_TIMEOUT = "120s"
+
+
+def template(file: str) -> str:
+    return f"workflows/{file}.j2"
+
+
+def render(facts: Facts, results: Results) -> dict[str, str]:
+    """`results` are the `rendered/` families': workflows exist only for what they produce."""
+    templates = templates_for(facts.catalog)
+    head = header(facts.source())
+
+    def write(file: str, **view: NamedTuple) -> str:
+        return head + templates.render(template(file), **view)
+
+    files = {CHECK: write(CHECK, check=check_view(facts))}
+    if results.terraform_envs():  # Terraform inputs to apply
+        files[SECRETS_SYNC] = write(SECRETS_SYNC, sync=secrets_sync_view(facts))
+    if any(_synced_namespaces(facts, env) for env in facts.envs):
+        files[FORCE_SYNC] = write(FORCE_SYNC, sync=force_sync_view(facts))
+    return files
+
+
+def _gitops_gen(facts: Facts, *args: str) -> str:
+    words = ["gitops-gen", *args, "--catalog", facts.platform.ci.catalogPath]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _secret(name: str) -> str:
+    return "${{ secrets." + name + " }}"
+
+
+def _tool(facts: Facts) -> Tool:
+    ci = facts.platform.ci
+    return Tool(ci.pythonVersion, install_script(ci))
+
+
+def _gate(secrets: list[str], env: Environment) -> Gate:
+    script = credentials_gate_script(secrets, f"environment {env.name}")
+    return Gate(script, tuple(Variable(name, _secret(name)) for name in secrets))
+
+
+def job_id(env: Environment) -> str:
+    """A job id must start with a letter; an env name may start with a digit."""
+    return f"env-{env.name}"
+
+
+def check_view(facts: Facts) -> CheckView:
+    """PR check: fail on drift; the drift and change reports go to the summary and a comment."""
+    out = facts.platform.renderedPath
+    check = _gitops_gen(facts, "check", "--out", out, "--format", "markdown")
+    diff = _gitops_gen(facts, "diff", "--format", "markdown")
+    return CheckView(
+        actions=ACTIONS,
+        branch=facts.platform.gitRevision,
+        tool=_tool(facts),
+        check_script=Block(
+            "set +e\n"
+            f"{check} > {REPORT}\n"
+            "status=$?\n"
+            f'cat {REPORT} >> "$GITHUB_STEP_SUMMARY"\n'
+            'exit "$status"\n'
+        ),
+        diff_script=Block(
+            "set +e\n"
+            f'{diff} --base "origin/$BASE_REF" > {DIFF_REPORT}\n'
+            "status=$?\n"
+            f'cat {DIFF_REPORT} >> "$GITHUB_STEP_SUMMARY"\n'
+            'test "$status" -le 1  # 1 means "the output changes", which a PR may do\n'
+        ),
+    )
+
+
+def _state_guard(facts: Facts) -> str:
+    """Local state in CI is lost after the run; the next apply would fail or duplicate."""
+    if facts.platform.ci.terraformStateBucket:
+        return "test -f backend.tf"
+    msg = (
+        "::error::no backend.tf in this folder: add one by hand (gitops-gen never touches it) "
+        "or set ci.terraformStateBucket in platform.yaml"
+    )
+    return f"test -f backend.tf || {{ echo {shlex.quote(msg)}; exit 1; }}"
+
+
+def _github_values(facts: Facts, env: Environment) -> tuple[Variable, ...]:
+    """Seed 002's GitHub-sourced values of `env`, as Terraform variables."""
+    values = []
+    for svc in github_services(facts, env):
+        assert svc.secrets is not None
+        for key in svc.secrets.keys:
+            secret = _secret(github_secret_name(svc.name, key))
+            values.append(Variable(f"TF_VAR_{variable_name(svc.name, key)}", secret))
+    return tuple(values)
+
+
+def secrets_sync_view(facts: Facts) -> SecretsSyncView:
+    """Seed 002: Terraform creates the secrets (and writes the GitHub-sourced values)."""
+    ci, platform = facts.platform.ci, facts.platform
+    assert platform.aws is not None
+    previous = ["", *(job_id(env) for env in facts.envs[:-1])]
+    jobs = tuple(
+        TerraformJob(
+            id=job_id(env),
+            needs=needs,
+            env=env.name,
+            gate=_gate([ci.terraformRoleSecret], env),
+            folder=f"{platform.renderedPath}/{terraform.env_dir(env.name)}",
+            values=_github_values(facts, env),
+        )
+        for env, needs in zip(facts.envs, previous, strict=True)
+    )
+    return SecretsSyncView(
+        actions=ACTIONS,
+        branch=platform.gitRevision,
+        paths=f"{platform.renderedPath}/{terraform.ROOT}/**",
+        role=_secret(ci.terraformRoleSecret),
+        region=platform.aws.region,
+        terraform_version=ci.terraformVersion,
+        state_guard=_state_guard(facts),
+        jobs=jobs,
+    )
+
+
+def _synced_namespaces(facts: Facts, env: Environment) -> list[str]:
+    """Namespaces with ExternalSecrets in `env`: where a force-sync has something to do."""
+    return sorted(
+        {
+            facts.deployed(svc, env).namespace
+            for svc, _backend in _aws_services(facts)
+            if facts.deployed(svc, env).enabled
+        }
+    )
+
+
+def _aws_services(facts: Facts) -> list[tuple[Service, AwsBackend]]:
+    out = []
+    for svc in facts.services:
+        plan = facts.secret_plan(svc)
+        if plan is not None and isinstance(plan.backend, AwsSecretsManager | AwsParameterStore):
+            out.append((svc, plan.backend))
+    return out
+
+
+def force_sync_script(namespaces: Iterable[str], label_key: str) -> Block:
+    """Seed 001's annotate-then-wait, scoped by namespace and the managed label."""
+    label = f"{label_key}=true"
+    words = " ".join(shlex.quote(ns) for ns in namespaces)
+    return Block(
+        "set -eu\n"
+        'stamp="$(date +%s)"\n'
+        f"for ns in {words}; do\n"
+        f'  kubectl annotate externalsecret -n "$ns" -l {label} "force-sync=$stamp" --overwrite\n'
+        f'  kubectl wait externalsecret -n "$ns" -l {label} --for=condition=Ready '
+        f"--timeout={WAIT_TIMEOUT}\n"
+        "done\n"
+    )
+
+
+def pipeline_services(facts: Facts, env: Environment) -> list[Service]:
+    """Services enabled in `env` whose values the pipeline pushes (`valuesFrom: pipeline`)."""
+    return [
+        svc
+        for svc, backend in _aws_services(facts)
+        if backend.valuesFrom == "pipeline" and facts.deployed(svc, env).enabled
+    ]
+
+
+def _push_step(facts: Facts, env: Environment, svc: Service) -> PushStep:
+    """Seed 001's injection: the service's GitHub secrets -> `push-secrets --from-env`."""
+    assert svc.secrets is not None
+    values = (Variable(k, _secret(github_secret_name(svc.name, k))) for k in svc.secrets.keys)
+    command = _gitops_gen(
+        facts, "push-secrets", "--env", env.name, "--service", svc.name, "--from-env"
+    )
+    return PushStep(svc.name, command, tuple(values))
+
+
+def force_sync_view(facts: Facts) -> ForceSyncView:
+    """Seed 001: push the pipeline's values, refresh every managed ExternalSecret, wait for it."""
+    ci = facts.platform.ci
+    assert facts.platform.aws is not None
+    region = facts.platform.aws.region
+    kubeconfig = f'aws eks update-kubeconfig --name "$CLUSTER" --region {shlex.quote(region)}'
+    jobs = []
+    for env in facts.envs:
+        namespaces = _synced_namespaces(facts, env)
+        if namespaces:
+            jobs.append(
+                ForceSyncJob(
+                    id=job_id(env),
+                    env=env.name,
+                    gate=_gate([ci.deployRoleSecret, ci.clusterNameSecret], env),
+                    pushes=tuple(_push_step(facts, env, s) for s in pipeline_services(facts, env)),
+                    kubeconfig=kubeconfig,
+                    script=force_sync_script(namespaces, facts.managed_label),
+                )
+            )
+    return ForceSyncView(
+        actions=ACTIONS,
+        tool=_tool(facts),
+        envs=tuple(env.name for env in facts.envs),
+        role=_secret(ci.deployRoleSecret),
+        region=region,
+        cluster=_secret(ci.clusterNameSecret),
+        jobs=tuple(jobs),
+    )

@@ -1,0 +1,206 @@
+"""Compare the desired tree with what is on disk: create / update / delete / same.
+
+Only files listed in the previous manifest (files this tool wrote) are candidates for
+deletion; a file a person added by hand is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import OutputError
+from generator.text.jsonout import dumps_indented
+
+MANIFEST = ".gitops-gen-manifest.json"  # at the top of the out root
+
+
+@dataclass
+class RootPlan:
+    """The plan for one output folder."""
+
+    root: Path
+    desired: dict[str, str]  # relative POSIX path -> text
+    create: list[str] = field(default_factory=list)
+    update: list[str] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+    same: int = 0
+    current: dict[str, str] = field(default_factory=dict)
+    stray: list[str] = field(default_factory=list)  # not generated, where Argo CD deploys it
+    # files with one block per service (the chart's values): drift is blamed per block
+    per_service: frozenset[str] = frozenset()
+
+    def paths(self) -> set[str]:
+        return set(self.desired)
+
+    def texts(self, paths: Iterable[str], head: int | None = None) -> dict[str, str]:
+        """The desired text of each of `paths`; `head`: only that many characters."""
+        return {p: self.desired[p][:head] for p in paths if p in self.desired}
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.create or self.update or self.delete or self.stray)
+
+
+@dataclass
+class Plan:
+    roots: dict[str, RootPlan]
+    envs: tuple[str, ...] = ()  # the catalog's envs, to name the env a drifted file belongs to
+    fix: str = "gitops-gen render"  # the command that brings the output in line
+    services: int | None = None  # how many services the catalog has (None: not known)
+    services_dir: str = "services"  # where they live, to name it in the empty-catalog error
+    stamp: tuple[int, ...] = ()  # the manifest as planned against (see `manifest_stamp`)
+
+    @property
+    def changed(self) -> bool:
+        return any(r.changed for r in self.roots.values())
+
+
+def manifest_text(roots: Mapping[str, Iterable[str]]) -> str:
+    """The list of every generated file, per root: what a later render may delete."""
+    listing = {name: sorted(tree) for name, tree in sorted(roots.items())}
+    doc = {"generator": "gitops-gen", "files": listing}
+    return dumps_indented(doc, indent=1) + "\n"  # json.dumps's bytes, at the C encoder's speed
+
+
+def read_manifest(out: Path) -> dict[str, list[str]]:
+    return read_manifest_state(out)[0]
+
+
+def read_manifest_state(out: Path) -> tuple[dict[str, list[str]], bool]:
+    """The listed files per root, and whether the run that wrote it was still going.
+
+    A render first writes the union of old and new files marked `"complete": false`, and
+    last the final manifest (unmarked): finding the mark means a run was killed midway.
+    """
+    path = out / MANIFEST
+    if not path.is_file():
+        return {}, False
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        files = {str(k): [str(p) for p in v] for k, v in doc["files"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise OutputError.single(
+            str(path), "manifest", "unreadable manifest; restore it from git"
+        ) from None
+    return files, doc.get("complete") is False
+
+
+def manifest_stamp(out: Path) -> tuple[int, ...]:
+    """Every run that changes the tree replaces the manifest (first and last): a different
+    stamp under the lock means another run wrote since this plan was made."""
+    try:
+        info = os.stat(out / MANIFEST)
+    except FileNotFoundError:
+        return ()
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def make_plan(desired: dict[str, dict[str, str]], folders: dict[str, Path], out_root: str) -> Plan:
+    """Plan every root. The manifest itself is part of the `out_root` tree."""
+    stamp = manifest_stamp(folders[out_root])
+    previous = read_manifest(folders[out_root])
+    trees = dict(desired)
+    trees[out_root] = {**desired[out_root], MANIFEST: manifest_text(desired)}
+    roots = {}
+    for name, tree in trees.items():
+        root = folders[name]
+        base = os.fspath(root)
+        plan = RootPlan(root=root, desired=tree)
+        listed = set(previous.get(name, ()))  # expected on disk: read them directly
+        plan.create, plan.current, plan.same = compare(base, tree, listed)
+        plan.update = list(plan.current)
+        for old in sorted(listed):
+            if old not in tree and _safe_relative(old) and os.path.isfile(f"{base}/{old}"):
+                plan.delete.append(old)
+                plan.current[old] = _read(base, old) or ""
+        roots[name] = plan
+    return Plan(roots, stamp=stamp)
+
+
+def compare(
+    base: str, tree: dict[str, str], listed: set[str]
+) -> tuple[list[str], dict[str, str], int]:
+    """Each file of `tree` against the disk: the missing ones, the different ones with their
+    current text, and how many are the same. `listed`: files the last run wrote."""
+    if not listed and not os.path.isdir(base):  # a first render: nothing to read
+        return list(tree), {}, 0
+    create: list[str] = []
+    update: dict[str, str] = {}
+    same = 0
+    listings: dict[str, frozenset[str]] = {}
+    for path, text in tree.items():
+        current = _read(base, path, None if path in listed else listings)
+        if current is None:
+            create.append(path)
+        elif current != text:
+            update[path] = current
+        else:
+            same += 1
+    return create, update, same
+
+
+def replan(plan: Plan, out_root: str) -> Plan:
+    """The same desired trees planned again against what is on disk now."""
+    desired = {name: dict(rp.desired) for name, rp in plan.roots.items()}
+    desired[out_root].pop(MANIFEST, None)
+    folders = {name: rp.root for name, rp in plan.roots.items()}
+    fresh = make_plan(desired, folders, out_root)
+    fresh.envs, fresh.fix = plan.envs, plan.fix
+    return fresh
+
+
+def _safe_relative(path: str) -> bool:
+    """A manifest entry must name a file inside the root (the manifest is in git: editable)."""
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
+
+
+def _read(base: str, path: str, listings: dict[str, frozenset[str]] | None = None) -> str | None:
+    """The current file, or None. String paths (pathlib joins cost more than the reads), and
+    one listing per folder so a first render does not try to open 15,000 missing files."""
+    parent, _, name = path.rpartition("/")
+    if listings is not None and name not in _listing(base, parent, listings):
+        return None
+    full = f"{base}/{path}"
+    try:
+        return _read_bytes(full).decode("utf-8", errors="surrogateescape")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except IsADirectoryError:
+        raise OutputError.single(
+            full, "output", "a folder stands where a generated file goes"
+        ) from None
+
+
+def _read_bytes(full: str) -> bytes:
+    """The whole file through the raw descriptor: a third faster than a buffered `open`
+    (a no-change render compares 16,000 files at 1,000 services)."""
+    fd = os.open(full, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def _listing(base: str, folder: str, listings: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The names in `folder`, listed once; a folder whose parent does not hold it is empty
+    without asking the file system (a first render: no `listdir` per missing folder)."""
+    found = listings.get(folder)
+    if found is None:
+        up, _, name = folder.rpartition("/")
+        if folder and name not in _listing(base, up, listings):
+            found = frozenset()
+        else:
+            try:
+                found = frozenset(os.listdir(f"{base}/{folder}" if folder else base))
+            except (FileNotFoundError, NotADirectoryError):
+                found = frozenset()
+        listings[folder] = found
+    return found

@@ -1,0 +1,212 @@
+"""Apply a plan: atomic write-if-changed, prune only generated files, never leave the root.
+
+Writes go to a hidden temp file in the same folder, then `os.replace`: a reader (or a
+killed run) sees the old file or the new one, never half of one. The manifest is written
+first as the union of old and new files, so a run killed midway still knows everything
+it may have to clean up next time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import OutputError
+from generator.output.guard import checked_folders, ensure_safe_root, refuse_emptying
+from generator.output.lock import locked
+from generator.output.plan import (
+    MANIFEST,
+    Plan,
+    RootPlan,
+    manifest_stamp,
+    read_manifest,
+    read_manifest_state,
+    replan,
+)
+from generator.text.jsonout import dumps_indented
+
+TMP_SUFFIX = ".gitops-gen-tmp"
+
+
+@dataclass(frozen=True)
+class Summary:
+    written: int
+    unchanged: int
+    removed: int
+
+    def __str__(self) -> str:
+        return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed"
+
+
+def apply(plan: Plan, out_root: str, *, allow_empty: bool = False) -> Summary:
+    """Check every folder and file the plan touches first; only then write anything. A file
+    system refusal (no space, no permission) is the user's to fix: exit 2, naming the file."""
+    if not allow_empty:
+        refuse_emptying(plan)
+    try:
+        return _apply(plan, out_root)
+    except (FileExistsError, NotADirectoryError) as exc:  # from makedirs or open
+        where = os.fspath(exc.filename or plan.roots[out_root].root)
+        msg = "a file stands where a generated folder goes"
+        raise OutputError.single(where, "output", msg) from None
+    except OSError as exc:
+        where = os.fspath(exc.filename or plan.roots[out_root].root)
+        raise OutputError.single(where, "output", exc.strerror or str(exc)) from None
+
+
+def _apply(plan: Plan, out_root: str) -> Summary:
+    for root_plan in plan.roots.values():
+        ensure_safe_root(root_plan.root)
+    out = plan.roots[out_root]
+    with locked(out.root):
+        if manifest_stamp(out.root) != plan.stamp:  # another run wrote after this plan was made
+            plan = replan(plan, out_root)
+            out = plan.roots[out_root]
+        folders = {name: checked_folders(rp) for name, rp in plan.roots.items()}
+        listed, interrupted = read_manifest_state(out.root)
+        for name, root_plan in plan.roots.items():
+            if interrupted:  # the union manifest lists every file a killed run could have begun
+                paths = {*listed.get(name, ()), *root_plan.paths()}
+                _remove_leftovers(root_plan, paths)
+        _remove_leftovers(out, {MANIFEST})  # killed while writing the manifest itself
+        if plan.changed:
+            _write_union_manifest(out)
+        jobs = [job for n, rp in plan.roots.items() for job in _writes(rp, folders[n])]
+        write_many(jobs)
+        removed = 0
+        for name in sorted(plan.roots, key=lambda n: n == out_root):  # out root (manifest) last
+            removed += _finish_root(plan.roots[name], folders[name], final_manifest=plan.changed)
+        written = sum(len(r.create) + len(r.update) for r in plan.roots.values())
+        unchanged = sum(r.same for r in plan.roots.values())
+    return Summary(written - _manifest_only(plan, out_root), unchanged, removed)
+
+
+def _manifest_only(plan: Plan, out_root: str) -> int:
+    out = plan.roots[out_root]
+    return int(MANIFEST in out.create or MANIFEST in out.update)
+
+
+def _write_union_manifest(out: RootPlan) -> None:
+    """Before touching anything: list old and new files, so a killed run can be cleaned up."""
+    old = read_manifest(out.root)
+    out.root.mkdir(parents=True, exist_ok=True)
+    _write_file(os.fspath(out.root), MANIFEST, union_manifest(old, out.desired[MANIFEST]))
+
+
+INCOMPLETE = '\n "complete": false,'  # after the first key of the manifest (indent 1)
+
+
+def union_manifest(old: dict[str, list[str]], final: str) -> str:
+    """The final manifest's listing joined with the old one, marked incomplete. When no old
+    file is dropped (a first render, most renders) it is the final text plus the mark."""
+    new = json.loads(final)["files"] if old else {}
+    if all(root in new and set(files) <= set(new[root]) for root, files in old.items()):
+        head, comma, rest = final.partition(",")
+        return head + comma + INCOMPLETE + rest
+    union = {k: sorted(set(old.get(k, [])) | set(new.get(k, []))) for k in sorted({*old, *new})}
+    doc = {"generator": "gitops-gen", "complete": False, "files": union}
+    return dumps_indented(doc, indent=1) + "\n"
+
+
+def _remove_leftovers(plan: RootPlan, paths: set[str]) -> None:
+    """Temp files a killed run left beside any file this tool writes (never through a link)."""
+    base = os.fspath(plan.root)
+    safe: dict[str, bool] = {"": os.path.isdir(base)}
+    for rel in paths:
+        parent, _, name = rel.rpartition("/")
+        if _safe_folder(base, parent, safe):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(
+                    f"{base}/{parent}/.{name}{TMP_SUFFIX}"
+                    if parent
+                    else f"{base}/.{name}{TMP_SUFFIX}"
+                )
+
+
+def _safe_folder(base: str, parent: str, safe: dict[str, bool]) -> bool:
+    """An existing real folder, no symlink on the way (memoized per prefix)."""
+    if parent in safe:
+        return safe[parent]
+    up = parent.rpartition("/")[0]
+    full = f"{base}/{parent}"
+    ok = _safe_folder(base, up, safe) and not os.path.islink(full) and os.path.isdir(full)
+    safe[parent] = ok
+    return ok
+
+
+Write = tuple[str, str, str]  # (folder, file name, text)
+
+
+def _writes(plan: RootPlan, folders: dict[str, str]) -> list[Write]:
+    """Every create and update of one root kept here, except the manifest (written last)."""
+    jobs = []
+    for path in (*plan.create, *plan.update):
+        if path != MANIFEST and path in plan.desired:
+            parent, _, name = path.rpartition("/")
+            jobs.append((folders[parent], name, plan.desired[path]))
+    return jobs
+
+
+def write_many(jobs: list[Write]) -> None:
+    made: set[str] = set()
+    for folder, name, text in jobs:
+        if folder not in made:
+            _make_folder(folder, made)
+        _write_file(folder, name, text)
+
+
+def _make_folder(folder: str, made: set[str]) -> None:
+    """`os.makedirs(folder, exist_ok=True)`, with one `mkdir` when the parent was made or
+    seen already (most folders: 30,000 makedirs walks were a tenth of a cold write).
+    Exists-errors are fine: the other writer may make it too."""
+    up = folder.rpartition("/")[0]
+    if up in made:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder)
+    else:
+        os.makedirs(folder, exist_ok=True)
+        while up and up not in made:  # every folder above exists now
+            made.add(up)
+            up = up.rpartition("/")[0]
+    made.add(folder)
+
+
+def _finish_root(plan: RootPlan, folders: dict[str, str], *, final_manifest: bool) -> int:
+    """After the writes: delete what is no longer rendered, then the manifest last, so what
+    this run leaves is exactly what it lists. `final_manifest`: the union manifest was
+    written, so the final one must replace it."""
+    for path in plan.delete:
+        parent, _, name = path.rpartition("/")
+        _delete(plan.root, folders[parent], name)
+    if MANIFEST in plan.desired and final_manifest:
+        _write_file(folders[""], MANIFEST, plan.desired[MANIFEST])
+    return len(plan.delete)
+
+
+def _write_file(folder: str, name: str, text: str) -> None:
+    """Write to a hidden temp file beside the target, then rename: old file or new, never half."""
+    tmp = f"{folder}/.{name}{TMP_SUFFIX}"
+    data = text.encode("utf-8", errors="surrogateescape")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+    os.replace(tmp, f"{folder}/{name}")  # replaces a file, never follows a link at the target
+
+
+def _delete(root: Path, folder: str, name: str) -> None:
+    target = Path(folder) / name
+    if target.is_symlink() or not target.is_file():
+        return
+    target.unlink()
+    # remove folders this left empty, never the root itself
+    current = target.parent
+    while current != root and not any(current.iterdir()):
+        current.rmdir()
+        current = current.parent

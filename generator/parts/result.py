@@ -1,0 +1,123 @@
+"""What one output family returns: its files and, as data, what other readers need from them.
+
+Argo CD, the workflows, `diff` and the consistency check read these fields instead of looking
+for another family's output paths, so a family can change its layout (or a template override
+its text) without breaking a reader elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from generator.parts.inventory import Inventory, ObjectId, Reference
+
+Tree = dict[str, str]  # relative POSIX path -> text
+
+
+class AppSource(NamedTuple):
+    """A folder of the rendered tree that an Argo CD app syncs: every env's (`env` None),
+    or one service's in one env."""
+
+    path: str  # relative to the rendered folder
+    env: str | None = None
+    service: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Application:
+    """An Argo CD Application the Argo CD family renders: what its readers need, and the whole
+    typed view it was rendered from (`diff` compares those)."""
+
+    env: str
+    role: str  # root (the env's app of apps) | operator | app (the repo's own folders)
+    name: str
+    path: str  # the GitOps repo folder it syncs; "" for a chart from a Helm repository
+    server: str  # destination cluster
+    namespace: str  # destination namespace
+    value_files: tuple[str, ...]  # `helm.valueFiles` of a chart folder
+    view: object
+
+
+@dataclass(frozen=True)
+class CloudEffects:
+    """What applying the output changes outside the cluster, as the data that was rendered."""
+
+    # env -> the family's file holding that env's Terraform inputs (JSON tfvars): read back
+    # when asked, so the data is exactly what was rendered, and a forked family returns
+    # text (cheap to pass back) rather than a tree of small objects
+    terraform: dict[str, str] = field(default_factory=dict)
+    # (env, service) -> the Vault API paths its policy grants read on
+    vault_grants: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    # (env, service) -> its Vault auth role: who may log in as it, and which policy they get
+    vault_roles: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FamilyResult:
+    family: str
+    files: Tree
+    apps: tuple[AppSource, ...] = ()  # folders an Argo CD app must sync
+    applications: tuple[Application, ...] = ()  # the Argo CD apps rendered
+    produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
+    references: tuple[Reference, ...] = ()
+    cloud: CloudEffects = field(default_factory=CloudEffects)
+    # files that hold every service's block under `services:`: drift is blamed per block
+    per_service: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Results:
+    """Every family's result of one render, in the order they ran."""
+
+    families: tuple[FamilyResult, ...]
+
+    def __iter__(self) -> Iterator[FamilyResult]:
+        return iter(self.families)
+
+    def apps(self) -> Iterator[AppSource]:
+        for result in self.families:
+            yield from result.apps
+
+    def applications(self) -> Iterator[Application]:
+        for result in self.families:
+            yield from result.applications
+
+    def per_service_files(self) -> frozenset[str]:
+        return frozenset().union(*(r.per_service for r in self.families))
+
+    def terraform_envs(self) -> frozenset[str]:
+        """The envs with Terraform inputs to apply (nothing parsed)."""
+        return frozenset(env for result in self.families for env in result.cloud.terraform)
+
+    def terraform(self) -> dict[str, dict[str, Any]]:
+        """env -> the Terraform root module's inputs (secrets, parameters, IAM roles)."""
+        return {
+            env: json.loads(result.files[path])
+            for result in self.families
+            for env, path in result.cloud.terraform.items()
+        }
+
+    def vault_grants(self) -> dict[tuple[str, str], frozenset[str]]:
+        return _union(r.cloud.vault_grants for r in self.families)
+
+    def vault_roles(self) -> dict[tuple[str, str], str]:
+        return _union(r.cloud.vault_roles for r in self.families)
+
+    def inventory(self) -> Inventory:
+        inventory = Inventory()
+        for result in self.families:
+            for obj, keys in result.produced.items():
+                inventory.produce(obj, keys)
+            for ref in result.references:
+                inventory.refer(ref)
+        return inventory
+
+
+def _union(parts: Iterable[dict[Any, Any]]) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    for part in parts:
+        out.update(part)
+    return out

@@ -1,0 +1,86 @@
+"""The one place that decides how work runs: in this process, or beside it in worker processes.
+
+One switch: `--jobs N` (every command) or `GITOPS_GEN_JOBS`; `1` is one process. The default
+uses every core, and only for work large enough to pay for a worker (`minimum`).
+
+Workers come from the standard library's process pool with the `fork` start method: a worker
+starts as a copy of this process, so a task is any function over data already loaded (the
+catalog, the templates) and only its result travels back, pickled. Where `fork` does not
+exist (Windows), or with one job, the tasks run here, in order: the same results, byte for
+byte, which is also the path tests and a debugger use.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar, cast
+
+from generator.errors import UserError
+
+T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
+ENV_VAR = "GITOPS_GEN_JOBS"
+
+_flag: list[int] = []  # `--jobs`, when the command line gave it
+_tasks: Sequence[Callable[[], Any]] = ()  # what forked workers run, by index
+
+
+def set_jobs(jobs: int | None) -> None:
+    """The command line's `--jobs` (None: not given; the variable or the default decides)."""
+    _flag.clear()
+    if jobs is not None:
+        _flag.append(jobs)
+
+
+def jobs() -> int:
+    """How many processes may work at once."""
+    if _flag:
+        return _flag[0]
+    text = os.environ.get(ENV_VAR, "").strip()
+    if not text:
+        return os.cpu_count() or 1
+    if not text.isdigit() or int(text) < 1:
+        raise UserError.single(ENV_VAR, "jobs", f"{text!r} is not a positive whole number")
+    return int(text)
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def run(tasks: Sequence[Callable[[], T]], *, units: int, minimum: int) -> list[T]:
+    """Every task's result, in order. The first task runs here; the others run in workers
+    when there are at least `minimum` units of work (services, files) and more than one
+    job, else here after it. A task's exception is raised here, as if it had run here."""
+    workers = min(jobs(), len(tasks)) - 1 if units >= minimum else 0
+    if workers < 1 or not can_fork():
+        return [task() for task in tasks]
+    global _tasks  # noqa: PLW0603 - read by the forked workers, which inherit it
+    _tasks = tasks
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_run_task, index) for index in range(1, len(tasks))]
+            first = tasks[0]()
+            return [first, *(future.result() for future in futures)]
+    except BrokenProcessPool:
+        raise RuntimeError("a gitops-gen worker process died without a result") from None
+    finally:
+        _tasks = ()
+
+
+def beside(
+    here: Callable[[], A], there: Callable[[], B], *, units: int, minimum: int
+) -> tuple[A, B]:
+    """`run` for two tasks of different types: `here` in this process, `there` beside it."""
+    first, second = run([here, there], units=units, minimum=minimum)
+    return cast(A, first), cast(B, second)
+
+
+def _run_task(index: int) -> Any:
+    return _tasks[index]()

@@ -1,1 +1,0 @@
-"""Pure rendering: a validated Catalog in, `{root: {path: text}}` out. Nothing touches disk."""
