@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from generator.catalog.load import load_catalog
 from generator.cli import main
 from generator.pipeline.render import OUT, render_catalog
+
+# No time limit per example: speed is measured by `make bench`, never asserted in a test (a
+# loaded CI machine made Hypothesis' 200 ms deadline fail tests that were right).
+settings.register_profile("gitops-gen", deadline=None)
+settings.load_profile("gitops-gen")
 
 FIXTURES = Path(__file__).parent / "fixtures" / "catalogs"
 REPO_CATALOG = Path(__file__).resolve().parent.parent / "catalog"

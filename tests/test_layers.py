@@ -125,7 +125,13 @@ def test_no_import_cycles() -> None:
     ("edges", "bad"),
     [
         ({"generator.catalog.load": {"generator.backends.vault"}}, "upward"),
-        ({"generator.output.plan": {"generator.output.write"}, "generator.output.write": {"generator.output.plan"}}, "cycle"),
+        (
+            {
+                "generator.output.plan": {"generator.output.write"},
+                "generator.output.write": {"generator.output.plan"},
+            },
+            "cycle",
+        ),
     ],
 )
 def test_the_checks_catch_what_they_look_for(edges: dict[str, set[str]], bad: str) -> None:

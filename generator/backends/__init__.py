@@ -6,19 +6,31 @@ other `type`), one module implementing `SecretBackend`, and one line in `PLUGINS
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from generator.backends.aws_parameter_store import ParameterStoreBackend
 from generator.backends.aws_secrets_manager import SecretsManagerBackend
 from generator.backends.base import ESO, VSO, SecretBackend
+from generator.backends.commands import Fill, target
 from generator.backends.vault import VaultBackend
 
 if TYPE_CHECKING:
     from generator.catalog.facts import Facts
-    from generator.catalog.models import Backend, Service
+    from generator.catalog.load import Catalog
+    from generator.catalog.models import Backend, Environment, Service
     from generator.parts.kube import Parts
 
-__all__ = ["ESO", "PLUGINS", "VSO", "SecretBackend", "plugin_for", "secret_parts"]
+__all__ = [
+    "ESO",
+    "PLUGINS",
+    "VSO",
+    "SecretBackend",
+    "fill",
+    "plugin_for",
+    "push_secrets",
+    "secret_parts",
+]
 
 PLUGINS: dict[str, SecretBackend] = {
     p.type: p for p in (SecretsManagerBackend(), ParameterStoreBackend(), VaultBackend())
@@ -36,4 +48,19 @@ def plugin_for(backend: Backend) -> SecretBackend:
 def secret_parts(facts: Facts, service: Service) -> Parts | None:
     """A service's secret objects, from its backend's plug-in (the Kustomize family)."""
     plan = facts.secret_plan(service)
-    return None if plan is None else plan.plugin.parts(facts, service, plan)
+    return None if plan is None else plugin_for(plan.backend).parts(facts, service, plan)
+
+
+def fill(facts: Facts, service: Service, env: Environment) -> Fill | None:
+    """The commands that put a service's values in place in one env (runbooks, new-service)."""
+    plan = facts.secret_plan(service)
+    return None if plan is None else plugin_for(plan.backend).fill(facts, service, env, plan)
+
+
+def push_secrets(
+    catalog: Catalog, env: str, service: str, values: Mapping[str, str], options: Mapping[str, Any]
+) -> None:
+    """`push-secrets`, through the service's backend plug-in; `options`: source, lines, url
+    (the endpoint), dry_run."""
+    _facts, _env, plan = target(catalog, env, service)
+    plugin_for(plan.backend).push(catalog, env, service, values, options)

@@ -6,22 +6,19 @@ its IAM resource, its Terraform input and its CLI command.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from generator.backends import eso
-from generator.backends.base import ESO, SecretBackend
+from generator.backends.base import SecretBackend
 from generator.backends.commands import JSON_NOTE, KEY_NOTE, Fill, q, value_file
 from generator.backends.github_values import github_secret_name
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager
-from generator.catalog.templates import per_key, placeholders
 
 if TYPE_CHECKING:
     from generator.catalog.facts import Facts, SecretPlan
     from generator.catalog.load import Catalog
-    from generator.catalog.models import Backend, Environment, Platform, Service
-    from generator.catalog.source import SourceMap
-    from generator.errors import Problem
+    from generator.catalog.models import Environment, Service
     from generator.parts.kube import Parts
 
 AwsModel = AwsSecretsManager | AwsParameterStore
@@ -30,30 +27,12 @@ AwsModel = AwsSecretsManager | AwsParameterStore
 class AwsBackend(SecretBackend):
     """A backend in the platform's AWS account, synced by ESO through a (Cluster)SecretStore."""
 
-    operator = ESO
-    on_aws = True
     needs_reloader = True  # ESO updates the Secret; Reloader restarts the pods
-    placeholders = frozenset({"system", "env", "service", "key"})
     push_kind: ClassVar[str]  # `push-secrets`' name for the API it writes through
     push_limit: ClassVar[int]  # bytes a value may have
 
-    def problems(
-        self, platform: Platform, smap: SourceMap, path: tuple[str, ...], backend: Backend
-    ) -> Iterator[Problem]:
-        assert isinstance(backend, AwsModel)
-        if "env" not in placeholders(backend.key):
-            yield smap.problem(
-                (*path, "key"),
-                "AWS key template has no {env}: environments never share a secret (seed 003)",
-            )
-        if platform.aws is None:
-            yield smap.problem(path, "an AWS backend needs the `aws` section (region, accountId)")
-        if backend.extractAllKeys and per_key(backend.key):
-            msg = "extractAllKeys copies one JSON secret's keys: a {key} template has none to copy"
-            yield smap.problem((*path, "extractAllKeys"), msg)
-
     def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
-        return eso.parts(facts, service, plan, self.eso_service)
+        return eso.parts(facts, service, plan)
 
     def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:
         backend = plan.backend
@@ -94,9 +73,10 @@ class AwsBackend(SecretBackend):
         values: Mapping[str, str],
         options: Mapping[str, Any],
     ) -> None:
-        from generator.backends import aws_push as push
+        from generator.backends import aws_push
 
-        push.main(catalog, env, service, values, options)
+        api = (self.push_kind, self.push_limit)
+        aws_push.main(api, catalog, (env, service), values, options)
 
     def lifecycle(self, service: Service, plan: SecretPlan, secret: str) -> tuple[str, ...]:
         backend = plan.backend

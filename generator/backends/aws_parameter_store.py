@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from generator.backends.aws import AwsBackend, AwsModel
@@ -10,30 +9,15 @@ from generator.backends.commands import q
 from generator.catalog.models import AwsParameterStore
 
 if TYPE_CHECKING:
-    from generator.catalog.models import Aws, Backend, Platform, Service
-    from generator.catalog.source import SourceMap
-    from generator.errors import Problem
+    from generator.catalog.models import Aws, Service
 
 
 class ParameterStoreBackend(AwsBackend):
     type = "aws-parameter-store"
     model = AwsParameterStore
     words = "AWS SSM Parameter Store (SecureString)"
-    eso_service = "ParameterStore"
     push_kind = "ssm"
     push_limit = 4096  # standard-tier parameter
-
-    def problems(
-        self, platform: Platform, smap: SourceMap, path: tuple[str, ...], backend: Backend
-    ) -> Iterator[Problem]:
-        yield from super().problems(platform, smap, path, backend)
-        assert isinstance(backend, AwsParameterStore)
-        if "/" in backend.key and not backend.key.startswith("/"):
-            msg = "a Parameter Store name with '/' must start with '/' (a hierarchy path)"
-            yield smap.problem((*path, "key"), msg)
-        if backend.valuesFrom == "github-actions":
-            msg = "github-actions values are written by Terraform to Secrets Manager only"
-            yield smap.problem((*path, "valuesFrom"), msg)
 
     def tf_collection(self) -> str:
         return "ssm_parameters"

@@ -8,18 +8,15 @@ live only in `Write.value` and in the AWS calls: reports, errors and reprs carry
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.backends.commands import fill
+from generator.backends.aws_names import description, tags
+from generator.backends.commands import check_values, target
 from generator.backends.github_values import github_secret_name, variable_name
-from generator.catalog.facts import Facts, SecretPlan
 from generator.catalog.load import Catalog
-from generator.catalog.models import ENV_KEY, Environment
 from generator.errors import Problem, UserError
-from generator.families.terraform import description, tags
 
 
 @dataclass(frozen=True)
@@ -48,6 +45,7 @@ class Outcome:
 
 
 def plan_writes(
+    api: tuple[str, int],
     catalog: Catalog,
     env_name: str,
     service: str,
@@ -57,20 +55,13 @@ def plan_writes(
     lines: Mapping[str, int] | None = None,
 ) -> list[Write]:
     """Validate the service, env and every value first; nothing is written on any problem."""
-    from generator.backends.aws import AwsBackend
-
     facts, env, plan = target(catalog, env_name, service)
     svc = facts.service(service)
-    plugin = plan.plugin
-    if not isinstance(plugin, AwsBackend):
-        commands = "; ".join(fill(facts, svc, env).commands)  # type: ignore[union-attr]
-        msg = f"not an AWS backend ({plugin.type}): nothing here writes it; run: {commands}"
-        raise UserError.single(catalog.source(service), "secrets.backend", msg)
     if getattr(plan.backend, "valuesFrom", "") == "github-actions":
         msg = github_owned(svc.secrets.backend, plan.keys, service, env_name)  # type: ignore[union-attr]
         raise UserError.single(catalog.source(service), "secrets.backend", msg)
-    _check_values(plan.keys, values, source, lines)
-    kind, limit = plugin.push_kind, plugin.push_limit
+    check_values(plan.keys, values, source, lines)
+    kind, limit = api
     writes = []
     deployed = facts.deployed(svc, env)
     for ref in facts.refs(svc, env.name):
@@ -100,66 +91,27 @@ def github_owned(backend: str, keys: tuple[str, ...], service: str, env: str) ->
     )
 
 
-def target(catalog: Catalog, env_name: str, service: str) -> tuple[Facts, Environment, SecretPlan]:
-    """The env and the service's secret plan `push-secrets` writes to; refused when absent."""
-    facts = Facts(catalog)
-    env = next((e for e in facts.envs if e.name == env_name), None)
-    if env is None:
-        names = ", ".join(e.name for e in facts.envs)
-        raise UserError.single("--env", "env", f"{env_name!r} is not an environment ({names})")
-    if service not in {s.name for s in facts.services}:
-        raise UserError.single("--service", "service", f"{service!r} is not in the catalog")
-    plan = facts.secret_plan(facts.service(service))
-    if plan is None:
-        raise UserError.single(catalog.source(service), "secrets", "service declares no secrets")
-    return facts, env, plan
-
-
-def push_secrets(
-    catalog: Catalog, env: str, service: str, values: Mapping[str, str], options: Mapping[str, Any]
-) -> None:
-    """`push-secrets`, through the service's backend plug-in; `options`: source, lines, url
-    (the endpoint), dry_run."""
-    _facts, _env, plan = target(catalog, env, service)
-    plan.plugin.push(catalog, env, service, values, options)
-
-
 def main(
-    catalog: Catalog, env: str, service: str, values: Mapping[str, str], options: Mapping[str, Any]
+    api: tuple[str, int],
+    catalog: Catalog,
+    target_: tuple[str, str],
+    values: Mapping[str, str],
+    options: Mapping[str, Any],
 ) -> None:
-    """`push-secrets` for an AWS backend (`options` as for `push_secrets`)."""
+    """`push-secrets` for an AWS backend: `api` is the API it writes through and the bytes
+    a value may have; `options`: source, lines, url (the endpoint) and dry_run."""
     import click
 
     dry_run = bool(options["dry_run"])
+    env, service = target_
     writes = plan_writes(
-        catalog, env, service, values, source=options["source"], lines=options["lines"]
+        api, catalog, env, service, values, source=options["source"], lines=options["lines"]
     )
     aws = catalog.platform.aws
     assert aws is not None  # an AWS backend needs it (catalog rule)
     store = Store(aws.region, options["url"], aws.kmsKeyArn)
     for outcome in push(writes, store, dry_run=dry_run):
         click.echo(f"{'would be ' if dry_run and outcome.status != 'unchanged' else ''}{outcome}")
-
-
-def _check_values(
-    declared: tuple[str, ...],
-    values: Mapping[str, str],
-    source: str,
-    lines: Mapping[str, int] | None = None,
-) -> None:
-    problems = []
-    at = lines or {}
-    for key in declared:
-        if key not in values:
-            problems.append(Problem(source, 1, 1, key, "declared key has no value"))
-        elif values[key] == "":
-            problems.append(Problem(source, at.get(key, 1), 1, key, "value is empty"))
-    for key in sorted(set(values) - set(declared)):
-        why = "is not a valid key" if not re.fullmatch(ENV_KEY, key) else "is not declared"
-        msg = f"{why} in secrets.keys: refusing it"
-        problems.append(Problem(source, at.get(key, 1), 1, key, msg))
-    if problems:
-        raise UserError(problems)
 
 
 def env_values(declared: tuple[str, ...], environ: Mapping[str, str]) -> dict[str, str]:

@@ -18,7 +18,6 @@ class SecretsManagerBackend(AwsBackend):
     type = "aws-secrets-manager"
     model = AwsSecretsManager
     words = "AWS Secrets Manager"
-    eso_service = "SecretsManager"
     push_kind = "secretsmanager"
     push_limit = 65536
 
@@ -32,10 +31,6 @@ class SecretsManagerBackend(AwsBackend):
     def resource_arn(self, aws: Aws, name: str) -> str:
         """The exact ARN: no `*`, so no prefix reaches another service's secret."""
         return f"arn:aws:secretsmanager:{aws.region}:{aws.accountId}:secret:{name}{SM_SUFFIX}"
-
-    def terraform_writes_values(self, backend: Backend) -> bool:
-        assert isinstance(backend, AwsSecretsManager)
-        return backend.valuesFrom == "github-actions"
 
     def put_command(self, region: str, name: str, source: str) -> str:
         return (

@@ -9,21 +9,19 @@ fill them. Callers ask the plug-in instead of asking "is it Vault, else AWS".
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+from generator.catalog.models import ESO, VSO, BackendModel, OperatorKey
 
 if TYPE_CHECKING:
     from generator.backends.commands import Fill
     from generator.catalog.facts import Facts, SecretPlan
     from generator.catalog.load import Catalog
-    from generator.catalog.models import Aws, Backend, Environment, Platform, Service
-    from generator.catalog.source import SourceMap
-    from generator.errors import Problem
+    from generator.catalog.models import Aws, Backend, Environment, Service
     from generator.parts.kube import Parts
 
-OperatorKey = Literal["external-secrets", "vault-secrets-operator"]
-ESO: OperatorKey = "external-secrets"
-VSO: OperatorKey = "vault-secrets-operator"
+__all__ = ["ESO", "NO_ACCESS", "VSO", "EnvAccess", "OperatorKey", "SecretBackend"]
 
 
 class EnvAccess(NamedTuple):
@@ -41,23 +39,14 @@ class SecretBackend:
     """One backend type. Subclasses set the class attributes and implement the methods."""
 
     type: ClassVar[str]  # the catalog's `type`, the registry key
-    model: ClassVar[builtins.type[Any]]  # its pydantic model in `generator.catalog.models`
+    model: ClassVar[builtins.type[BackendModel]]  # its model in `generator.catalog.models`
     words: ClassVar[str]  # what it is, in words (runbooks)
-    operator: ClassVar[OperatorKey]  # the in-cluster operator that syncs its values
-    on_aws: ClassVar[bool] = False  # values live in the platform's AWS account (`aws` section)
     needs_reloader: ClassVar[bool] = False  # its operator does not restart pods on a change
-    placeholders: ClassVar[frozenset[str]]  # allowed in its `key` template
-    shared_paths: ClassVar[bool] = False  # services may declare `secrets.shared`
-    eso_service: ClassVar[str] = ""  # the ESO AWS provider's `service`, for AWS types
 
-    # --- catalog ---------------------------------------------------------------------------
-
-    def problems(
-        self, platform: Platform, smap: SourceMap, path: tuple[str, ...], backend: Backend
-    ) -> Iterator[Problem]:
-        """Rules of this type beyond its model (the key template's placeholders are checked
-        by the caller against `placeholders`)."""
-        return iter(())
+    @property
+    def operator(self) -> OperatorKey:
+        """The in-cluster operator that syncs its values (a fact of its catalog model)."""
+        return self.model.operator
 
     # --- in the cluster --------------------------------------------------------------------
 
@@ -78,10 +67,6 @@ class SecretBackend:
     def resource_arn(self, aws: Aws, name: str) -> str:
         """The exact IAM resource of one remote object (IRSA read statements)."""
         raise NotImplementedError(f"{self.type} values are not AWS resources")
-
-    def terraform_writes_values(self, backend: Backend) -> bool:
-        """Terraform writes the values itself (from GitHub environment secrets)."""
-        return False
 
     # --- filling values --------------------------------------------------------------------
 

@@ -8,11 +8,15 @@ backend plug-in (`generator.backends`) writes its own commands.
 
 from __future__ import annotations
 
+import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from generator.catalog.facts import Facts
-from generator.catalog.models import Environment, Service
+from generator.catalog.facts import Facts, SecretPlan
+from generator.catalog.load import Catalog
+from generator.catalog.models import ENV_KEY, Environment, Service
+from generator.errors import Problem, UserError
 
 q = shlex.quote
 KEY_NOTE = "each from the shell variable named like its key (`read -rs KEY`), never typed inline"
@@ -32,8 +36,37 @@ def value_file(service: Service, env: Environment, suffix: str) -> str:
     return f"{service.name}.{env.name}.{suffix}"
 
 
-def fill(facts: Facts, service: Service, env: Environment) -> Fill | None:
-    plan = facts.secret_plan(service)
+def target(catalog: Catalog, env_name: str, service: str) -> tuple[Facts, Environment, SecretPlan]:
+    """The env and the service's secret plan `push-secrets` writes to; refused when absent."""
+    facts = Facts(catalog)
+    env = next((e for e in facts.envs if e.name == env_name), None)
+    if env is None:
+        names = ", ".join(e.name for e in facts.envs)
+        raise UserError.single("--env", "env", f"{env_name!r} is not an environment ({names})")
+    if service not in {s.name for s in facts.services}:
+        raise UserError.single("--service", "service", f"{service!r} is not in the catalog")
+    plan = facts.secret_plan(facts.service(service))
     if plan is None:
-        return None
-    return plan.plugin.fill(facts, service, env, plan)
+        raise UserError.single(catalog.source(service), "secrets", "service declares no secrets")
+    return facts, env, plan
+
+
+def check_values(
+    declared: tuple[str, ...],
+    values: Mapping[str, str],
+    source: str,
+    lines: Mapping[str, int] | None = None,
+) -> None:
+    problems = []
+    at = lines or {}
+    for key in declared:
+        if key not in values:
+            problems.append(Problem(source, 1, 1, key, "declared key has no value"))
+        elif values[key] == "":
+            problems.append(Problem(source, at.get(key, 1), 1, key, "value is empty"))
+    for key in sorted(set(values) - set(declared)):
+        why = "is not a valid key" if not re.fullmatch(ENV_KEY, key) else "is not declared"
+        msg = f"{why} in secrets.keys: refusing it"
+        problems.append(Problem(source, at.get(key, 1), 1, key, msg))
+    if problems:
+        raise UserError(problems)

@@ -13,9 +13,15 @@ from generator.catalog.facts import (
     SecretPlan,
     header,
     irsa_role_name,
-    plugin_of,
 )
-from generator.catalog.models import Aws, AwsParameterStore, AwsSecretsManager, Environment, Service
+from generator.catalog.models import (
+    Aws,
+    AwsBackendModel,
+    AwsParameterStore,
+    AwsSecretsManager,
+    Environment,
+    Service,
+)
 from generator.catalog.templates import ENV_PLACEHOLDER
 from generator.parts.inventory import produced_by
 from generator.parts.kube import MetaView, Obj, Parts, Patch, managed, meta, meta_view
@@ -89,10 +95,11 @@ def render_cluster_stores(facts: Facts) -> dict[str, str]:
     templates = templates_for(facts.catalog)
     files: dict[str, str] = {}
     for name, backend in backends:
+        assert isinstance(backend, AwsBackendModel)  # `aws_backends`: on_aws only
         store = facts.cluster_store_name(name)
         view = SecretStoreView(
             meta_view(meta(store, None, facts.system)),
-            plugin_of(backend).eso_service,
+            backend.eso_service,
             aws.region,
             "",
         )
@@ -110,10 +117,11 @@ def role_arn(aws: Aws, system: str, env: str, service: str) -> str:
     return f"arn:aws:iam::{aws.accountId}:role/{irsa_role_name(system, env, service)}"
 
 
-def parts(facts: Facts, service: Service, plan: SecretPlan, provider: str) -> Parts | None:
-    """The ExternalSecret (and per-service store) of a service on an AWS backend; `provider`
-    is the ESO AWS provider's `service`."""
+def parts(facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
+    """The ExternalSecret (and per-service store) of a service on an AWS backend."""
     aws = facts.platform.aws
+    assert isinstance(plan.backend, AwsBackendModel)
+    provider = plan.backend.eso_service
     if aws is None:
         return None
     templates = templates_for(facts.catalog)

@@ -17,7 +17,7 @@ def github_services(facts: Facts, env: Environment | None = None) -> list[Servic
     out = []
     for svc in facts.services:
         plan = facts.secret_plan(svc)
-        if plan is None or not plan.plugin.terraform_writes_values(plan.backend):
+        if plan is None or not plan.backend.terraform_writes_values():
             continue
         if env is None or facts.deployed(svc, env).enabled:
             out.append(svc)

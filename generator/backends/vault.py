@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from generator.backends import vault_objects as vault
-from generator.backends.base import VSO, EnvAccess, SecretBackend
+from generator.backends.base import EnvAccess, SecretBackend
 from generator.backends.commands import JSON_NOTE, Fill, q, value_file
 from generator.catalog.models import Vault
 from generator.catalog.rules_vault import SHARED_PREFIX, role_name
@@ -22,9 +22,6 @@ class VaultBackend(SecretBackend):
     type = "vault"
     model = Vault
     words = "HashiCorp Vault (kv-v2) via Vault Secrets Operator"
-    operator = VSO  # restarts the Deployment itself (`rolloutRestartTargets`)
-    placeholders = frozenset({"system", "env", "service"})
-    shared_paths = True
 
     def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
         return vault.parts(facts, service)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from generator.backends.aws_push import _check_values, target
+from generator.backends.commands import check_values, target
 from generator.catalog.load import Catalog
 from generator.catalog.models import Vault
 from generator.catalog.rules_vault import vault_address
@@ -69,7 +69,7 @@ def plan_writes(
     assert isinstance(backend, Vault)  # the Vault plug-in dispatches here for its services only
     svc = facts.service(service)
     keys = plan.keys
-    _check_values(keys, values, source, lines)
+    check_values(keys, values, source, lines)
     address = (endpoint_url or vault_address(backend, env)).rstrip("/")
     if not address.startswith(("http://", "https://")):
         where = "--endpoint-url" if endpoint_url else catalog.source()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
 
 from generator.catalog.load import Catalog
 from generator.catalog.models import (
@@ -32,9 +31,6 @@ from generator.catalog.names import (
     service_store_name_of,
 )
 from generator.catalog.templates import ENV_PLACEHOLDER, expand, per_key
-
-if TYPE_CHECKING:
-    from generator.backends.base import SecretBackend
 
 TOOL = "gitops-gen"
 PART_OF_LABEL = "app.kubernetes.io/part-of"
@@ -74,11 +70,6 @@ class SecretPlan:
     @property
     def per_key(self) -> bool:
         return per_key(self.backend.key)
-
-    @property
-    def plugin(self) -> SecretBackend:
-        """The backend type's plug-in: every per-type decision goes through it."""
-        return plugin_of(self.backend)
 
     def refs(self, system: str, env: str, service: str) -> tuple[RemoteRef, ...]:
         """Per-key refs, or one ref (secret_key "") for a single JSON secret / kv path."""
@@ -194,17 +185,7 @@ class Facts:
 
     def aws_backends(self) -> list[tuple[str, Backend]]:
         """Backends whose values live in the platform's AWS account, by name."""
-        return [
-            (name, b)
-            for name, b in sorted(self.platform.secretBackends.items())
-            if plugin_of(b).on_aws
-        ]
-
-
-def plugin_of(backend: Backend) -> SecretBackend:
-    from generator.backends import plugin_for  # the plug-ins render through this module
-
-    return plugin_for(backend)
+        return [(name, b) for name, b in sorted(self.platform.secretBackends.items()) if b.on_aws]
 
 
 def _merge_probe(base: Probe, over: ProbeOverride) -> Probe:

@@ -19,6 +19,8 @@ SECRET_NAME_FIELDS = frozenset({"service", "system"})
 CLUSTER_STORE_FIELDS = frozenset({"system", "backend"})
 SERVICE_STORE_FIELDS = frozenset({"service", "system"})
 
+CHART_VERSION = "0.1.0"  # the one chart's version: its `helm.sh/chart` label names it
+
 
 def namespace_of(platform: Platform, service: Service, env: Environment) -> str:
     """The service's own override for this env, else the env's namespace template."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from generator.catalog.models import Platform, Vault
+from generator.catalog.models import ESO, VSO, Platform, Vault
 from generator.catalog.source import SourceMap
 from generator.errors import Problem
 
@@ -18,9 +18,7 @@ def zero(duration: str) -> bool:
 
 
 def rotation_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
-    from generator.backends import ESO, VSO, plugin_for  # the plug-ins import the renderers
-
-    operators = {plugin_for(b).operator for b in platform.secretBackends.values()}
+    operators = {b.operator for b in platform.secretBackends.values()}
     aws, vault = ESO in operators, VSO in operators
     for i, env in enumerate(platform.environments):
         if aws and zero(env.refreshInterval):

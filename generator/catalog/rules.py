@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
 
 from generator.catalog.credentials import looks_like_secret_name
 from generator.catalog.install import parse_install, unpinned_message
-from generator.catalog.models import Backend, Platform, Service
+from generator.catalog.models import Platform, Service
 from generator.catalog.rotation import rotation_problems
 from generator.catalog.rules_names import kubernetes_problems
 from generator.catalog.source import SourceMap
 from generator.catalog.templates import placeholders, stray_brace
 from generator.errors import Problem
-
-if TYPE_CHECKING:
-    from generator.backends.base import SecretBackend
 
 NS_ALLOWED = {"namespace", "service", "env", "system"}
 
@@ -32,13 +28,12 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
         path = ("secretBackends", name)
         if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name):
             yield smap.problem(path, f"backend name {name!r} is not a DNS-1123 label", key=True)
-        plugin = _plugin(backend)
-        yield from _template(smap, (*path, "key"), backend.key, set(plugin.placeholders))
+        yield from _template(smap, (*path, "key"), backend.key, set(backend.placeholders))
         if "service" not in placeholders(backend.key):
             yield smap.problem(
                 (*path, "key"), "template has no {service}: services would share one secret"
             )
-        yield from plugin.problems(platform, smap, path, backend)
+        yield from backend.problems(platform, smap, path)
     yield from _irsa_problems(platform, smap)
     if platform.ci.install is not None and parse_install(platform.ci.install) is None:
         yield smap.problem(("ci", "install"), unpinned_message(platform.ci.install))
@@ -46,16 +41,10 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
     yield from kubernetes_problems(platform, smap)
 
 
-def _plugin(backend: Backend) -> SecretBackend:
-    from generator.backends import plugin_for  # the plug-ins import the render modules
-
-    return plugin_for(backend)
-
-
 def _irsa_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
     """Per-service SecretStores authenticate through IRSA roles, which trust the OIDC issuer."""
     aws = platform.aws
-    uses_aws = any(_plugin(b).on_aws for b in platform.secretBackends.values())
+    uses_aws = any(b.on_aws for b in platform.secretBackends.values())
     if aws is None or aws.secretStoreScope != "service" or not uses_aws or aws.oidcProvider:
         return
     for i, env in enumerate(platform.environments):
@@ -100,7 +89,7 @@ def service_problems(
         names = ", ".join(sorted(platform.secretBackends)) or "none declared"
         msg = f"{secrets.backend!r} is not a secret backend in platform.yaml ({names})"
         yield smap.problem(("secrets", "backend"), msg)
-    elif secrets.shared and not _plugin(backend).shared_paths:
+    elif secrets.shared and not backend.shared_paths:
         yield smap.problem(("secrets", "shared"), "shared paths need a vault backend")
     elif getattr(backend, "valuesFrom", "") == "github-actions" and not service.name[0].isalpha():
         msg = "a github-actions backend names Terraform variables after the service: "
@@ -167,7 +156,7 @@ def _role_name_problems(
     if aws is None or aws.secretStoreScope != "service" or service.secrets is None:
         return
     backend = platform.secretBackends.get(service.secrets.backend)
-    if backend is None or not _plugin(backend).on_aws:
+    if backend is None or not backend.on_aws:
         return
     longest = max(envs, key=len)
     role = f"{platform.system}-{longest}-{service.name}"

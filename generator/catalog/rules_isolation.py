@@ -14,7 +14,12 @@ import re
 from collections.abc import Iterator, Mapping
 
 from generator.catalog.models import Environment, Platform, Service
-from generator.catalog.names import Namespaces, cluster_store_name_of, namespace_table
+from generator.catalog.names import (
+    CHART_VERSION,
+    Namespaces,
+    cluster_store_name_of,
+    namespace_table,
+)
 from generator.catalog.rules_names import service_name_problems, templates_valid
 from generator.catalog.source import SourceMap
 from generator.catalog.templates import placeholders
@@ -143,9 +148,7 @@ def _shared_cluster_stores(platform: Platform, psmap: SourceMap) -> Iterator[Pro
     """ClusterSecretStores are per backend, not per env, and ESO's one ServiceAccount in a
     cluster carries one env's IRSA role: two envs in one cluster cannot both have them."""
     aws = platform.aws
-    from generator.backends import plugin_for  # the plug-ins import the renderers
-
-    backends = sorted(n for n, b in platform.secretBackends.items() if plugin_for(b).on_aws)
+    backends = sorted(n for n, b in platform.secretBackends.items() if b.on_aws)
     if aws is None or aws.secretStoreScope != "cluster" or not backends:
         return
     first: dict[str, str] = {}
@@ -219,8 +222,6 @@ def _service_names(
 
 def _chart_label(platform: Platform, psmap: SourceMap) -> Iterator[Problem]:
     """The chart labels every object `helm.sh/chart: <system>-services-<version>`."""
-    from generator.families.helm import CHART_VERSION
-
     value = f"{platform.system}-services-{CHART_VERSION}"
     if len(value) > LABEL_MAX:
         msg = (

@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.backends import aws_push as push
+from generator.backends import push_secrets as push_through_plugin
+from generator.backends.aws_push import env_values
 from generator.catalog.load import Catalog, load_catalog
 from generator.commands.dotenv import read_dotenv
 
@@ -30,7 +31,7 @@ def push_secrets(request: PushRequest, catalog_dir: Path) -> int:
         "url": request.endpoint_url,
         "dry_run": request.dry_run,
     }
-    push.push_secrets(cat, request.env, request.service, values, options)  # the backend's plug-in
+    push_through_plugin(cat, request.env, request.service, values, options)
     return 0
 
 
@@ -41,4 +42,4 @@ def _values(cat: Catalog, request: PushRequest) -> tuple[dict[str, str], dict[st
         return values, lines, str(request.env_file)
     svc = next((s for s in cat.services if s.name == request.service), None)
     declared = tuple(svc.secrets.keys) if svc and svc.secrets else ()
-    return push.env_values(declared, os.environ), {}, "environment"
+    return env_values(declared, os.environ), {}, "environment"

@@ -103,7 +103,7 @@ def _write_new(target: Path, text: str) -> None:
 
 def next_steps(catalog: Catalog, target: Path, name: str) -> str:
     """What to do after `new-service`: render, then fill each env's values at its exact paths."""
-    from generator.backends.commands import fill
+    from generator.backends import fill
     from generator.catalog.facts import Facts
 
     facts = Facts(catalog)

@@ -12,13 +12,13 @@ from typing import Any
 from generator.backends.vault_objects import shared_secret_name
 from generator.catalog.facts import Deployed, Facts, configmap_name, header
 from generator.catalog.models import Environment, PodSecurity, Probe, Resources, Service
+from generator.catalog.names import CHART_VERSION
 from generator.families import operators
 from generator.parts.inventory import Inventory, ObjectId, Reference
 from generator.parts.kube import yaml_file
 from generator.templating.engine import templates_for
 
 TEMPLATES = ("_helpers.tpl", "configmap.yaml", "deployment.yaml", "namespaces.yaml", "service.yaml")
-CHART_VERSION = "0.1.0"
 
 
 def chart_name(facts: Facts) -> str:

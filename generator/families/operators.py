@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from generator.backends import plugin_for
 from generator.backends.base import ESO, VSO
 from generator.backends.eso import IRSA_ANNOTATION, role_arn
-from generator.catalog.facts import Facts, plugin_of
+from generator.catalog.facts import Facts
 from generator.catalog.models import Chart, Environment, Service
 from generator.parts.kube import Obj
 
@@ -41,7 +42,7 @@ def needed(facts: Facts) -> list[Operator]:
 def wanted(facts: Facts) -> frozenset[str]:
     """The decision alone: what the catalog's backends need, unless `enabled` says otherwise."""
     ops = facts.platform.operators
-    plugins = [plugin_of(b) for b in facts.platform.secretBackends.values()]
+    plugins = [plugin_for(b) for b in facts.platform.secretBackends.values()]
     has_aws = facts.platform.aws is not None  # ESO's AWS provider has nothing to read without
     on = {
         ESO: _on(ops.externalSecrets, has_aws and any(p.operator == ESO for p in plugins)),
@@ -114,4 +115,8 @@ def reload_secrets(facts: Facts, service: Service) -> list[str]:
 
     Rendered whatever `reloader.enabled` says: `false` means a Reloader you run yourself."""
     plan = facts.secret_plan(service)
-    return [facts.secret_name(service)] if plan is not None and plan.plugin.needs_reloader else []
+    return (
+        [facts.secret_name(service)]
+        if plan is not None and plugin_for(plan.backend).needs_reloader
+        else []
+    )

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from generator.backends import VSO
-from generator.backends.commands import fill
+from generator.backends import VSO, fill, plugin_for
 from generator.catalog.facts import Facts, configmap_name, header
 from generator.catalog.models import Service
 from generator.templating.engine import Templates, templates_for
@@ -106,7 +105,7 @@ def _secrets(facts: Facts, svc: Service) -> SecretsView | None:
     plan = facts.secret_plan(svc)
     if plan is None or svc.secrets is None:
         return None
-    backend, plugin = plan.backend, plan.plugin
+    backend, plugin = plan.backend, plugin_for(plan.backend)
     envs = []
     for env in facts.envs:
         filled = fill(facts, svc, env)

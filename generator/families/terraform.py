@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.backends import plugin_for
+from generator.backends.aws_names import description
 from generator.backends.github_values import github_secrets_tf, has_github_values
-from generator.catalog.facts import Deployed, Facts, RemoteRef, header, irsa_role_name, plugin_of
+from generator.catalog.facts import Deployed, Facts, RemoteRef, header, irsa_role_name
 from generator.catalog.models import Aws, Backend, Environment
 from generator.parts.result import CloudEffects, FamilyResult
 from generator.templating.engine import Templates, templates_for
@@ -112,36 +114,16 @@ def remote_objects(facts: Facts, env: Environment) -> list[tuple[Deployed, Backe
         deployed = facts.deployed(svc, env)
         if plan is None or not deployed.enabled:
             continue
-        if plan.plugin.tf_collection() is not None:
+        if plugin_for(plan.backend).tf_collection() is not None:
             out += [(deployed, plan.backend, ref) for ref in facts.refs(svc, env.name)]
     return out
-
-
-def description(deployed: Deployed, ref: RemoteRef) -> str:
-    assert deployed.service.secrets is not None
-    what = ref.secret_key or ", ".join(deployed.service.secrets.keys)
-    return (
-        f"{what} of {deployed.name} in {deployed.env.name} (gitops-gen; values are set outside Git)"
-    )
-
-
-def tags(system: str, env: str, name: str, service: str) -> dict[str, str]:
-    """The tags the module puts on every secret (local.tags + Name + Service), for the
-    parameters `push-secrets` creates where Terraform cannot."""
-    return {
-        "Environment": env,
-        "ManagedBy": "gitops-gen",
-        "Name": name,
-        "Service": service,
-        "System": system,
-    }
 
 
 def env_tfvars(facts: Facts, aws: Aws, env: Environment) -> dict[str, Any]:
     inputs: dict[str, dict[str, Any]] = {c: {} for c in TF_COLLECTIONS}
     arns: dict[str, list[str]] = {}
     for deployed, backend, ref in remote_objects(facts, env):
-        plugin = plugin_of(backend)
+        plugin = plugin_for(backend)
         collection = plugin.tf_collection()
         assert collection in inputs, collection  # the module declares each input it takes
         svc = deployed.name
@@ -160,7 +142,7 @@ def env_tfvars(facts: Facts, aws: Aws, env: Environment) -> dict[str, Any]:
 
 def resource_arn(aws: Aws, backend: Backend, name: str) -> str:
     """The exact ARN of one remote object: no `*`, so no prefix reaches another's."""
-    return plugin_of(backend).resource_arn(aws, name)
+    return plugin_for(backend).resource_arn(aws, name)
 
 
 def oidc_provider(aws: Aws, env: Environment) -> str | None:

@@ -24,7 +24,7 @@ EXTRA = "configmap-extra.yaml"
 def eso_parts(facts: Facts, service: Service) -> Parts | None:
     """The ESO family alone (services on an AWS backend)."""
     plan = facts.secret_plan(service)
-    if plan is None or plan.plugin.operator != ESO:
+    if plan is None or plan.backend.operator != ESO:
         return None
     return secret_parts(facts, service)
 

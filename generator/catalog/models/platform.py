@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints
 
 from generator.catalog.models.common import DnsLabel, Duration, Line, Strict
 from generator.catalog.models.kubernetes import Kubernetes
+from generator.catalog.templates import per_key, placeholders
+
+if TYPE_CHECKING:
+    from generator.catalog.source import SourceMap
+    from generator.errors import Problem
+
+OperatorKey = Literal["external-secrets", "vault-secrets-operator"]
+ESO: OperatorKey = "external-secrets"
+VSO: OperatorKey = "vault-secrets-operator"
 
 
 class Environment(Strict):
@@ -62,21 +72,83 @@ EXTRACT_ALL_KEYS = (
 )
 
 
-class AwsSecretsManager(Strict):
+class BackendModel(Strict):
+    """What the catalog itself knows of a backend type: enough to validate a catalog that
+    uses it. What the type renders, pushes and grants is its plug-in's (`generator.backends`)."""
+
+    operator: ClassVar[OperatorKey]  # the in-cluster operator that syncs its values
+    placeholders: ClassVar[frozenset[str]]  # allowed in its `key` template
+    on_aws: ClassVar[bool] = False  # values live in the platform's AWS account (`aws` section)
+    shared_paths: ClassVar[bool] = False  # services may declare `secrets.shared`
+    type: str  # each type narrows it to its own name (the union's discriminator)
+
+    def problems(
+        self, platform: Platform, smap: SourceMap, path: tuple[str, ...]
+    ) -> Iterator[Problem]:
+        """Rules of this type beyond its fields (the caller checks `key`'s placeholders)."""
+        return iter(())
+
+    def terraform_writes_values(self) -> bool:
+        """Terraform writes the values itself (from GitHub environment secrets, seed 002)."""
+        return False
+
+
+class AwsBackendModel(BackendModel):
+    """A backend in the platform's AWS account, synced by ESO."""
+
+    operator: ClassVar[OperatorKey] = ESO
+    placeholders: ClassVar[frozenset[str]] = frozenset({"system", "env", "service", "key"})
+    on_aws: ClassVar[bool] = True
+    eso_service: ClassVar[str]  # the ESO AWS provider's `service`
+    key: Line
+    valuesFrom: Literal["manual", "github-actions", "pipeline"] = "manual"
+    extractAllKeys: bool = Field(False, description=EXTRACT_ALL_KEYS)
+
+    def problems(
+        self, platform: Platform, smap: SourceMap, path: tuple[str, ...]
+    ) -> Iterator[Problem]:
+        if "env" not in placeholders(self.key):
+            yield smap.problem(
+                (*path, "key"),
+                "AWS key template has no {env}: environments never share a secret (seed 003)",
+            )
+        if platform.aws is None:
+            yield smap.problem(path, "an AWS backend needs the `aws` section (region, accountId)")
+        if self.extractAllKeys and per_key(self.key):
+            msg = "extractAllKeys copies one JSON secret's keys: a {key} template has none to copy"
+            yield smap.problem((*path, "extractAllKeys"), msg)
+
+
+class AwsSecretsManager(AwsBackendModel):
+    eso_service: ClassVar[str] = "SecretsManager"  # the ESO AWS provider's `service`
     type: Literal["aws-secrets-manager"]
     key: Line = Field(description="Name template: {system} {env} {service} [{key}].")
-    valuesFrom: Literal["manual", "github-actions", "pipeline"] = "manual"
-    extractAllKeys: bool = Field(False, description=EXTRACT_ALL_KEYS)
+
+    def terraform_writes_values(self) -> bool:
+        return self.valuesFrom == "github-actions"
 
 
-class AwsParameterStore(Strict):
+class AwsParameterStore(AwsBackendModel):
+    eso_service: ClassVar[str] = "ParameterStore"
     type: Literal["aws-parameter-store"]
     key: Line = Field(description="Name template; with {key}: one parameter per key.")
-    valuesFrom: Literal["manual", "github-actions", "pipeline"] = "manual"
-    extractAllKeys: bool = Field(False, description=EXTRACT_ALL_KEYS)
+
+    def problems(
+        self, platform: Platform, smap: SourceMap, path: tuple[str, ...]
+    ) -> Iterator[Problem]:
+        yield from super().problems(platform, smap, path)
+        if "/" in self.key and not self.key.startswith("/"):
+            msg = "a Parameter Store name with '/' must start with '/' (a hierarchy path)"
+            yield smap.problem((*path, "key"), msg)
+        if self.valuesFrom == "github-actions":
+            msg = "github-actions values are written by Terraform to Secrets Manager only"
+            yield smap.problem((*path, "valuesFrom"), msg)
 
 
-class Vault(Strict):
+class Vault(BackendModel):
+    operator: ClassVar[OperatorKey] = VSO
+    placeholders: ClassVar[frozenset[str]] = frozenset({"system", "env", "service"})
+    shared_paths: ClassVar[bool] = True
     type: Literal["vault"]
     address: Line
     mount: DnsLabel = "secret"
