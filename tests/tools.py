@@ -25,6 +25,15 @@ def need(tool: str) -> str:
     return found
 
 
+def diff_tools() -> None:
+    """What `diff --base` builds the chart and the overlays with, as Argo CD does: helm (given
+    to the tool by GITOPS_GEN_HELM, wherever it was found) and kubectl or kustomize; skip
+    naming the one that is missing."""
+    os.environ.setdefault("GITOPS_GEN_HELM", need("helm"))
+    if not shutil.which("kubectl"):
+        need("kustomize")
+
+
 def kustomize_build(folder: Path) -> str:
     """`kubectl kustomize` (kustomize v5 in kubectl), else the standalone `kustomize build`."""
     if shutil.which("kubectl"):

@@ -9,6 +9,7 @@ these per env, and the test suite proves no object is owned by two apps.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -33,7 +34,7 @@ CLUSTER_SCOPED = {
     "CustomResourceDefinition",
 }
 IN_CLUSTER = "https://kubernetes.default.svc"
-HELM_BIN = Path("tools/node_modules/.bin/helm")  # this repo's pinned helm, when run here
+HELM_VARIABLE = "GITOPS_GEN_HELM"  # a helm binary to use instead of the one on PATH
 
 
 @dataclass(frozen=True, order=True)
@@ -160,18 +161,26 @@ def shared(built: dict[App, dict[ObjectKey, Obj]]) -> Iterator[tuple[ObjectKey, 
 
 def missing_tools() -> str:
     """ "helm", "kubectl", both, or "" when every source can be built."""
-    missing = [] if shutil.which("helm") or HELM_BIN.is_file() else ["helm"]
+    missing = [] if _helm() else ["helm"]
     if not (shutil.which("kubectl") or shutil.which("kustomize")):
         missing.append("kubectl")
     return " and ".join(missing)
 
 
 def helm_binary() -> str:
-    found = shutil.which("helm") or (str(HELM_BIN) if HELM_BIN.is_file() else None)
+    found = _helm()
     if found is None:
-        msg = "needs `helm` on PATH to render the chart per env as Argo CD does; install helm"
+        msg = (
+            "needs `helm` on PATH (or its path in GITOPS_GEN_HELM) to render the chart per env "
+            "as Argo CD does; install helm"
+        )
         raise UserError.single("helm", "diff", msg)
     return found
+
+
+def _helm() -> str | None:
+    chosen = os.environ.get(HELM_VARIABLE)
+    return chosen if chosen and Path(chosen).is_file() else shutil.which("helm")
 
 
 def _kustomize(folder: Path) -> list[str]:

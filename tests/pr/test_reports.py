@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from tests.conftest import FIXTURES, run
+from tests.tools import diff_tools
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +46,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def diff(fmt: str = "text") -> tuple[int, str]:
+    diff_tools()
     result = run(["diff", "--base", "HEAD", "--format", fmt])
     return result.exit_code, result.output
 

@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import run
 from tests.pr.test_reports import committed_repo
+from tests.tools import diff_tools
 
 ENVS = ("staging", "production")
 
@@ -19,6 +20,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def diff() -> tuple[int, str]:
+    diff_tools()
     result = run(["diff", "--base", "HEAD"])
     return result.exit_code, result.output
 

@@ -18,7 +18,7 @@ from tests.conftest import SERVICE, run
 from tests.pr.test_reports import git, repo  # noqa: F401 - `repo` is a fixture
 from tests.render.test_helm_real import template
 from tests.scaffold.test_new_service import snapshot_dir
-from tests.tools import TREE_DIGEST
+from tests.tools import TREE_DIGEST, diff_tools
 
 OVERLAY = "kustomize/overlay-kustomization.yaml.j2"
 LABELS = "labels:\n  - pairs:\n      team.example.com/owner: {{ overlay.service }}\n"
@@ -130,6 +130,7 @@ def test_diff_renders_the_base_with_the_same_overrides(repo: Path) -> None:  # n
     assert run(["render"]).exit_code == 0
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "label every overlay")
+    diff_tools()
     result = run(["diff", "--base", "HEAD"])
     assert (result.exit_code, result.output) == (
         0,

@@ -1,0 +1,143 @@
+"""The one room for concurrency: the same results in every mode, and a plain path where the
+platform has no `fork` (or no `fcntl`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.catalog.load import load_catalog
+from generator.errors import Problem, UserError
+from generator.pipeline import concurrency
+from generator.pipeline import render as pipeline
+from tests.conftest import SERVICE
+
+
+def pid() -> int:
+    return os.getpid()
+
+
+def test_workers_run_the_other_tasks_and_return_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(concurrency.ENV_VAR, "3")
+    here = os.getpid()
+    found = concurrency.run([pid, pid, pid], units=10, minimum=1)
+    assert found[0] == here
+    assert here not in found[1:], "the other tasks ran in worker processes"
+
+
+@pytest.mark.parametrize(
+    ("jobs", "units"),
+    [("1", 10), ("2", 0)],  # one job; too little work to pay for a worker
+)
+def test_everything_runs_here_when_a_worker_does_not_pay(
+    monkeypatch: pytest.MonkeyPatch, jobs: str, units: int
+) -> None:
+    monkeypatch.setenv(concurrency.ENV_VAR, jobs)
+    assert concurrency.run([pid, pid], units=units, minimum=1) == [os.getpid()] * 2
+
+
+def test_without_fork_everything_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+    monkeypatch.delattr(os, "fork")
+    assert not concurrency.can_fork()
+    assert concurrency.run([pid, pid], units=10, minimum=1) == [os.getpid()] * 2
+
+
+def test_a_workers_user_error_is_raised_here_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+    problem = Problem("catalog/services/a.yaml", 3, 5, "port", "not a port")
+
+    def fails() -> int:
+        raise UserError([problem])
+
+    with pytest.raises(UserError) as caught:
+        concurrency.run([pid, fails], units=10, minimum=1)
+    assert caught.value.problems == [problem]
+
+
+def test_the_flag_wins_over_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(concurrency.ENV_VAR, "4")
+    concurrency.set_jobs(1)
+    try:
+        assert concurrency.jobs() == 1
+    finally:
+        concurrency.set_jobs(None)
+    assert concurrency.jobs() == 4
+
+
+def test_a_bad_variable_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(concurrency.ENV_VAR, "two")
+    with pytest.raises(UserError, match="'two' is not a positive whole number"):
+        concurrency.jobs()
+
+
+def test_typed_results_are_the_same_in_every_mode(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the worker rendered (Terraform inputs, the chart) reads back as what this process
+    rendered: the typed results, not only the files."""
+    catalog = load_catalog(make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in range(3)}))
+    monkeypatch.setattr(pipeline, "PARALLEL_SERVICES", 0)
+    seen = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv(concurrency.ENV_VAR, jobs)
+        rendered = pipeline.render_all(catalog)
+        seen[jobs] = (
+            rendered.trees,
+            rendered.results.terraform(),
+            rendered.results.vault_grants(),
+            sorted(rendered.results.per_service_files()),
+            [(a.env, a.name, a.path) for a in rendered.results.applications()],
+            rendered.inventory.produced,
+        )
+    assert seen["1"] == seen["2"]
+    assert seen["1"][1], "the catalog has Terraform inputs to compare"
+
+
+# A render in a fresh interpreter where the platform has neither `fork` nor `fcntl` (as on
+# Windows): argv after `-c` is the command line.
+NO_FORK_NO_FCNTL = """
+import os, sys
+sys.modules["fcntl"] = None  # `import fcntl` raises ImportError
+del os.fork
+from generator.cli import entry
+sys.argv = ["gitops-gen", *sys.argv[1:]]
+entry()
+"""
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_platform_without_fork_or_fcntl_renders_the_same_bytes(
+    make_catalog: Callable[..., Path], tmp_path: Path
+) -> None:
+    catalog = make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in range(3)})
+    outputs = {}
+    for mode, code in (("default", None), ("portable", NO_FORK_NO_FCNTL)):
+        out = tmp_path / mode
+        command = ["render", "--catalog", str(catalog), "--out", str(out / "rendered")]
+        command += ["--workflows-dir", str(out / "wf")]
+        argv = [sys.executable, "-m", "generator", *command]
+        if code is not None:
+            argv = [sys.executable, "-c", code, *command]
+        env = {**os.environ, concurrency.ENV_VAR: "2"}
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+        assert done.returncode == 0, done.stderr
+        outputs[mode] = tree(out)
+        check = subprocess.run(
+            [*argv[: argv.index("render")], "check", *command[1:]],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert check.returncode == 0, check.stdout[-2000:] + check.stderr
+    assert outputs["portable"] == outputs["default"]
+    assert len(outputs["default"]) > 20
