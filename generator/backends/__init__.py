@@ -1,7 +1,9 @@
 """Secret backend plug-ins, keyed by the catalog's `type`: one module per type.
 
-A new type is its model in `generator.catalog.models` (the discriminated union refuses any
-other `type`), one module implementing `SecretBackend`, and one line in `PLUGINS`.
+A type is a catalog model (a `BackendModel`: its fields, what the catalog rules need to know
+of it, its own rules) and one module implementing `SecretBackend` (its objects, families,
+Terraform, grants, push). The built-in ones are listed in `PLUGINS`; a plug-in from outside
+the package calls `register`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from generator.backends.aws_secrets_manager import SecretsManagerBackend
 from generator.backends.base import ESO, VSO, SecretBackend
 from generator.backends.commands import Fill, target
 from generator.backends.vault import VaultBackend
+from generator.catalog.models.platform import register_backend_model, unregister_backend_model
+from generator.parts.family import Family
 
 if TYPE_CHECKING:
     from generator.catalog.facts import Facts
@@ -26,15 +30,41 @@ __all__ = [
     "PLUGINS",
     "VSO",
     "SecretBackend",
+    "families",
     "fill",
     "plugin_for",
     "push_secrets",
+    "register",
     "secret_parts",
+    "unregister",
 ]
 
 PLUGINS: dict[str, SecretBackend] = {
     p.type: p for p in (SecretsManagerBackend(), ParameterStoreBackend(), VaultBackend())
 }
+
+
+def register(plugin: SecretBackend) -> None:
+    """Add a backend type from outside the package: its catalog model becomes a valid
+    `secretBackends` entry, and its plug-in (with the families it brings) renders it."""
+    if plugin.type in PLUGINS:
+        raise ValueError(f"a secret backend type {plugin.type!r} is registered already")
+    PLUGINS[plugin.type] = plugin
+    register_backend_model(plugin.model)
+
+
+def unregister(type_name: str) -> None:
+    plugin = PLUGINS.pop(type_name, None)
+    if plugin is not None:
+        unregister_backend_model(plugin.model)
+
+
+def families() -> list[Family]:
+    """The output families the backend types bring, each once, in the registry's order."""
+    found: list[Family] = []
+    for plugin in PLUGINS.values():
+        found += [f for f in plugin.families if f not in found]
+    return found
 
 
 def plugin_for(backend: Backend) -> SecretBackend:

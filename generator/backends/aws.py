@@ -28,6 +28,7 @@ class AwsBackend(SecretBackend):
     """A backend in the platform's AWS account, synced by ESO through a (Cluster)SecretStore."""
 
     needs_reloader = True  # ESO updates the Secret; Reloader restarts the pods
+    families = (eso.STORES,)
     push_kind: ClassVar[str]  # `push-secrets`' name for the API it writes through
     push_limit: ClassVar[int]  # bytes a value may have
 

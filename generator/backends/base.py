@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from generator.catalog.models import ESO, VSO, BackendModel, OperatorKey
+from generator.parts.family import Family
 
 if TYPE_CHECKING:
     from generator.backends.commands import Fill
@@ -42,6 +43,8 @@ class SecretBackend:
     model: ClassVar[builtins.type[BackendModel]]  # its model in `generator.catalog.models`
     words: ClassVar[str]  # what it is, in words (runbooks)
     needs_reloader: ClassVar[bool] = False  # its operator does not restart pods on a change
+    # the output families this type brings (shared by types that share them: rendered once)
+    families: ClassVar[tuple[Family, ...]] = ()
 
     @property
     def operator(self) -> OperatorKey:

@@ -23,8 +23,10 @@ from generator.catalog.models import (
     Service,
 )
 from generator.catalog.templates import ENV_PLACEHOLDER
+from generator.parts.family import Family
 from generator.parts.inventory import produced_by
 from generator.parts.kube import MetaView, Obj, Parts, Patch, managed, meta, meta_view
+from generator.parts.result import WAVE_STORES, AppSource, FamilyResult
 from generator.templating.engine import Templates, templates_for
 
 API = "external-secrets.io/v1"
@@ -224,3 +226,13 @@ def _env_patches(
             Patch("patches/serviceaccount.yaml", "v1", "ServiceAccount", service.name, sa_ops)
         )
     return out
+
+
+def stores_result(facts: Facts) -> FamilyResult:
+    """The ClusterSecretStores: one folder, synced by one app per env before the secrets."""
+    files = render_cluster_stores(facts)
+    app = AppSource(STORES_DIR, name="secret-stores", role="stores", wave=WAVE_STORES)
+    return FamilyResult("eso-stores", files, (app,) if files else ())
+
+
+STORES = Family("eso-stores", stores_result)

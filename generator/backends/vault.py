@@ -22,6 +22,7 @@ class VaultBackend(SecretBackend):
     type = "vault"
     model = Vault
     words = "HashiCorp Vault (kv-v2) via Vault Secrets Operator"
+    families = (vault.POLICIES,)
 
     def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
         return vault.parts(facts, service)

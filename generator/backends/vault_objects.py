@@ -14,6 +14,7 @@ from generator.catalog.models import Environment, Service, Vault
 from generator.catalog.rules_vault import SHARED_PREFIX, role_name, vault_address
 from generator.catalog.rules_vault import policy_name as _policy_name
 from generator.catalog.templates import ENV_PLACEHOLDER, expand
+from generator.parts.family import Family
 from generator.parts.inventory import produced_by
 from generator.parts.kube import (
     BACKSTAGE_LABEL,
@@ -245,3 +246,6 @@ def role_binding(grant: Grant) -> str:
         f"{grant.address} auth/{grant.auth_mount}/role/{grant.role}: service account "
         f"{grant.namespace}/{grant.service} gets policy {grant.policy}"
     )
+
+
+POLICIES = Family("vault", result)

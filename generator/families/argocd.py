@@ -12,15 +12,14 @@ exists, in which wave and where it points; the templates only print it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from generator.backends import eso
 from generator.catalog.facts import DEFAULT_CLUSTER, Facts, header
 from generator.catalog.models import Environment
-from generator.families import helm, kustomize, operators
+from generator.families import operators
 from generator.families.argocd_views import (
     NO_VALUES,
     AppView,
@@ -31,7 +30,14 @@ from generator.families.argocd_views import (
     SourceView,
 )
 from generator.parts.kube import meta
-from generator.parts.result import Application, AppSource, FamilyResult
+from generator.parts.result import (
+    WAVE_OPERATORS,
+    WAVE_PROJECTS,
+    Application,
+    AppSource,
+    FamilyResult,
+    Results,
+)
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "argocd"
@@ -39,18 +45,12 @@ CM_PATCH = "argocd-cm-patch.yaml"
 APPS_TEMPLATE = "argocd/applications.yaml.j2"
 PROJECTS_TEMPLATE = "argocd/projects.yaml.j2"
 CM_PATCH_TEMPLATE = f"argocd/{CM_PATCH}.j2"  # Argo CD's documented app health check (Lua)
-# The root applies these in order, each wave once the previous one is healthy.
-WAVE_PROJECTS = -3
-WAVE_OPERATORS = -2
-WAVE_STORES = -1
-WAVE_SECRETS = 0
-WAVE_WORKLOADS = 1
 
 
-def render(facts: Facts, sources: Iterable[AppSource]) -> FamilyResult:
-    """`sources` are the folders the families rendered so far ask an app for: apps point
-    only at those. The result lists every Application as the typed view it was rendered from."""
-    sources = frozenset(sources)
+def render(facts: Facts, results: Results) -> FamilyResult:
+    """Apps point only at the folders the other families declared (`AppSource`). The result
+    lists every Application as the typed view it was rendered from."""
+    sources = list(results.apps())
     templates = templates_for(facts.catalog)
     head = header(facts.source())
     needed = operators.needed(facts)
@@ -142,29 +142,40 @@ def _in_repo(rendered: str) -> str:
 
 
 def applications(
-    facts: Facts, env: Environment, sources: frozenset[AppSource]
+    facts: Facts, env: Environment, sources: Sequence[AppSource]
 ) -> tuple[AppView, ...]:
-    """The GitOps repo's own folders: stores, then each service's secrets, then the chart."""
+    """The GitOps repo's own folders, as the families declared them: the every-env apps in
+    wave order, then each service's, in service order."""
     apps: list[AppView] = []
-    if AppSource(eso.STORES_DIR) in sources:
-        name = f"{facts.system}-secret-stores-{env.name}"
-        source = _folder(facts, eso.STORES_DIR)
-        role, wave = "stores", WAVE_STORES
-        apps.append(_app(facts, env, source, role=role, name=name, namespace="default", wave=wave))
-    chart = _folder(facts, helm.chart_dir(facts))._replace(
-        value_files=("values.yaml", helm.values_file(env.name))
-    )
-    name = f"{facts.system}-services-{env.name}"
-    role, wave = "workloads", WAVE_WORKLOADS
-    apps.append(_app(facts, env, chart, role=role, name=name, namespace="default", wave=wave))
+    shared = [s for s in sources if s.service is None and s.env in (None, env.name)]
+    for src in sorted(shared, key=lambda s: s.wave):  # stable: the families' order in a wave
+        source = _folder(facts, src.path)
+        if src.value_files:
+            files = tuple(v.replace("{env}", env.name) for v in src.value_files)
+            source = source._replace(value_files=files)
+        name = f"{facts.system}-{src.name}-{env.name}"
+        apps.append(
+            _app(
+                facts, env, source, role=src.role, name=name, namespace=src.namespace, wave=src.wave
+            )
+        )
+    per_service: dict[str, list[AppSource]] = {}
+    for src in sources:
+        if src.service is not None and src.env == env.name:
+            per_service.setdefault(src.service, []).append(src)
     for svc in facts.services:
-        deployed = facts.deployed(svc, env)
-        overlay = kustomize.overlay_dir(svc.name, env.name)
-        if deployed.enabled and AppSource(overlay, env.name, svc.name) in sources:
-            name = f"{svc.name}-{env.name}"
-            source = _folder(facts, overlay)
-            ns, wave = deployed.namespace, WAVE_SECRETS
-            app = _app(facts, env, source, role="secrets", name=name, namespace=ns, wave=wave)
+        for src in per_service.get(svc.name, ()):
+            name = f"{svc.name}-{src.name}-{env.name}" if src.name else f"{svc.name}-{env.name}"
+            ns = facts.deployed(svc, env).namespace
+            app = _app(
+                facts,
+                env,
+                _folder(facts, src.path),
+                role=src.role,
+                name=name,
+                namespace=ns,
+                wave=src.wave,
+            )
             apps.append(app._replace(labels=_labels(facts.system, svc.name)))
     return tuple(apps)
 

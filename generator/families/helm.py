@@ -16,6 +16,7 @@ from generator.catalog.names import CHART_VERSION
 from generator.families import operators
 from generator.parts.inventory import Inventory, ObjectId, Reference
 from generator.parts.kube import yaml_file
+from generator.parts.result import AppSource, FamilyResult
 from generator.templating.engine import templates_for
 
 TEMPLATES = ("_helpers.tpl", "configmap.yaml", "deployment.yaml", "namespaces.yaml", "service.yaml")
@@ -31,6 +32,24 @@ def chart_dir(facts: Facts) -> str:
 
 def values_file(env: str) -> str:
     return f"values-{env}.yaml"
+
+
+def result(facts: Facts) -> FamilyResult:
+    """The chart, synced by one app per env with that env's values; its value files hold one
+    block per service; what it creates and reads, as data (the consistency check)."""
+    root = chart_dir(facts)
+    names = ["values.yaml", *(values_file(env.name) for env in facts.envs)]
+    objects = Inventory()
+    record(facts, objects)
+    app = AppSource(root, name="services", value_files=("values.yaml", values_file("{env}")))
+    return FamilyResult(
+        "helm",
+        render(facts),
+        (app,),
+        produced=objects.produced,
+        references=tuple(objects.references),
+        per_service=frozenset(f"{root}/{name}" for name in names),
+    )
 
 
 def render(facts: Facts) -> dict[str, str]:

@@ -13,7 +13,7 @@ from generator.catalog.facts import Facts, header
 from generator.catalog.models import Environment, Service
 from generator.parts.inventory import ObjectId
 from generator.parts.kube import Obj, Parts, Patch, resource_file, yaml_file
-from generator.parts.result import AppSource, FamilyResult
+from generator.parts.result import WAVE_SECRETS, AppSource, FamilyResult
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "kustomize"
@@ -107,7 +107,13 @@ def _produced(
 def _apps(facts: Facts, service: Service) -> list[AppSource]:
     """The overlay of each env the service is deployed to: Argo CD syncs it."""
     return [
-        AppSource(overlay_dir(service.name, env.name), env.name, service.name)
+        AppSource(
+            overlay_dir(service.name, env.name),
+            env.name,
+            service.name,
+            role="secrets",
+            wave=WAVE_SECRETS,
+        )
         for env in facts.envs
         if facts.deployed(service, env).enabled
     ]

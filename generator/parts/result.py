@@ -17,13 +17,27 @@ from generator.parts.inventory import Inventory, ObjectId, Reference
 Tree = dict[str, str]  # relative POSIX path -> text
 
 
+# Sync waves: the env's root app applies each wave once the one before is healthy.
+WAVE_PROJECTS = -3
+WAVE_OPERATORS = -2
+WAVE_STORES = -1  # what secrets are read through
+WAVE_SECRETS = 0  # each service's secrets
+WAVE_WORKLOADS = 1  # what reads them
+
+
 class AppSource(NamedTuple):
-    """A folder of the rendered tree that an Argo CD app syncs: every env's (`env` None),
-    or one service's in one env."""
+    """A folder of the rendered tree that an Argo CD app syncs: in every env (`env` None),
+    or one service's in one env. The app is `<system>-<name>-<env>` in namespace
+    `namespace`, or a service's `<service>-<env>` in the service's namespace."""
 
     path: str  # relative to the rendered folder
     env: str | None = None
     service: str | None = None
+    name: str = ""  # an every-env app's name between the system and the env
+    role: str = "workloads"  # what the app is, in words (Argo CD views, `diff`)
+    wave: int = WAVE_WORKLOADS
+    namespace: str = "default"  # an every-env app's destination namespace
+    value_files: tuple[str, ...] = ()  # a chart folder's value files; `{env}`: the env's name
 
 
 @dataclass(frozen=True, eq=False)

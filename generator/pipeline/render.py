@@ -1,29 +1,22 @@
 """render_catalog: every output family, in one pure pass, sorted by path.
 
-Each family returns a `FamilyResult`; the pipeline merges their files (a clash is a bug) and
-keeps the results, which Argo CD, the workflows, `diff` and the consistency check read.
+The families come from their registry (`generator.families.registry`); each returns a
+`FamilyResult`. The pipeline merges their files (a clash is a bug) and keeps the results,
+which Argo CD, the workflows, `diff` and the consistency check read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import functools
+import itertools
+from dataclasses import dataclass
 
-from generator.backends import eso, secret_parts
-from generator.backends import vault_objects as vault
 from generator.catalog.facts import Facts
 from generator.catalog.load import Catalog
-from generator.families import (
-    argocd,
-    backstage,
-    helm,
-    kustomize,
-    runbook,
-    schemas,
-    terraform,
-    workflows,
-)
+from generator.families import registry
+from generator.parts.family import Family
 from generator.parts.inventory import Inventory
-from generator.parts.result import AppSource, FamilyResult, Results, Tree
+from generator.parts.result import FamilyResult, Results, Tree
 from generator.pipeline import concurrency
 
 OUT = "out"  # the `--out` folder (rendered/)
@@ -46,74 +39,40 @@ PARALLEL_SERVICES = 200  # below this a worker process costs more than it wins
 
 
 def render_all(catalog: Catalog) -> Rendered:
-    """Two halves of about equal time (`make profile`): the Kubernetes families here, the
-    documents beside them (`concurrency` decides whether in a worker)."""
+    """Every family, shared out between processes by cost (`concurrency` decides whether
+    there is more than one), then the readers of their results, here."""
     facts = Facts(catalog)
-    kubernetes, documents = concurrency.beside(
-        lambda: _kubernetes_side(facts),
-        lambda: _documents(facts),
-        units=len(facts.services),
-        minimum=PARALLEL_SERVICES,
-    )
-    results, out, chart_objects = kubernetes
-    found_documents, workflow_files = documents
-    for found in found_documents:
-        result = found
-        if found.family == "helm":  # the chart's objects, recorded with the Kubernetes side
-            refs = tuple(chart_objects.references)
-            result = replace(found, produced=chart_objects.produced, references=refs)
-        results.append(result)
-        _merge(out, result.files)
-    trees = {OUT: _sorted(out), WORKFLOWS: _sorted(workflow_files)}
-    return Rendered(trees, Results(tuple(results)))
-
-
-def _documents(facts: Facts) -> tuple[list[FamilyResult], Tree]:
-    """Families that need nothing from the Kubernetes ones; and the workflows, which read
-    only these (is there Terraform to apply?)."""
-    found = [
-        _chart(facts),
-        terraform.result(facts),
-        FamilyResult("runbook", runbook.render(facts)),
-        FamilyResult("schemas", schemas.render(facts)),
-    ]
-    return found, workflows.render(facts, Results(tuple(found)))
-
-
-def _kubernetes_side(facts: Facts) -> tuple[list[FamilyResult], Tree, Inventory]:
-    """The families this process renders while the other renders the documents."""
-    results = [
-        kustomize.render(facts, [secret_parts]),
-        vault.result(facts),
-        _stores(facts),
-        FamilyResult("backstage", backstage.render(facts)),
-    ]
-    chart_objects = Inventory()
-    helm.record(facts, chart_objects)
-    out: Tree = {}
+    found = registry.families()
+    groups = shares([f.cost for f in found], concurrency.jobs())
+    tasks = [functools.partial(_render, facts, [found[i] for i in group]) for group in groups]
+    parts = concurrency.run(tasks, units=len(facts.services), minimum=PARALLEL_SERVICES)
+    done = dict(zip((i for group in groups for i in group), itertools.chain(*parts), strict=True))
+    results = [done[i] for i in range(len(found))]
+    trees: dict[str, Tree] = {OUT: {}, WORKFLOWS: {}}
     for result in results:
-        _merge(out, result.files)
-    # Argo CD points only at the kustomize folders and the stores rendered above (and the
-    # chart, by name): it runs here, while the other process still renders the documents.
-    sources = [app for result in results for app in result.apps]
-    results.append(argocd.render(facts, sources))
-    _merge(out, results[-1].files)
-    return results, out, chart_objects
+        _merge(trees[OUT], result.files)
+    for reader in registry.READERS:
+        result = reader.render(facts, Results(tuple(results)))
+        _merge(trees[reader.root], result.files)
+        if reader.root == OUT:
+            results.append(result)
+    return Rendered({root: _sorted(tree) for root, tree in trees.items()}, Results(tuple(results)))
 
 
-def _chart(facts: Facts) -> FamilyResult:
-    """The chart; its value files hold one block per service."""
-    root = helm.chart_dir(facts)
-    names = ["values.yaml", *(helm.values_file(env.name) for env in facts.envs)]
-    per_service = frozenset(f"{root}/{name}" for name in names)
-    return FamilyResult("helm", helm.render(facts), per_service=per_service)
+def shares(costs: list[int], jobs: int) -> list[list[int]]:
+    """The families' indexes in at most `jobs` groups of about equal cost (the costliest
+    first into the lightest group), each in the families' order."""
+    groups: list[list[int]] = [[] for _ in range(max(1, min(jobs, len(costs))))]
+    loads = [0] * len(groups)
+    for index in sorted(range(len(costs)), key=lambda i: -costs[i]):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(index)
+        loads[lightest] += costs[index]
+    return [sorted(group) for group in groups if group]
 
 
-def _stores(facts: Facts) -> FamilyResult:
-    """The ClusterSecretStores: one folder, synced by one app per env."""
-    files = eso.render_cluster_stores(facts)
-    apps = (AppSource(eso.STORES_DIR),) if files else ()
-    return FamilyResult("eso-stores", files, apps)
+def _render(facts: Facts, families: list[Family]) -> list[FamilyResult]:
+    return [family.render(facts) for family in families]
 
 
 def _merge(tree: Tree, part: Tree) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import Field, StringConstraints
 
@@ -283,3 +283,28 @@ class Platform(Strict):
     kubernetes: Kubernetes = Field(
         Kubernetes(), description="Object names and workload defaults (probes, pod security)."
     )
+
+
+# The backend models a catalog may use: the built-in ones, and those a plug-in registers.
+BACKEND_MODELS: list[type[BackendModel]] = [AwsSecretsManager, AwsParameterStore, Vault]
+
+
+def register_backend_model(model: type[BackendModel]) -> None:
+    """Accept `type: <model's type>` under `secretBackends` (a backend plug-in's model): the
+    platform model is rebuilt with the wider union, its JSON Schema with it."""
+    if model not in BACKEND_MODELS:
+        BACKEND_MODELS.append(model)
+        _rebuild()
+
+
+def unregister_backend_model(model: type[BackendModel]) -> None:
+    if model in BACKEND_MODELS:
+        BACKEND_MODELS.remove(model)
+        _rebuild()
+
+
+def _rebuild() -> None:
+    # a union built at run time: mypy sees the built-in `Backend`, pydantic the wider one
+    union: Any = Annotated[Union[tuple(BACKEND_MODELS)], Field(discriminator="type")]  # noqa: UP007
+    Platform.model_fields["secretBackends"].annotation = dict[str, union]
+    Platform.model_rebuild(force=True)

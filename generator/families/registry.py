@@ -1,0 +1,72 @@
+"""The output families, in the order their results are kept: the one place that lists them.
+
+A family is a module with a function of the catalog's `Facts` returning a `FamilyResult`;
+list it here (or, from outside the package, `register` it). A backend type brings the
+families of its own objects (`generator.backends.families`). Readers render last, from the
+others' results: Argo CD points an app at every folder a family declares, and the workflows
+apply what the families produced.
+"""
+
+from __future__ import annotations
+
+from generator import backends
+from generator.catalog.facts import Facts
+from generator.families import argocd, backstage, helm, kustomize, runbook, schemas, terraform
+from generator.families import workflows as workflow_files
+from generator.parts.family import Family, Reader
+from generator.parts.result import FamilyResult, Results
+
+
+def _kustomize(facts: Facts) -> FamilyResult:
+    return kustomize.render(facts, [backends.secret_parts])
+
+
+def _backstage(facts: Facts) -> FamilyResult:
+    return FamilyResult("backstage", backstage.render(facts))
+
+
+def _runbook(facts: Facts) -> FamilyResult:
+    return FamilyResult("runbook", runbook.render(facts))
+
+
+def _schemas(facts: Facts) -> FamilyResult:
+    return FamilyResult("schemas", schemas.render(facts))
+
+
+def _workflows(facts: Facts, results: Results) -> FamilyResult:
+    """The workflows go to the repo's workflows folder, not `rendered/`."""
+    return FamilyResult("workflows", workflow_files.render(facts, results))
+
+
+# cost: about the time per service, relative (`make profile`), to share the work out
+BUILT_IN: tuple[Family, ...] = (
+    Family("kustomize", _kustomize, cost=4),
+    Family("backstage", _backstage, cost=1),
+    Family("helm", helm.result, cost=3),
+    Family("terraform", terraform.result, cost=1),
+    Family("runbook", _runbook, cost=3),
+    Family("schemas", _schemas, cost=1),
+)
+READERS: tuple[Reader, ...] = (
+    Reader("argocd", argocd.render),
+    Reader("workflows", _workflows, root="workflows"),
+)
+_registered: list[Family] = []
+
+
+def register(family: Family) -> None:
+    """Add a family from outside the package (a plug-in, a test); it renders after the
+    built-in ones."""
+    if family.name in {f.name for f in families()}:
+        raise ValueError(f"a family named {family.name!r} is registered already")
+    _registered.append(family)
+
+
+def unregister(name: str) -> None:
+    _registered[:] = [f for f in _registered if f.name != name]
+
+
+def families() -> list[Family]:
+    """Every family rendered from the catalog: the built-in ones, the backend types', then
+    those registered."""
+    return [*BUILT_IN[:1], *backends.families(), *BUILT_IN[1:], *_registered]

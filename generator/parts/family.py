@@ -1,0 +1,39 @@
+"""What the pipeline knows of an output family: a name, a render, and roughly what it costs.
+
+The built-in families are listed in `generator.families.registry`; a backend type brings its
+own (`SecretBackend.families`, e.g. the ESO stores, the Vault policies). Everything else the
+tool needs from a family it reads from the `FamilyResult` the family returns: its files, the
+folders an Argo CD app syncs (`AppSource`: name, sync wave, destination), the objects it
+produces and references, its cloud effects. So a new family is one module and one entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.catalog.facts import Facts
+    from generator.parts.result import FamilyResult, Results
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family rendered from the catalog alone."""
+
+    name: str
+    render: Callable[[Facts], FamilyResult]
+    # About how long it takes, relative to the others (`make profile`): how the pipeline
+    # shares the families between processes. A stale figure only costs balance, never bytes.
+    cost: int = 1
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A family rendered from the other families' results (Argo CD's apps point at the
+    folders they declare; the workflows apply the Terraform they produced)."""
+
+    name: str
+    render: Callable[[Facts, Results], FamilyResult]
+    root: str = "out"  # the output folder its files go to: `out` (rendered/) or `workflows`

@@ -1,0 +1,208 @@
+"""A new backend type and a new output family, each one module written here, outside the
+package: they validate, render, get their Argo CD apps, pass `check` (its stray scan included)
+and appear in `diff`, with no edit under generator/."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import pytest
+import yaml
+
+from generator import backends
+from generator.backends.base import SecretBackend
+from generator.backends.commands import Fill
+from generator.catalog.facts import Facts, SecretPlan, header
+from generator.catalog.models import ESO, BackendModel, Environment, OperatorKey, Service
+from generator.families import registry
+from generator.parts.family import Family
+from generator.parts.kube import Parts, meta, yaml_file
+from generator.parts.result import WAVE_STORES, AppSource, FamilyResult
+from tests.conftest import run
+from tests.pr.test_reports import git
+from tests.tools import diff_tools
+
+# --- a backend type: values in Kubernetes Secrets of another namespace, read by ESO's
+# `kubernetes` provider --------------------------------------------------------------------
+
+
+class KubernetesSecrets(BackendModel):
+    operator: ClassVar[OperatorKey] = ESO
+    placeholders: ClassVar[frozenset[str]] = frozenset({"env", "service"})
+    type: Literal["toy-kubernetes"]
+    key: str
+    remoteNamespace: str = "secrets"
+
+
+TOY_STORES = "platform/toy-stores"
+
+
+def toy_stores(facts: Facts) -> FamilyResult:
+    files: dict[str, str] = {}
+    for name, backend in sorted(facts.platform.secretBackends.items()):
+        if isinstance(backend, KubernetesSecrets):
+            store = {
+                "apiVersion": "external-secrets.io/v1",
+                "kind": "ClusterSecretStore",
+                "metadata": meta(f"toy-{name}", None, facts.system),
+                "spec": {"provider": {"kubernetes": {"remoteNamespace": backend.remoteNamespace}}},
+            }
+            files[f"{TOY_STORES}/{name}.yaml"] = yaml_file(facts.source(), store)
+    app = AppSource(TOY_STORES, name="toy-stores", role="stores", wave=WAVE_STORES)
+    return FamilyResult("toy-stores", files, (app,) if files else ())
+
+
+class KubernetesSecretsBackend(SecretBackend):
+    type = "toy-kubernetes"
+    model = KubernetesSecrets
+    words = "Kubernetes Secrets of another namespace"
+    families = (Family("toy-stores", toy_stores),)
+
+    def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts:
+        secret = facts.secret_name(service)
+        remote = plan.refs(facts.system, "_ENV_", service.name)[0].key
+        external = {
+            "apiVersion": "external-secrets.io/v1",
+            "kind": "ExternalSecret",
+            "metadata": meta(secret, None, facts.system, service.name),
+            "spec": {
+                "secretStoreRef": {
+                    "kind": "ClusterSecretStore",
+                    "name": f"toy-{plan.backend_name}",
+                },
+                "target": {"name": secret},
+                "data": [
+                    {"secretKey": k, "remoteRef": {"key": remote, "property": k}} for k in plan.keys
+                ],
+            },
+        }
+
+        def patches(_env: Environment) -> list[object]:
+            return []
+
+        return Parts({"toy-externalsecret.yaml": external}, patches, {secret: frozenset(plan.keys)})  # type: ignore[arg-type]
+
+    def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:
+        assert isinstance(plan.backend, KubernetesSecrets)
+        path = plan.refs(facts.system, env.name, service.name)[0].key
+        command = (
+            f"kubectl -n {plan.backend.remoteNamespace} create secret generic {path} "
+            f"--from-env-file={service.name}.{env.name}.env"
+        )
+        return Fill([path], [command], "a dotenv file of every key")
+
+
+# --- an output family: one policy per service, synced by one app per env -------------------
+
+
+def policies(facts: Facts) -> FamilyResult:
+    files = {
+        f"policies/{svc.name}.yaml": header(facts.source(svc))
+        + f"apiVersion: toy.example.com/v1\nkind: ToyPolicy\nmetadata:\n  name: {svc.name}\n"
+        + f"spec:\n  owner: {svc.owner}\n"
+        for svc in facts.services
+    }
+    return FamilyResult("policies", files, (AppSource("policies", name="policies"),))
+
+
+@pytest.fixture
+def plugged() -> Iterator[None]:
+    backends.register(KubernetesSecretsBackend())
+    registry.register(Family("policies", policies))
+    try:
+        yield
+    finally:
+        registry.unregister("policies")
+        backends.unregister("toy-kubernetes")
+
+
+PLATFORM = """\
+system: acme
+gitRepo: https://github.com/acme/gitops.git
+environments:
+  - name: dev
+  - name: prod
+    cluster: https://prod.example.com
+secretBackends:
+  kube:
+    type: toy-kubernetes
+    key: "{env}-{service}"
+"""
+
+SERVICE = """\
+name: {name}
+owner: {owner}
+image: {{repository: ghcr.io/acme/{name}, tag: v1}}
+secrets:
+  backend: kube
+  keys: [API_TOKEN]
+"""
+
+
+def write_repo(root: Path, owner: str = "team-a") -> None:
+    (root / "catalog" / "services").mkdir(parents=True, exist_ok=True)
+    (root / "catalog" / "platform.yaml").write_text(PLATFORM)
+    for name in ("api", "web"):
+        text = SERVICE.format(name=name, owner=owner)
+        (root / "catalog" / "services" / f"{name}.yaml").write_text(textwrap.dedent(text))
+
+
+def apps(root: Path, env: str) -> dict[str, Any]:
+    docs = yaml.safe_load_all((root / f"rendered/argocd/{env}/applications.yaml").read_text())
+    return {d["metadata"]["name"]: d for d in docs}
+
+
+def test_a_toy_backend_and_family_render_deploy_check_and_diff(
+    plugged: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_repo(tmp_path)
+    done = run(["render"])
+    assert done.exit_code == 0, done.output
+    out = tmp_path / "rendered"
+    base = out / "kustomize/api/base"
+    assert "toy-externalsecret.yaml" in (base / "kustomization.yaml").read_text()
+    assert (out / "platform/toy-stores/kube.yaml").is_file()
+    assert (out / "policies/web.yaml").read_text().endswith("  owner: team-a\n")
+    for env in ("dev", "prod"):
+        found = apps(tmp_path, env)
+        stores, policy = found[f"acme-toy-stores-{env}"], found[f"acme-policies-{env}"]
+        assert stores["spec"]["source"]["path"] == "rendered/platform/toy-stores"
+        assert policy["spec"]["source"]["path"] == "rendered/policies"
+        wave = "argocd.argoproj.io/sync-wave"
+        assert stores["metadata"]["annotations"][wave] == "-1"
+        overlay = found[f"api-{env}"]["spec"]["source"]["path"]
+        assert overlay == f"rendered/kustomize/api/overlays/{env}"
+    assert run(["check"]).exit_code == 0
+    (out / "policies/stray.yaml").write_text("kind: ToyPolicy\n")  # in a folder an app syncs
+    stray = run(["check"])
+    assert stray.exit_code == 1 and "policies/stray.yaml" in stray.output
+    (out / "policies/stray.yaml").unlink()
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    write_repo(tmp_path, owner="team-b")
+    diff_tools()
+    changed = run(["diff", "--base", "HEAD"])
+    assert changed.exit_code == 1, changed.output
+    for env in ("dev", "prod"):
+        for name in ("api", "web"):
+            assert f"~ [{env}] ToyPolicy default/{name} changed" in changed.output
+
+
+def test_without_the_plug_in_the_type_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registration is what makes the type valid: the same catalog, not plugged in."""
+    monkeypatch.chdir(tmp_path)
+    write_repo(tmp_path)
+    done = run(["validate"])
+    assert done.exit_code == 2
+    assert done.output == (
+        "catalog/platform.yaml:9:5: secretBackends.kube: type 'toy-kubernetes' is not one of "
+        "'aws-secrets-manager', 'aws-parameter-store', 'vault'\n"
+    )
