@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 TOOLS  := tools/node_modules
 
-.PHONY: render check test lint bench profile clean
+.PHONY: render check test lint bench profile portable clean
 
 $(BIN)/gitops-gen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(VENV)/.dev-installed
 
 test: $(VENV)/.dev-installed $(TOOLS)/.installed lint   ## lint, type-check and run the whole suite with the real tools
 	PATH="$(CURDIR)/$(TOOLS)/.bin:$$PATH" $(BIN)/pytest -n 2
+
+portable: $(BIN)/gitops-gen  ## render and check this repo as a platform without fork or fcntl would (Windows)
+	$(BIN)/python tools/without_fork.py check
+	$(BIN)/python tools/without_fork.py render --dry-run
 
 bench: $(VENV)/.dev-installed   ## speed per catalog size against the write floor (a measurement, not a test)
 	$(BIN)/python bench/run.py

@@ -100,15 +100,8 @@ def test_typed_results_are_the_same_in_every_mode(
 
 
 # A render in a fresh interpreter where the platform has neither `fork` nor `fcntl` (as on
-# Windows): argv after `-c` is the command line.
-NO_FORK_NO_FCNTL = """
-import os, sys
-sys.modules["fcntl"] = None  # `import fcntl` raises ImportError
-del os.fork
-from generator.cli import entry
-sys.argv = ["gitops-gen", *sys.argv[1:]]
-entry()
-"""
+# Windows): what `make portable` runs in CI.
+WITHOUT_FORK = Path(__file__).resolve().parents[2] / "tools" / "without_fork.py"
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -120,13 +113,12 @@ def test_a_platform_without_fork_or_fcntl_renders_the_same_bytes(
 ) -> None:
     catalog = make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in range(3)})
     outputs = {}
-    for mode, code in (("default", None), ("portable", NO_FORK_NO_FCNTL)):
+    for mode in ("default", "portable"):
         out = tmp_path / mode
         command = ["render", "--catalog", str(catalog), "--out", str(out / "rendered")]
         command += ["--workflows-dir", str(out / "wf")]
-        argv = [sys.executable, "-m", "generator", *command]
-        if code is not None:
-            argv = [sys.executable, "-c", code, *command]
+        launcher = [str(WITHOUT_FORK)] if mode == "portable" else ["-m", "generator"]
+        argv = [sys.executable, *launcher, *command]
         env = {**os.environ, concurrency.ENV_VAR: "2"}
         done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
         assert done.returncode == 0, done.stderr
