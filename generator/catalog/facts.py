@@ -176,7 +176,7 @@ class Facts:
     def pod_security(self, service: Service) -> PodSecurity:
         base, over = self.platform.kubernetes.podSecurity, service.podSecurity
         if not over.model_fields_set:
-            return base  # the common case, and a hot path at 10,000 services
+            return base  # the common case, and a hot path
         return base.model_copy(update=over.model_dump(exclude_none=True))
 
     def refs(self, service: Service, env: str = ENV_PLACEHOLDER) -> tuple[RemoteRef, ...]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,10 +29,8 @@ __all__ = [
     "PLATFORM_FILE",
     "SERVICES_DIR",
     "Catalog",
-    "Loaded",
     "display_root",
     "load_catalog",
-    "read_catalog",
 ]
 
 PLATFORM_FILE = "platform.yaml"
@@ -68,25 +65,6 @@ def load_catalog(
     `new-service` validates an entry against the whole catalog before writing it. `label`
     replaces the folder in messages (`origin/main:catalog/` for a catalog read from git).
     """
-    loaded = read_catalog(root, extra, label)
-    loaded.check()
-    return loaded.catalog
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """A catalog whose files each validate; `check()` runs the rules across services (a
-    render starts its second process before them: they rarely fail, and cost 20 ms at
-    1,000 services). A load with any problem in one file never gets here: every problem is
-    reported at once."""
-
-    catalog: Catalog
-    check: Callable[[], None]
-
-
-def read_catalog(
-    root: Path, extra: dict[str, bytes] | None = None, label: str | None = None
-) -> Loaded:
     problems: list[Problem] = []
     display = label if label is not None else display_root(root)
     platform, psmap = _model(
@@ -111,32 +89,20 @@ def read_catalog(
         services[service.name] = service
         smaps[service.name] = _deferred(smap, parsed[0])
         sources[service.name] = f"{SERVICES_DIR}/{path.name}"
-
-    ran: list[bool] = []
-
-    def check() -> None:
-        if not ran and platform is not None and psmap is not None:  # once: then the maps go
-            problems.extend(name_collisions(platform, services, smaps))
-            problems.extend(vault_problems(platform, psmap, services, smaps))
-            problems.extend(isolation_problems(platform, psmap, services, smaps))
-        ran.append(True)
-        smaps.clear()  # every file's bytes (10 MB at 10,000 services): not needed past here
-        if problems:
-            raise CatalogError(problems)
-
+    if platform is not None and psmap is not None:  # every problem at once
+        problems.extend(name_collisions(platform, services, smaps))
+        problems.extend(vault_problems(platform, psmap, services, smaps))
+        problems.extend(isolation_problems(platform, psmap, services, smaps))
     if problems or platform is None:
-        check()
-    assert platform is not None
+        raise CatalogError(problems)
     ordered = tuple(services[name] for name in sorted(services))
     templates = Path(os.path.normpath(root / ".." / platform.templatesPath))
-    catalog = Catalog(platform=platform, services=ordered, sources=sources, templates=templates)
-    return Loaded(catalog, check)
+    return Catalog(platform=platform, services=ordered, sources=sources, templates=templates)
 
 
 def _deferred(smap: SourceMap, raw: bytes | None) -> SourceMap:
     """What the rules across services keep of a file: its bytes, parsed again only to locate
-    a problem. Every position of every file, kept while the render runs (those rules run
-    beside it), was 40 MB at 10,000 services."""
+    a problem (every position of every file would be held in memory at once)."""
     if raw is None or isinstance(smap, DeferredSourceMap):
         return smap
     return DeferredSourceMap(smap.file, raw)

@@ -1,6 +1,6 @@
 """The catalog's JSON Schema (for yaml-language-server), shipped as files beside this module.
 
-pydantic builds a model's JSON Schema in about 13 ms per run, for text that changes only with
+pydantic would build a model's JSON Schema on every run, for text that changes only with
 the models: the package carries it instead (`schemas/`), and a test fails when the models
 and the files part (`python -m generator.catalog.schema` writes them again). It also keeps
 the rendered schemas the same whatever pydantic version a machine has.

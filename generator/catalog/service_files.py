@@ -1,6 +1,5 @@
 """One catalog file read and parsed, before any model: bytes, YAML with positions, and the
-credential check. Nothing here imports pydantic, so a forked reader can do this part (most
-of a load) while the main process is still importing the rest of the tool."""
+credential check."""
 
 from __future__ import annotations
 

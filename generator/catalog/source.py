@@ -73,10 +73,9 @@ class SourceMap:
 
 
 class DeferredSourceMap(SourceMap):
-    """A file's positions, parsed again from its bytes on the first look-up. A forked reader
-    sends this back instead of every position of a valid file: the positions are needed
-    only to locate a problem, which is rare, and passing them all back cost more than
-    reading the file (10,000 services)."""
+    """A file's positions, parsed again from its bytes on the first look-up: the positions
+    are needed only to locate a problem, which is rare, and holding every position of every
+    file costs more memory than its bytes."""
 
     def __init__(self, file: str, raw: bytes) -> None:
         super().__init__(file)

@@ -44,7 +44,7 @@ def checked_folders(plan: RootPlan) -> dict[str, str]:
     A symlinked folder or file inside the root could point outside it, and a plain file where
     a folder must go would stop the run halfway: refuse either before the first write, so a
     refusal never leaves a half-applied tree. Plain strings, not pathlib: this runs once per
-    file of a 15,000-file tree, and not at all below a folder that does not exist yet.
+    file of the tree, and not at all below a folder that does not exist yet.
     """
     base = os.fspath(plan.root)
     out: dict[str, str] = {"": base}

@@ -17,7 +17,7 @@ from generator.errors import ConsistencyError, Problem
 
 
 class ObjectId(NamedTuple):
-    """Tuples: built, hashed and sorted in C (60,000 of each at 10,000 services)."""
+    """A tuple: built, hashed and sorted in C (there are several per service and env)."""
 
     env: str
     namespace: str

@@ -60,7 +60,7 @@ class CloudEffects:
     """What applying the output changes outside the cluster, as the data that was rendered."""
 
     # env -> the family's file holding that env's Terraform inputs (JSON tfvars): read back
-    # when asked, so the data is exactly what was rendered, and a forked family returns
+    # when asked, so the data is exactly what was rendered, and a worker process returns
     # text (cheap to pass back) rather than a tree of small objects
     terraform: dict[str, str] = field(default_factory=dict)
     # (env, service) -> the Vault API paths its policy grants read on
