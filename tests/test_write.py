@@ -196,7 +196,12 @@ def test_a_failing_writer_exits_2_naming_the_file(
 
     monkeypatch.setattr(write, "_write_file", disk_full_at_last)
     code, output = render(catalog, out)
-    assert (code, output) == (2, f"{out}/{last}:1:1: output: No space left on device\n")
+    assert (code, output) == (
+        2,
+        f"{out}/{last}:1:1: output: No space left on device; the output is incomplete (the "
+        "manifest lists every file this run may have begun): fix that, then run `gitops-gen "
+        "render` again to complete it\n",
+    )
     monkeypatch.setattr(write, "_write_file", real_write)
     assert render(catalog, out)[0] == 0
     assert check(catalog, out).exit_code == 0

@@ -18,6 +18,7 @@ NS_ALLOWED = {"namespace", "service", "env", "system"}
 
 
 def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
+    yield from _repo_paths(platform, smap)
     seen: dict[str, int] = {}
     for i, env in enumerate(platform.environments):
         if env.name in seen:
@@ -39,6 +40,20 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
         yield smap.problem(("ci", "install"), unpinned_message(platform.ci.install))
     yield from rotation_problems(platform, smap)
     yield from kubernetes_problems(platform, smap)
+
+
+def _repo_paths(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
+    """The folders the tool writes, deletes or reads templates in stay inside the repo."""
+    fields = {
+        ("renderedPath",): platform.renderedPath,
+        ("templatesPath",): platform.templatesPath,
+        ("ci", "catalogPath"): platform.ci.catalogPath,
+        ("ci", "workflowsPath"): platform.ci.workflowsPath,
+    }
+    for path, value in fields.items():
+        if ".." in value.split("/"):
+            msg = f"{value!r} leaves the repo: a path here names a folder inside it (no `..`)"
+            yield smap.problem(path, msg)
 
 
 def _irsa_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:

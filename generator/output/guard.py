@@ -13,10 +13,16 @@ from generator.output.plan import Plan, RootPlan
 
 
 def ensure_safe_root(root: Path) -> None:
-    if root.is_symlink():
-        raise OutputError.single(
-            str(root), "output", "output folder is a symlink; refusing to follow it"
-        )
+    """The output folder and, for a relative one, every folder on the way to it from the
+    working folder (`.github` on the way to `.github/workflows`) must not be a link: what a
+    link points at is outside what the tool may touch."""
+    on_the_way = [root, *root.parents[:-1]] if not root.is_absolute() else [root]
+    for folder in on_the_way:
+        if folder.is_symlink():
+            msg = "a symlink on the way to the output folder; refusing to follow it"
+            if folder == root:
+                msg = "output folder is a symlink; refusing to follow it"
+            raise OutputError.single(str(folder), "output", msg)
     if root.exists() and not root.is_dir():
         raise OutputError.single(str(root), "output", "output path exists and is not a folder")
 
@@ -41,10 +47,11 @@ def refuse_emptying(plan: Plan) -> None:
 def checked_folders(plan: RootPlan) -> dict[str, str]:
     """Every folder a write or delete goes through (relative -> full path), checked.
 
-    A symlinked folder or file inside the root could point outside it, and a plain file where
-    a folder must go would stop the run halfway: refuse either before the first write, so a
-    refusal never leaves a half-applied tree. Plain strings, not pathlib: this runs once per
-    file of the tree, and not at all below a folder that does not exist yet.
+    A symlinked folder inside the root could point outside it, and a plain file where a
+    folder must go would stop the run halfway: refuse either before the first write, so a
+    refusal never leaves a half-applied tree. A link where a generated file goes is replaced
+    (the write renames over the entry itself, never through it). Plain strings, not pathlib:
+    this runs once per file of the tree, and not at all below a folder that does not exist.
     """
     base = os.fspath(plan.root)
     out: dict[str, str] = {"": base}
@@ -70,9 +77,6 @@ def checked_folders(plan: RootPlan) -> dict[str, str]:
                 elif not stat.S_ISDIR(mode):
                     msg = "a file stands where a generated folder goes"
                     raise OutputError.single(full, "output", msg)
-        if path in existing and os.path.islink(f"{base}/{path}"):
-            msg = "generated file is a symlink; refusing to follow it"
-            raise OutputError.single(f"{base}/{path}", "output", msg)
     return out
 
 

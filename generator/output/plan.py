@@ -6,8 +6,10 @@ deletion; a file a person added by hand is never touched.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ class RootPlan:
     same: int = 0
     current: dict[str, str] = field(default_factory=dict)
     stray: list[str] = field(default_factory=list)  # not generated, where Argo CD deploys it
+    gone: list[str] = field(default_factory=list)  # listed, no longer rendered, already absent
     # files with one block per service (the chart's values): drift is blamed per block
     per_service: frozenset[str] = frozenset()
 
@@ -114,9 +117,13 @@ def make_plan(desired: dict[str, dict[str, str]], folders: dict[str, Path], out_
         plan.create, plan.current, plan.same = compare(base, tree, listed)
         plan.update = list(plan.current)
         for old in sorted(listed):
-            if old not in tree and _safe_relative(old) and os.path.isfile(f"{base}/{old}"):
+            if old in tree or not safe_relative(old):
+                continue
+            if os.path.lexists(f"{base}/{old}"):
                 plan.delete.append(old)
                 plan.current[old] = _read(base, old) or ""
+            else:  # a run killed after deleting it: its folders may be left empty
+                plan.gone.append(old)
         roots[name] = plan
     return Plan(roots, stamp=stamp)
 
@@ -153,7 +160,7 @@ def replan(plan: Plan, out_root: str) -> Plan:
     return fresh
 
 
-def _safe_relative(path: str) -> bool:
+def safe_relative(path: str) -> bool:
     """A manifest entry must name a file inside the root (the manifest is in git: editable)."""
     parts = path.split("/")
     return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
@@ -170,22 +177,57 @@ def _read(base: str, path: str, listings: dict[str, frozenset[str]] | None = Non
         return _read_bytes(full).decode("utf-8", errors="surrogateescape")
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except NotAsWrittenError as exc:
+        return exc.note
     except IsADirectoryError:
         raise OutputError.single(
             full, "output", "a folder stands where a generated file goes"
         ) from None
 
 
+class NotAsWrittenError(Exception):
+    """A generated path holds something that is not the file this tool writes: a link, a
+    FIFO or device, an executable file. Argo CD would read it, so it is drift (`render`
+    replaces it: `os.replace` swaps the entry itself, never writing through a link)."""
+
+    def __init__(self, what: str, content: bytes = b"") -> None:
+        text = content.decode("utf-8", errors="surrogateescape")
+        self.note = f"(on disk: {what}, not the file gitops-gen writes)\n{text}"
+        super().__init__(what)
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NOFOLLOW", 0)  # a link is reported, not followed
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO is reported, not waited on
+)
+
+
 def _read_bytes(full: str) -> bytes:
     """The whole file through the raw descriptor: faster than a buffered `open`, and a
     no-change render reads every file of the tree."""
-    fd = os.open(full, os.O_RDONLY | os.O_CLOEXEC)
     try:
+        fd = os.open(full, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotAsWrittenError(f"a symbolic link to {os.readlink(full)}") from None
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), full)
+        if not stat.S_ISREG(mode):
+            raise NotAsWrittenError("not a regular file (a FIFO, socket or device)")
         chunks = []
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
     finally:
         os.close(fd)
+    if mode & 0o111:  # git keeps the executable bit, and nothing generated is a program
+        raise NotAsWrittenError(
+            f"an executable file (mode {stat.S_IMODE(mode):o})", b"".join(chunks)
+        )
     return b"".join(chunks)
 
 

@@ -26,10 +26,10 @@ def synced_folders(
     tree: Container[str], found: Iterable[Application], rendered_path: str
 ) -> list[tuple[str, bool]]:
     """(folder, recursive) where Argo CD deploys every file, from the rendered apps' paths:
-    a plain folder (Argo CD applies each manifest in it) and a chart's `templates/` (Helm
-    renders each file). A Kustomize folder deploys only what its kustomization.yaml lists,
-    and that file is compared byte for byte already. Like Argo CD, a folder's kind is what
-    it holds."""
+    a plain folder (Argo CD applies each manifest in it) and a chart folder whole (Helm reads
+    every file of it: `templates/`, `crds/`, `charts/`, `.helmignore`). A Kustomize folder
+    deploys only what its kustomization.yaml lists, and that file is compared byte for byte
+    already. Like Argo CD, a folder's kind is what it holds."""
     prefix = str(Path(rendered_path)).strip("/") + "/"
     folders: set[tuple[str, bool]] = set()
     for app in found:
@@ -38,20 +38,22 @@ def synced_folders(
             continue
         folder = str(path).removeprefix(prefix)
         if f"{folder}/Chart.yaml" in tree:
-            folders.add((f"{folder}/templates", True))
+            folders.add((folder, True))
         elif f"{folder}/kustomization.yaml" not in tree:
             folders.add((folder, False))
     return sorted(folders)
 
 
 def stray_files(root: Path, tree: Container[str], folders: list[tuple[str, bool]]) -> list[str]:
-    """Files on disk inside `folders` that this render does not produce."""
+    """Entries on disk inside `folders` that this render does not produce: files, and links
+    to folders (never followed: what they point at would deploy too)."""
     base = os.fspath(root)
     found: list[str] = []
     for folder, recursive in folders:
         for top, dirs, files in os.walk(f"{base}/{folder}"):
             rel = top[len(base) + 1 :]
             found += [f"{rel}/{n}" for n in files if f"{rel}/{n}" not in tree]
+            found += [f"{rel}/{d}" for d in dirs if Path(top, d).is_symlink()]
             if not recursive:
                 dirs.clear()
     return sorted(p for p in set(found) if not kept_by_hand(p))

@@ -25,6 +25,7 @@ from generator.output.plan import (
     read_manifest,
     read_manifest_state,
     replan,
+    safe_relative,
 )
 from generator.text.jsonout import dumps_indented
 
@@ -54,7 +55,12 @@ def apply(plan: Plan, out_root: str, *, allow_empty: bool = False) -> Summary:
         raise OutputError.single(where, "output", msg) from None
     except OSError as exc:
         where = os.fspath(exc.filename or plan.roots[out_root].root)
-        raise OutputError.single(where, "output", exc.strerror or str(exc)) from None
+        what = exc.strerror or str(exc)
+        msg = (
+            f"{what}; the output is incomplete (the manifest lists every file this run may "
+            "have begun): fix that, then run `gitops-gen render` again to complete it"
+        )
+        raise OutputError.single(where, "output", msg) from None
 
 
 def _apply(plan: Plan, out_root: str) -> Summary:
@@ -117,7 +123,7 @@ def _remove_leftovers(plan: RootPlan, paths: set[str]) -> None:
     safe: dict[str, bool] = {"": os.path.isdir(base)}
     for rel in paths:
         parent, _, name = rel.rpartition("/")
-        if _safe_folder(base, parent, safe):
+        if safe_relative(rel) and _safe_folder(base, parent, safe):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(
                     f"{base}/{parent}/.{name}{TMP_SUFFIX}"
@@ -181,6 +187,8 @@ def _finish_root(plan: RootPlan, folders: dict[str, str], *, final_manifest: boo
     for path in plan.delete:
         parent, _, name = path.rpartition("/")
         _delete(plan.root, folders[parent], name)
+    for path in plan.gone:
+        _prune(plan.root, (plan.root / path).parent)
     if MANIFEST in plan.desired and final_manifest:
         _write_file(folders[""], MANIFEST, plan.desired[MANIFEST])
     return len(plan.delete)
@@ -202,11 +210,18 @@ def _write_file(folder: str, name: str, text: str) -> None:
 
 def _delete(root: Path, folder: str, name: str) -> None:
     target = Path(folder) / name
-    if target.is_symlink() or not target.is_file():
+    if not target.is_symlink() and not target.is_file():
         return
-    target.unlink()
-    # remove folders this left empty, never the root itself
-    current = target.parent
-    while current != root and not any(current.iterdir()):
+    target.unlink()  # a link itself, never what it points at
+    _prune(root, target.parent)
+
+
+def _prune(root: Path, folder: Path) -> None:
+    """Remove `folder` and the folders above it that are left empty, never the root itself
+    (nor a link: `rmdir` refuses one)."""
+    current = folder
+    while current != root and current.is_dir() and not current.is_symlink():
+        if any(current.iterdir()):
+            return
         current.rmdir()
         current = current.parent

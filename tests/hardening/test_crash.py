@@ -285,7 +285,7 @@ def test_a_held_lock_refuses_with_a_clear_message(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("where", ["file", "folder"])
-def test_a_symlink_inside_is_refused_before_any_write(tmp_path: Path, where: str) -> None:
+def test_a_symlink_inside_is_replaced_or_refused_never_followed(tmp_path: Path, where: str) -> None:
     cat_a = write_catalog(tmp_path / "a", 6, "a")
     cat_b = write_catalog(tmp_path / "b", 6, "b")
     out, wf = tmp_path / "rendered", tmp_path / "wf"
@@ -304,6 +304,10 @@ def test_a_symlink_inside_is_refused_before_any_write(tmp_path: Path, where: str
         os.symlink(elsewhere, victim)
     before = files_under(out)
     done = subprocess.run(render_cmd(cat_b, out, wf), capture_output=True, text=True, check=False)
-    assert done.returncode == 2 and "symlink" in done.stderr
-    assert files_under(out) == before  # refused before the first write: nothing half-applied
+    if where == "file":  # the link itself is replaced by the generated file, never written through
+        assert done.returncode == 0, done.stderr
+        assert not (victim / "externalsecret.yaml").is_symlink()
+    else:
+        assert done.returncode == 2 and "symlink" in done.stderr
+        assert files_under(out) == before  # refused before the first write: nothing half-applied
     assert (elsewhere / "externalsecret.yaml").read_text() == "outside\n"
