@@ -198,14 +198,22 @@ def _write_file(folder: str, name: str, text: str) -> None:
     """Write to a hidden temp file beside the target, then rename: old file or new, never half."""
     tmp = f"{folder}/.{name}{TMP_SUFFIX}"
     data = text.encode("utf-8", errors="surrogateescape")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
-    os.replace(tmp, f"{folder}/{name}")  # replaces a file, never follows a link at the target
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, f"{folder}/{name}")  # replaces the entry itself, never through a link
+    except OSError:
+        with contextlib.suppress(OSError):  # a full disk: leave no temp file behind
+            os.unlink(tmp)
+        raise
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # missing on Windows, which has no such links
 
 
 def _delete(root: Path, folder: str, name: str) -> None:

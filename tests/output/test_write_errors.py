@@ -1,0 +1,54 @@
+"""A write the file system refuses (a full disk) leaves no temp file and says what it left."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.output import write
+from tests.conftest import SERVICE
+from tests.test_write import render, snapshot_dir
+
+
+class FullDisk:
+    """`os` as the writer sees it, on a disk that fills after `room` writes."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+    def write(self, fd: int, data: memoryview) -> int:
+        if self.room <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self.room -= 1
+        return os.write(fd, data)
+
+
+@pytest.mark.parametrize("room", [0, 5])
+def test_a_full_disk_leaves_no_temp_file_and_names_what_to_do(
+    make_catalog: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    room: int,
+) -> None:
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    assert render(catalog, out)[0] == 0
+    (catalog / "services" / "more.yaml").write_text(SERVICE.format(name="more"))
+    before = snapshot_dir(out)
+    monkeypatch.setattr(write, "os", FullDisk(room))
+    code, output = render(catalog, out)
+    assert code == 2
+    assert "No space left on device; the output is incomplete" in output
+    assert "run `gitops-gen render` again to complete it" in output
+    assert [p for p in snapshot_dir(out) if p.endswith(write.TMP_SUFFIX)] == []
+    if room == 0:  # the union manifest is the first write: nothing changed
+        assert snapshot_dir(out) == before
+    monkeypatch.undo()
+    assert render(catalog, out)[0] == 0
