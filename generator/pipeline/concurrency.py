@@ -53,11 +53,13 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def run(tasks: Sequence[Callable[[], T]], *, units: int, minimum: int) -> list[T]:
-    """Every task's result, in order. The first task runs here; the others run in workers
-    when there are at least `minimum` units of work (services, files) and more than one
-    job, else here after it. A task's exception is raised here, as if it had run here."""
-    workers = min(jobs(), len(tasks)) - 1 if units >= minimum else 0
+def run(tasks: Sequence[Callable[[], T]], *, units: int, minimum: int, here: int = 1) -> list[T]:
+    """Every task's result, in order. The first `here` tasks run in this process; the
+    others run in workers, each result sent back as soon as it is done (so no process holds
+    more than a task's result in transit), when there are at least `minimum` units of work
+    (services, files) and more than one job; else everything runs here, in order. A task's
+    exception is raised here, as if it had run here."""
+    workers = min(jobs() - 1, len(tasks) - here) if units >= minimum else 0
     if workers < 1 or not can_fork():
         return [task() for task in tasks]
     global _tasks  # noqa: PLW0603 - read by the forked workers, which inherit it
@@ -65,9 +67,9 @@ def run(tasks: Sequence[Callable[[], T]], *, units: int, minimum: int) -> list[T
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_run_task, index) for index in range(1, len(tasks))]
-            first = tasks[0]()
-            return [first, *(future.result() for future in futures)]
+            futures = [pool.submit(_run_task, index) for index in range(here, len(tasks))]
+            mine = [task() for task in tasks[:here]]
+            return [*mine, *(future.result() for future in futures)]
     except BrokenProcessPool:
         raise RuntimeError("a gitops-gen worker process died without a result") from None
     finally:

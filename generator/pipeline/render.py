@@ -8,15 +8,13 @@ which Argo CD, the workflows, `diff` and the consistency check read.
 from __future__ import annotations
 
 import functools
-import itertools
 from dataclasses import dataclass
 
 from generator.catalog.facts import Facts
 from generator.catalog.load import Catalog
 from generator.families import registry
-from generator.parts.family import Family
 from generator.parts.inventory import Inventory
-from generator.parts.result import FamilyResult, Results, Tree
+from generator.parts.result import Results, Tree
 from generator.pipeline import concurrency
 
 OUT = "out"  # the `--out` folder (rendered/)
@@ -39,14 +37,18 @@ PARALLEL_SERVICES = 200  # below this a worker process costs more than it wins
 
 
 def render_all(catalog: Catalog) -> Rendered:
-    """Every family, shared out between processes by cost (`concurrency` decides whether
-    there is more than one), then the readers of their results, here."""
+    """Every family, shared out between processes by cost: this process renders its share,
+    the workers (if `concurrency` starts any) the rest, one family at a time; then the
+    readers of their results, here."""
     facts = Facts(catalog)
     found = registry.families()
-    groups = shares([f.cost for f in found], concurrency.jobs())
-    tasks = [functools.partial(_render, facts, [found[i] for i in group]) for group in groups]
-    parts = concurrency.run(tasks, units=len(facts.services), minimum=PARALLEL_SERVICES)
-    done = dict(zip((i for group in groups for i in group), itertools.chain(*parts), strict=True))
+    mine, *theirs = shares([f.cost for f in found], concurrency.jobs())
+    order = [*mine, *(i for group in theirs for i in group)]
+    tasks = [functools.partial(found[i].render, facts) for i in order]
+    parts = concurrency.run(
+        tasks, units=len(facts.services), minimum=PARALLEL_SERVICES, here=len(mine)
+    )
+    done = dict(zip(order, parts, strict=True))
     results = [done[i] for i in range(len(found))]
     trees: dict[str, Tree] = {OUT: {}, WORKFLOWS: {}}
     for result in results:
@@ -69,10 +71,6 @@ def shares(costs: list[int], jobs: int) -> list[list[int]]:
         groups[lightest].append(index)
         loads[lightest] += costs[index]
     return [sorted(group) for group in groups if group]
-
-
-def _render(facts: Facts, families: list[Family]) -> list[FamilyResult]:
-    return [family.render(facts) for family in families]
 
 
 def _merge(tree: Tree, part: Tree) -> None:
