@@ -85,6 +85,20 @@ class StaticSecretView(NamedTuple):
     destination: str  # the Kubernetes Secret VSO writes
     destination_labels: tuple[tuple[str, str], ...]  # labels VSO puts on that Secret
     restart: str  # the Deployment VSO restarts when the Secret changes
+    templates: tuple[tuple[str, str], ...]  # (declared key, VSO Go template): () for shared
+
+
+def key_template(key: str) -> str:
+    """VSO's Go template of one declared key: its value, or a failed sync when the kv secret
+    lacks it or holds a blank value (VSO then writes no Secret, and the pod cannot start)."""
+    return (
+        f'{{{{- if not (hasKey .Secrets "{key}") -}}}}'
+        f'{{{{- fail "declared key {key} is missing from the Vault secret" -}}}}{{{{- end -}}}}'
+        f'{{{{- $v := get .Secrets "{key}" | toString -}}}}'
+        f'{{{{- if eq (trim $v) "" -}}}}'
+        f'{{{{- fail "declared key {key} is blank in the Vault secret" -}}}}{{{{- end -}}}}'
+        "{{- $v -}}"
+    )
 
 
 def parts(facts: Facts, service: Service) -> Parts | None:
@@ -103,6 +117,7 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     # Backstage's Kubernetes tab finds the Secret by this one
     destination_labels = ((BACKSTAGE_LABEL, service.name),)
     for secret, path in statics:
+        own = secret == facts.secret_name(service)
         view = StaticSecretView(
             meta=meta_view(
                 managed(meta(secret, service.ns, facts.system, service.name), facts.managed_label)
@@ -114,10 +129,11 @@ def parts(facts: Facts, service: Service) -> Parts | None:
             destination=secret,
             destination_labels=destination_labels,
             restart=service.name,
+            templates=tuple((k, key_template(k)) for k in service.secrets.keys) if own else (),
         )
         text = templates.render(STATIC_TEMPLATE, vss=view)
         resources[f"vaultstaticsecret-{secret}.yaml"] = text
-        keys = declared if secret == facts.secret_name(service) else frozenset()
+        keys = declared if own else frozenset()
         written = {secret: keys}
         if templates.from_override(STATIC_TEMPLATE):
             written = produced_by(text, keys)
