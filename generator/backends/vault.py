@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.backends.base import VSO, EnvAccess, SecretBackend
 from generator.catalog.models import Vault
-from generator.catalog.rules_vault import SHARED_PREFIX, role_name
+from generator.catalog.rules_vault import auth_mount, role_name, shared_path
 from generator.render import vault
 from generator.render.secret_commands import JSON_NOTE, Fill, q, value_file
 
@@ -52,7 +52,10 @@ class VaultBackend(SecretBackend):
     def shared(self, service: Service, backend: Backend) -> tuple[tuple[str, str], ...]:
         assert isinstance(backend, Vault) and service.secrets is not None
         return tuple(
-            (f"{backend.mount}/{SHARED_PREFIX}/{s}", vault.shared_secret_name(service, s))
+            (
+                f"{backend.mount}/{shared_path(backend, s, '<env>')}",
+                vault.shared_secret_name(service, s),
+            )
             for s in service.secrets.shared
         )
 
@@ -62,6 +65,7 @@ class VaultBackend(SecretBackend):
         assert isinstance(backend, Vault)
         return EnvAccess(
             refresh_after=vault.refresh_after(backend, env),
-            role=f"auth/{backend.authMount}/role/{role_name(service.name, env.name)}",
+            role=f"auth/{auth_mount(facts.platform, backend, env)}/role/"
+            f"{role_name(service.name, env.name)}",
             policy=vault.policy_name(facts, env.name, service.name),
         )

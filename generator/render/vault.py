@@ -9,7 +9,13 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from generator.catalog.models import Environment, Service, Vault
-from generator.catalog.rules_vault import SHARED_PREFIX, role_name, vault_address
+from generator.catalog.rules_vault import (
+    SHARED_PREFIX,
+    auth_mount,
+    role_name,
+    shared_path,
+    vault_address,
+)
 from generator.catalog.rules_vault import policy_name as _policy_name
 from generator.catalog.templates import ENV_PLACEHOLDER, expand
 from generator.consistency import produced_by
@@ -111,7 +117,8 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     secrets: dict[str, frozenset[str]] = {}
     statics = [(facts.secret_name(service), _path(facts, backend, service, ENV_PLACEHOLDER))]
     statics += [
-        (shared_secret_name(service, s), f"{SHARED_PREFIX}/{s}") for s in service.secrets.shared
+        (shared_secret_name(service, s), shared_path(backend, s, ENV_PLACEHOLDER))
+        for s in service.secrets.shared
     ]
     # VSO copies none of its own labels to the Secret (ESO copies an ExternalSecret's):
     # Backstage's Kubernetes tab finds the Secret by this one
@@ -141,7 +148,7 @@ def parts(facts: Facts, service: Service) -> Parts | None:
             secrets[name] = secrets.get(name, frozenset()) | found
 
     def patches(env: Environment) -> list[Patch]:
-        return _env_patches(service, backend, statics, env)
+        return _env_patches(facts, service, backend, statics, env)
 
     return Parts(resources=resources, patches=patches, secrets=secrets)
 
@@ -164,13 +171,20 @@ def _auth_resources(
 
 
 def _env_patches(
-    service: Service, backend: Vault, statics: list[tuple[str, str]], env: Environment
+    facts: Facts,
+    service: Service,
+    backend: Vault,
+    statics: list[tuple[str, str]],
+    env: Environment,
 ) -> list[Patch]:
-    """One env's overlay: its Vault address, auth role, refreshAfter and, where templated,
-    its path."""
+    """One env's overlay: its Vault address, auth role (and mount, where a Vault serves
+    several clusters), refreshAfter and, where templated, its path."""
     conn = [{"op": "replace", "path": "/spec/address", "value": address(backend, env)}]
     role = role_name(service.name, env.name)
     auth = [{"op": "replace", "path": "/spec/kubernetes/role", "value": role}]
+    mount = auth_mount(facts.platform, backend, env)
+    if mount != backend.authMount:
+        auth.append({"op": "replace", "path": "/spec/mount", "value": mount})
     out = [
         Patch("patches/vaultconnection.yaml", API, "VaultConnection", service.name, conn),
         Patch("patches/vaultauth.yaml", API, "VaultAuth", service.name, auth),
@@ -204,7 +218,8 @@ def policy_paths(facts: Facts, service: Service, env: str) -> list[str]:
     if backend is None or service.secrets is None:
         return []
     own = f"{backend.mount}/data/{_path(facts, backend, service, env)}"
-    return [own, *(f"{backend.mount}/data/{SHARED_PREFIX}/{s}" for s in service.secrets.shared)]
+    shared = (shared_path(backend, s, env) for s in service.secrets.shared)
+    return [own, *(f"{backend.mount}/data/{path}" for path in shared)]
 
 
 def _render(facts: Facts, grants: dict[str, list[Grant]]) -> dict[str, str]:
@@ -233,7 +248,7 @@ def env_grants(facts: Facts, env: Environment) -> list[Grant]:
                 service=svc.name,
                 address=address(backend, env),
                 mount=backend.mount,
-                auth_mount=backend.authMount,
+                auth_mount=auth_mount(facts.platform, backend, env),
                 policy=policy_name(facts, env.name, svc.name),
                 policy_file=f"policies/{svc.name}.hcl",
                 role=role_name(svc.name, env.name),

@@ -82,6 +82,14 @@ class Vault(Strict):
     mount: DnsLabel = "secret"
     authMount: DnsLabel = "kubernetes"
     key: Line = Field(description="kv-v2 path template under the mount: {system} {env} {service}.")
+    sharedAcrossEnvs: list[
+        Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$")]
+    ] = Field(
+        default_factory=list,
+        description="Shared paths (`secrets.shared`) that hold ONE credential for every env, "
+        "read at shared/<name> in every env. Any other shared path is per env: "
+        "shared/<env>/<name>, so envs on one Vault never read one credential unsaid.",
+    )
     refreshAfter: Duration = Field(
         "1h",
         description="VSO refreshAfter. Deliberately not 30s: short intervals with "
