@@ -211,6 +211,24 @@ def diff(base: str, catalog: Path, fmt: str) -> None:
 
 
 @main.command()
+@click.option(
+    "--env", "env", help="Only what this env's principals read, or who reads its secrets."
+)
+@click.option("--service", "service", help="Only this service's principals and secrets.")
+@click.option("--path", "path", help="Only this secret path (a glob: * and ?).")
+@catalog_option
+@format_option
+@handled
+def access(env: str | None, service: str | None, path: str | None, catalog: Path, fmt: str) -> None:
+    """Who can read what: every principal and each secret path it reaches, from the render."""
+    from generator.commands.access import access as command
+
+    if service is not None and path is not None:
+        raise click.UsageError("give at most one of --service and --path")
+    _exit(command(catalog, env, service, path, fmt))
+
+
+@main.command()
 @click.argument("directory", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--system", required=True, help="Platform name (DNS label): paths, labels.")
 @click.option("--env", "envs", multiple=True, help="An environment, in promotion order (repeat).")

@@ -42,8 +42,8 @@ class SecretsManagerBackend(AwsBackend):
         if backend.valuesFrom == "github-actions":
             return (
                 "Terraform (`rendered/terraform/envs/<env>`) creates the secret and writes its "
-                "value from the GitHub environment secrets on every apply; a missing GitHub "
-                "secret fails the plan, so no empty value is written."
+                "value from the GitHub environment secrets on every apply; a missing, empty or "
+                "blank GitHub secret fails the plan, so no empty value is written."
             )
         return (
             "Terraform (`rendered/terraform/envs/<env>`) creates the secret with no value. "

@@ -1,8 +1,9 @@
 """Seed 002's variant: GitHub Secrets -> `TF_VAR_*` -> `aws_secretsmanager_secret_version`.
 
 One `sensitive` variable per key (no default, so a missing GitHub secret fails the plan
-instead of writing an empty value). The same variable names serve every env: the secret
-sync workflow runs one job per GitHub environment, whose secrets carry that env's values.
+instead of writing an empty value; a `validation` refuses an empty or blank one). The same
+variable names serve every env: the secret sync workflow runs one job per GitHub environment,
+whose secrets carry that env's values.
 """
 
 from __future__ import annotations
@@ -55,12 +56,22 @@ def github_secrets_tf(facts: Facts, env: Environment) -> str:
 
 
 def _variable(service: str, key: str) -> str:
-    description = f"{key} of {service}: GitHub Actions secret {github_secret_name(service, key)}"
+    secret = github_secret_name(service, key)
+    description = f"{key} of {service}: GitHub Actions secret {secret}"
+    message = (
+        f"GitHub secret {secret} is empty or blank: set its value in this env's GitHub "
+        "environment; no blank value is written to AWS."
+    )
     return (
         f"variable {hcl_string(variable_name(service, key))} {{\n"
         f"  description = {hcl_string(description)}\n"
         "  type        = string\n"
         "  sensitive   = true\n"
+        "\n"
+        "  validation {\n"
+        f'    condition     = trimspace(var.{variable_name(service, key)}) != ""\n'
+        f"    error_message = {hcl_string(message)}\n"
+        "  }\n"
         "}\n"
     )
 

@@ -9,7 +9,7 @@ from generator.backends import vault_objects as vault
 from generator.backends.base import EnvAccess, SecretBackend
 from generator.backends.commands import JSON_NOTE, Fill, q, value_file
 from generator.catalog.models import Vault
-from generator.catalog.rules_vault import SHARED_PREFIX, role_name
+from generator.catalog.rules_vault import auth_mount, role_name, shared_path
 
 if TYPE_CHECKING:
     from generator.catalog.facts import Facts, SecretPlan
@@ -50,7 +50,10 @@ class VaultBackend(SecretBackend):
     def shared(self, service: Service, backend: Backend) -> tuple[tuple[str, str], ...]:
         assert isinstance(backend, Vault) and service.secrets is not None
         return tuple(
-            (f"{backend.mount}/{SHARED_PREFIX}/{s}", vault.shared_secret_name(service, s))
+            (
+                f"{backend.mount}/{shared_path(backend, s, '<env>')}",
+                vault.shared_secret_name(service, s),
+            )
             for s in service.secrets.shared
         )
 
@@ -60,6 +63,7 @@ class VaultBackend(SecretBackend):
         assert isinstance(backend, Vault)
         return EnvAccess(
             refresh_after=vault.refresh_after(backend, env),
-            role=f"auth/{backend.authMount}/role/{role_name(service.name, env.name)}",
+            role=f"auth/{auth_mount(facts.platform, backend, env)}/role/"
+            f"{role_name(service.name, env.name)}",
             policy=vault.policy_name(facts, env.name, service.name),
         )

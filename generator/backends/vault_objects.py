@@ -11,7 +11,13 @@ from typing import NamedTuple
 from generator.backends.vault_bootstrap import Grant, script
 from generator.catalog.facts import Facts, header
 from generator.catalog.models import Environment, Service, Vault
-from generator.catalog.rules_vault import SHARED_PREFIX, role_name, vault_address
+from generator.catalog.rules_vault import (
+    SHARED_PREFIX,
+    auth_mount,
+    role_name,
+    shared_path,
+    vault_address,
+)
 from generator.catalog.rules_vault import policy_name as _policy_name
 from generator.catalog.templates import ENV_PLACEHOLDER, expand
 from generator.parts.family import Family
@@ -86,6 +92,20 @@ class StaticSecretView(NamedTuple):
     destination: str  # the Kubernetes Secret VSO writes
     destination_labels: tuple[tuple[str, str], ...]  # labels VSO puts on that Secret
     restart: str  # the Deployment VSO restarts when the Secret changes
+    templates: tuple[tuple[str, str], ...]  # (declared key, VSO Go template): () for shared
+
+
+def key_template(key: str) -> str:
+    """VSO's Go template of one declared key: its value, or a failed sync when the kv secret
+    lacks it or holds a blank value (VSO then writes no Secret, and the pod cannot start)."""
+    return (
+        f'{{{{- if not (hasKey .Secrets "{key}") -}}}}'
+        f'{{{{- fail "declared key {key} is missing from the Vault secret" -}}}}{{{{- end -}}}}'
+        f'{{{{- $v := get .Secrets "{key}" | toString -}}}}'
+        f'{{{{- if eq (trim $v) "" -}}}}'
+        f'{{{{- fail "declared key {key} is blank in the Vault secret" -}}}}{{{{- end -}}}}'
+        "{{- $v -}}"
+    )
 
 
 def parts(facts: Facts, service: Service) -> Parts | None:
@@ -98,12 +118,14 @@ def parts(facts: Facts, service: Service) -> Parts | None:
     secrets: dict[str, frozenset[str]] = {}
     statics = [(facts.secret_name(service), _path(facts, backend, service, ENV_PLACEHOLDER))]
     statics += [
-        (shared_secret_name(service, s), f"{SHARED_PREFIX}/{s}") for s in service.secrets.shared
+        (shared_secret_name(service, s), shared_path(backend, s, ENV_PLACEHOLDER))
+        for s in service.secrets.shared
     ]
     # VSO copies none of its own labels to the Secret (ESO copies an ExternalSecret's):
     # Backstage's Kubernetes tab finds the Secret by this one
     destination_labels = ((BACKSTAGE_LABEL, service.name),)
     for secret, path in statics:
+        own = secret == facts.secret_name(service)
         view = StaticSecretView(
             meta=meta_view(
                 managed(meta(secret, service.ns, facts.system, service.name), facts.managed_label)
@@ -115,10 +137,11 @@ def parts(facts: Facts, service: Service) -> Parts | None:
             destination=secret,
             destination_labels=destination_labels,
             restart=service.name,
+            templates=tuple((k, key_template(k)) for k in service.secrets.keys) if own else (),
         )
         text = templates.render(STATIC_TEMPLATE, vss=view)
         resources[f"vaultstaticsecret-{secret}.yaml"] = text
-        keys = declared if secret == facts.secret_name(service) else frozenset()
+        keys = declared if own else frozenset()
         written = {secret: keys}
         if templates.from_override(STATIC_TEMPLATE):
             written = produced_by(text, keys)
@@ -126,7 +149,7 @@ def parts(facts: Facts, service: Service) -> Parts | None:
             secrets[name] = secrets.get(name, frozenset()) | found
 
     def patches(env: Environment) -> list[Patch]:
-        return _env_patches(service, backend, statics, env)
+        return _env_patches(facts, service, backend, statics, env)
 
     return Parts(resources=resources, patches=patches, secrets=secrets)
 
@@ -149,13 +172,20 @@ def _auth_resources(
 
 
 def _env_patches(
-    service: Service, backend: Vault, statics: list[tuple[str, str]], env: Environment
+    facts: Facts,
+    service: Service,
+    backend: Vault,
+    statics: list[tuple[str, str]],
+    env: Environment,
 ) -> list[Patch]:
-    """One env's overlay: its Vault address, auth role, refreshAfter and, where templated,
-    its path."""
+    """One env's overlay: its Vault address, auth role (and mount, where a Vault serves
+    several clusters), refreshAfter and, where templated, its path."""
     conn = [{"op": "replace", "path": "/spec/address", "value": address(backend, env)}]
     role = role_name(service.name, env.name)
     auth = [{"op": "replace", "path": "/spec/kubernetes/role", "value": role}]
+    mount = auth_mount(facts.platform, backend, env)
+    if mount != backend.authMount:
+        auth.append({"op": "replace", "path": "/spec/mount", "value": mount})
     out = [
         Patch("patches/vaultconnection.yaml", API, "VaultConnection", service.name, conn),
         Patch("patches/vaultauth.yaml", API, "VaultAuth", service.name, auth),
@@ -189,7 +219,8 @@ def policy_paths(facts: Facts, service: Service, env: str) -> list[str]:
     if backend is None or service.secrets is None:
         return []
     own = f"{backend.mount}/data/{_path(facts, backend, service, env)}"
-    return [own, *(f"{backend.mount}/data/{SHARED_PREFIX}/{s}" for s in service.secrets.shared)]
+    shared = (shared_path(backend, s, env) for s in service.secrets.shared)
+    return [own, *(f"{backend.mount}/data/{path}" for path in shared)]
 
 
 def _render(facts: Facts, grants: dict[str, list[Grant]]) -> dict[str, str]:
@@ -218,7 +249,7 @@ def env_grants(facts: Facts, env: Environment) -> list[Grant]:
                 service=svc.name,
                 address=address(backend, env),
                 mount=backend.mount,
-                auth_mount=backend.authMount,
+                auth_mount=auth_mount(facts.platform, backend, env),
                 policy=policy_name(facts, env.name, svc.name),
                 policy_file=f"policies/{svc.name}.hcl",
                 role=role_name(svc.name, env.name),

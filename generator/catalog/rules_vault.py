@@ -35,6 +35,29 @@ def policy_name(system: str, env: str, service: str) -> str:
     return f"{system}-{env}-{service}"
 
 
+def shared_path(backend: Vault, name: str, env: str) -> str:
+    """A shared path under the kv-v2 mount: per env, unless the backend says it spans envs."""
+    if name in backend.sharedAcrossEnvs:
+        return f"{SHARED_PREFIX}/{name}"
+    return f"{SHARED_PREFIX}/{env}/{name}"
+
+
+def auth_mount(platform: Platform, backend: Vault, env: Environment) -> str:
+    """The kubernetes auth mount one env logs in through. A Vault reached from one cluster
+    keeps the backend's `authMount`; a Vault reached from several clusters gets one mount per
+    env (`<authMount>-<env>`), each configured with its own cluster's API: a ServiceAccount
+    of one cluster can never log in through another cluster's mount."""
+    here = vault_id(backend, env)
+    clusters = {
+        e.cluster
+        for b in platform.secretBackends.values()
+        if isinstance(b, Vault) and b.authMount == backend.authMount
+        for e in platform.environments
+        if vault_id(b, e) == here
+    }
+    return backend.authMount if len(clusters) <= 1 else f"{backend.authMount}-{env.name}"
+
+
 @dataclass(frozen=True, order=True)
 class VaultId:
     """One Vault server: its address, and the cluster when the address is cluster-local."""
@@ -59,6 +82,7 @@ def vault_problems(
     smaps: Mapping[str, SourceMap],
 ) -> Iterator[Problem]:
     yield from _key_problems(platform, psmap)
+    yield from _shared_problems(platform, psmap)
     yield from _name_problems(platform, services, smaps)
 
 
@@ -85,6 +109,20 @@ def _key_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
             yield smap.problem(where, msg)
 
 
+def _shared_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
+    """A path that spans envs must not be one env's per-env shared path (shared/<env>/...)."""
+    envs = {e.name for e in platform.environments}
+    for name, backend in sorted(platform.secretBackends.items()):
+        if not isinstance(backend, Vault):
+            continue
+        for index, shared in enumerate(backend.sharedAcrossEnvs):
+            first = shared.split("/", 1)[0]
+            if first in envs and "/" in shared:
+                msg = f"shared/{shared} would also be env {first}'s per-env shared path "
+                msg += f"{shared.split('/', 1)[1]!r}: rename it so it does not start with {first}/"
+                yield smap.problem(("secretBackends", name, "sharedAcrossEnvs", index), msg)
+
+
 def _name_problems(
     platform: Platform, services: Mapping[str, Service], smaps: Mapping[str, SourceMap]
 ) -> Iterator[Problem]:
@@ -99,7 +137,7 @@ def _name_problems(
             vault = vault_id(backend, env)
             path = expand(backend.key, system=platform.system, env=env.name, service=name)
             claims = [
-                ("auth role", backend.authMount, role_name(name, env.name)),
+                ("auth role", auth_mount(platform, backend, env), role_name(name, env.name)),
                 ("policy", "", policy_name(platform.system, env.name, name)),
                 ("kv-v2 path", backend.mount, path),
             ]

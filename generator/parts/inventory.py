@@ -112,8 +112,10 @@ def _written(doc: dict[str, Any]) -> WrittenSecret | None:
         name = _mapping(doc.get("metadata")).get("name")
     if not isinstance(name, str) or not name:
         return None  # VSO refuses a VaultStaticSecret without destination.name
-    if kind == "VaultStaticSecret":
-        return WrittenSecret(name, frozenset(), more_keys=True)
+    if kind == "VaultStaticSecret":  # exactly its templates' keys when it excludes every kv key
+        shape = _mapping(_mapping(spec.get(where)).get("transformation"))
+        templated = frozenset(k for k in _mapping(shape.get("templates")) if isinstance(k, str))
+        return WrittenSecret(name, templated, more_keys=".*" not in (shape.get("excludes") or []))
     data = spec.get("data")
     if not isinstance(data, list):
         data = []

@@ -118,3 +118,14 @@ def test_paths_unique_per_mount(make_catalog: Callable[..., Path]) -> None:
 
 def test_repo_catalog_keeps_envs_apart() -> None:
     assert load_catalog(Path(__file__).resolve().parents[2] / "catalog").services
+
+
+def test_a_path_spanning_envs_must_not_be_an_envs_own_shared_path(
+    make_catalog: Callable[..., Path],
+) -> None:
+    text = platform(key="{env}/{service}/credentials") + "    sharedAcrossEnvs: [ovh-dns, dev/x]\n"
+    root = make_catalog({"api": service("api")}, text)
+    assert errors(root) == [
+        "platform.yaml:11:33: secretBackends.vault.sharedAcrossEnvs[1]: shared/dev/x would also "
+        "be env dev's per-env shared path 'x': rename it so it does not start with dev/"
+    ]

@@ -31,7 +31,7 @@ def test_a_new_shared_secret_widens_the_policy(repo: Path) -> None:
     code, out = diff()
     assert code == 1
     for env in ENVS:
-        assert f"> [{env}] Vault policy of grafana widened: kv/data/shared/smtp" in out
+        assert f"> [{env}] Vault policy of grafana widened: kv/data/shared/{env}/smtp" in out
     assert "Vault policy of cert-manager" not in out
 
 

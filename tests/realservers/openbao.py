@@ -153,7 +153,8 @@ def _b64(data: bytes) -> str:
 class TokenReviewer:
     """Answers `POST /apis/authentication.k8s.io/v1/tokenreviews` for the tokens it minted."""
 
-    def __init__(self) -> None:
+    def __init__(self, cluster: str = "") -> None:
+        self.cluster = cluster  # tokens of one cluster mean nothing to another's API
         self.identities: dict[str, tuple[str, str]] = {}
         reviewer = self
 
@@ -177,10 +178,10 @@ class TokenReviewer:
 
     def mint(self, namespace: str, name: str) -> str:
         """A projected service account token of `namespace/name` with audience `vault`."""
-        uid = f"uid-{namespace}-{name}"
+        uid = f"uid-{self.cluster}-{namespace}-{name}"
         claims = {
             "aud": [AUDIENCE],
-            "iss": "https://kubernetes.default.svc.cluster.local",
+            "iss": f"https://kubernetes.default.svc.cluster.local/{self.cluster}",
             "sub": f"system:serviceaccount:{namespace}:{name}",
             "kubernetes.io": {"namespace": namespace, "serviceaccount": {"name": name, "uid": uid}},
         }
@@ -201,7 +202,7 @@ class TokenReviewer:
                 "authenticated": True,
                 "user": {
                     "username": f"system:serviceaccount:{namespace}:{name}",
-                    "uid": f"uid-{namespace}-{name}",
+                    "uid": f"uid-{self.cluster}-{namespace}-{name}",
                     "groups": ["system:serviceaccounts", f"system:serviceaccounts:{namespace}"],
                 },
                 "audiences": spec.get("audiences") or [AUDIENCE],
@@ -214,8 +215,8 @@ class TokenReviewer:
 
 
 @contextmanager
-def token_reviewer() -> Iterator[TokenReviewer]:
-    reviewer = TokenReviewer()
+def token_reviewer(cluster: str = "") -> Iterator[TokenReviewer]:
+    reviewer = TokenReviewer(cluster)
     reviewer.thread.start()
     try:
         yield reviewer

@@ -15,7 +15,7 @@ import pytest
 
 from generator.catalog.load import Catalog, load_catalog
 from generator.catalog.models import Vault
-from generator.catalog.rules_vault import VaultId, policy_name, vault_id
+from generator.catalog.rules_vault import VaultId, policy_name, shared_path, vault_id
 from tests.conftest import FIXTURES, REPO_CATALOG, run
 from tests.realservers.openbao import (
     TEST_CA,
@@ -168,9 +168,10 @@ def _push_every_service(
             assert first.exit_code == 0 and first.output.startswith("created"), first.output
             assert second.exit_code == 0 and second.output.startswith("unchanged"), second.output
             assert "'x'" not in first.output + second.output  # names and paths only
-        for item in shared:  # kept by the platform team, read by every service that declares it
-            data = {"data": {"SHARED": f"{backend.mount}/{item}"}}
-            bao.api("POST", f"{backend.mount}/data/shared/{item}", data)
+        for item, env in ((i, e) for i in shared for e in envs):  # kept by the platform team
+            path = shared_path(backend, item, env)  # per env unless it spans envs
+            data = {"data": {"SHARED": f"{backend.mount}/{path}"}}
+            bao.api("POST", f"{backend.mount}/data/{path}", data)
 
 
 def _access_matrix(

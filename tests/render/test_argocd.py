@@ -175,7 +175,8 @@ def test_eso_runs_as_the_account_the_cluster_scope_role_trusts(
     platform = PLATFORM.replace(
         "    refreshInterval: 1h\n", "    refreshInterval: 1h\n    cluster: https://prod.example\n"
     ).replace(
-        '  accountId: "123456789012"\n', '  accountId: "123456789012"\n  oidcProvider: o/id/X\n'
+        '  accountId: "123456789012"\n',
+        '  accountId: "123456789012"\n  oidcProvider: o/id/X\n  secretStoreScope: cluster\n',
     )
     tree = render_tree(make_catalog(platform=platform))
     for env in ("dev", "prod"):

@@ -39,7 +39,9 @@ def test_policies_parse_are_canonical_and_read_only_own_paths(catalog: Path) -> 
         own = f"{mount}/data/" + key_tpl.replace("{service}", service).replace(
             "{env}", env
         ).replace("{system}", cat.platform.system)
-        allowed = {own, *(f"{mount}/data/shared/{s}" for s in svc.secrets.shared)}
+        spans = backends[svc.secrets.backend].sharedAcrossEnvs  # type: ignore[union-attr]
+        shared = {s if s in spans else f"{env}/{s}" for s in svc.secrets.shared}
+        allowed = {own, *(f"{mount}/data/shared/{s}" for s in shared)}
         parsed = hcl2.loads(text)
         granted = {}
         for block in parsed["path"]:
@@ -68,7 +70,7 @@ def test_policy_paths_follow_env_template() -> None:
     grafana = next(s for s in facts.services if s.name == "grafana")
     assert policy_paths(facts, grafana, "production") == [
         "kv/data/production/grafana/app",
-        "kv/data/shared/aws-creds",
+        "kv/data/shared/production/aws-creds",
     ]
 
 

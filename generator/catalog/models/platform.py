@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from generator.catalog.models.common import DnsLabel, Duration, Line, Strict
 from generator.catalog.models.kubernetes import Kubernetes
@@ -48,9 +48,13 @@ class Aws(Strict):
         None, description="EKS OIDC issuer host/path, e.g. oidc.eks.REGION.amazonaws.com/id/X."
     )
     secretStoreScope: Literal["cluster", "service"] = Field(
-        "cluster",
-        description="`cluster`: one ClusterSecretStore per backend (ESO's own IAM identity). "
-        "`service`: a SecretStore per service authenticating as the service (per-service IRSA).",
+        "service",
+        description="`service` (default where an OIDC issuer is set, exact): a SecretStore "
+        "per service authenticating as the service (a per-service IRSA role reading only its "
+        "own secrets; only its namespace can use the store). `cluster` (default without any "
+        "OIDC issuer, as no IRSA role can exist): one ClusterSecretStore per backend through "
+        "ESO's own identity, which reads every secret of the env: any namespace can read any "
+        "service's secret (`gitops-gen access` shows it).",
     )
     recoveryWindowInDays: int = Field(7, ge=0, le=30)
     kmsKeyArn: Line | None = Field(None, description="CMK of the secrets, for kms:Decrypt.")
@@ -154,6 +158,14 @@ class Vault(BackendModel):
     mount: DnsLabel = "secret"
     authMount: DnsLabel = "kubernetes"
     key: Line = Field(description="kv-v2 path template under the mount: {system} {env} {service}.")
+    sharedAcrossEnvs: list[
+        Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$")]
+    ] = Field(
+        default_factory=list,
+        description="Shared paths (`secrets.shared`) that hold ONE credential for every env, "
+        "read at shared/<name> in every env. Any other shared path is per env: "
+        "shared/<env>/<name>, so envs on one Vault never read one credential unsaid.",
+    )
     refreshAfter: Duration = Field(
         "1h",
         description="VSO refreshAfter. Deliberately not 30s: short intervals with "
@@ -263,6 +275,23 @@ Backend = Annotated[AwsSecretsManager | AwsParameterStore | Vault, Field(discrim
 
 
 class Platform(Strict):
+    @model_validator(mode="before")
+    @classmethod
+    def _default_store_scope(cls, data: Any) -> Any:
+        """`aws.secretStoreScope` unset: `service` where an OIDC issuer lets IRSA roles exist
+        (aws.oidcProvider, or every env's), else `cluster`, the only scope without one."""
+        if not isinstance(data, dict) or not isinstance(data.get("aws"), dict):
+            return data
+        aws = data["aws"]
+        if "secretStoreScope" in aws:
+            return data
+        envs = data.get("environments")
+        every_env = isinstance(envs, list) and all(
+            isinstance(e, dict) and e.get("oidcProvider") for e in envs
+        )
+        scope = "service" if aws.get("oidcProvider") or (envs and every_env) else "cluster"
+        return {**data, "aws": {**aws, "secretStoreScope": scope}}
+
     system: DnsLabel
     gitRepo: Line
     gitRevision: Line = Field("main", description="Branch Argo CD tracks.")

@@ -108,6 +108,6 @@ rights_checked
 use_vault http://vault.vault.svc:8200
 ensure_kv2 secret
 ensure_kubernetes_auth kubernetes
-# cert-manager: reads secret/data/dev/cert-manager/credentials, secret/data/shared/ovh-dns
+# cert-manager: reads secret/data/dev/cert-manager/credentials, secret/data/shared/dev/ovh-dns
 ensure_policy acme-dev-cert-manager policies/cert-manager.hcl
 ensure_role kubernetes cert-manager-dev cert-manager cert-manager-dev acme-dev-cert-manager

@@ -108,6 +108,6 @@ rights_checked
 use_vault http://vault.vault.svc:8200
 ensure_kv2 secret
 ensure_kubernetes_auth kubernetes
-# cert-manager: reads secret/data/prod/cert-manager/credentials, secret/data/shared/ovh-dns
+# cert-manager: reads secret/data/prod/cert-manager/credentials, secret/data/shared/prod/ovh-dns
 ensure_policy acme-prod-cert-manager policies/cert-manager.hcl
 ensure_role kubernetes cert-manager-prod cert-manager cert-manager acme-prod-cert-manager

@@ -4,12 +4,22 @@ variable "lornu_ai__resend_api_key" {
   description = "RESEND_API_KEY of lornu-ai: GitHub Actions secret LORNU_AI__RESEND_API_KEY"
   type        = string
   sensitive   = true
+
+  validation {
+    condition     = trimspace(var.lornu_ai__resend_api_key) != ""
+    error_message = "GitHub secret LORNU_AI__RESEND_API_KEY is empty or blank: set its value in this env's GitHub environment; no blank value is written to AWS."
+  }
 }
 
 variable "lornu_ai__openai_api_key" {
   description = "OPENAI_API_KEY of lornu-ai: GitHub Actions secret LORNU_AI__OPENAI_API_KEY"
   type        = string
   sensitive   = true
+
+  validation {
+    condition     = trimspace(var.lornu_ai__openai_api_key) != ""
+    error_message = "GitHub secret LORNU_AI__OPENAI_API_KEY is empty or blank: set its value in this env's GitHub environment; no blank value is written to AWS."
+  }
 }
 
 resource "aws_secretsmanager_secret_version" "lornu-ai" {

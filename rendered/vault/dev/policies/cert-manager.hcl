@@ -4,6 +4,6 @@ path "secret/data/dev/cert-manager/credentials" {
   capabilities = ["read"]
 }
 
-path "secret/data/shared/ovh-dns" {
+path "secret/data/shared/dev/ovh-dns" {
   capabilities = ["read"]
 }

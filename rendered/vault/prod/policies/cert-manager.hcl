@@ -4,6 +4,6 @@ path "secret/data/prod/cert-manager/credentials" {
   capabilities = ["read"]
 }
 
-path "secret/data/shared/ovh-dns" {
+path "secret/data/shared/prod/ovh-dns" {
   capabilities = ["read"]
 }

@@ -4,6 +4,6 @@ path "secret/data/stage/cert-manager/credentials" {
   capabilities = ["read"]
 }
 
-path "secret/data/shared/ovh-dns" {
+path "secret/data/shared/stage/ovh-dns" {
   capabilities = ["read"]
 }
