@@ -7,12 +7,11 @@ comes from, and the one command that fixes it.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import asdict, dataclass
 
-from generator.blame import service_hunks
+from generator.blame import service_hunks, unified_diff
 from generator.plan import Plan, RootPlan
 from generator.stray import STRAY
 
@@ -105,7 +104,7 @@ def _source(text: str) -> str:
 
 
 def _diff(path: str, old: str, new: str) -> str:
-    lines = difflib.unified_diff(
+    lines = unified_diff(  # difflib's text; its cost follows the change, not the file
         old.splitlines(keepends=True),
         new.splitlines(keepends=True),
         fromfile=f"a/{path}",
