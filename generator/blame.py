@@ -30,6 +30,9 @@ CONTEXT = 3
 # the size (lines of one side times lines of the other) up to which difflib matches a range
 # itself: its cost grows with that product, and below it its answer is kept exactly
 SMALL = 40_000
+# how many times over the anchor search of one diff may read its inputs: each pass over a
+# range finds the lines unique in it; a pathological text could otherwise need one per line
+ANCHOR_READS = 10
 
 Opcode = tuple[str, int, int, int, int]
 Match = tuple[int, int, int]  # (i, j, size): a[i:i+size] == b[j:j+size]
@@ -231,9 +234,11 @@ def _matches(a: Sequence[Hashable], b: Sequence[Hashable], autojunk: bool) -> li
     """The matching runs, in order: difflib's on a small range; on a large one, the common
     head and tail, then the lines found once on each side (in an order both sides keep) as
     anchors, and the ranges between them in turn. A large range with no anchor stays one
-    change: the diff is coarser there, never slow."""
+    change, as does any left once the anchor search has read its budget (a few times both
+    inputs): the diff is coarser there, never slow."""
     found: list[Match] = []
     todo: list[Span] = [(0, len(a), 0, len(b))]
+    budget = ANCHOR_READS * (len(a) + len(b))
     while todo:
         alo, ahi, blo, bhi = todo.pop()
         if (ahi - alo) * (bhi - blo) > SMALL:
@@ -247,7 +252,8 @@ def _matches(a: Sequence[Hashable], b: Sequence[Hashable], autojunk: bool) -> li
             matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=autojunk)
             found += [(alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n]
             continue
-        anchors = _anchors(a, b, (alo, ahi, blo, bhi))
+        budget -= (ahi - alo) + (bhi - blo)
+        anchors = _anchors(a, b, (alo, ahi, blo, bhi)) if budget >= 0 else []
         for i, j in anchors:
             todo.append((alo, i, blo, j))
             found.append((i, j, 1))

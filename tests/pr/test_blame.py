@@ -6,6 +6,9 @@ import difflib
 import random
 import re
 
+import pytest
+
+from generator import blame
 from generator.blame import SMALL, service_hunks, unified_diff
 from generator.report import _diff
 
@@ -291,9 +294,15 @@ def test_the_report_diff_of_a_large_file_changed_throughout_names_only_what_chan
     assert len(removed) == len(added) == 2
 
 
-def test_the_report_diff_without_any_line_found_once_is_still_right() -> None:
+def test_the_report_diff_without_any_line_found_once_is_still_right(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     old = "".join(f"{'ab'[n % 2]}\n" for n in range(2000))
     new = "".join(f"{'ab'[n % 3 % 2]}\n" for n in range(2100))
     assert_correct(old, new, _diff("f", old, new))
     assert_correct(old, "", _diff("f", old, ""))
     assert_correct("", new, _diff("f", "", new))
+    monkeypatch.setattr(blame, "ANCHOR_READS", 0)  # its search for anchors cut short
+    old, new = entries(3000), entries(3000, value="v2", skip=frozenset(range(0, 3000, 7)))
+    removed, _ = assert_correct(old, new, _diff("f", old, new))
+    assert removed == list(range(1, len(old.splitlines()) - 2))  # all but the shared ends
