@@ -30,13 +30,11 @@ LINGER = 30.0  # seconds a process left behind by the ended command is still fol
 
 @dataclass(frozen=True)
 class TreePeak:
-    mb: float  # the largest PSS sum over the tree (MB, 10^6 bytes)
+    mb: float  # the largest PSS sum over the tree, in MiB (as the bench's RSS column)
+    largest_mb: float  # the largest process's share of it, in that sample
     processes: int  # the most processes the tree had in one sample
     samples: int
     interval_ms: float  # median time between two samples
-
-    def __str__(self) -> str:
-        return f"{self.mb:.0f} MB"
 
 
 def available() -> bool:
@@ -53,24 +51,25 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, TreePeak]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # its descendants share its session id: how they are known
     )
-    samples: list[tuple[float, int, int]] = []  # (time, PSS kB summed, processes)
+    samples: list[tuple[float, list[int]]] = []  # (time, each process's PSS in KiB)
     exited = threading.Event()
     sampler = threading.Thread(target=_sample, args=(proc.pid, exited, samples), daemon=True)
     sampler.start()
     code = proc.wait()
     exited.set()
     sampler.join()
-    starts = [t for t, _, _ in samples]
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    gaps = [b - a for (a, _), (b, _) in itertools.pairwise(samples)]
+    peak = max((kib for _, kib in samples), key=sum, default=[])
     return code, TreePeak(
-        mb=max((kb for _, kb, _ in samples), default=0) * 1024 / 1e6,
-        processes=max((n for _, _, n in samples), default=0),
+        mb=sum(peak) / 1024,
+        largest_mb=max(peak, default=0) / 1024,
+        processes=max((len(kib) for _, kib in samples), default=0),
         samples=len(samples),
         interval_ms=statistics.median(gaps) * 1000 if gaps else 0.0,
     )
 
 
-def _sample(root: int, exited: threading.Event, out: list[tuple[float, int, int]]) -> None:
+def _sample(root: int, exited: threading.Event, out: list[tuple[float, list[int]]]) -> None:
     """Until the root process ended and no process of its tree is left (a child it left
     behind still counts), every INTERVAL: the tree's summed PSS."""
     known = {root}
@@ -78,7 +77,7 @@ def _sample(root: int, exited: threading.Event, out: list[tuple[float, int, int]
     while True:
         start = time.perf_counter()
         known = _tree(known, session=root)
-        out.append((start, sum(_pss_kb(pid) for pid in known), len(known)))
+        out.append((start, [_pss_kib(pid) for pid in known]))
         if exited.is_set():
             deadline = min(deadline, start + LINGER)
             if not (known - {root}) or start > deadline:
@@ -119,7 +118,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _pss_kb(pid: int) -> int:
+def _pss_kib(pid: int) -> int:
     try:
         text = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except OSError:
