@@ -188,10 +188,11 @@ def _environment(fmt: Format, loader: jinja2.BaseLoader) -> jinja2.Environment:
     `__subclasses__`...) and changes no value it is given; an unsafe access is an error,
     located like any other."""
     import jinja2
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from generator.templating.sandbox import Sandbox
 
     options: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, **fmt.syntax}
-    env = ImmutableSandboxedEnvironment(
+    env = Sandbox(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
