@@ -4,6 +4,7 @@ uses, and a copy of a built-in in the repo's own templates folder to start an ov
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +60,11 @@ def eject(catalog_dir: Path, name: str) -> Path:
             str(target), "templatesPath", f"already exists: not overwritten (folder set in {shown})"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(_builtin(templates, name).read_bytes())
+    data = _builtin(templates, name).read_bytes()
+    # O_EXCL: a file (or a link) put there since the look above is not written through
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
     return target
 
 

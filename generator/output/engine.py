@@ -40,7 +40,8 @@ def _plan(
     plan = make_plan(desired, folders, OUT)
     paths = plan.roots[OUT].paths()
     synced = synced_folders(paths, rendered.results.applications(), catalog.platform.renderedPath)
-    plan.roots[OUT].stray = stray_files(out, paths, synced)
+    generated = paths | set(plan.roots[OUT].delete)  # a file the render deletes is not stray
+    plan.roots[OUT].stray = stray_files(out, generated, synced)
     plan.envs = tuple(e.name for e in catalog.platform.environments)
     plan.roots[OUT].per_service = rendered.results.per_service_files()
     plan.services = len(catalog.services)
