@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -174,3 +175,44 @@ def test_ctrl_c_is_exit_130_not_click_s_aborted(
         "gitops-gen: render interrupted by SIGINT while writing: the output may be incomplete "
         f"(no file is half-written); `{fix(catalog, out, wf)}` completes it\n",
     )
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_the_console_script_handles_the_signal_wherever_it_lands(
+    tmp_path: Path, signum: int
+) -> None:
+    """A real process, signalled after a few delays: once started (the handlers are installed
+    as the console script begins), it exits 128+N with one line, and the next render completes
+    the tree. At least one signal must land in the run itself."""
+    catalog = write_catalog(tmp_path / "c", SERVICES, "a")
+    out, wf = tmp_path / "rendered", tmp_path / "wf"
+    name = signal.Signals(signum).name
+    began = time.monotonic()  # how long this machine takes to reach the handlers' install
+    subprocess.run(
+        [sys.executable, "-m", "generator", "--version"], check=True, capture_output=True
+    )
+    startup = time.monotonic() - began
+    stopped = 0
+    for delay in (startup * k for k in (2, 3, 4, 6, 8, 12)):
+        proc = subprocess.Popen(
+            render_cmd(catalog, out, wf),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
+        )
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signum)
+        _, stderr = proc.communicate(timeout=120)
+        if proc.returncode in (0, -signum):
+            continue  # it had finished, or the interpreter was still starting: not ours yet
+        stopped += 1
+        assert proc.returncode == 128 + signum, stderr
+        assert stderr.count("\n") == 1 and stderr.startswith("gitops-gen: "), stderr
+        assert f"interrupted by {name}" in stderr and "Aborted" not in stderr
+        done = subprocess.run(render_cmd(catalog, out, wf), capture_output=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert not list(tmp_path.rglob(f"*{TMP_SUFFIX}"))
+    assert stopped, "no signal landed in a running render"
