@@ -27,6 +27,7 @@ Recipe: converting the next family onto templates (output must stay byte-identic
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator
 from functools import cache
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.templating.builtin import builtin_names, templates_dir
 from generator.templating.checks import check_output
+from generator.templating.context import catalog_context
 from generator.templating.formats import Format, format_of
 from generator.templating.located import internal_or_user, syntax_problem
 
@@ -58,6 +60,8 @@ class Templates:
         self._compiled: dict[str, jinja2.Template] = {}
         self._checked: dict[str, bool] = {}
         self._sources: dict[str, str] = {}
+        self._globals: dict[str, Any] = {}  # what every template sees (`bound`)
+        self._recorders: list[dict[str, dict[str, Any]]] = []  # shared by the bound copies
 
     def names(self) -> list[str]:
         """Every built-in template and static file, sorted (not what makes the folder a package)."""
@@ -93,6 +97,10 @@ class Templates:
     def render(self, name: str, /, **context: Any) -> str:
         """`name` filled with `context`; errors located at the template's `file:line`."""
         template = self._compiled.get(name) or self._compile(name)
+        if self._globals:
+            context = {**self._globals, **context}
+        if self._recorders and name not in self._recorders[-1]:
+            self._recorders[-1][name] = context
         try:
             text = template.render(context)
         except Exception as exc:
@@ -100,6 +108,17 @@ class Templates:
         if self._checked.get(name) or (name not in self._checked and self._depends(name)):
             check_output(text, name, self.shown_path(name), self.source(name))
         return text
+
+    def bound(self, **values: Any) -> Templates:
+        """This engine (its caches shared) with `values` in every template's context."""
+        other = copy.copy(self)
+        other._globals = {**self._globals, **values}
+        return other
+
+    def recording(self) -> dict[str, dict[str, Any]]:
+        """From now on, keep the first context each template renders with (`templates show`)."""
+        self._recorders.append({})
+        return self._recorders[-1]
 
     def from_override(self, name: str) -> bool:
         """Does `name`'s output come from, or pull in, an override? A dict look-up once
@@ -194,7 +213,10 @@ def _files(root: Path) -> Iterator[str]:
 
 def templates_for(catalog: Catalog) -> Templates:
     """The catalog's templates: built once per run (per override folder and its files)."""
-    folder = catalog.templates
+    return _for_folder(catalog.templates).bound(**catalog_context(catalog.platform))
+
+
+def _for_folder(folder: Path | None) -> Templates:
     if folder is None or not folder.is_dir() or _same_folder(folder, templates_dir()):
         return _cached(None, ())
     stamp = tuple(
