@@ -262,6 +262,17 @@ def templates_eject(name: str, catalog: Path) -> None:
     click.echo(f"gitops-gen: wrote {eject(catalog, name).as_posix()}")
 
 
+@templates.command("show")
+@click.argument("name")
+@catalog_option
+@handled
+def templates_show(name: str, catalog: Path) -> None:
+    """The context template NAME sees: each field, its type and an example from this catalog."""
+    from generator.commands.templates import show
+
+    click.echo(show(catalog, name), nl=False)
+
+
 def entry() -> None:
     """The console script: `main`, leaving through `process.run_and_exit`."""
     from generator.process import run_and_exit

@@ -45,11 +45,7 @@ def eject(catalog_dir: Path, name: str) -> Path:
     """Copy the built-in `name` into the catalog's templates folder; never overwrite a file."""
     catalog = load_catalog(catalog_dir)
     templates = templates_for(catalog)
-    names = templates.names()
-    if name not in names:
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else " (see `templates list`)"
-        raise UserError.single("templates eject", "name", f"{name!r} is not a template{hint}")
+    _known(templates, name, "templates eject")
     folder = catalog.templates
     assert folder is not None  # load_catalog always resolves templatesPath
     target = folder / name
@@ -61,6 +57,35 @@ def eject(catalog_dir: Path, name: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(_builtin(templates, name).read_bytes())
     return target
+
+
+def show(catalog_dir: Path, name: str) -> str:
+    """The context template `name` sees, with example values from rendering this catalog."""
+    from generator.commands.template_context import describe, note
+    from generator.pipeline import concurrency
+    from generator.pipeline.render import render_all
+
+    catalog = load_catalog(catalog_dir)
+    templates = templates_for(catalog)
+    _known(templates, name, "templates show")
+    if note(name):
+        return describe(name, None)
+    seen = templates.recording()
+    concurrency.set_jobs(1)  # every family here, where the recording is
+    try:
+        render_all(catalog)
+    finally:
+        concurrency.set_jobs(None)
+        templates.stop_recording()
+    return describe(name, seen.get(name))
+
+
+def _known(templates: Templates, name: str, command: str) -> None:
+    names = templates.names()
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else " (see `templates list`)"
+        raise UserError.single(command, "name", f"{name!r} is not a template{hint}")
 
 
 def _builtin(templates: Templates, name: str) -> Path:

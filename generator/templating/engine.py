@@ -120,6 +120,9 @@ class Templates:
         self._recorders.append({})
         return self._recorders[-1]
 
+    def stop_recording(self) -> None:
+        self._recorders.pop()
+
     def from_override(self, name: str) -> bool:
         """Does `name`'s output come from, or pull in, an override? A dict look-up once
         rendered: families then read what the override produced instead of trusting names."""
