@@ -163,3 +163,20 @@ def test_new_service_fills_the_repo_s_skeleton_override(make_catalog: Callable[.
     assert render(catalog)[0] == 0  # and Backstage's template ships the same skeleton
     copied = catalog.parent / "rendered" / "backstage" / "template" / "skeleton"
     assert [p.read_text() for p in copied.rglob("*.yaml")] == [skeleton]
+
+
+def test_diff_renders_each_side_with_its_own_templates(repo: Path) -> None:  # noqa: F811
+    """An override added in the work tree is a change against a base that had none."""
+    catalog = repo / "catalog"
+    override(catalog, OVERLAY, built_in(OVERLAY) + LABELS)
+    diff_tools()
+    result = run(["diff", "--base", "HEAD"])
+    assert result.exit_code == 1
+    head = "gitops-gen diff against HEAD: 9 file(s) change, 0 removal(s)\n"
+    assert result.output.startswith(head)
+    assert "  ~ [stg] ExternalSecret payment/payment-secrets changed\n" in result.output
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "label every overlay (not rendered yet)")
+    (catalog.parent / "templates" / OVERLAY).unlink()  # the work tree drops it again
+    again = run(["diff", "--base", "HEAD"])
+    assert (again.exit_code, again.output.startswith(head)) == (1, True)
