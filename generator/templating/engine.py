@@ -62,6 +62,7 @@ class Templates:
         self._sources: dict[str, str] = {}
         self._globals: dict[str, Any] = {}  # what every template sees (`bound`)
         self._recorders: list[dict[str, dict[str, Any]]] = []  # shared by the bound copies
+        self._last_bound: tuple[object, Templates] | None = None  # `templates_for`'s
 
     def names(self) -> list[str]:
         """Every built-in template and static file, sorted (not what makes the folder a package)."""
@@ -216,7 +217,14 @@ def _files(root: Path) -> Iterator[str]:
 
 def templates_for(catalog: Catalog) -> Templates:
     """The catalog's templates: built once per run (per override folder and its files)."""
-    return _for_folder(catalog.templates).bound(**catalog_context(catalog.platform))
+    base = _for_folder(catalog.templates)
+    last = base._last_bound  # a family asks once per service: one bound copy per catalog
+    if last is None or last[0] is not catalog.platform:
+        last = base._last_bound = (
+            catalog.platform,
+            base.bound(**catalog_context(catalog.platform)),
+        )
+    return last[1]
 
 
 def _for_folder(folder: Path | None) -> Templates:
