@@ -295,6 +295,43 @@ def templates_eject(name: str, catalog: Path) -> None:
     click.echo(f"gitops-gen: wrote {eject(catalog, name).as_posix()}")
 
 
+@templates.command("show")
+@click.argument("name")
+@catalog_option
+@handled
+def templates_show(name: str, catalog: Path) -> None:
+    """The context template NAME sees: each field, its type and an example from this catalog."""
+    from generator.commands.templates import show
+
+    click.echo(show(catalog, name), nl=False)
+
+
+@templates.command("diff")
+@click.argument("name")
+@catalog_option
+@handled
+def templates_diff(name: str, catalog: Path) -> None:
+    """What the built-in NAME changed since it was ejected (exit 1 when it changed)."""
+    from generator.commands.templates import diff
+
+    code, text = diff(catalog, name)
+    click.echo(text, nl=False)
+    _exit(code)
+
+
+@templates.command("update")
+@click.argument("name")
+@catalog_option
+@handled
+def templates_update(name: str, catalog: Path) -> None:
+    """Merge the built-in's change since the eject into the override NAME (three-way)."""
+    from generator.commands.templates import update
+
+    code, text = update(catalog, name)
+    click.echo(text, nl=False)
+    _exit(code)
+
+
 def entry() -> None:
     """The console script: `main`, leaving through `process.run_and_exit`. SIGINT and SIGTERM
     stop it in order (`interrupts`)."""

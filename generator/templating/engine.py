@@ -29,12 +29,14 @@ Recipe: converting the next family onto templates (output must stay byte-identic
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.templating.builtin import builtin_names, templates_dir
 from generator.templating.checks import check_output
+from generator.templating.context import catalog_context
 from generator.templating.files import TemplateLoader, check_folder, override_files, read_override
 from generator.templating.formats import Format, format_of
 from generator.templating.located import internal_or_user, syntax_problem
@@ -61,6 +63,9 @@ class Templates:
         self._compiled: dict[str, jinja2.Template] = {}
         self._checked: dict[str, bool] = {}
         self._sources: dict[str, str] = {}
+        self._globals: dict[str, Any] = {}  # what every template sees (`bound`)
+        self._recorders: list[dict[str, dict[str, Any]]] = []  # shared by the bound copies
+        self._last_bound: tuple[object, Templates] | None = None  # `templates_for`'s
 
     def names(self) -> list[str]:
         """Every built-in template and static file, sorted (not what makes the folder a package)."""
@@ -101,6 +106,10 @@ class Templates:
     def render(self, name: str, /, **context: Any) -> str:
         """`name` filled with `context`; errors located at the template's `file:line`."""
         template = self._compiled.get(name) or self._compile(name)
+        if self._globals:
+            context = {**self._globals, **context}
+        if self._recorders and name not in self._recorders[-1]:
+            self._recorders[-1][name] = context
         try:
             text = template.render(context)
         except Exception as exc:
@@ -108,6 +117,20 @@ class Templates:
         if self._checked.get(name) or (name not in self._checked and self._depends(name)):
             check_output(text, name, self.shown_path(name), self.source(name))
         return text
+
+    def bound(self, **values: Any) -> Templates:
+        """This engine (its caches shared) with `values` in every template's context."""
+        other = copy.copy(self)
+        other._globals = {**self._globals, **values}
+        return other
+
+    def recording(self) -> dict[str, dict[str, Any]]:
+        """From now on, keep the first context each template renders with (`templates show`)."""
+        self._recorders.append({})
+        return self._recorders[-1]
+
+    def stop_recording(self) -> None:
+        self._recorders.pop()
 
     def from_override(self, name: str) -> bool:
         """Does `name`'s output come from, or pull in, an override? A dict look-up once
@@ -193,7 +216,17 @@ def _environment(fmt: Format, loader: jinja2.BaseLoader) -> jinja2.Environment:
 
 def templates_for(catalog: Catalog) -> Templates:
     """The catalog's templates: built once per run (per override folder and its files)."""
-    folder = catalog.templates
+    base = _for_folder(catalog.templates)
+    last = base._last_bound  # a family asks once per service: one bound copy per catalog
+    if last is None or last[0] is not catalog.platform:
+        last = base._last_bound = (
+            catalog.platform,
+            base.bound(**catalog_context(catalog.platform)),
+        )
+    return last[1]
+
+
+def _for_folder(folder: Path | None) -> Templates:
     if folder is not None:
         check_folder(folder, folder.as_posix() + "/")
     if folder is None or not folder.is_dir() or _same_folder(folder, templates_dir()):
