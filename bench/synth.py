@@ -27,7 +27,7 @@ BACKENDS = ["sm", "sm-gh", "ssm", "ssm-json", "vault"]
 SERVICE = """\
 name: {name}
 owner: team-{team}
-image: {{repository: ghcr.io/bench/{name}, tag: v1.{i}.0}}
+image: {{repository: ghcr.io/bench/{name}, tag: v{major}.{i}.0}}
 port: 8080
 replicas: 2
 config: {{LOG_LEVEL: info, FEATURE_X: "on", REGION: eu-west-1}}
@@ -39,11 +39,13 @@ environments:
 """
 
 
-def write_catalog(root: Path, services: int) -> Path:
+def write_catalog(root: Path, services: int, major: int = 1) -> Path:
+    """`major`: the major version of every image tag (2: the same catalog, every tag bumped)."""
     (root / "services").mkdir(parents=True, exist_ok=True)
     (root / "platform.yaml").write_text(PLATFORM)
     for i in range(services):
         name = f"svc-{i:05d}"
-        text = SERVICE.format(name=name, team=i % 17, i=i, backend=BACKENDS[i % len(BACKENDS)])
+        backend = BACKENDS[i % len(BACKENDS)]
+        text = SERVICE.format(name=name, team=i % 17, i=i, backend=backend, major=major)
         (root / "services" / f"{name}.yaml").write_text(text)
     return root

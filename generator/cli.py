@@ -22,6 +22,7 @@ from generator.cli_options import (
     out_option,
     workflows_option,
 )
+from generator.output.interrupts import as_interrupted
 
 F = TypeVar("F", bound=Callable[..., Any])
 CRASH_HINT = (
@@ -33,27 +34,41 @@ CRASH_HINT = (
 
 
 def handled(func: F) -> F:
-    """User errors: one located line each, exit 2. Anything else: a bug, exit 3."""
+    """User errors: one located line each, exit 2. SIGINT/SIGTERM: the line the command left
+    (`interrupts`), exit 130/143, never click's "Aborted!" and exit 1. Anything else: a bug,
+    exit 3."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from generator.errors import UserError
-
         try:
             return func(*args, **kwargs)
-        except UserError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            sys.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except Exception as exc:
-            if os.environ.get("GITOPS_GEN_DEBUG"):
+        except BaseException as exc:
+            code = _report(exc)
+            if code is None:
                 raise
-            click.echo(f"gitops-gen: internal error ({type(exc).__name__}). {CRASH_HINT}", err=True)
-            sys.exit(3)
+            sys.exit(code)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _report(exc: BaseException) -> int | None:
+    """Say what `exc` means, on stderr, and give the exit code (None: let it propagate)."""
+    from generator.errors import UserError
+
+    stop = as_interrupted(exc)
+    if stop is not None:
+        click.echo(stop.message, err=True)
+        return stop.exit_code
+    if isinstance(exc, UserError):
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        return exc.exit_code
+    if not isinstance(exc, Exception) or os.environ.get("GITOPS_GEN_DEBUG"):
+        return None
+    click.echo(f"gitops-gen: internal error ({type(exc).__name__}). {CRASH_HINT}", err=True)
+    return 3
 
 
 def _exit(code: int) -> None:
@@ -280,8 +295,48 @@ def templates_eject(name: str, catalog: Path) -> None:
     click.echo(f"gitops-gen: wrote {eject(catalog, name).as_posix()}")
 
 
+@templates.command("show")
+@click.argument("name")
+@catalog_option
+@handled
+def templates_show(name: str, catalog: Path) -> None:
+    """The context template NAME sees: each field, its type and an example from this catalog."""
+    from generator.commands.templates import show
+
+    click.echo(show(catalog, name), nl=False)
+
+
+@templates.command("diff")
+@click.argument("name")
+@catalog_option
+@handled
+def templates_diff(name: str, catalog: Path) -> None:
+    """What the built-in NAME changed since it was ejected (exit 1 when it changed)."""
+    from generator.commands.templates import diff
+
+    code, text = diff(catalog, name)
+    click.echo(text, nl=False)
+    _exit(code)
+
+
+@templates.command("update")
+@click.argument("name")
+@catalog_option
+@handled
+def templates_update(name: str, catalog: Path) -> None:
+    """Merge the built-in's change since the eject into the override NAME (three-way)."""
+    from generator.commands.templates import update
+
+    code, text = update(catalog, name)
+    click.echo(text, nl=False)
+    _exit(code)
+
+
 def entry() -> None:
-    """The console script: `main`, leaving through `process.run_and_exit`."""
+    """The console script: `main`, leaving through `process.run_and_exit`. SIGINT and SIGTERM
+    stop it in order (`interrupts`)."""
+    from generator.output import interrupts
     from generator.process import run_and_exit
 
+    interrupts.install()
     run_and_exit(main)

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import click
 
+from generator.output.interrupts import Interrupted, settle
+
 
 def run_and_exit(main: Callable[[], object]) -> None:
     """Run `main`; flush what it printed. A reader that stopped early (`gitops-gen check |
@@ -18,6 +20,10 @@ def run_and_exit(main: Callable[[], object]) -> None:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
+    except Interrupted as exc:  # outside a command (click parsing it): nothing was done
+        click.echo(exc.message, err=True)
+        code = exc.exit_code
+    settle()  # the run is over: a signal now changes nothing, and raises nothing
     if code is not None and not isinstance(code, int):
         click.echo(str(code), err=True)  # what Python itself does with a non-int exit code
         code = 1

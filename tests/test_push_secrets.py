@@ -169,7 +169,11 @@ def test_one_json_parameter_for_extract(catalog: Path, endpoint: str, tmp_path: 
         ),
         (
             "DATABASE_URL=x\nREDIS_URL=y\ndb-url=z\n",
-            ["values.env:3:1: db-url: is not a valid key in secrets.keys: refusing it"],
+            [
+                "values.env:3:1: (file): expected KEY=value with KEY a name such as DB_PASSWORD "
+                "([A-Z][A-Z0-9_]*); the line is not shown: it may hold a value (one wrapped "
+                "onto this line?)"
+            ],
         ),
         (
             f"DATABASE_URL='{SECRET}\nREDIS_URL=y\n",

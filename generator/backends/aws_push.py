@@ -125,8 +125,14 @@ class Store:
     def __init__(self, region: str, endpoint_url: str | None, kms_key: str | None) -> None:
         import boto3
 
-        self.sm: Any = boto3.client("secretsmanager", region_name=region, endpoint_url=endpoint_url)
-        self.ssm: Any = boto3.client("ssm", region_name=region, endpoint_url=endpoint_url)
+        try:
+            self.sm: Any = boto3.client(
+                "secretsmanager", region_name=region, endpoint_url=endpoint_url
+            )
+            self.ssm: Any = boto3.client("ssm", region_name=region, endpoint_url=endpoint_url)
+        except ValueError:  # botocore's "Invalid endpoint" (`http://a_b.invalid`)
+            msg = "not a valid AWS endpoint URL (http(s)://HOST[:PORT], HOST a DNS name or an IP)"
+            raise UserError.single("--endpoint-url", "endpoint-url", msg) from None
         self.kms_key = kms_key
 
     def current(self, write: Write) -> str | None:

@@ -62,11 +62,15 @@ def check_values(
     for key in declared:
         if key not in values:
             problems.append(Problem(source, 1, 1, key, "declared key has no value"))
-        elif values[key] == "":
-            problems.append(Problem(source, at.get(key, 1), 1, key, "value is empty"))
+        elif not values[key].strip():  # a pod must never start on a blank value
+            why = "value is empty" if values[key] == "" else "value is blank (only whitespace)"
+            problems.append(Problem(source, at.get(key, 1), 1, key, why))
     for key in sorted(set(values) - set(declared)):
-        why = "is not a valid key" if not re.fullmatch(ENV_KEY, key) else "is not declared"
-        msg = f"{why} in secrets.keys: refusing it"
-        problems.append(Problem(source, at.get(key, 1), 1, key, msg))
+        if re.fullmatch(ENV_KEY, key):
+            msg = "is not declared in secrets.keys: refusing it"
+            problems.append(Problem(source, at.get(key, 1), 1, key, msg))
+        else:  # not a name: perhaps a value, never shown
+            msg = "a key that is not a valid name ([A-Z][A-Z0-9_]*): refusing it"
+            problems.append(Problem(source, at.get(key, 1), 1, "", msg))
     if problems:
         raise UserError(problems)

@@ -27,6 +27,7 @@ from generator.parts.family import Family
 from generator.parts.inventory import produced_by
 from generator.parts.kube import MetaView, Obj, Parts, Patch, managed, meta, meta_view
 from generator.parts.result import WAVE_STORES, AppSource, FamilyResult
+from generator.templating.context import scope
 from generator.templating.engine import Templates, templates_for
 
 API = "external-secrets.io/v1"
@@ -149,7 +150,9 @@ def parts(facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
         extract_key=extract,
         data=() if extract else _declared_data(facts, service, plan),
     )
-    text = resources["externalsecret.yaml"] = templates.render(ES_TEMPLATE, es=view)
+    text = resources["externalsecret.yaml"] = templates.render(
+        ES_TEMPLATE, es=view, **scope(service)
+    )
 
     def patches(env: Environment) -> list[Patch]:
         return _env_patches(facts, service, plan, aws, env)
@@ -192,8 +195,10 @@ def _service_store(
     store_meta = meta(facts.service_store_name(service), service.ns, facts.system, service.name)
     store = SecretStoreView(meta_view(store_meta), provider, aws.region, service.name)
     return {
-        "serviceaccount.yaml": templates.render(ACCOUNT_TEMPLATE, account=account),
-        "secretstore.yaml": templates.render(STORE_TEMPLATE, store=store),
+        "serviceaccount.yaml": templates.render(
+            ACCOUNT_TEMPLATE, account=account, **scope(service)
+        ),
+        "secretstore.yaml": templates.render(STORE_TEMPLATE, store=store, **scope(service)),
     }
 
 

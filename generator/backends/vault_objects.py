@@ -33,6 +33,7 @@ from generator.parts.kube import (
     meta_view,
 )
 from generator.parts.result import CloudEffects, FamilyResult
+from generator.templating.context import scope
 from generator.templating.engine import Templates, templates_for
 
 __all__ = [
@@ -139,7 +140,7 @@ def parts(facts: Facts, service: Service) -> Parts | None:
             restart=service.name,
             templates=tuple((k, key_template(k)) for k in service.secrets.keys) if own else (),
         )
-        text = templates.render(STATIC_TEMPLATE, vss=view)
+        text = templates.render(STATIC_TEMPLATE, vss=view, **scope(service))
         resources[f"vaultstaticsecret-{secret}.yaml"] = text
         keys = declared if own else frozenset()
         written = {secret: keys}
@@ -166,7 +167,7 @@ def _auth_resources(
         role=role_name(name, ENV_PLACEHOLDER),
     )
     return {
-        f"{kind}.yaml": templates.render(f"{ROOT}/{kind}.yaml.j2", auth=auth)
+        f"{kind}.yaml": templates.render(f"{ROOT}/{kind}.yaml.j2", auth=auth, **scope(service))
         for kind in ("serviceaccount", "vaultconnection", "vaultauth")
     }
 
@@ -226,14 +227,18 @@ def policy_paths(facts: Facts, service: Service, env: str) -> list[str]:
 def _render(facts: Facts, grants: dict[str, list[Grant]]) -> dict[str, str]:
     files: dict[str, str] = {}
     templates = templates_for(facts.catalog)
+    models = {e.name: e for e in facts.envs}
     for env, found in grants.items():
         for grant in found:
             view = PolicyView(grant.service, grant.paths)
-            policy = templates.render(POLICY_TEMPLATE, policy=view)
+            here = scope(facts.service(grant.service), models[env])
+            policy = templates.render(POLICY_TEMPLATE, policy=view, **here)
             source = facts.catalog.source(grant.service)
             files[f"{ROOT}/{env}/{grant.policy_file}"] = header(source) + policy
         if found:
-            files[f"{ROOT}/{env}/bootstrap.sh"] = script(templates, facts.source(), env, found)
+            files[f"{ROOT}/{env}/bootstrap.sh"] = script(
+                templates.bound(**scope(None, models[env])), facts.source(), env, found
+            )
     return files
 
 

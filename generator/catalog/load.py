@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from generator.catalog.extra import extra_problems
 from generator.catalog.models import CONFIG_KEY, DNS_LABEL, ENV_KEY, Platform, Service
 from generator.catalog.rules import name_collisions, platform_problems, service_problems
 from generator.catalog.rules_isolation import isolation_problems
@@ -93,10 +94,23 @@ def load_catalog(
         problems.extend(name_collisions(platform, services, smaps))
         problems.extend(vault_problems(platform, psmap, services, smaps))
         problems.extend(isolation_problems(platform, psmap, services, smaps))
+    templates = None
+    if platform is not None and psmap is not None:
+        templates = Path(os.path.normpath(root / ".." / platform.templatesPath))
+        shown = display_root(templates) if label is None else f"{label}../{platform.templatesPath}/"
+        problems.extend(
+            extra_problems(
+                templates,
+                shown=shown,
+                platform=platform,
+                psmap=psmap,
+                services=services,
+                smaps=smaps,
+            )
+        )
     if problems or platform is None:
         raise CatalogError(problems)
     ordered = tuple(services[name] for name in sorted(services))
-    templates = Path(os.path.normpath(root / ".." / platform.templatesPath))
     return Catalog(platform=platform, services=ordered, sources=sources, templates=templates)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from generator.catalog.credentials import looks_like_secret_name
 from generator.catalog.install import parse_install, unpinned_message
 from generator.catalog.models import Platform, Service
+from generator.catalog.refname import ref_name_problem
 from generator.catalog.rotation import rotation_problems
 from generator.catalog.rules_names import kubernetes_problems
 from generator.catalog.source import SourceMap
@@ -25,11 +26,18 @@ def platform_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
             yield smap.problem(("environments", i, "name"), f"duplicate environment {env.name!r}")
         seen.setdefault(env.name, i)
         yield from _template(smap, ("environments", i, "namespace"), env.namespace, NS_ALLOWED)
+    why = ref_name_problem(platform.gitRevision)
+    if why is not None:
+        msg = f"{platform.gitRevision!r} is not a valid git ref name: {why} (git check-ref-format)"
+        yield smap.problem(("gitRevision",), msg)
     for name, backend in platform.secretBackends.items():
         path = ("secretBackends", name)
         if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name):
             yield smap.problem(path, f"backend name {name!r} is not a DNS-1123 label", key=True)
         yield from _template(smap, (*path, "key"), backend.key, set(backend.placeholders))
+        if ".." in backend.key:
+            msg = "template contains `..`: a secret path never climbs out of its prefix"
+            yield smap.problem((*path, "key"), msg)
         if "service" not in placeholders(backend.key):
             yield smap.problem(
                 (*path, "key"), "template has no {service}: services would share one secret"

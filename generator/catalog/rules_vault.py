@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from generator.catalog.models import Environment, Platform, Service, Vault
 from generator.catalog.source import SourceMap
-from generator.catalog.templates import expand, placeholders
+from generator.catalog.templates import expand, expandable, placeholders
 from generator.errors import Problem
 
 CLUSTER_LOCAL = re.compile(r"\.svc(\.cluster\.local)?\.?$")
@@ -131,8 +131,8 @@ def _name_problems(
     for name in sorted(services):
         service = services[name]
         backend = platform.secretBackends.get(service.secrets.backend if service.secrets else "")
-        if not isinstance(backend, Vault):
-            continue
+        if not isinstance(backend, Vault) or not expandable(backend.key):
+            continue  # an unknown placeholder is refused with the backend's key
         for env in platform.environments:
             vault = vault_id(backend, env)
             path = expand(backend.key, system=platform.system, env=env.name, service=name)

@@ -18,6 +18,11 @@ from generator.errors import Problem
 
 DataPath = tuple[str | int, ...]
 MAX_NODES = 20_000  # a catalog file is small; aliases may not blow it up past this
+MAX_DEPTH = 64  # the catalog nests a few levels; 491 `[` must not exhaust Python's stack
+MAX_INT_DIGITS = 1000  # Python refuses to convert an int of 4,301 digits; none is sensible
+# libyaml composes recursively in C (40,000 nested `[` overflow the stack: a segfault) and
+# scans deep flow nesting in quadratic time: text nested past this is refused unparsed
+MAX_TEXT_NESTING = 1000
 
 _YAML_TAG = "tag:yaml.org,2002:"
 _NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
@@ -111,6 +116,7 @@ def load_yaml_bytes(raw: bytes, display: str) -> tuple[Any, SourceMap]:
     text = _decode(raw, display)
     if not text.strip():
         raise YamlFileError(Problem(display, 1, 1, "", "file is empty"))
+    _check_nesting(text, display)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -120,12 +126,34 @@ def load_yaml_bytes(raw: bytes, display: str) -> tuple[Any, SourceMap]:
         raise YamlFileError(Problem(display, line, col, "", f"YAML syntax: {what}")) from None
     except yaml.YAMLError as exc:
         raise YamlFileError(Problem(display, 1, 1, "", f"YAML syntax: {exc}")) from None
+    except RecursionError:  # the pure-Python composer (no libyaml) on deep nesting
+        msg = f"nested deeper than {MAX_DEPTH} levels"
+        raise YamlFileError(Problem(display, 1, 1, "", msg)) from None
     if node is None:
         raise YamlFileError(Problem(display, 1, 1, "", "file is empty"))
     smap = SourceMap(display)
     builder = _Builder(smap)
     data = builder.build(node, ())
     return data, smap
+
+
+_BLOCK_PREFIX = re.compile(r"(?:[ \t]|[-?:](?=[ \t]|$)|[&!][^ \t]*)*")  # indents, `- `, tags
+
+
+def _check_nesting(text: str, display: str) -> None:
+    """Refuse text nested past MAX_TEXT_NESTING before libyaml sees it. An upper bound, read
+    in linear time: open brackets so far, plus the line's indentation and block indicators.
+    A catalog file is nowhere near it; counting first keeps the look off every usual file."""
+    if sum(text.count(c) for c in "[{-?") + text.count("  ") < MAX_TEXT_NESTING:
+        return
+    flow = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        block = _BLOCK_PREFIX.match(line)
+        flow += line.count("[") + line.count("{")
+        if flow + (block.end() if block else 0) > MAX_TEXT_NESTING:
+            msg = f"nested too deeply to read (over {MAX_TEXT_NESTING} levels)"
+            raise YamlFileError(Problem(display, number, 1, "", msg))
+        flow = max(0, flow - line.count("]") - line.count("}"))
 
 
 def _decode(raw: bytes, display: str) -> str:
@@ -155,16 +183,21 @@ class _Builder:
         if self.visited > MAX_NODES:
             raise self.fail(node, path, f"document expands past {MAX_NODES} nodes (aliases?)")
         self.smap.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if len(path) > MAX_DEPTH:
+            raise self.fail(node, path[:1], f"nested deeper than {MAX_DEPTH} levels")
         self._check_tag(node, path)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
-        if node.tag == _PLAIN:
-            return _resolve(node.value)
         if node.tag == _YAML_TAG + "str":  # quoted, block, `!!str` or `!`
             return node.value
+        if len(node.value) > MAX_INT_DIGITS and _INT.match(node.value):
+            msg = f"an integer of more than {MAX_INT_DIGITS} digits (quote it if it is text)"
+            raise self.fail(node, path, msg)
+        if node.tag == _PLAIN:
+            return _resolve(node.value)
         value = _resolve(node.value)  # `!!int 3`: the tag must agree with the core schema
         if _tag_of(value) != node.tag:
             raise self.fail(

@@ -17,6 +17,14 @@ def stray_brace(template: str) -> bool:
     return "{" in PLACEHOLDER.sub("", template) or "}" in PLACEHOLDER.sub("", template)
 
 
+EXPANDABLE = frozenset({"system", "env", "service", "key"})  # what `expand` fills
+
+
+def expandable(template: str) -> bool:
+    """Can `expand` fill it? (Otherwise a rule has refused it already: skip, do not crash.)"""
+    return not stray_brace(template) and set(placeholders(template)) <= EXPANDABLE
+
+
 def expand(template: str, *, system: str, env: str, service: str, key: str = "") -> str:
     """Fill a validated template; `key` is normalized as seed 001 does."""
     values = {"system": system, "env": env, "service": service, "key": normalize_key(key)}

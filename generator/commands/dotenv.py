@@ -1,14 +1,25 @@
-"""A strict dotenv reader for `push-secrets`: located errors that never contain a value."""
+"""A strict dotenv reader for `push-secrets`: located errors that never contain a value.
+
+A malformed line may hold a value where the key should be (a value wrapped onto the next line,
+`hunter2=API_KEY`, a JSON document split over lines): an error names the file and line, and
+the key only when it is a valid key name, never any other text of the line.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from generator.catalog.models import ENV_KEY
 from generator.errors import Problem, UserError
 
 _LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[^=\s]+)\s*=(?P<value>.*)\Z")
 _DOUBLE = re.compile(r'^"((?:[^"\\]|\\.)*)"\Z')
+_KEY = re.compile(ENV_KEY)
+NOT_A_KEY = (
+    "expected KEY=value with KEY a name such as DB_PASSWORD ([A-Z][A-Z0-9_]*); "
+    "the line is not shown: it may hold a value (one wrapped onto this line?)"
+)
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
@@ -30,10 +41,13 @@ def read_dotenv(path: Path) -> tuple[dict[str, str], dict[str, int]]:
             continue
         match = _LINE.match(line)
         if match is None:
-            problems.append(Problem(shown, number, 1, "", "expected KEY=value"))
+            problems.append(Problem(shown, number, 1, "", "expected KEY=value (line not shown)"))
             continue
         key = match["key"]
         col = line.index(key) + 1
+        if not _KEY.fullmatch(key):  # perhaps part of a value: not shown
+            problems.append(Problem(shown, number, col, "", NOT_A_KEY))
+            continue
         if key in values:
             problems.append(Problem(shown, number, col, key, "key appears twice"))
             continue

@@ -122,14 +122,15 @@ def installed_from() -> str | None:
 @cache
 def _environment() -> jinja2.Environment:
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(  # as every template renders (engine.py)
         loader=jinja2.FileSystemLoader(templates_dir() / "init"),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - YAML and text; every value goes through `dump`
+        autoescape=False,  # YAML and text; every value goes through `dump`
     )
     env.filters["dump"] = lambda value: json.dumps(value, ensure_ascii=False)
     return env

@@ -1,18 +1,22 @@
-"""`gitops-gen templates list` and `templates eject NAME`: which template file each output
-uses, and a copy of a built-in in the repo's own templates folder to start an override."""
+"""`gitops-gen templates list`, `eject`, `show`, `diff` and `update`: which template file each
+output uses, a copy of a built-in in the repo's own templates folder to start an override (its
+built-in recorded, `ejected.py`), what a template sees, and what the built-in changed since."""
 
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.catalog.load import PLATFORM_FILE, display_root, load_catalog
+from generator.commands import ejected
 from generator.errors import UserError
 from generator.templating.engine import Templates, templates_for
 
 BUILT_IN = "built-in"
 OVERRIDE = "override"
+STALE = "stale"  # an override whose built-in changed since it was ejected (`templates diff`)
 EXTRA = "extra"  # an override file no built-in has: used only if another template includes it
 
 
@@ -27,12 +31,17 @@ def template_entries(catalog_dir: Path) -> list[Entry]:
     """Every template and static file by name, with the file a render uses for it."""
     templates = templates_for(load_catalog(catalog_dir))
     builtin = set(templates.names())
-    entries = [
-        Entry(n, OVERRIDE if n in templates.override_names else BUILT_IN, str(templates.path(n)))
-        for n in builtin
-    ]
+    entries = [Entry(n, _kind(templates, n), str(templates.path(n))) for n in builtin]
     entries += [Entry(n, EXTRA, str(templates.path(n))) for n in templates.override_names - builtin]
     return sorted(entries, key=lambda e: e.name)
+
+
+def _kind(templates: Templates, name: str) -> str:
+    if name not in templates.override_names:
+        return BUILT_IN
+    assert templates.overrides is not None
+    stale = ejected.is_stale(templates.overrides, name, _builtin(templates, name).read_bytes())
+    return STALE if stale else OVERRIDE
 
 
 def list_text(catalog_dir: Path) -> str:
@@ -45,11 +54,7 @@ def eject(catalog_dir: Path, name: str) -> Path:
     """Copy the built-in `name` into the catalog's templates folder; never overwrite a file."""
     catalog = load_catalog(catalog_dir)
     templates = templates_for(catalog)
-    names = templates.names()
-    if name not in names:
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else " (see `templates list`)"
-        raise UserError.single("templates eject", "name", f"{name!r} is not a template{hint}")
+    _known(templates, name, "templates eject")
     folder = catalog.templates
     assert folder is not None  # load_catalog always resolves templatesPath
     target = folder / name
@@ -59,8 +64,75 @@ def eject(catalog_dir: Path, name: str) -> Path:
             str(target), "templatesPath", f"already exists: not overwritten (folder set in {shown})"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(_builtin(templates, name).read_bytes())
+    data = _builtin(templates, name).read_bytes()
+    # O_EXCL: a file (or a link) put there since the look above is not written through
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+    ejected.remember(folder, name, data)
     return target
+
+
+def diff(catalog_dir: Path, name: str) -> tuple[int, str]:
+    """(1, the built-in's change since NAME was ejected) or (0, a line saying it is current)."""
+    folder, data = _override(catalog_dir, name, "templates diff")
+    change = ejected.change_since(folder, name, data)
+    if not change:
+        return 0, f"gitops-gen: {name}: the built-in has not changed since it was ejected\n"
+    return 1, change
+
+
+def update(catalog_dir: Path, name: str) -> tuple[int, str]:
+    """Merge the built-in's change since the eject into the override (three-way)."""
+    folder, data = _override(catalog_dir, name, "templates update")
+    target = (folder / name).as_posix()
+    if not ejected.change_since(folder, name, data):
+        return 0, f"gitops-gen: {target}: already on the current built-in\n"
+    if ejected.merge(folder, name, data):
+        return 0, f"gitops-gen: {target}: merged the built-in's change\n"
+    raise UserError.single(
+        target,
+        "template",
+        "conflicts with the built-in's change: resolve the <<<<<<< ======= >>>>>>> markers",
+    )
+
+
+def _override(catalog_dir: Path, name: str, command: str) -> tuple[Path, bytes]:
+    """The templates folder holding the override `name`, and the built-in's bytes now."""
+    templates = templates_for(load_catalog(catalog_dir))
+    _known(templates, name, command)
+    if name not in templates.override_names or templates.overrides is None:
+        raise UserError.single(command, "name", f"{name!r} is not overridden (nothing ejected)")
+    return templates.overrides, _builtin(templates, name).read_bytes()
+
+
+def show(catalog_dir: Path, name: str) -> str:
+    """The context template `name` sees, with example values from rendering this catalog."""
+    from generator.commands.template_context import describe, note
+    from generator.pipeline import concurrency
+    from generator.pipeline.render import render_all
+
+    catalog = load_catalog(catalog_dir)
+    templates = templates_for(catalog)
+    _known(templates, name, "templates show")
+    if note(name):
+        return describe(name, None)
+    seen = templates.recording()
+    concurrency.set_jobs(1)  # every family here, where the recording is
+    try:
+        render_all(catalog)
+    finally:
+        concurrency.set_jobs(None)
+        templates.stop_recording()
+    return describe(name, seen.get(name))
+
+
+def _known(templates: Templates, name: str, command: str) -> None:
+    names = templates.names()
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else " (see `templates list`)"
+        raise UserError.single(command, "name", f"{name!r} is not a template{hint}")
 
 
 def _builtin(templates: Templates, name: str) -> Path:

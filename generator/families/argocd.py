@@ -38,6 +38,7 @@ from generator.parts.result import (
     FamilyResult,
     Results,
 )
+from generator.templating.context import scope
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "argocd"
@@ -60,17 +61,18 @@ def render(facts: Facts, results: Results) -> FamilyResult:
     for env in facts.envs:
         folder = f"{ROOT}/{env.name}"
         ops = needed if env.name in installs else []
-        files[f"{folder}/projects.yaml"] = head + templates.render(
+        here = templates.bound(**scope(None, env))
+        files[f"{folder}/projects.yaml"] = head + here.render(
             PROJECTS_TEMPLATE, projects=projects(facts, env, ops)
         )
         if ops:
             ops_apps = operator_apps(facts, env, ops)
-            files[f"{folder}/operators.yaml"] = _apps(templates, head, ops_apps)
+            files[f"{folder}/operators.yaml"] = _apps(here, head, ops_apps)
             rendered += [typed(env.name, "operator", view) for view in ops_apps]
         apps = applications(facts, env, sources)
-        files[f"{folder}/applications.yaml"] = _apps(templates, head, apps)
+        files[f"{folder}/applications.yaml"] = _apps(here, head, apps)
         root = root_app(facts, env)
-        files[f"{ROOT}/root-{env.name}.yaml"] = _apps(templates, head, (root,))
+        files[f"{ROOT}/root-{env.name}.yaml"] = _apps(here, head, (root,))
         rendered.append(typed(env.name, "root", root))
         rendered += [typed(env.name, "app", view) for view in apps]
     return FamilyResult(ROOT, files, applications=tuple(rendered))

@@ -21,6 +21,7 @@ from generator.catalog.facts import Facts, header
 from generator.catalog.models import DNS_LABEL, ENV_KEY
 from generator.families.runbook import runbook_path
 from generator.families.skeleton import DEFAULT_TAG, SKELETON_TEMPLATE, schema_path
+from generator.templating.context import scope
 from generator.templating.engine import templates_for
 
 ROOT = "backstage"
@@ -114,7 +115,9 @@ def render(facts: Facts) -> dict[str, str]:
         skeleton: templates.static(SKELETON_TEMPLATE),
     }
     for svc in facts.services:
-        text = templates.render(COMPONENT_TEMPLATE, component=component(facts, svc.name))
+        text = templates.render(
+            COMPONENT_TEMPLATE, component=component(facts, svc.name), **scope(svc)
+        )
         files[component_path(svc.name)] = header(facts.source(svc)) + text
     files[f"{ROOT}/{SYSTEM_FILE}"] = head + templates.render(SYSTEM_TEMPLATE, system=system(facts))
     files[f"{ROOT}/catalog-info.yaml"] = head + templates.render(

@@ -14,6 +14,7 @@ from generator.catalog.models import Environment, Service
 from generator.parts.inventory import ObjectId
 from generator.parts.kube import Obj, Parts, Patch, resource_file, yaml_file
 from generator.parts.result import WAVE_SECRETS, AppSource, FamilyResult
+from generator.templating.context import scope
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "kustomize"
@@ -127,7 +128,9 @@ def _service_tree(
     base = f"{ROOT}/{service.name}/base"
     files = {f"{base}/{n}": resource_file(src, obj) for n, obj in parts.resources.items()}
     base_view = BaseView(service.name, tuple(sorted(parts.resources)))
-    files[f"{base}/kustomization.yaml"] = head + templates.render(BASE_TEMPLATE, base=base_view)
+    files[f"{base}/kustomization.yaml"] = head + templates.render(
+        BASE_TEMPLATE, base=base_view, **scope(service)
+    )
     for env in facts.envs:
         out = overlay_dir(service.name, env.name)
         patches = parts.patches(env)
@@ -139,7 +142,7 @@ def _service_tree(
             patches=tuple(_patch_view(p) for p in patches),
         )
         files[f"{out}/kustomization.yaml"] = head + templates.render(
-            OVERLAY_TEMPLATE, overlay=overlay
+            OVERLAY_TEMPLATE, overlay=overlay, **scope(service, env)
         )
         for p in patches:
             files[f"{out}/{p.file}"] = yaml_file(src, p.ops)

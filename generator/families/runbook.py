@@ -13,6 +13,7 @@ from typing import NamedTuple
 from generator.backends import VSO, fill, plugin_for
 from generator.catalog.facts import Facts, configmap_name, header
 from generator.catalog.models import Service
+from generator.templating.context import scope
 from generator.templating.engine import Templates, templates_for
 
 ROOT = "runbooks"
@@ -84,7 +85,7 @@ def render(facts: Facts) -> dict[str, str]:
 
 def runbook(facts: Facts, svc: Service, templates: Templates | None = None) -> str:
     templates = templates or templates_for(facts.catalog)
-    return templates.render(TEMPLATE, runbook=runbook_view(facts, svc))
+    return templates.render(TEMPLATE, runbook=runbook_view(facts, svc), **scope(svc))
 
 
 def runbook_view(facts: Facts, svc: Service) -> RunbookView:

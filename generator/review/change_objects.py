@@ -33,8 +33,9 @@ class ObjectChange:
 def object_changes(
     base: Tree, head: Tree, base_apps: list[applied.App], head_apps: list[applied.App]
 ) -> list[ObjectChange]:
-    old = _per_env(base, _changed_apps(base, head, base_apps, head_apps))
-    new = _per_env(head, _changed_apps(head, base, head_apps, base_apps))
+    before, after = _folders(base), _folders(head)
+    old = _per_env(base, _changed_apps(before, after, base_apps, head_apps))
+    new = _per_env(head, _changed_apps(after, before, head_apps, base_apps))
     out: list[ObjectChange] = []
     for env in sorted(old.keys() | new.keys()):
         a, b = old.get(env, {}), new.get(env, {})
@@ -43,21 +44,35 @@ def object_changes(
     return out
 
 
-def _inputs(tree: Tree, app: applied.App) -> dict[str, str]:
+def _folders(tree: Tree) -> dict[str, Tree]:
+    """The files under each folder one and two levels down, gathered in one pass over the
+    tree (a pass per app would grow with apps times files)."""
+    out: dict[str, Tree] = {}
+    for path, text in tree.items():
+        parts = path.split("/", 2)
+        for depth in (1, 2):
+            if len(parts) > depth:
+                out.setdefault("/".join(parts[:depth]) + "/", {})[path] = text
+    return out
+
+
+def _inputs(folders: dict[str, Tree], app: applied.App) -> Tree:
     """The files an app's build reads: its folder's top two levels (a service's whole
     kustomize folder, base included; the chart; a plain folder)."""
-    top = "/".join(app.path.split("/")[:2]) + "/"
-    return {p: t for p, t in tree.items() if p.startswith(top)}
+    return folders.get("/".join(app.path.split("/")[:2]) + "/", {})
 
 
 def _changed_apps(
-    tree: Tree, other: Tree, apps: list[applied.App], other_apps: list[applied.App]
+    folders: dict[str, Tree],
+    other: dict[str, Tree],
+    apps: list[applied.App],
+    other_apps: list[applied.App],
 ) -> list[applied.App]:
     others = {(a.env, a.name): a for a in other_apps}
     return [
         app
         for app in apps
-        if others.get((app.env, app.name)) != app or _inputs(tree, app) != _inputs(other, app)
+        if others.get((app.env, app.name)) != app or _inputs(folders, app) != _inputs(other, app)
     ]
 
 

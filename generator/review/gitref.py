@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import io
 import os
+import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -38,7 +40,18 @@ def catalog_at(catalog_dir: Path, ref: str) -> Catalog | None:
         if not (folder / PLATFORM_FILE).is_file():
             return None
         catalog = load_catalog(folder, label=f"{ref}:{rel}/")
-    # Rendered with the work tree's templates: the archive is gone by then, and `diff` shows
-    # what the catalog change does, not what a template change does.
-    here = os.path.normpath(catalog_dir / ".." / catalog.platform.templatesPath)
-    return dataclasses.replace(catalog, templates=Path(here))
+    # Each side renders with its own templates: the override folder as it was at `ref`
+    templates_rel = os.path.normpath(Path(rel) / ".." / catalog.platform.templatesPath)
+    return dataclasses.replace(catalog, templates=_templates_at(root, ref, templates_rel))
+
+
+def _templates_at(root: Path, ref: str, rel: str) -> Path:
+    """The override folder as it was at `ref`, in a folder kept until the process ends (the
+    render reads templates lazily); a folder that did not exist there: none, the built-ins."""
+    keep = Path(tempfile.mkdtemp(prefix="gitops-gen-base-templates-"))
+    atexit.register(shutil.rmtree, keep, ignore_errors=True)
+    archive = _git(["archive", "--format=tar", ref, "--", rel], root)
+    if archive.returncode == 0:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(keep, filter="data")
+    return keep / rel

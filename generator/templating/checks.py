@@ -9,6 +9,9 @@ by the test suite instead of being parsed on every run. A failure is located at 
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 from typing import Any
 
 from generator.errors import Problem, UserError
@@ -34,7 +37,9 @@ def check_output(text: str, name: str, shown: str, source: str) -> None:
             _json(text)
         elif fmt is HCL:
             _hcl(text)
-        elif fmt not in (MARKDOWN, SHELL):  # free text: nothing to parse
+        elif fmt is SHELL:
+            _shell(text)
+        elif fmt is not MARKDOWN:  # free text: nothing to parse
             raise AssertionError(fmt.name)
     except _OutputError as bad:
         line = _template_line(source, text, bad.out_line)
@@ -92,6 +97,27 @@ def _hcl(text: str) -> None:
         raise _OutputError(
             f"output is not valid HCL: {first}", line if isinstance(line, int) else None
         ) from exc
+
+
+_SH_LINE = re.compile(r":\s*(?:line\s*)?(\d+):\s*(.*)")
+
+
+def _shell(text: str) -> None:
+    """`sh -n`: the script parses as POSIX shell (skipped where no `sh` exists)."""
+    sh = shutil.which("sh")
+    if sh is None:
+        return
+    done = subprocess.run([sh, "-n"], input=text.encode(), capture_output=True, check=False)
+    if done.returncode == 0:
+        return
+    first = done.stderr.decode(errors="replace").strip().splitlines()
+    found = _SH_LINE.search(first[0]) if first else None
+    message = found.group(2) if found else (first[0] if first else "sh -n failed")
+    raise _OutputError(f"output is not valid shell (sh -n): {message}", _int(found))
+
+
+def _int(found: re.Match[str] | None) -> int | None:
+    return int(found.group(1)) if found else None
 
 
 def _template_line(source: str, text: str, out_line: int | None) -> int:

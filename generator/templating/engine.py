@@ -3,9 +3,11 @@
 Templates are named by their path under `templates/` (`kustomize/overlay.yaml.j2`); a GitOps
 repo's templates folder (`platform.yaml: templatesPath`, beside `catalog/`) shadows any of
 them, static files included (Helm's Go templates, Terraform modules). One jinja2 Environment
-per output format (see `formats.py`), built once per run and cached, with `StrictUndefined`
-and one automatic quoting path through `finalize`. A template error is located at its
-`file:line`; an override's output is parsed before anything is written (`checks.py`).
+per output format (see `formats.py`), built once per run and cached: Jinja's immutable
+sandbox, `StrictUndefined` and one automatic quoting path through `finalize`. An override is
+read only as a regular file inside its folder, size-bounded (`files.py`). A template error is
+located at its `file:line`; an override's output is parsed before anything is written
+(`checks.py`).
 
 Recipe: converting the next family onto templates (output must stay byte-identical)
 1. Context: an immutable typed view per template (a `NamedTuple`, cheap to build a thousand
@@ -27,14 +29,15 @@ Recipe: converting the next family onto templates (output must stay byte-identic
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+import copy
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.templating.builtin import builtin_names, templates_dir
 from generator.templating.checks import check_output
+from generator.templating.context import catalog_context
+from generator.templating.files import TemplateLoader, check_folder, override_files, read_override
 from generator.templating.formats import Format, format_of
 from generator.templating.located import internal_or_user, syntax_problem
 
@@ -53,11 +56,16 @@ class Templates:
         self.builtin = builtin
         self.overrides = overrides
         self.shown = shown or (overrides.as_posix() + "/" if overrides else "")
-        self.override_names = frozenset(_files(overrides)) if overrides else frozenset()
+        self.override_names = (
+            frozenset(override_files(overrides, self.shown)) if overrides else frozenset()
+        )
         self._envs: dict[str, jinja2.Environment] = {}
         self._compiled: dict[str, jinja2.Template] = {}
         self._checked: dict[str, bool] = {}
         self._sources: dict[str, str] = {}
+        self._globals: dict[str, Any] = {}  # what every template sees (`bound`)
+        self._recorders: list[dict[str, dict[str, Any]]] = []  # shared by the bound copies
+        self._last_bound: tuple[object, Templates] | None = None  # `templates_for`'s
 
     def names(self) -> list[str]:
         """Every built-in template and static file, sorted (not what makes the folder a package)."""
@@ -87,12 +95,21 @@ class Templates:
     def source(self, name: str) -> str:
         text = self._sources.get(name)
         if text is None:
-            text = self._sources[name] = self.path(name).read_text(encoding="utf-8")
+            if name in self.override_names:
+                assert self.overrides is not None
+                text = read_override(self.overrides, name, self.shown)
+            else:
+                text = (self.builtin / name).read_text(encoding="utf-8")
+            self._sources[name] = text
         return text
 
     def render(self, name: str, /, **context: Any) -> str:
         """`name` filled with `context`; errors located at the template's `file:line`."""
         template = self._compiled.get(name) or self._compile(name)
+        if self._globals:
+            context = {**self._globals, **context}
+        if self._recorders and name not in self._recorders[-1]:
+            self._recorders[-1][name] = context
         try:
             text = template.render(context)
         except Exception as exc:
@@ -100,6 +117,20 @@ class Templates:
         if self._checked.get(name) or (name not in self._checked and self._depends(name)):
             check_output(text, name, self.shown_path(name), self.source(name))
         return text
+
+    def bound(self, **values: Any) -> Templates:
+        """This engine (its caches shared) with `values` in every template's context."""
+        other = copy.copy(self)
+        other._globals = {**self._globals, **values}
+        return other
+
+    def recording(self) -> dict[str, dict[str, Any]]:
+        """From now on, keep the first context each template renders with (`templates show`)."""
+        self._recorders.append({})
+        return self._recorders[-1]
+
+    def stop_recording(self) -> None:
+        self._recorders.pop()
 
     def from_override(self, name: str) -> bool:
         """Does `name`'s output come from, or pull in, an override? A dict look-up once
@@ -121,13 +152,9 @@ class Templates:
     def _env(self, fmt: Format) -> jinja2.Environment:
         env = self._envs.get(fmt.name)
         if env is None:
-            env = self._envs[fmt.name] = _environment(fmt, self._search_path())
+            loader = TemplateLoader(self.builtin, self.overrides, self.override_names, self.shown)
+            env = self._envs[fmt.name] = _environment(fmt, loader)
         return env
-
-    def _search_path(self) -> list[Path]:
-        if self.overrides is None or not self.override_names:
-            return [self.builtin]
-        return [self.overrides, self.builtin]
 
     def _origins(self) -> dict[str, str]:
         """Absolute file -> what a message shows, for every override."""
@@ -165,15 +192,20 @@ def _known_format(name: str) -> bool:
     return True
 
 
-def _environment(fmt: Format, search_path: list[Path]) -> jinja2.Environment:
+def _environment(fmt: Format, loader: jinja2.BaseLoader) -> jinja2.Environment:
+    """Jinja's immutable sandbox: a template reaches no Python internals (`__globals__`,
+    `__subclasses__`...) and changes no value it is given; an unsafe access is an error,
+    located like any other."""
     import jinja2
 
+    from generator.templating.sandbox import Sandbox
+
     options: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, **fmt.syntax}
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search_path, followlinks=False),
+    env = Sandbox(
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
-        autoescape=False,  # noqa: S701 - not HTML: finalize quotes for the output format
+        autoescape=False,  # not HTML: finalize quotes for the output format
         auto_reload=False,  # compiled once per run
         finalize=fmt.finalize,
         **options,
@@ -182,25 +214,25 @@ def _environment(fmt: Format, search_path: list[Path]) -> jinja2.Environment:
     return env
 
 
-def _files(root: Path) -> Iterator[str]:
-    """Every file under `root` as a POSIX name relative to it (hidden files skipped)."""
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        rel = Path(folder).relative_to(root).as_posix()
-        for file in sorted(files):
-            if not file.startswith("."):
-                yield file if rel == "." else f"{rel}/{file}"
-
-
 def templates_for(catalog: Catalog) -> Templates:
     """The catalog's templates: built once per run (per override folder and its files)."""
-    folder = catalog.templates
+    base = _for_folder(catalog.templates)
+    last = base._last_bound  # a family asks once per service: one bound copy per catalog
+    if last is None or last[0] is not catalog.platform:
+        last = base._last_bound = (
+            catalog.platform,
+            base.bound(**catalog_context(catalog.platform)),
+        )
+    return last[1]
+
+
+def _for_folder(folder: Path | None) -> Templates:
+    if folder is not None:
+        check_folder(folder, folder.as_posix() + "/")
     if folder is None or not folder.is_dir() or _same_folder(folder, templates_dir()):
         return _cached(None, ())
-    stamp = tuple(
-        (name, (folder / name).stat().st_mtime_ns, (folder / name).stat().st_size)
-        for name in _files(folder)
-    )
+    found = override_files(folder, folder.as_posix() + "/")
+    stamp = tuple((name, info.st_mtime_ns, info.st_size) for name, info in found.items())
     return _cached(folder, stamp)
 
 

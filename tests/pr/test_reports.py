@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import FIXTURES, run
+from tests.conftest import FIXTURES, SERVICE, run
 from tests.tools import diff_tools
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -261,3 +262,72 @@ def test_without_helm_a_dropped_namespace_is_still_a_removal(
     out = diff()[1]
     removals = out.split("!!! REMOVALS: review before merging !!!\n")[1].splitlines()
     assert removals[0].startswith("  - [dev] Namespace payment removed: Prune=false")
+
+
+WIDE = [f"svc-{n:02d}" for n in range(12)]
+VALUES = "rendered/helm/acme-services/values{}.yaml"
+
+
+@pytest.fixture
+def wide(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_catalog: Callable[..., Path]
+) -> Path:
+    """A rendered repo of twelve services whose chart blocks read alike but for their names."""
+    catalog = make_catalog({name: SERVICE.format(name=name) for name in WIDE})
+    monkeypatch.chdir(tmp_path)
+    git(tmp_path, "init", "-q", "-b", "main")
+    assert run(["render"]).exit_code == 0
+    return catalog / "services"
+
+
+def blamed(path: str) -> dict[str, dict[str, str]]:
+    """The `check` report's entries for one file, by service."""
+    result = run(["check", "--format", "json"])
+    assert result.exit_code == 1
+    files = json.loads(result.output)["files"]
+    return {f["service"]: f for f in files if f["path"] == path}
+
+
+def edits(diff: str) -> tuple[list[str], list[str]]:
+    """The lines a diff removes and adds (its `---`/`+++` header left out)."""
+    body = diff.splitlines()[2:]
+    return [x for x in body if x[:1] == "-"], [x for x in body if x[:1] == "+"]
+
+
+def test_check_blames_every_service_of_a_wide_tag_bump(wide: Path) -> None:
+    for name in WIDE:
+        svc = wide / f"{name}.yaml"
+        svc.write_text(svc.read_text().replace("tag: v1", f"tag: v2-{name}"))
+    for env in ("dev", "prod"):
+        found = blamed(VALUES.format(f"-{env}"))
+        assert sorted(found) == WIDE
+        for name, item in found.items():
+            assert (item["source"], item["env"], item["status"]) == (
+                f"services/{name}.yaml",
+                env,
+                "changed",
+            )
+            own = f"       repository: ghcr.io/acme/{name}\n-      tag: v1\n+      tag: v2-{name}\n"
+            assert own in item["diff"] and item["diff"].count("@@ -") == 1
+            assert edits(item["diff"]) == (["-      tag: v1"], [f"+      tag: v2-{name}"])
+    check = run(["check"]).output
+    assert run(["render", "--dry-run"]).output == check.split("--- a/", 1)[0]
+
+
+def test_check_blames_services_added_and_removed_in_the_middle_on_themselves(wide: Path) -> None:
+    """svc-05 bumped, svc-05-b added after it (a block like it), svc-08 removed."""
+    svc = wide / "svc-05.yaml"
+    (wide / "svc-05-b.yaml").write_text(SERVICE.format(name="svc-05-b"))
+    svc.write_text(svc.read_text().replace("tag: v1", "tag: v2"))
+    (wide / "svc-08.yaml").unlink()
+    for suffix in ("", "-dev", "-prod"):
+        found = blamed(VALUES.format(suffix))
+        assert sorted(found) == (
+            ["svc-05", "svc-05-b", "svc-08"] if suffix else ["svc-05-b", "svc-08"]
+        )
+        added, gone = found["svc-05-b"]["diff"], found["svc-08"]["diff"]
+        assert edits(added)[1][0] == "+  svc-05-b:" and not edits(added)[0]
+        assert edits(gone)[0][0] == "-  svc-08:" and not edits(gone)[1]
+        assert found["svc-08"]["source"] == "services/svc-08.yaml"
+    bumped = blamed(VALUES.format("-dev"))["svc-05"]["diff"]
+    assert "-      tag: v1\n+      tag: v2\n" in bumped and "svc-05-b" not in bumped

@@ -163,3 +163,49 @@ def test_new_service_fills_the_repo_s_skeleton_override(make_catalog: Callable[.
     assert render(catalog)[0] == 0  # and Backstage's template ships the same skeleton
     copied = catalog.parent / "rendered" / "backstage" / "template" / "skeleton"
     assert [p.read_text() for p in copied.rglob("*.yaml")] == [skeleton]
+
+
+def test_diff_renders_each_side_with_its_own_templates(repo: Path) -> None:  # noqa: F811
+    """An override added in the work tree is a change against a base that had none."""
+    catalog = repo / "catalog"
+    override(catalog, OVERLAY, built_in(OVERLAY) + LABELS)
+    diff_tools()
+    result = run(["diff", "--base", "HEAD"])
+    assert result.exit_code == 1
+    head = "gitops-gen diff against HEAD: 9 file(s) change, 0 removal(s)\n"
+    assert result.output.startswith(head)
+    assert "  ~ [stg] ExternalSecret payment/payment-secrets changed\n" in result.output
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "label every overlay (not rendered yet)")
+    (catalog.parent / "templates" / OVERLAY).unlink()  # the work tree drops it again
+    again = run(["diff", "--base", "HEAD"])
+    assert (again.exit_code, again.output.startswith(head)) == (1, True)
+
+
+def test_an_overridden_shell_script_that_sh_rejects_exits_2_located(
+    fixture_copy: Callable[[str], Path],
+) -> None:
+    catalog = fixture_copy("vault")
+    name = "vault/bootstrap.sh.j2"
+    broken = built_in(name) + "if true then\n  echo never\nfi\n"
+    lines = _script_lines(catalog)
+    file = override(catalog, name, broken)
+    code, stderr = render(catalog)
+    # located in the override; which line is the engine's guess (the first matching `fi`)
+    where, _, message = stderr.partition(":1: ")
+    assert (code, where.rpartition(":")[0]) == (2, file.as_posix())
+    assert message == (
+        'template: output is not valid shell (sh -n): Syntax error: "fi" unexpected '
+        f'(expecting "then") (output line {lines + 3})\n'
+    )
+    assert not (catalog.parent / "rendered").exists()
+
+
+def _script_lines(catalog: Path) -> int:
+    """Lines of the built-in bootstrap script of the fixture's first env."""
+    from generator.catalog.load import load_catalog
+    from generator.pipeline.render import OUT, render_catalog
+
+    tree = render_catalog(load_catalog(catalog))[OUT]
+    first = sorted(p for p in tree if p.endswith("bootstrap.sh"))[0]
+    return tree[first].count("\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 ENV_KEY = r"^[A-Z][A-Z0-9_]*$"
@@ -22,3 +22,23 @@ Line = Annotated[str, StringConstraints(pattern=SINGLE_LINE, min_length=1, max_l
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+EXTRA_HELP = (
+    "The team's own fields, free-form (scalars, lists, maps; never secret values), for its "
+    "template overrides (`service.extra`, `platform.extra`, `extra`); optionally validated by "
+    "<templatesPath>/extra.schema.json."
+)
+Extra = Annotated[dict[str, JsonValue], Field(description=EXTRA_HELP)]
+
+
+def merged_extra(base: dict[str, JsonValue], over: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    """`over` merged over `base`: maps merge key by key (deeply), anything else replaces."""
+    out = dict(base)
+    for key, value in over.items():
+        below = out.get(key)
+        if isinstance(below, dict) and isinstance(value, dict):
+            out[key] = merged_extra(below, value)
+        else:
+            out[key] = value
+    return out

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import Field, StringConstraints, model_validator
 
-from generator.catalog.models.common import DnsLabel, Duration, Line, Strict
+from generator.catalog.models.common import DnsLabel, Duration, Extra, Line, Strict
 from generator.catalog.models.kubernetes import Kubernetes
 from generator.catalog.templates import per_key, placeholders
 
@@ -312,6 +312,7 @@ class Platform(Strict):
     kubernetes: Kubernetes = Field(
         Kubernetes(), description="Object names and workload defaults (probes, pod security)."
     )
+    extra: Extra = Field(default_factory=dict)
 
 
 # The backend models a catalog may use: the built-in ones, and those a plug-in registers.

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, JsonValue, StringConstraints
 
 from generator.catalog.models.common import (
     CONFIG_KEY,
     ConfigValue,
     DnsLabel,
     Duration,
+    Extra,
     Line,
     SecretKey,
     Strict,
+    merged_extra,
 )
 from generator.catalog.models.kubernetes import PodSecurityOverride, ProbesOverride
 
@@ -75,6 +77,7 @@ class EnvOverride(Strict):
         description="ESO refresh interval of this service in this env, instead of the env's "
         "(AWS backends only).",
     )
+    extra: Extra = Field(default_factory=dict)
 
 
 class Service(Strict):
@@ -97,7 +100,15 @@ class Service(Strict):
     )
     resources: Resources = Resources()
     environments: dict[str, EnvOverride] = Field(default_factory=dict)
+    extra: Extra = Field(default_factory=dict)
 
     @property
     def ns(self) -> str:
         return self.namespace or self.name
+
+    def extra_in(self, env: str | None) -> dict[str, JsonValue]:
+        """The team's fields in `env`: the env's `extra` merged (deeply) over the service's."""
+        override = self.environments.get(env) if env is not None else None
+        if override is None or not override.extra:
+            return self.extra
+        return merged_extra(self.extra, override.extra)

@@ -1,0 +1,116 @@
+"""SIGINT and SIGTERM: one orderly stop, exit 130 or 143, one line on stderr.
+
+The console script installs `stop` for both signals (`cli.entry`). The first signal raises
+`Interrupted` where the process is: like KeyboardInterrupt it unwinds through every `finally`
+(the output's lock is released, forked workers are waited for or stopped). A signal that
+arrives inside an `atomic` function (one file's write-and-rename, one delete with the folders
+it empties) is raised as that function returns: a stop never leaves a temp file or an emptied
+folder behind. What a stop leaves is consistent: every other file is the old or the
+new one, and the manifest lists everything a stopped run may have begun, so the next `render`
+completes the tree. A second signal while the clean-up runs is not raised again (it would cut
+the clean-up short). The command says what the stop left (`commands/render.py` for a render);
+`cli.handled` prints it.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Callable
+from types import CodeType, FrameType
+from typing import Any
+
+SIGNALS = ("SIGINT", "SIGTERM")
+_received: list[int] = []  # the signal being handled, once one arrived
+_atomic: set[CodeType] = set()
+
+
+class Interrupted(BaseException):
+    """A stop asked by a signal. Not an Exception: no `except Exception` swallows it."""
+
+    def __init__(self, signum: int, message: str = "") -> None:
+        super().__init__(signum, message)
+        self.signum = signum
+        self.message = message or f"gitops-gen: interrupted by {self.name}"
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum  # what a shell reports: 130 for SIGINT, 143 for SIGTERM
+
+
+def install() -> None:
+    """`stop` for SIGINT and SIGTERM (the ones this platform has), unless the process was
+    started with one ignored (`nohup`, a background job of a script): it stays ignored."""
+    for name in SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, stop)
+
+
+def atomic(*functions: Callable[..., Any]) -> None:
+    """A stop never lands inside these: it waits until they return (their callees included)."""
+    _atomic.update(f.__code__ for f in functions)
+
+
+def stop(signum: int, frame: FrameType | None) -> None:
+    if _received:
+        return  # the first stop's clean-up is under way: let it finish
+    _received.append(signum)
+    _raise_when_safe(frame)
+
+
+def _raise_when_safe(frame: FrameType | None) -> None:
+    """Raise now, or, inside an atomic function, as the outermost one returns: its frame gets
+    a local trace function (a global one that traces no new frame turns those on meanwhile)."""
+    outer = None
+    while frame is not None:
+        if frame.f_code in _atomic:
+            outer = frame
+        frame = frame.f_back
+    if outer is None:
+        raise Interrupted(_received[0])
+    previous = sys.gettrace()
+
+    def on_return(_frame: FrameType, event: str, _arg: object) -> object:
+        if event != "return":
+            return on_return
+        sys.settrace(previous)
+        raise Interrupted(_received[0])  # at the call site, once the function is done
+
+    outer.f_trace_lines = False
+    outer.f_trace = on_return
+    sys.settrace(_no_new_frames)
+
+
+def _no_new_frames(_frame: FrameType, _event: str, _arg: object) -> None:
+    return None
+
+
+def settle() -> None:
+    """The run is over (its exit code is known): later signals are ignored."""
+    for name in SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def received() -> int | None:
+    """The signal that stopped this run, if one did (an error may come out of the
+    clean-up in its place: it is still a stop)."""
+    return _received[0] if _received else None
+
+
+def as_interrupted(exc: BaseException) -> Interrupted | None:
+    """The stop `exc` stands for: itself, a Ctrl-C that reached Python as KeyboardInterrupt
+    (no handler installed: an embedding program, the tests), or any error raised after a
+    signal arrived."""
+    if isinstance(exc, Interrupted):
+        return exc
+    if isinstance(exc, KeyboardInterrupt):
+        return Interrupted(signal.SIGINT)
+    signum = received()
+    return Interrupted(signum) if signum is not None else None
