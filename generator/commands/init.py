@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.catalog.git_url import parse_git_url
 from generator.catalog.install import parse_install, unpinned_message
 from generator.catalog.load import PLATFORM_FILE, SERVICES_DIR, load_catalog
 from generator.catalog.models import DNS_LABEL, Ci, Platform
@@ -166,7 +167,7 @@ def _origin(target: Path) -> str | None:
     command = ["git", "-C", str(target), "remote", "get-url", "origin"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     url = done.stdout.strip() if done.returncode == 0 else ""
-    return url if url.startswith(("https://", "ssh://", "git@")) else None
+    return url if parse_git_url(url) is not None else None  # https, scp-like or ssh://
 
 
 def _workflows(platform_text: str) -> dict[str, str]:
