@@ -59,3 +59,8 @@ jobs_option = click.option(
     callback=_set_jobs,
     help="Processes to work with: 1 = one process [default: GITOPS_GEN_JOBS, else every core].",
 )
+
+files_argument = click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+"""`[FILES]...`: what a pre-commit hook passes. Given, the command runs only when one of them
+is under the catalog, its templates folder, the output or a generated workflow (the paths
+platform.yaml names); otherwise it does nothing and exits 0."""

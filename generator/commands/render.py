@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -10,10 +11,57 @@ from generator.output import engine
 from generator.output.stray import stray_warnings
 
 
+def watched(catalog: Path, out: Path, workflows: Path | None) -> tuple[list[Path], Path] | None:
+    """The folders a change in which can change the output (the catalog, its templates
+    folder, the output) and the folder of the generated workflows, resolved; None when
+    platform.yaml cannot be read (the command itself then reports why)."""
+    from pydantic import ValidationError
+
+    from generator.catalog.load import PLATFORM_FILE
+    from generator.catalog.models import Platform
+    from generator.catalog.service_files import parse_file
+
+    data = parse_file(catalog / PLATFORM_FILE, PLATFORM_FILE)[1]
+    try:
+        platform = Platform.model_validate(data)
+    except ValidationError:
+        return None
+    folders = [catalog, catalog / ".." / platform.templatesPath, out, Path(platform.renderedPath)]
+    flows = workflows if workflows is not None else Path(platform.ci.workflowsPath)
+    return [f.resolve() for f in folders], flows.resolve()
+
+
+def concerns(files: Sequence[Path], catalog: Path, out: Path, workflows: Path | None) -> bool:
+    """Does any of `files` (what pre-commit passes a hook) lie where the output comes from or
+    goes? No files: yes, always. The folders are the catalog's own, custom paths included."""
+    if not files:
+        return True
+    found = watched(catalog, out, workflows)
+    if found is None:
+        return True
+    folders, flows = found
+    for name in files:
+        path = name.resolve()
+        if path.parent == flows and path.name.startswith("gitops-gen-"):
+            return True
+        if any(path.is_relative_to(folder) for folder in folders):
+            return True
+    return False
+
+
 def render(
-    catalog: Path, out: Path, workflows: Path | None, *, dry_run: bool, allow_empty: bool
+    catalog: Path,
+    out: Path,
+    workflows: Path | None,
+    *,
+    dry_run: bool,
+    allow_empty: bool,
+    files: Sequence[Path] = (),
 ) -> int:
-    """Write only what changed and remove files no longer produced; `dry_run` only prints."""
+    """Write only what changed and remove files no longer produced; `dry_run` only prints.
+    `files`: run only if one of them concerns the output (a pre-commit hook's file names)."""
+    if not concerns(files, catalog, out, workflows):
+        return 0
     plan = engine.plan_for(catalog, out, workflows)
     if dry_run:
         from generator.review.report import text_report  # only reports need difflib and blame
@@ -27,10 +75,15 @@ def render(
     return 0
 
 
-def check(catalog: Path, out: Path, workflows: Path | None, fmt: str) -> int:
-    """Render in memory and report the drift from disk: 1 when there is any."""
+def check(
+    catalog: Path, out: Path, workflows: Path | None, fmt: str, files: Sequence[Path] = ()
+) -> int:
+    """Render in memory and report the drift from disk: 1 when there is any. `files`: as
+    for `render`."""
     from generator.review.report import format_report
 
+    if not concerns(files, catalog, out, workflows):
+        return 0
     plan = engine.plan_for(catalog, out, workflows)
     click.echo(format_report(plan, fmt), nl=False)
     return 1 if plan.changed else 0
