@@ -77,8 +77,10 @@ def main() -> None:
 def validate(catalog: Path) -> None:
     """Validate the catalog only; print every error at once."""
     from generator.catalog.load import load_catalog
+    from generator.commands.render import warn_placeholders
 
     cat = load_catalog(catalog)
+    warn_placeholders(catalog)
     click.echo(
         f"catalog ok: {len(cat.services)} services, {len(cat.platform.environments)} environments"
     )

@@ -43,6 +43,9 @@ FILES = {  # template under templates/init/ -> file in the new repo
     "pre-commit-config.yaml": ".pre-commit-config.yaml",
     "README.md": "README.md",
 }
+# A repository created on GitHub may start with a README (and a LICENSE and a .gitignore, which
+# init never writes): init keeps it instead of refusing the folder.
+KEEP = ("README.md",)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class InitResult:
     install: str | None  # ci.install as written (None: the repo's checkout)
     placeholder_repo: bool
     placeholder_oidc: bool = False
+    kept: tuple[str, ...] = ()  # files of a new GitHub repository init left as they were
 
 
 def init_repo(target: Path, spec: InitSpec) -> InitResult:
@@ -69,6 +73,9 @@ def init_repo(target: Path, spec: InitSpec) -> InitResult:
     install = spec.install or installed_from()
     files = {dest: _render(name, target, spec, install) for name, dest in FILES.items()}
     files.update(_workflows(files[FILES["platform.yaml"]]))
+    kept = sorted(p for p in KEEP if (target / p).is_file() and not (target / p).is_symlink())
+    for path in kept:  # GitHub's own README of a new repository: the team's, left as it is
+        del files[path]
     taken = sorted(p for p in files if (target / p).exists() or (target / p).is_symlink())
     folders = {str(parent) for p in files for parent in Path(p).parents if parent != Path()}
     taken += sorted(f for f in folders if _exists_as_file(target / f))
@@ -82,7 +89,11 @@ def init_repo(target: Path, spec: InitSpec) -> InitResult:
             handle.write(text)
     platform = files[FILES["platform.yaml"]]
     return InitResult(
-        sorted(files), install, PLACEHOLDER_HOST in platform, "REPLACE-WITH-YOUR" in platform
+        sorted(files),
+        install,
+        PLACEHOLDER_HOST in platform,
+        "REPLACE-WITH-YOUR" in platform,
+        tuple(kept),
     )
 
 
@@ -189,6 +200,7 @@ def _workflows(platform_text: str) -> dict[str, str]:
 def next_steps(target: Path, result: InitResult) -> str:
     lines = [f"gitops-gen: wrote {len(result.written)} files in {target}"]
     lines += [f"  {path}" for path in result.written]
+    lines += [f"kept your {path} as it was" for path in result.kept]
     if result.install is None:
         lines.append(
             "note: ci.install is unset, so the workflows run `pip install .`, which needs "

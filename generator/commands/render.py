@@ -11,6 +11,16 @@ from generator.output import engine
 from generator.output.stray import stray_warnings
 
 
+def warn_placeholders(catalog: Path) -> None:
+    """A warning line on stderr per init placeholder left in platform.yaml (not an error)."""
+    from generator.catalog.load import PLATFORM_FILE, display_root
+    from generator.catalog.placeholders import placeholder_warnings
+
+    shown = f"{display_root(catalog)}{PLATFORM_FILE}"
+    for line in placeholder_warnings(catalog / PLATFORM_FILE, shown):
+        click.echo(line, err=True)
+
+
 def watched(catalog: Path, out: Path, workflows: Path | None) -> tuple[list[Path], Path] | None:
     """The folders a change in which can change the output (the catalog, its templates
     folder, the output) and the folder of the generated workflows, resolved; None when
@@ -62,6 +72,7 @@ def render(
     `files`: run only if one of them concerns the output (a pre-commit hook's file names)."""
     if not concerns(files, catalog, out, workflows):
         return 0
+    warn_placeholders(catalog)
     plan = engine.plan_for(catalog, out, workflows)
     if dry_run:
         from generator.review.report import text_report  # only reports need difflib and blame
@@ -84,6 +95,7 @@ def check(
 
     if not concerns(files, catalog, out, workflows):
         return 0
+    warn_placeholders(catalog)
     plan = engine.plan_for(catalog, out, workflows)
     click.echo(format_report(plan, fmt), nl=False)
     return 1 if plan.changed else 0

@@ -52,8 +52,6 @@ def test_init_then_new_service_render_and_check_pass(tmp_path: Path) -> None:
     assert catalog.platform.ci.install == PINNED and len(catalog.platform.secretBackends) == 1
     new = gitops_gen(repo, "new-service", "cart", "--owner", "team-cart", "--backend", "aws")
     assert new.returncode == 2  # a backend without keys: refused, as for any repo
-    new = gitops_gen(repo, "new-service", "cart", "--owner", "team-cart", "--key", "DB_PASSWORD")
-    assert new.returncode == 2
     args = ["new-service", "cart", "--owner", "team-cart", "--backend", "aws", "--key", "DB_HOST"]
     assert gitops_gen(repo, *args).returncode == 0
     if shutil.which("make"):
@@ -89,7 +87,7 @@ def test_init_without_aws_starts_with_vault_and_the_checkout_install(tmp_path: P
 @pytest.mark.parametrize(
     ("existing", "args", "message"),
     [
-        ("README.md", [], "README.md:1:1: (file): already exists: init writes nothing"),
+        ("Makefile", [], "Makefile:1:1: (file): already exists: init writes nothing"),
         (".github/workflows/gitops-gen-check.yml", [], "gitops-gen-check.yml:1:1: (file): "),
         ("catalog", [], "catalog:1:1: (file): already exists"),
         (None, ["--install", "gitops-gen==0.1.0"], "init:1:1: --install: 'gitops-gen==0.1.0'"),
