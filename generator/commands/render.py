@@ -11,6 +11,20 @@ from generator.output import engine
 from generator.output.stray import stray_warnings
 
 
+def version_note(out: Path) -> str | None:
+    """One line when the manifest records another gitops-gen version than this one."""
+    from generator import __version__
+    from generator.output.plan import MANIFEST, manifest_version
+
+    recorded = manifest_version(out)
+    if recorded is None or recorded == __version__:
+        return None
+    return (
+        f"gitops-gen: note: {(out / MANIFEST).as_posix()} was written by gitops-gen {recorded}; "
+        f"this is gitops-gen {__version__}"
+    )
+
+
 def warn_placeholders(catalog: Path) -> None:
     """A warning line on stderr per init placeholder left in platform.yaml (not an error)."""
     from generator.catalog.load import PLATFORM_FILE, display_root
@@ -98,4 +112,6 @@ def check(
     warn_placeholders(catalog)
     plan = engine.plan_for(catalog, out, workflows)
     click.echo(format_report(plan, fmt), nl=False)
+    if note := version_note(out):
+        click.echo(note, err=True)
     return 1 if plan.changed else 0
