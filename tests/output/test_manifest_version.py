@@ -36,7 +36,9 @@ def test_a_render_records_the_version_that_wrote_it(repo: Path) -> None:
     assert (done.exit_code, done.stderr) == (0, "")
 
 
-def test_a_new_version_alone_is_a_note_not_drift(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_version_alone_is_a_note_not_drift(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = (repo / MANIFEST).read_bytes()
     running(monkeypatch, "99.0.0")
     done = run(["check"])
