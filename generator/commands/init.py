@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator import __version__
 from generator.catalog.git_url import parse_git_url
 from generator.catalog.install import parse_install, unpinned_message
 from generator.catalog.load import PLATFORM_FILE, SERVICES_DIR, load_catalog
@@ -70,7 +71,7 @@ class InitResult:
 def init_repo(target: Path, spec: InitSpec) -> InitResult:
     """Write the new repo into `target`, or refuse (exit 2) and write nothing."""
     _refuse_bad_spec(spec)
-    install = spec.install or installed_from()
+    install = spec.install or installed_from() or released(target)
     files = {dest: _render(name, target, spec, install) for name, dest in FILES.items()}
     files.update(_workflows(files[FILES["platform.yaml"]]))
     kept = sorted(p for p in KEEP if (target / p).is_file() and not (target / p).is_symlink())
@@ -129,6 +130,14 @@ def installed_from() -> str | None:
         return None
     spec = f"gitops-gen @ git+{info['url']}@{vcs.get('commit_id', '')}"
     return spec if parse_install(spec) is not None else None
+
+
+def released(target: Path) -> str | None:
+    """`gitops-gen==<this version>` unless `target` can install itself (`pip install .` needs
+    a pyproject.toml or setup.py): a new GitOps repo holds a catalog, not the generator."""
+    if (target / "pyproject.toml").is_file() or (target / "setup.py").is_file():
+        return None
+    return f"gitops-gen=={__version__}"
 
 
 @cache
@@ -201,11 +210,17 @@ def next_steps(target: Path, result: InitResult) -> str:
     lines = [f"gitops-gen: wrote {len(result.written)} files in {target}"]
     lines += [f"  {path}" for path in result.written]
     lines += [f"kept your {path} as it was" for path in result.kept]
+    if result.install == released(target) and result.install is not None:
+        lines.append(
+            f"note: ci.install pins {result.install} (this gitops-gen) for the workflows: "
+            "change it in catalog/platform.yaml when you upgrade, or to a private index "
+            "(`--index-url URL`), a wheel URL with its sha256 or a VCS URL at a commit"
+        )
     if result.install is None:
         lines.append(
             "note: ci.install is unset, so the workflows run `pip install .`, which needs "
             "gitops-gen's source in this repo: set ci.install in catalog/platform.yaml to a "
-            "pinned source (`gitops-gen==VERSION --hash=sha256:<64 hex>` or "
+            "pinned source (`gitops-gen==VERSION`, optionally with `--index-url URL`, or "
             "`git+https://HOST/REPO@<40 hex>`)"
         )
     if result.placeholder_repo:

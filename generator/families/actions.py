@@ -70,14 +70,15 @@ def install_script(ci: Ci) -> str:
     install = parse_install(ci.install)
     assert install is not None  # the catalog rule refuses an unpinned ci.install
     q = shlex.quote
+    index = f"--index-url {q(install.index_url)} " if install.index_url else ""
     if install.kind != "hashed":
-        return f"python -m pip install {q(install.spec)}"
+        return f"python -m pip install {index}{q(install.spec)}"
     # --hash works only in a requirements file; hash-checking then needs every dependency
     # hashed, so the pinned artifact goes in alone and its dependencies follow by range.
     return Block(
         f"printf '%s\\n' {q(install.spec)} > {REQUIREMENTS}\n"
-        f"python -m pip install --require-hashes --no-deps -r {REQUIREMENTS}\n"
-        f"python -m pip install {q(install.requirement)}\n"
+        f"python -m pip install {index}--require-hashes --no-deps -r {REQUIREMENTS}\n"
+        f"python -m pip install {index}{q(install.requirement)}\n"
     )
 
 
