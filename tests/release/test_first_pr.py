@@ -39,7 +39,8 @@ def index(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     files = root / "files"
     files.mkdir()
     shutil.copy2(wheel, files / wheel.name)
-    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", files, wheel]
+    pip: list[str | Path] = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", files]
+    pip.append(wheel)
     sh(*pip, cwd=root)
     projects: dict[str, list[Path]] = {}
     for found in sorted(files.iterdir()):
@@ -60,7 +61,7 @@ def index(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     (root / "simple" / "index.html").write_text(listing)
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
