@@ -32,7 +32,11 @@ def custom_repo(root: Path) -> Path:
     (root / "platform").mkdir()
     (root / "catalog").rename(root / "platform" / "catalog")
     platform = root / "platform/catalog/platform.yaml"
-    platform.write_text(platform.read_text() + CUSTOM)
+    text = platform.read_text()  # init wrote `ci: install:` (the pinned version)
+    assert "\nci:\n" in text
+    paths = "\nci:\n  catalogPath: platform/catalog\n  workflowsPath: ci/flows\n"
+    text = text.replace("\nci:\n", paths) + "renderedPath: deploy/out\ntemplatesPath: overrides\n"
+    platform.write_text(text)
     shutil.rmtree(root / ".github")
     cat = ["--catalog", "platform/catalog"]
     sh(
