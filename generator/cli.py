@@ -17,6 +17,7 @@ import click
 from generator import __version__
 from generator.cli_options import (
     catalog_option,
+    files_argument,
     format_option,
     jobs_option,
     out_option,
@@ -91,8 +92,10 @@ def main() -> None:
 def validate(catalog: Path) -> None:
     """Validate the catalog only; print every error at once."""
     from generator.catalog.load import load_catalog
+    from generator.commands.render import warn_placeholders
 
     cat = load_catalog(catalog)
+    warn_placeholders(catalog)
     click.echo(
         f"catalog ok: {len(cat.services)} services, {len(cat.platform.environments)} environments"
     )
@@ -109,14 +112,28 @@ def validate(catalog: Path) -> None:
     help="Allow a catalog without services to remove every service's output.",
 )
 @jobs_option
+@files_argument
 @handled
-def render(
-    catalog: Path, out: Path, workflows: Path | None, dry_run: bool, allow_empty: bool
+def render(  # click passes every option by keyword
+    *,
+    catalog: Path,
+    out: Path,
+    workflows: Path | None,
+    dry_run: bool,
+    allow_empty: bool,
+    files: tuple[Path, ...],
 ) -> None:
-    """Validate, render, write only what changed, remove files no longer produced."""
+    """Validate, render, write only what changed, remove files no longer produced.
+
+    FILES (what a pre-commit hook passes): render only when one of them is under the
+    catalog, its templates folder, the output or a gitops-gen workflow."""
     from generator.commands import render as command
 
-    _exit(command.render(catalog, out, workflows, dry_run=dry_run, allow_empty=allow_empty))
+    _exit(
+        command.render(
+            catalog, out, workflows, dry_run=dry_run, allow_empty=allow_empty, files=files
+        )
+    )
 
 
 @main.command()
@@ -125,12 +142,18 @@ def render(
 @workflows_option
 @format_option
 @jobs_option
+@files_argument
 @handled
-def check(catalog: Path, out: Path, workflows: Path | None, fmt: str) -> None:
-    """Render in memory and compare with disk: exit 1 on drift."""
+def check(
+    catalog: Path, out: Path, workflows: Path | None, fmt: str, files: tuple[Path, ...]
+) -> None:
+    """Render in memory and compare with disk: exit 1 on drift.
+
+    FILES (what a pre-commit hook passes): check only when one of them is under the
+    catalog, its templates folder, the output or a gitops-gen workflow."""
     from generator.commands import render as command
 
-    _exit(command.check(catalog, out, workflows, fmt))
+    _exit(command.check(catalog, out, workflows, fmt, files))
 
 
 @main.command()

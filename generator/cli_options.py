@@ -5,6 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
+
+
+def _repo_root(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """Without --catalog, run from the repo root found upward from the working folder."""
+    if ctx.get_parameter_source(param.name or "") is ParameterSource.DEFAULT:
+        from generator.commands.root import enter_root
+
+        missing = enter_root(value)
+        if missing:
+            raise RootNotFound(missing)
+    return value
+
+
+class RootNotFound(click.ClickException):
+    """No catalog here nor above: one line, exit 2 (a user error, like every other)."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        click.echo(self.message, err=True)
+
 
 catalog_option = click.option(
     "--catalog",
@@ -12,7 +34,9 @@ catalog_option = click.option(
     default="catalog",
     show_default=True,
     type=click.Path(path_type=Path),
-    help="Catalog folder (platform.yaml + services/).",
+    callback=_repo_root,
+    help="Catalog folder (platform.yaml + services/) [default: catalog, in the first folder "
+    "up from here that holds one, as git finds its top level].",
 )
 out_option = click.option(
     "--out",
@@ -59,3 +83,8 @@ jobs_option = click.option(
     callback=_set_jobs,
     help="Processes to work with: 1 = one process [default: GITOPS_GEN_JOBS, else every core].",
 )
+
+files_argument = click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+"""`[FILES]...`: what a pre-commit hook passes. Given, the command runs only when one of them
+is under the catalog, its templates folder, the output or a generated workflow (the paths
+platform.yaml names); otherwise it does nothing and exits 0."""

@@ -219,7 +219,7 @@ def test_the_union_manifest_lists_old_and_new_marked_incomplete(
 ) -> None:
     """The shortcut (the final text plus the mark, when nothing old is dropped) writes what
     the whole union would."""
-    final = manifest_text(new)
+    final = manifest_text(new, "1.2.3")
     files = {k: sorted(set(old.get(k, [])) | set(new.get(k, []))) for k in sorted({*old, *new})}
-    doc = {"generator": "gitops-gen", "complete": False, "files": files}
+    doc = {"generator": "gitops-gen", "complete": False, "version": "1.2.3", "files": files}
     assert union_manifest(old, final) == json.dumps(doc, indent=1) + "\n"

@@ -2,8 +2,11 @@
 
 Unset, the workflows install the repo's own checkout (`pip install .`: the generator lives in
 the GitOps repo). Otherwise it names a source the repo owns or pins: a folder of the repo, an
-exact version with its sha256 hashes, or a VCS URL at a full commit. A bare registry name is
-refused: whoever owns that name on the index would run code in the PR check.
+exact released version (`gitops-gen==0.1.0`, optionally with its sha256 hashes and/or a
+private index: `--index-url URL`), a wheel URL with its sha256 (`...whl#sha256=<64 hex>`), or
+a VCS URL at a full commit. A range or a bare name is refused: whatever is newest on the index
+would run in the PR check; so is `--extra-index-url` (a name on two indexes: dependency
+confusion).
 """
 
 from __future__ import annotations
@@ -13,17 +16,25 @@ from dataclasses import dataclass
 from typing import Literal
 
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
-HASHED = re.compile(
-    rf"^(?P<requirement>{_NAME}(?:\[[A-Za-z0-9._,-]+\])?==[0-9][A-Za-z0-9.+!-]*)"
-    r"(?P<hashes>(?: +--hash=sha256:[0-9a-f]{64})+)$"
+# https, or http on this machine only (a local mirror, the tests); no credentials in the URL
+_INDEX = (
+    r"(?: +--index-url +(?P<index>https://[^\s@#]+"
+    r"|http://(?:127\.0\.0\.1|localhost)(?::[0-9]+)?/[^\s@#]*))?"
 )
+EXACT = re.compile(
+    rf"^(?P<requirement>{_NAME}(?:\[[A-Za-z0-9._,-]+\])?==[0-9][A-Za-z0-9.+!-]*)"
+    rf"(?P<hashes>(?: +--hash=sha256:[0-9a-f]{{64}})*){_INDEX}$"
+)
+WHEEL_URL = re.compile(rf"^(?:{_NAME} ?@ ?)?https://[^\s@#]+/[^\s/@#]+\.whl#sha256=[0-9a-f]{{64}}$")
 VCS = re.compile(
     rf"^(?:{_NAME} ?@ ?)?git\+(?:https|ssh)://[^\s@#]+(?:@[^\s/@#]+)?[^\s@#]*"
     r"@[0-9a-f]{40}(?:#subdirectory=[A-Za-z0-9_./-]+)?$"
 )
 LOCAL = re.compile(r"^\.(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*/?$")
 PINNED_FORMS = (
-    "`NAME==VERSION --hash=sha256:<64 hex>`, a VCS URL at a full commit "
+    "an exact version (`NAME==VERSION`, optionally `--hash=sha256:<64 hex>` and "
+    "`--index-url URL` for a private index), a wheel URL with its hash "
+    "(`https://HOST/PATH.whl#sha256=<64 hex>`), a VCS URL at a full commit "
     "(`git+https://HOST/REPO@<40 hex>`) or a folder of this repo (`./PATH`); leave it unset "
     "to install this repo's checkout (`pip install .`)"
 )
@@ -31,9 +42,10 @@ PINNED_FORMS = (
 
 @dataclass(frozen=True)
 class Install:
-    kind: Literal["local", "hashed", "vcs"]
-    spec: str
-    requirement: str = ""  # hashed: `name==version` without the hashes
+    kind: Literal["local", "exact", "hashed", "url", "vcs"]
+    spec: str  # without `--index-url`
+    requirement: str = ""  # exact, hashed: `name==version` without the hashes
+    index_url: str = ""  # exact, hashed: the private index (`--index-url`)
 
 
 def parse_install(spec: str | None) -> Install | None:
@@ -42,8 +54,12 @@ def parse_install(spec: str | None) -> Install | None:
         return Install("local", ".")
     if LOCAL.match(spec) and ".." not in spec.split("/"):
         return Install("local", spec)
-    if found := HASHED.match(spec):
-        return Install("hashed", spec, found["requirement"])
+    if found := EXACT.match(spec):
+        kind: Literal["exact", "hashed"] = "hashed" if found["hashes"] else "exact"
+        pinned = found["requirement"] + found["hashes"]
+        return Install(kind, pinned, found["requirement"], found["index"] or "")
+    if WHEEL_URL.match(spec):
+        return Install("url", spec)
     if VCS.match(spec):
         return Install("vcs", spec)
     return None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -133,21 +135,62 @@ def _model(
     try:
         return model.model_validate(data), smap
     except ValidationError as exc:
-        problems.extend(_problem(err, data, smap) for err in exc.errors())
+        problems.extend(_problem(err, data, smap, model) for err in exc.errors())
         return None, smap
 
 
-def _problem(err: ErrorDetails, data: Any, smap: SourceMap) -> Problem:
+def _problem(err: ErrorDetails, data: Any, smap: SourceMap, model: type[BaseModel]) -> Problem:
     """Map a pydantic error to the data path the user wrote (dropping union tags)."""
     path = _data_path(err["loc"], data)
     kind = err["type"]
     if kind == "extra_forbidden":
-        return smap.problem(path, "unknown field", key=True)
+        return smap.problem(path, unknown_field(model, err["loc"]), key=True)
     if kind == "missing":
         line, col = smap.locate(path)
         field = ".".join(str(p) for p in (*path, err["loc"][-1]))
         return Problem(smap.file, line, col, field, "required field is missing")
     return smap.problem(path, _message(err))
+
+
+def unknown_field(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    """`unknown field`, with the closest known field of that place when one is close."""
+    known = _fields_at(model, loc[:-1])
+    close = difflib.get_close_matches(str(loc[-1]), sorted(known), n=1)
+    return f"unknown field, did you mean `{close[0]}`?" if close else "unknown field"
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> set[str]:
+    """The field names of the model(s) at `loc` (a union's members, a dict's or list's items:
+    pydantic's loc names the union tag or the index, which is skipped)."""
+    kinds: list[Any] = [model]
+    for part in loc:
+        following: list[Any] = []
+        for kind in _unwrap(kinds):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                field = kind.model_fields.get(str(part))
+                following += [field.annotation] if field else []
+            elif get_origin(kind) in {dict, list}:
+                following.append(get_args(kind)[-1])
+        kinds = following or kinds  # a union tag in loc: stay where we are
+    return {
+        name
+        for kind in _unwrap(kinds)
+        if isinstance(kind, type) and issubclass(kind, BaseModel)
+        for name in kind.model_fields
+    }
+
+
+def _unwrap(kinds: list[Any]) -> list[Any]:
+    """Unions and `Annotated[...]` opened up to the types inside."""
+    out: list[Any] = []
+    for kind in kinds:
+        if get_origin(kind) is Annotated:
+            out += _unwrap([get_args(kind)[0]])
+        elif get_origin(kind) in {Union, UnionType}:
+            out += _unwrap(list(get_args(kind)))
+        else:
+            out.append(kind)
+    return out
 
 
 def _data_path(loc: tuple[int | str, ...], data: Any) -> DataPath:

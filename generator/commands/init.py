@@ -18,6 +18,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator import __version__
+from generator.catalog.git_url import parse_git_url
 from generator.catalog.install import parse_install, unpinned_message
 from generator.catalog.load import PLATFORM_FILE, SERVICES_DIR, load_catalog
 from generator.catalog.models import DNS_LABEL, Ci, Platform
@@ -42,6 +44,9 @@ FILES = {  # template under templates/init/ -> file in the new repo
     "pre-commit-config.yaml": ".pre-commit-config.yaml",
     "README.md": "README.md",
 }
+# A repository created on GitHub may start with a README (and a LICENSE and a .gitignore, which
+# init never writes): init keeps it instead of refusing the folder.
+KEEP = ("README.md",)
 
 
 @dataclass(frozen=True)
@@ -60,14 +65,18 @@ class InitResult:
     install: str | None  # ci.install as written (None: the repo's checkout)
     placeholder_repo: bool
     placeholder_oidc: bool = False
+    kept: tuple[str, ...] = ()  # files of a new GitHub repository init left as they were
 
 
 def init_repo(target: Path, spec: InitSpec) -> InitResult:
     """Write the new repo into `target`, or refuse (exit 2) and write nothing."""
     _refuse_bad_spec(spec)
-    install = spec.install or installed_from()
+    install = spec.install or installed_from() or released(target)
     files = {dest: _render(name, target, spec, install) for name, dest in FILES.items()}
     files.update(_workflows(files[FILES["platform.yaml"]]))
+    kept = sorted(p for p in KEEP if (target / p).is_file() and not (target / p).is_symlink())
+    for path in kept:  # GitHub's own README of a new repository: the team's, left as it is
+        del files[path]
     taken = sorted(p for p in files if (target / p).exists() or (target / p).is_symlink())
     folders = {str(parent) for p in files for parent in Path(p).parents if parent != Path()}
     taken += sorted(f for f in folders if _exists_as_file(target / f))
@@ -81,7 +90,11 @@ def init_repo(target: Path, spec: InitSpec) -> InitResult:
             handle.write(text)
     platform = files[FILES["platform.yaml"]]
     return InitResult(
-        sorted(files), install, PLACEHOLDER_HOST in platform, "REPLACE-WITH-YOUR" in platform
+        sorted(files),
+        install,
+        PLACEHOLDER_HOST in platform,
+        "REPLACE-WITH-YOUR" in platform,
+        tuple(kept),
     )
 
 
@@ -117,6 +130,14 @@ def installed_from() -> str | None:
         return None
     spec = f"gitops-gen @ git+{info['url']}@{vcs.get('commit_id', '')}"
     return spec if parse_install(spec) is not None else None
+
+
+def released(target: Path) -> str | None:
+    """`gitops-gen==<this version>` unless `target` can install itself (`pip install .` needs
+    a pyproject.toml or setup.py): a new GitOps repo holds a catalog, not the generator."""
+    if (target / "pyproject.toml").is_file() or (target / "setup.py").is_file():
+        return None
+    return f"gitops-gen=={__version__}"
 
 
 @cache
@@ -167,7 +188,7 @@ def _origin(target: Path) -> str | None:
     command = ["git", "-C", str(target), "remote", "get-url", "origin"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     url = done.stdout.strip() if done.returncode == 0 else ""
-    return url if url.startswith(("https://", "ssh://", "git@")) else None
+    return url if parse_git_url(url) is not None else None  # https, scp-like or ssh://
 
 
 def _workflows(platform_text: str) -> dict[str, str]:
@@ -189,11 +210,18 @@ def _workflows(platform_text: str) -> dict[str, str]:
 def next_steps(target: Path, result: InitResult) -> str:
     lines = [f"gitops-gen: wrote {len(result.written)} files in {target}"]
     lines += [f"  {path}" for path in result.written]
+    lines += [f"kept your {path} as it was" for path in result.kept]
+    if result.install == released(target) and result.install is not None:
+        lines.append(
+            f"note: ci.install pins {result.install} (this gitops-gen) for the workflows: "
+            "change it in catalog/platform.yaml when you upgrade, or to a private index "
+            "(`--index-url URL`), a wheel URL with its sha256 or a VCS URL at a commit"
+        )
     if result.install is None:
         lines.append(
             "note: ci.install is unset, so the workflows run `pip install .`, which needs "
             "gitops-gen's source in this repo: set ci.install in catalog/platform.yaml to a "
-            "pinned source (`gitops-gen==VERSION --hash=sha256:<64 hex>` or "
+            "pinned source (`gitops-gen==VERSION`, optionally with `--index-url URL`, or "
             "`git+https://HOST/REPO@<40 hex>`)"
         )
     if result.placeholder_repo:

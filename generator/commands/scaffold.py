@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +68,11 @@ def create_service(catalog_dir: Path, spec: NewService) -> tuple[Path, Catalog]:
     platform = current.platform
     if spec.backend and not spec.keys:
         raise UserError.single(shown, "secrets.keys", "give at least one --key for the backend")
+    if spec.keys and not spec.backend and len(platform.secretBackends) == 1:
+        spec = replace(spec, backend=next(iter(platform.secretBackends)))  # the only one
     if spec.keys and not spec.backend:
-        raise UserError.single(shown, "secrets.backend", "--key needs --backend")
+        names = ", ".join(sorted(platform.secretBackends)) or "none in platform.yaml"
+        raise UserError.single(shown, "secrets.backend", f"--key needs --backend ({names})")
     text = entry_text(platform, spec, templates_for(current))  # the repo's skeleton override
     catalog = load_catalog(catalog_dir, extra={target.name: text.encode()})
     verify(render_all(catalog).inventory)

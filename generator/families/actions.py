@@ -2,7 +2,8 @@
 
 A tag can be moved by whoever controls the action's repository; a commit cannot. Each SHA is
 the commit its release tag points to (`git rev-parse 'TAG^{commit}'`); the tag is written
-beside it as a comment. The project's own CI (.github/workflows/ci.yml) uses the same pins.
+beside it as a comment. The project's own CI and release (.github/workflows/ci.yml,
+release.yml) use the same pins; the artifact, attest and publish actions only the release.
 The workflow templates see them as `Action` views; the shell the steps run is built here.
 """
 
@@ -16,14 +17,18 @@ from generator.catalog.models import Ci
 from generator.text.yamlout import Block
 
 PINS: dict[str, tuple[str, str]] = {  # action: (commit, release tag)
+    "actions/attest-build-provenance": ("a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32", "v4.1.0"),
     "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
     "actions/github-script": ("ed597411d8f924073f98dfc5c65a23a2325f34cd", "v8.0.0"),
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
+    "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
     "aws-actions/configure-aws-credentials": (
         "e6de054238d6b7531b4efff3b6587d9aade6a06c",
         "v6.2.3",
     ),
     "hashicorp/setup-terraform": ("dfe3c3f87815947d99a8997f908cb6525fc44e9e", "v4.0.1"),
+    "pypa/gh-action-pypi-publish": ("ed0c53931b1dc9bd32cbe73a98c7f6766f8a527e", "v1.13.0"),
 }
 
 
@@ -65,14 +70,15 @@ def install_script(ci: Ci) -> str:
     install = parse_install(ci.install)
     assert install is not None  # the catalog rule refuses an unpinned ci.install
     q = shlex.quote
+    index = f"--index-url {q(install.index_url)} " if install.index_url else ""
     if install.kind != "hashed":
-        return f"python -m pip install {q(install.spec)}"
+        return f"python -m pip install {index}{q(install.spec)}"
     # --hash works only in a requirements file; hash-checking then needs every dependency
     # hashed, so the pinned artifact goes in alone and its dependencies follow by range.
     return Block(
         f"printf '%s\\n' {q(install.spec)} > {REQUIREMENTS}\n"
-        f"python -m pip install --require-hashes --no-deps -r {REQUIREMENTS}\n"
-        f"python -m pip install {q(install.requirement)}\n"
+        f"python -m pip install {index}--require-hashes --no-deps -r {REQUIREMENTS}\n"
+        f"python -m pip install {index}{q(install.requirement)}\n"
     )
 
 

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from generator.catalog.facts import Facts, header
+from generator.catalog.git_url import GitRemote, parse_git_url
 from generator.catalog.models import DNS_LABEL, ENV_KEY
 from generator.families.runbook import runbook_path
 from generator.families.skeleton import DEFAULT_TAG, SKELETON_TEMPLATE, schema_path
@@ -33,7 +34,6 @@ LOCATION_TEMPLATE = "backstage/location.yaml.j2"
 SOFTWARE_TEMPLATE = "backstage/software-template.yaml.j2"
 SYSTEM_FILE = "system.yaml"
 PLATFORM_OWNER = "group:default/platform"  # owns the System and the new-service template
-_GITHUB = re.compile(r"^https://(?P<host>[^/]+)/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(\.git)?/?\Z")
 
 
 def component_path(service: str) -> str:
@@ -45,14 +45,40 @@ def _component_rel(service: str) -> str:
 
 
 def repo_parts(git_repo: str) -> tuple[str, str, str] | None:
-    match = _GITHUB.match(git_repo)
-    return (match["host"], match["owner"], match["repo"]) if match else None
+    remote = parse_git_url(git_repo)
+    return (remote.host, remote.owner, remote.repo) if remote else None
 
 
 def web_url(facts: Facts, path: str) -> str:
-    """A browsable URL of `path` at the tracked revision (GitHub-style `tree/<rev>/`)."""
+    """An https link to `path` at the tracked revision, whatever form `gitRepo` is in."""
+    remote = parse_git_url(facts.platform.gitRepo)
+    if remote is not None:
+        return remote.tree(facts.platform.gitRevision, path)
     base = re.sub(r"\.git/?\Z", "", facts.platform.gitRepo)
     return f"{base}/tree/{facts.platform.gitRevision}/{path}"
+
+
+class Publish(NamedTuple):
+    """The scaffolder action that proposes the new catalog entry, and its output's link."""
+
+    action: str
+    repo_url: str  # the action's `repoUrl`: `host?owner=o&repo=r` (or the provider's keys)
+    link_output: str  # the output naming the pull/merge request
+
+
+def publish(remote: GitRemote) -> Publish:
+    host, owner, repo = remote.host, remote.owner, remote.repo
+    if remote.provider == "gitlab":
+        return Publish(
+            "publish:gitlab:merge-request", f"{host}?owner={owner}&repo={repo}", "mergeRequestUrl"
+        )
+    if remote.provider == "bitbucket" and host == "bitbucket.org":
+        url = f"{host}?workspace={owner}&repo={repo}"
+        return Publish("publish:bitbucketCloud:pull-request", url, "pullRequestUrl")
+    if remote.provider == "bitbucket":
+        url = f"{host}?project={owner}&repo={repo}"
+        return Publish("publish:bitbucketServer:pull-request", url, "pullRequestUrl")
+    return Publish("publish:github:pull-request", f"{host}?owner={owner}&repo={repo}", "remoteUrl")
 
 
 class LinkView(NamedTuple):
@@ -100,7 +126,9 @@ class TemplateView(NamedTuple):
     image_repository: str  # the form's default
     image_tag: str  # the form's default
     backends: tuple[str, ...]  # secret backend names, sorted
-    repo_url: str  # publish:github:pull-request's `host?owner=o&repo=r`
+    repo_url: str  # the publish action's `host?owner=o&repo=r`
+    publish_action: str  # publish:github:pull-request, publish:gitlab:merge-request...
+    request_link: str  # the Backstage expression of the request's URL, for `output.links`
 
 
 def render(facts: Facts) -> dict[str, str]:
@@ -144,9 +172,9 @@ def component(facts: Facts, name: str) -> ComponentView:
         "backstage.io/source-location": "url:" + web_url(facts, catalog_path),
         "backstage.io/kubernetes-id": name,
     }
-    parts = repo_parts(facts.platform.gitRepo)
-    if parts and parts[0] == "github.com":
-        annotations["github.com/project-slug"] = f"{parts[1]}/{parts[2]}"
+    remote = parse_git_url(facts.platform.gitRepo)
+    if remote and remote.host in {"github.com", "gitlab.com"}:
+        annotations[f"{remote.host}/project-slug"] = f"{remote.owner}/{remote.repo}"
     links = (
         LinkView(web_url(facts, f"{rendered}/{runbook_path(name)}"), "Secrets runbook"),
         LinkView(web_url(facts, f"{catalog_path}/{facts.source(svc)}"), "Catalog entry"),
@@ -168,7 +196,10 @@ def system(facts: Facts) -> SystemView:
 
 
 def template(facts: Facts) -> TemplateView:
-    host, owner, repo = repo_parts(facts.platform.gitRepo) or ("github.com", facts.system, "gitops")
+    remote = parse_git_url(facts.platform.gitRepo) or GitRemote(
+        "github.com", facts.system, "gitops"
+    )
+    pr = publish(remote)
     return TemplateView(
         name=f"{facts.system}-new-service",
         title=f"New {facts.system} service",
@@ -179,5 +210,7 @@ def template(facts: Facts) -> TemplateView:
         image_repository=f"ghcr.io/{facts.system}/",
         image_tag=DEFAULT_TAG,
         backends=tuple(sorted(facts.platform.secretBackends)),
-        repo_url=f"{host}?owner={owner}&repo={repo}",
+        repo_url=pr.repo_url,
+        publish_action=pr.action,
+        request_link=f"${{{{ steps.pr.output.{pr.link_output} }}}}",
     )

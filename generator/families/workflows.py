@@ -184,13 +184,16 @@ def _aws_services(facts: Facts) -> list[tuple[Service, AwsBackend]]:
 
 
 def force_sync_script(namespaces: Iterable[str], label_key: str) -> Block:
-    """Seed 001's annotate-then-wait, scoped by namespace and the managed label."""
+    """Seed 001's annotate-then-wait, scoped by namespace and the managed label. The
+    namespaces are the positional parameters: a literal list of one (a new repo's first
+    service) is shellcheck's SC2043, a loop that only ever runs once."""
     label = f"{label_key}=true"
     words = " ".join(shlex.quote(ns) for ns in namespaces)
     return Block(
         "set -eu\n"
         'stamp="$(date +%s)"\n'
-        f"for ns in {words}; do\n"
+        f"set -- {words}\n"
+        'for ns in "$@"; do\n'
         f'  kubectl annotate externalsecret -n "$ns" -l {label} "force-sync=$stamp" --overwrite\n'
         f'  kubectl wait externalsecret -n "$ns" -l {label} --for=condition=Ready '
         f"--timeout={WAIT_TIMEOUT}\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+from generator import __version__
 from generator.catalog.load import SERVICES_DIR, Catalog, display_root, load_catalog
 from generator.output.guard import ensure_safe_root
 from generator.output.plan import Plan, make_plan
@@ -37,7 +38,7 @@ def _plan(
     folders = {OUT: out, WORKFLOWS: workflows}
     for folder in folders.values():
         ensure_safe_root(folder)
-    plan = make_plan(desired, folders, OUT)
+    plan = make_plan(desired, folders, OUT, __version__)
     paths = plan.roots[OUT].paths()
     synced = synced_folders(paths, rendered.results.applications(), catalog.platform.renderedPath)
     generated = paths | set(plan.roots[OUT].delete)  # a file the render deletes is not stray

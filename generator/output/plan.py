@@ -56,17 +56,57 @@ class Plan:
     services: int | None = None  # how many services the catalog has (None: not known)
     services_dir: str = "services"  # where they live, to name it in the empty-catalog error
     stamp: tuple[int, ...] = ()  # the manifest as planned against (see `manifest_stamp`)
+    version: str | None = None  # the gitops-gen version a changed manifest records
 
     @property
     def changed(self) -> bool:
         return any(r.changed for r in self.roots.values())
 
 
-def manifest_text(roots: Mapping[str, Iterable[str]]) -> str:
-    """The list of every generated file, per root: what a later render may delete."""
+def manifest_text(roots: Mapping[str, Iterable[str]], version: str | None = None) -> str:
+    """The list of every generated file, per root: what a later render may delete; and the
+    version of the gitops-gen that wrote them (see `keep_manifest_version`)."""
     listing = {name: sorted(tree) for name, tree in sorted(roots.items())}
-    doc = {"generator": "gitops-gen", "files": listing}
+    doc: dict[str, object] = {"generator": "gitops-gen"}
+    if version is not None:
+        doc["version"] = version
+    doc["files"] = listing
     return dumps_indented(doc, indent=1) + "\n"  # json.dumps's bytes, at the C encoder's speed
+
+
+def manifest_version(out: Path) -> str | None:
+    """The gitops-gen version the manifest in `out` records (None: none, or no manifest)."""
+    try:
+        doc = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = doc.get("version") if isinstance(doc, dict) else None
+    return version if isinstance(version, str) else None
+
+
+def keep_manifest_version(roots: dict[str, RootPlan], out_root: str) -> None:
+    """A new gitops-gen that renders the same files leaves the manifest as it is: the version
+    it records is the one that last changed a file, so upgrading the tool alone is never
+    drift (nor a commit). Any other change writes the manifest with the running version."""
+    out = roots[out_root]
+    if MANIFEST not in out.current or any(
+        r.create or r.delete or [p for p in r.update if p != MANIFEST] for r in roots.values()
+    ):
+        return
+    old, new = out.current[MANIFEST], out.desired[MANIFEST]
+    try:
+        same = _without_version(json.loads(old)) == _without_version(json.loads(new))
+    except ValueError:
+        return
+    if same:
+        out.desired[MANIFEST] = old
+        out.update.remove(MANIFEST)
+        del out.current[MANIFEST]
+        out.same += 1
+
+
+def _without_version(doc: object) -> object:
+    return {k: v for k, v in doc.items() if k != "version"} if isinstance(doc, dict) else doc
 
 
 def read_manifest(out: Path) -> dict[str, list[str]]:
@@ -102,12 +142,18 @@ def manifest_stamp(out: Path) -> tuple[int, ...]:
     return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
-def make_plan(desired: dict[str, dict[str, str]], folders: dict[str, Path], out_root: str) -> Plan:
-    """Plan every root. The manifest itself is part of the `out_root` tree."""
+def make_plan(
+    desired: dict[str, dict[str, str]],
+    folders: dict[str, Path],
+    out_root: str,
+    version: str | None = None,
+) -> Plan:
+    """Plan every root. The manifest itself is part of the `out_root` tree; it records
+    `version` when a file changes."""
     stamp = manifest_stamp(folders[out_root])
     previous = read_manifest(folders[out_root])
     trees = dict(desired)
-    trees[out_root] = {**desired[out_root], MANIFEST: manifest_text(desired)}
+    trees[out_root] = {**desired[out_root], MANIFEST: manifest_text(desired, version)}
     roots = {}
     for name, tree in trees.items():
         root = folders[name]
@@ -125,7 +171,8 @@ def make_plan(desired: dict[str, dict[str, str]], folders: dict[str, Path], out_
             else:  # a run killed after deleting it: its folders may be left empty
                 plan.gone.append(old)
         roots[name] = plan
-    return Plan(roots, stamp=stamp)
+    keep_manifest_version(roots, out_root)
+    return Plan(roots, stamp=stamp, version=version)
 
 
 def compare(
@@ -155,7 +202,7 @@ def replan(plan: Plan, out_root: str) -> Plan:
     desired = {name: dict(rp.desired) for name, rp in plan.roots.items()}
     desired[out_root].pop(MANIFEST, None)
     folders = {name: rp.root for name, rp in plan.roots.items()}
-    fresh = make_plan(desired, folders, out_root)
+    fresh = make_plan(desired, folders, out_root, plan.version)
     fresh.envs, fresh.fix = plan.envs, plan.fix
     return fresh
 

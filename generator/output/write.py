@@ -113,7 +113,10 @@ def union_manifest(old: dict[str, list[str]], final: str) -> str:
         head, comma, rest = final.partition(",")
         return head + comma + INCOMPLETE + rest
     union = {k: sorted(set(old.get(k, [])) | set(new.get(k, []))) for k in sorted({*old, *new})}
-    doc = {"generator": "gitops-gen", "complete": False, "files": union}
+    doc: dict[str, object] = {"generator": "gitops-gen", "complete": False}
+    if "version" in (final_doc := json.loads(final)):
+        doc["version"] = final_doc["version"]
+    doc["files"] = union
     return dumps_indented(doc, indent=1) + "\n"
 
 

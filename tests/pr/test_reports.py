@@ -236,7 +236,7 @@ def test_pre_commit_hooks_run_real_commands() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert {h["id"] for h in hooks} == {"gitops-gen-check", "gitops-gen-render"}
     for hook in hooks:
-        assert {"id", "name", "entry", "language"} <= set(hook) and hook["pass_filenames"] is False
+        assert {"id", "name", "entry", "language"} <= set(hook) and hook["pass_filenames"] is True
         program, command = hook["entry"].split()
         assert program == "gitops-gen" and command in main.commands
 

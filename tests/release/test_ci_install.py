@@ -28,8 +28,9 @@ def problems(root: Path) -> list[str]:
     "spec",
     [
         "gitops-gen",
-        "gitops-gen==0.1.0",
         "gitops-gen>=0.1",
+        "gitops-gen==0.1.0 --extra-index-url https://pypi.example/simple",
+        "gitops-gen==0.1.0 --index-url http://pypi.example/simple",
         f"gitops-gen==0.1.0 --hash=sha256:{HASH[:63]}",
         "git+https://github.com/example-org/gitops.git@main",
         f"git+https://github.com/example-org/gitops.git@{COMMIT[:12]}",
@@ -62,6 +63,16 @@ def test_an_unpinned_install_is_a_located_error(
             "python -m pip install --require-hashes --no-deps"
             ' -r "$RUNNER_TEMP/gitops-gen-requirements.txt"\n'
             "python -m pip install gitops-gen==0.1.0\n",
+        ),
+        ("gitops-gen==0.1.0", "python -m pip install gitops-gen==0.1.0"),
+        (
+            "gitops-gen==0.1.0 --index-url https://pypi.example/simple",
+            "python -m pip install --index-url https://pypi.example/simple gitops-gen==0.1.0",
+        ),
+        (
+            f"https://files.example/gitops_gen-0.1.0-py3-none-any.whl#sha256={HASH}",
+            "python -m pip install "
+            f"'https://files.example/gitops_gen-0.1.0-py3-none-any.whl#sha256={HASH}'",
         ),
     ],
 )

@@ -127,8 +127,9 @@ def test_force_sync_covers_every_namespace_with_external_secrets(name: str, tmp_
                     assert doc["metadata"]["labels"][platform.kubernetes.managedLabel] == "true"
                     namespaces.add(doc["metadata"]["namespace"])
         script = wf["jobs"][f"env-{env.name}"]["steps"][-1]["run"]
-        loop = next(line for line in script.splitlines() if line.startswith("for ns in "))
-        assert set(loop.removeprefix("for ns in ").removesuffix("; do").split()) == namespaces
+        listed = next(line for line in script.splitlines() if line.startswith("set -- "))
+        assert set(listed.removeprefix("set -- ").split()) == namespaces
+        assert 'for ns in "$@"; do' in script
         assert "force-sync=$stamp" in script and "--for=condition=Ready" in script
 
 

@@ -186,8 +186,10 @@ class Ci(Strict):
     install: PipRequirement | None = Field(
         None,
         description="Where the workflows install gitops-gen from (default: this repo's checkout, "
-        "`pip install .`). Must be pinned: `NAME==VERSION --hash=sha256:<64 hex>`, a VCS URL at "
-        "a full commit (`git+https://HOST/REPO@<40 hex>`) or a folder of this repo (`./PATH`).",
+        "`pip install .`). Must be pinned: `NAME==VERSION` (optionally `--hash=sha256:<64 hex>` "
+        "and `--index-url URL` for a private index), a wheel URL with its hash "
+        "(`https://HOST/PATH.whl#sha256=<64 hex>`), a VCS URL at a full commit "
+        "(`git+https://HOST/REPO@<40 hex>`) or a folder of this repo (`./PATH`).",
     )
     catalogPath: RepoPath = Field("catalog", description="The catalog folder in gitRepo.")
     workflowsPath: RepoPath = Field(
