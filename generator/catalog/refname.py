@@ -21,6 +21,7 @@ def ref_name_problem(ref: str) -> str | None:
         return f"it contains `{char}`"
     checks = (
         (ref == "@", "it is `@`"),
+        (ref.startswith("-"), "it starts with `-`"),  # read as an option by git and tools
         (ref.startswith("/") or ref.endswith("/"), "it starts or ends with `/`"),
         ("//" in ref, "it contains `//`"),
         (".." in ref, "it contains `..`"),

@@ -292,8 +292,8 @@ def test_a_broken_application_template_exits_2_located_and_leaves_rendered_untou
 def test_a_catalog_value_shaped_like_yaml_stays_one_string(
     make_catalog: Callable[..., Path],
 ) -> None:
-    revision = "release: {prune: false} # x"
-    catalog = make_catalog(platform=PLATFORM + f"gitRevision: '{revision}'\n")
+    revision = "release#{prune},'\"&!|>%"  # YAML's flow and quote characters, a valid git ref
+    catalog = make_catalog(platform=PLATFORM + f"gitRevision: {json.dumps(revision)}\n")
     assert render(catalog) == (0, "")
     apps = [a for a in rendered_apps(catalog) if "chart" not in a["spec"]["source"]]
     assert apps

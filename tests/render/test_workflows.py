@@ -238,7 +238,7 @@ def test_a_broken_workflow_override_exits_2_at_its_line_and_writes_nothing(
 def test_a_catalog_value_stays_one_string_in_every_workflow(
     make_catalog: Callable[..., Path],
 ) -> None:
-    branch = "on: [x] # ${{ y }}"
+    branch = "on#{y},'\"&!|>%"  # YAML's flow and quote characters, a valid git ref
     catalog = make_catalog(platform=PLATFORM + f"gitRevision: {json.dumps(branch)}\n")
     found = workflows(catalog)
     assert set(found) == {
