@@ -22,7 +22,7 @@ from generator.parts.family import Family
 from generator.parts.kube import Parts, meta, yaml_file
 from generator.parts.result import WAVE_STORES, AppSource, FamilyResult
 from tests.conftest import run
-from tests.pr.test_reports import git
+from tests.review.test_reports import git
 from tests.tools import diff_tools
 
 # --- a backend type: values in Kubernetes Secrets of another namespace, read by ESO's

@@ -17,8 +17,8 @@ from generator.catalog.load import load_catalog
 from generator.output.plan import make_plan
 from generator.output.write import apply
 from generator.pipeline.render import OUT, WORKFLOWS, render_catalog
+from tests.families.test_helm_real import template
 from tests.hardening.strategies import catalogs
-from tests.render.test_helm_real import template
 from tests.tools import kustomize_build, need
 
 SETTINGS = settings(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PLATFORM, run
-from tests.test_write import check, render, snapshot_dir
+from tests.output.test_write import check, render, snapshot_dir
 
 CHART = "helm/acme-services"
 

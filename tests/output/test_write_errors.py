@@ -12,7 +12,7 @@ import pytest
 
 from generator.output import write
 from tests.conftest import SERVICE
-from tests.test_write import render, snapshot_dir
+from tests.output.test_write import render, snapshot_dir
 
 
 class FullDisk:

@@ -20,6 +20,8 @@ from generator.catalog.load import Catalog, load_catalog
 from generator.catalog.models import AwsSecretsManager, Vault
 from generator.catalog.templates import expand, per_key
 from tests.conftest import REPO_CATALOG, run
+from tests.families.test_helm_real import chart_of, template
+from tests.families.test_kustomize_real import built, write_out
 from tests.realservers.aws import (
     CREDENTIALS,
     Backend,
@@ -31,8 +33,6 @@ from tests.realservers.aws import (
     stores_of,
     terraform,
 )
-from tests.render.test_helm_real import chart_of, template
-from tests.render.test_kustomize_real import built, write_out
 from tests.tools import need, terraform_plugin_dir
 
 pytestmark = pytest.mark.tools

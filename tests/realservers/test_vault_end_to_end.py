@@ -17,6 +17,7 @@ from generator.catalog.load import Catalog, load_catalog
 from generator.catalog.models import Vault
 from generator.catalog.rules_vault import VaultId, policy_name, shared_path, vault_id
 from tests.conftest import FIXTURES, REPO_CATALOG, run
+from tests.families.test_kustomize_real import built, write_out
 from tests.realservers.openbao import (
     TEST_CA,
     Bao,
@@ -25,7 +26,6 @@ from tests.realservers.openbao import (
     token_reviewer,
     vault_state,
 )
-from tests.render.test_kustomize_real import built, write_out
 
 pytestmark = pytest.mark.tools
 

@@ -22,9 +22,9 @@ import pytest
 
 from generator.catalog.load import Catalog, load_catalog
 from generator.catalog.models import Vault
+from tests.families.test_kustomize_real import built, write_out
 from tests.realservers.openbao import Bao, bao_dev_server, token_reviewer
 from tests.realservers.test_vault_end_to_end import bootstrap
-from tests.render.test_kustomize_real import built, write_out
 
 pytestmark = pytest.mark.tools
 

@@ -17,8 +17,8 @@ from generator.errors import UserError
 from generator.templating.engine import builtin_templates
 from generator.templating.files import MAX_TEMPLATE_BYTES, read_override
 from generator.templating.formats import YAML
+from tests.commands.test_new_service import snapshot_dir
 from tests.conftest import run
-from tests.scaffold.test_new_service import snapshot_dir
 from tests.templating.test_overrides import override, render
 
 RUNBOOK = "runbooks/runbook.md.j2"

@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from generator.templating.engine import builtin_templates
+from tests.commands.test_new_service import snapshot_dir
 from tests.conftest import SERVICE, run
-from tests.pr.test_reports import git, repo  # noqa: F401 - `repo` is a fixture
-from tests.render.test_helm_real import template
-from tests.scaffold.test_new_service import snapshot_dir
+from tests.families.test_helm_real import template
+from tests.review.test_reports import git, repo  # noqa: F401 - `repo` is a fixture
 from tests.tools import TREE_DIGEST, diff_tools
 
 OVERLAY = "kustomize/overlay-kustomization.yaml.j2"

@@ -19,7 +19,7 @@ from generator.catalog.load import Catalog, load_catalog
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager
 from generator.catalog.templates import expand, per_key
 from tests.conftest import FIXTURES, PLATFORM, REPO_CATALOG, render_tree
-from tests.render.test_kustomize_real import write_out
+from tests.families.test_kustomize_real import write_out
 from tests.tools import need, terraform_plugin_dir
 
 TF_CATALOGS = [REPO_CATALOG, FIXTURES / "zerotouch", FIXTURES / "seed003"]

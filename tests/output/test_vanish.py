@@ -11,7 +11,7 @@ import pytest
 from generator.output.stray import STRAY
 from tests.catalog.test_validation import errors
 from tests.conftest import SERVICE, run
-from tests.test_write import check, render, snapshot_dir
+from tests.output.test_write import check, render, snapshot_dir
 
 
 def test_dangling_symlink_is_an_error_not_a_removal(

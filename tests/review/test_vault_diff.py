@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run
-from tests.pr.test_reports import committed_repo
+from tests.review.test_reports import committed_repo
 from tests.tools import diff_tools
 
 ENVS = ("staging", "production")

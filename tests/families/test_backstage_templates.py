@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.commands.test_new_service import snapshot_dir
 from tests.conftest import SERVICE
-from tests.scaffold.test_new_service import snapshot_dir
 from tests.templating.test_overrides import built_in, override, render
 
 COMPONENT = "backstage/component.yaml.j2"

@@ -12,8 +12,8 @@ import yaml
 from generator.catalog.load import load_catalog
 from generator.families.operators import RELOAD_ANNOTATION
 from tests.conftest import FIXTURE_NAMES, FIXTURES, REPO_CATALOG
-from tests.render.test_helm_real import chart_of, template
-from tests.render.test_kustomize_real import write_out
+from tests.families.test_helm_real import chart_of, template
+from tests.families.test_kustomize_real import write_out
 
 CATALOGS = [REPO_CATALOG, *(FIXTURES / n for n in FIXTURE_NAMES)]
 

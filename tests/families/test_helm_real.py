@@ -13,7 +13,7 @@ import yaml
 
 from generator.catalog.load import load_catalog
 from tests.conftest import FIXTURE_NAMES, FIXTURES, REPO_CATALOG
-from tests.render.test_kustomize_real import write_out
+from tests.families.test_kustomize_real import write_out
 from tests.tools import need
 
 CATALOGS = [REPO_CATALOG, *(FIXTURES / n for n in FIXTURE_NAMES)]

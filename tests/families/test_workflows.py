@@ -15,9 +15,9 @@ from generator.catalog.load import load_catalog
 from generator.catalog.models import AwsSecretsManager
 from generator.pipeline.render import WORKFLOWS, render_catalog
 from generator.templating.engine import builtin_templates
+from tests.commands.test_new_service import snapshot_dir
 from tests.conftest import FIXTURE_NAMES, FIXTURES, PLATFORM, REPO_CATALOG, run
-from tests.render.test_kustomize_real import built, write_out
-from tests.scaffold.test_new_service import snapshot_dir
+from tests.families.test_kustomize_real import built, write_out
 from tests.tools import ROOT, need
 
 CATALOGS = [REPO_CATALOG, *(FIXTURES / n for n in FIXTURE_NAMES)]

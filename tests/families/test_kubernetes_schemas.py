@@ -11,8 +11,8 @@ import yaml
 
 from generator.catalog.load import load_catalog
 from tests.conftest import REPO_CATALOG
-from tests.render.test_helm_real import chart_of, helm
-from tests.render.test_kustomize_real import write_out
+from tests.families.test_helm_real import chart_of, helm
+from tests.families.test_kustomize_real import write_out
 from tests.tools import kustomize_build
 
 K8S_VERSION = "1.32.0"

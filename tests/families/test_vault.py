@@ -16,7 +16,7 @@ from generator.backends.vault_objects import policy_paths
 from generator.catalog.facts import Facts
 from generator.catalog.load import load_catalog
 from tests.conftest import FIXTURES, REPO_CATALOG, render_tree
-from tests.render.test_kustomize_real import built, write_out
+from tests.families.test_kustomize_real import built, write_out
 from tests.tools import need
 
 CATALOGS = [REPO_CATALOG, FIXTURES / "vault"]

@@ -15,9 +15,9 @@ import yaml
 
 from generator.catalog.load import load_catalog
 from tests.catalog.test_validation import errors, svc
+from tests.commands.test_new_service import snapshot_dir
 from tests.conftest import FIXTURE_NAMES, FIXTURES, PLATFORM, REPO_CATALOG, render_tree
-from tests.pr.test_reports import diff, repo
-from tests.scaffold.test_new_service import snapshot_dir
+from tests.review.test_reports import diff, repo
 from tests.templating.test_overrides import built_in, override, render
 from tests.tools import crd_schema
 

@@ -14,8 +14,8 @@ import yaml
 from generator.catalog.facts import configmap_name
 from generator.catalog.load import load_catalog
 from tests.conftest import FIXTURE_NAMES, FIXTURES, REPO_CATALOG, render_tree
-from tests.render.test_helm_real import chart_of, template
-from tests.render.test_kustomize_real import built, write_out
+from tests.families.test_helm_real import chart_of, template
+from tests.families.test_kustomize_real import built, write_out
 from tests.tools import ROOT, need
 
 CATALOGS = [REPO_CATALOG, *(FIXTURES / n for n in FIXTURE_NAMES)]

@@ -12,8 +12,8 @@ import yaml
 from generator.catalog.load import load_catalog
 from generator.pipeline.render import OUT, WORKFLOWS, render_catalog
 from tests.conftest import FIXTURES, PLATFORM, SERVICE, render_tree
-from tests.render.test_helm_real import chart_of, template
-from tests.render.test_kustomize_real import built, write_out
+from tests.families.test_helm_real import chart_of, template
+from tests.families.test_kustomize_real import built, write_out
 
 SERVICES = {"web": SERVICE.format(name="web"), "api": SERVICE.format(name="api")}
 Make = Callable[..., Path]

@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 from tests.conftest import FIXTURES, REPO_CATALOG, render_tree
-from tests.render.test_kustomize_real import write_out
-from tests.render.test_terraform import MOCK_PROVIDER
+from tests.families.test_kustomize_real import write_out
+from tests.families.test_terraform import MOCK_PROVIDER
 from tests.tools import need, terraform_plugin_dir
 
 pytestmark = pytest.mark.tools
