@@ -1,6 +1,7 @@
 """Is a text a git ref name Argo CD can track? The rules of `git check-ref-format
---allow-onelevel` (a branch, a tag, a commit), and no `$`: the revision reaches generated
-workflows and commands, where `$(...)` or `${{ ... }}` would be expanded."""
+--allow-onelevel` (a branch, a tag, a commit), no `$` and no leading `-`: the revision reaches
+generated workflows and commands, where `$(...)` or `${{ ... }}` would be expanded and `-x`
+read as an option."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def ref_name_problem(ref: str) -> str | None:
         return f"it contains `{char}`"
     checks = (
         (ref == "@", "it is `@`"),
+        (ref.startswith("-"), "it starts with `-`"),
         (ref.startswith("/") or ref.endswith("/"), "it starts or ends with `/`"),
         ("//" in ref, "it contains `//`"),
         (".." in ref, "it contains `..`"),

@@ -237,7 +237,7 @@ def test_a_broken_workflow_override_exits_2_at_its_line_and_writes_nothing(
 def test_a_catalog_value_stays_one_string_in_every_workflow(
     make_catalog: Callable[..., Path],
 ) -> None:
-    branch = "on: [x] # ${{ y }}"
+    branch = "on{x}#y,z'\"&a!b|c>d"  # a valid git ref name: `: `, `[` and `${{` no longer are
     catalog = make_catalog(platform=PLATFORM + f"gitRevision: {json.dumps(branch)}\n")
     found = workflows(catalog)
     assert set(found) == {
