@@ -67,7 +67,10 @@ def run(tasks: Sequence[Callable[[], T]], *, units: int, minimum: int, here: int
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_run_task, index) for index in range(here, len(tasks))]
+            try:
+                futures = [pool.submit(_run_task, index) for index in range(here, len(tasks))]
+            except OSError:  # no process to spare (`ulimit -u`, memory): do it all here
+                return [task() for task in tasks]
             mine = [task() for task in tasks[:here]]
             return [*mine, *(future.result() for future in futures)]
     except BrokenProcessPool:

@@ -48,6 +48,17 @@ def test_without_fork_everything_runs_here(monkeypatch: pytest.MonkeyPatch) -> N
     assert concurrency.run([pid, pid], units=10, minimum=1) == [os.getpid()] * 2
 
 
+def test_a_refused_fork_runs_everything_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ulimit -u` reached: the pool cannot start its worker, and the work is done here."""
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    assert concurrency.run([pid, pid], units=10, minimum=1) == [os.getpid()] * 2
+
+
 def test_a_workers_user_error_is_raised_here_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(concurrency.ENV_VAR, "2")
     problem = Problem("catalog/services/a.yaml", 3, 5, "port", "not a port")
