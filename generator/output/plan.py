@@ -230,6 +230,9 @@ def _read(base: str, path: str, listings: dict[str, frozenset[str]] | None = Non
         raise OutputError.single(
             full, "output", "a folder stands where a generated file goes"
         ) from None
+    except OSError as exc:  # no permission, too many open files (`ulimit -n`)...
+        msg = f"cannot read it: {exc.strerror or exc}; nothing was written"
+        raise OutputError.single(full, "output", msg) from None
 
 
 class NotAsWrittenError(Exception):

@@ -52,3 +52,25 @@ def test_a_full_disk_leaves_no_temp_file_and_names_what_to_do(
         assert snapshot_dir(out) == before
     monkeypatch.undo()
     assert render(catalog, out)[0] == 0
+
+
+def test_a_file_that_cannot_be_read_is_a_located_error(
+    make_catalog: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Too many open files (`ulimit -n`) while comparing with the disk: exit 2 naming the
+    file, nothing written."""
+    from generator.output import plan
+
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    assert render(catalog, out)[0] == 0
+    before = snapshot_dir(out)
+
+    def exhausted(_full: str) -> bytes:
+        raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+
+    monkeypatch.setattr(plan, "_read_bytes", exhausted)
+    code, output = render(catalog, out)
+    assert code == 2
+    assert output.endswith(": output: cannot read it: Too many open files; nothing was written\n")
+    assert output.startswith(f"{out}/")
+    assert snapshot_dir(out) == before
