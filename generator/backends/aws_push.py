@@ -193,6 +193,7 @@ def push(writes: list[Write], store: Store, *, dry_run: bool) -> list[Outcome]:
         NoRegionError,
     )
 
+    written: list[str] = []
     try:
         missing = [w.path for w in writes if not store.exists(w)]
         if missing:
@@ -203,12 +204,25 @@ def push(writes: list[Write], store: Store, *, dry_run: bool) -> list[Outcome]:
             for outcome in outcomes:
                 if outcome.status != "unchanged":
                     store.put(outcome.write, create=outcome.status == "created")
+                    written.append(outcome.write.path)
     except ClientError as exc:
         err = exc.response.get("Error", {})
         msg = f"AWS {exc.operation_name} failed: {err.get('Code', 'error')}"
-        raise UserError.single("aws", "push-secrets", msg) from None
+        raise UserError.single("aws", "push-secrets", msg + _left(written)) from None
     except (NoCredentialsError, NoRegionError, EndpointConnectionError) as exc:
-        raise UserError.single("aws", "push-secrets", str(exc)) from None
+        raise UserError.single("aws", "push-secrets", str(exc) + _left(written)) from None
     except BotoCoreError as exc:  # others may quote a parameter: name the error only
-        raise UserError.single("aws", "push-secrets", type(exc).__name__) from None
+        msg = type(exc).__name__ + _left(written)
+        raise UserError.single("aws", "push-secrets", msg) from None
     return outcomes
+
+
+def _left(written: list[str]) -> str:
+    """What a push that failed midway had written: it is safe to run again (a value already
+    stored is left alone)."""
+    if not written:
+        return "; nothing was written"
+    return (
+        f"; written before the failure: {', '.join(written)} (the rest was not); run the same "
+        "push-secrets again to finish: values already stored are left alone"
+    )

@@ -335,3 +335,46 @@ def test_a_github_actions_backend_is_refused_before_any_aws_call(
     ]
     assert SECRET not in result.output
     assert clients == []
+
+
+class FailsOnSecondPut:
+    """A Store whose AWS endpoint goes away after the first write."""
+
+    def __init__(self) -> None:
+        self.puts: list[str] = []
+
+    def exists(self, _write: object) -> bool:
+        return True
+
+    def current(self, _write: object) -> str:
+        return "old"
+
+    def put(self, write: object, *, create: bool) -> None:
+        from botocore.exceptions import ClientError
+
+        if self.puts:
+            raise ClientError({"Error": {"Code": "ServiceUnavailable"}}, "PutParameter")
+        self.puts.append(write.path)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("fail_at_once", [False, True])
+def test_a_push_that_fails_midway_says_what_it_wrote(fail_at_once: bool) -> None:
+    from generator.backends.aws_push import Write, push
+    from generator.errors import UserError
+
+    writes = [Write(f"/acme/dev/svc/k{i}", "ssm", (f"K{i}",), False, "new") for i in range(3)]
+    store = FailsOnSecondPut()
+    if fail_at_once:
+        store.puts.append("(gone)")
+    with pytest.raises(UserError) as caught:
+        push(writes, store, dry_run=False)  # type: ignore[arg-type]
+    (problem,) = caught.value.problems
+    if fail_at_once:
+        assert problem.message == "AWS PutParameter failed: ServiceUnavailable; nothing was written"
+    else:
+        assert problem.message == (
+            "AWS PutParameter failed: ServiceUnavailable; written before the failure: "
+            "/acme/dev/svc/k0 (the rest was not); run the same push-secrets again to finish: "
+            "values already stored are left alone"
+        )
+    assert "new" not in str(problem)  # no value in a message
