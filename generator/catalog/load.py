@@ -75,31 +75,14 @@ def load_catalog(
     )
     if platform is not None and psmap is not None:
         problems.extend(platform_problems(platform, psmap))
-    services: dict[str, Service] = {}
-    smaps: dict[str, SourceMap] = {}
-    sources = {"": PLATFORM_FILE}
-    service_dir = root / SERVICES_DIR
-    files = service_files(service_dir, f"{display}{SERVICES_DIR}", problems)
-    files = sorted({*files, *(service_dir / name for name in extra or {})})
-    for path in files:
-        parsed = parse_service(path, display, extra or {})
-        service, smap = _model(parsed, Service, problems)
-        if service is None or smap is None:
-            continue
-        problems.extend(service_problems(service, path.stem, platform, smap))
-        if service.name in services:
-            problems.append(smap.problem(("name",), f"duplicate service name {service.name!r}"))
-        services[service.name] = service
-        smaps[service.name] = _deferred(smap, parsed[0])
-        sources[service.name] = f"{SERVICES_DIR}/{path.name}"
+    services, smaps, sources = _services(root, display, extra or {}, platform, problems)
+    templates = None
     if platform is not None and psmap is not None:  # every problem at once
+        templates = Path(os.path.normpath(root / ".." / platform.templatesPath))
+        shown = display_root(templates) if label is None else f"{label}../{platform.templatesPath}/"
         problems.extend(name_collisions(platform, services, smaps))
         problems.extend(vault_problems(platform, psmap, services, smaps))
         problems.extend(isolation_problems(platform, psmap, services, smaps))
-    templates = None
-    if platform is not None and psmap is not None:
-        templates = Path(os.path.normpath(root / ".." / platform.templatesPath))
-        shown = display_root(templates) if label is None else f"{label}../{platform.templatesPath}/"
         problems.extend(
             extra_problems(
                 templates,
@@ -114,6 +97,34 @@ def load_catalog(
         raise CatalogError(problems)
     ordered = tuple(services[name] for name in sorted(services))
     return Catalog(platform=platform, services=ordered, sources=sources, templates=templates)
+
+
+def _services(
+    root: Path,
+    display: str,
+    extra: dict[str, bytes],
+    platform: Platform | None,
+    problems: list[Problem],
+) -> tuple[dict[str, Service], dict[str, SourceMap], dict[str, str]]:
+    """Every service file as a model, its positions and its file (and "" -> platform.yaml);
+    each file's own problems go to `problems`."""
+    services: dict[str, Service] = {}
+    smaps: dict[str, SourceMap] = {}
+    sources = {"": PLATFORM_FILE}
+    service_dir = root / SERVICES_DIR
+    files = service_files(service_dir, f"{display}{SERVICES_DIR}", problems)
+    for path in sorted({*files, *(service_dir / name for name in extra)}):
+        parsed = parse_service(path, display, extra)
+        service, smap = _model(parsed, Service, problems)
+        if service is None or smap is None:
+            continue
+        problems.extend(service_problems(service, path.stem, platform, smap))
+        if service.name in services:
+            problems.append(smap.problem(("name",), f"duplicate service name {service.name!r}"))
+        services[service.name] = service
+        smaps[service.name] = _deferred(smap, parsed[0])
+        sources[service.name] = f"{SERVICES_DIR}/{path.name}"
+    return services, smaps, sources
 
 
 def _deferred(smap: SourceMap, raw: bytes | None) -> SourceMap:

@@ -17,13 +17,11 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from generator.errors import UserError
 
 T = TypeVar("T")
-A = TypeVar("A")
-B = TypeVar("B")
 ENV_VAR = "GITOPS_GEN_JOBS"
 
 _flag: list[int] = []  # `--jobs`, when the command line gave it
@@ -77,14 +75,6 @@ def run(tasks: Sequence[Callable[[], T]], *, units: int, minimum: int, here: int
         raise RuntimeError("a gitops-gen worker process died without a result") from None
     finally:
         _tasks = ()
-
-
-def beside(
-    here: Callable[[], A], there: Callable[[], B], *, units: int, minimum: int
-) -> tuple[A, B]:
-    """`run` for two tasks of different types: `here` in this process, `there` beside it."""
-    first, second = run([here, there], units=units, minimum=minimum)
-    return cast(A, first), cast(B, second)
 
 
 def _run_task(index: int) -> Any:
