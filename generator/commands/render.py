@@ -12,7 +12,7 @@ from generator.output.interrupts import Interrupted, as_interrupted
 from generator.output.stray import stray_warnings
 
 # A stop waits for the file operation under way: no temp file, no emptied folder left behind
-interrupts.atomic(write._write_file, write._delete)
+interrupts.atomic(write._write_file, write._delete, write._move)
 
 
 def version_note(out: Path) -> str | None:
@@ -94,14 +94,15 @@ def render(
     warn_placeholders(catalog)
     writing = False
     try:
-        plan = engine.plan_for(catalog, out, workflows)
         if dry_run:
             from generator.review.report import text_report  # only reports need difflib, blame
 
+            plan = engine.plan_for(catalog, out, workflows)
             click.echo(text_report(plan, diffs=False), nl=False)
             return 0
-        writing = True
-        summary = engine.apply_plan(plan, allow_empty=allow_empty)
+        with engine.staged_plan(catalog, out, workflows) as plan:
+            writing = True
+            summary = engine.apply_plan(plan, allow_empty=allow_empty, held=True)
     except (Interrupted, KeyboardInterrupt) as exc:
         stop = as_interrupted(exc)
         assert stop is not None

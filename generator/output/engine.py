@@ -1,27 +1,64 @@
-"""The one path `render`, `render --dry-run` and `check` share: load, render, plan, apply."""
+"""The one path `render`, `render --dry-run` and `check` share: load, render, plan, apply.
+
+The output tree streams (`output.stage`): each family's files are compared with disk where
+the family is rendered, and a render that writes stages them under the output's lock, held
+from the first comparison to the last write, so the comparison is still true when the files
+move into place.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import shlex
+from collections.abc import Iterator
 from pathlib import Path
 
 from generator import __version__
 from generator.catalog.load import SERVICES_DIR, Catalog, display_root, load_catalog
+from generator.output import stage
 from generator.output.guard import ensure_safe_root
-from generator.output.plan import Plan, make_plan
+from generator.output.lock import locked
+from generator.output.plan import Plan, make_plan, read_manifest
 from generator.output.stray import stray_files, synced_folders
 from generator.output.write import Summary, apply
 from generator.parts.inventory import verify
 from generator.pipeline.render import OUT, WORKFLOWS, Rendered, render_all
 
 
-def plan_for(catalog_dir: Path, out: Path, workflows: Path | None = None) -> Plan:
-    """`workflows` defaults to the catalog's `ci.workflowsPath` (where GitHub reads them)."""
+def plan_for(
+    catalog_dir: Path, out: Path, workflows: Path | None = None, *, staging: Path | None = None
+) -> Plan:
+    """`workflows` defaults to the catalog's `ci.workflowsPath` (where GitHub reads them).
+    `staging`: stage the new and changed files there (see `staged_plan`)."""
     catalog = load_catalog(catalog_dir)
     explicit = workflows is not None
     workflows = workflows if workflows is not None else Path(catalog.platform.ci.workflowsPath)
-    rendered = render_all(catalog)
-    return _plan(catalog, catalog_dir, rendered, out, workflows, explicit=explicit)
+    for folder in (out, workflows):
+        ensure_safe_root(folder)
+    listed = read_manifest(out).get(OUT, ())
+    rendered = render_all(catalog, sink=stage.Comparer(out, listed, staging))
+    return _plan(catalog, catalog_dir, rendered, out, workflows, staging=staging, explicit=explicit)
+
+
+@contextlib.contextmanager
+def staged_plan(catalog_dir: Path, out: Path, workflows: Path | None = None) -> Iterator[Plan]:
+    """A render that writes: the plan, its files staged, with the output's lock held until
+    the block ends (apply it with `apply_plan(plan, held=True)`). On the way out the staging
+    folder goes, and so does an output folder this run made and left empty."""
+    ensure_safe_root(out)
+    made = not out.exists()
+    try:
+        with locked(out):
+            staging = stage.begin(out)
+            try:
+                yield plan_for(catalog_dir, out, workflows, staging=staging)
+            finally:
+                stage.discard(staging)
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only when empty: a failure before the first write
+        raise
 
 
 def _plan(
@@ -31,14 +68,13 @@ def _plan(
     out: Path,
     workflows: Path,
     *,
+    staging: Path | None,
     explicit: bool,
 ) -> Plan:
     verify(rendered.inventory)
-    desired = rendered.trees
     folders = {OUT: out, WORKFLOWS: workflows}
-    for folder in folders.values():
-        ensure_safe_root(folder)
-    plan = make_plan(desired, folders, OUT, __version__)
+    streamed = stage.merged(rendered.sunk, staging)
+    plan = make_plan(rendered.trees, folders, OUT, __version__, streamed)
     paths = plan.roots[OUT].paths()
     synced = synced_folders(paths, rendered.results.applications(), catalog.platform.renderedPath)
     generated = paths | set(plan.roots[OUT].delete)  # a file the render deletes is not stray
@@ -64,5 +100,5 @@ def fix_command(catalog_dir: Path, out: Path, workflows: Path | None) -> str:
     return " ".join(words)
 
 
-def apply_plan(plan: Plan, *, allow_empty: bool = False) -> Summary:
-    return apply(plan, OUT, allow_empty=allow_empty)
+def apply_plan(plan: Plan, *, allow_empty: bool = False, held: bool = False) -> Summary:
+    return apply(plan, OUT, allow_empty=allow_empty, held=held)

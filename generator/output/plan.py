@@ -13,11 +13,13 @@ import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.errors import OutputError
 from generator.text.jsonout import dumps_indented
 
 MANIFEST = ".gitops-gen-manifest.json"  # at the top of the out root
+CHANGED_MEANWHILE = "another gitops-gen run wrote this folder since this one compared it; run again"
 
 
 @dataclass
@@ -35,9 +37,12 @@ class RootPlan:
     gone: list[str] = field(default_factory=list)  # listed, no longer rendered, already absent
     # files with one block per service (the chart's values): drift is blamed per block
     per_service: frozenset[str] = frozenset()
+    # every file of the tree when `desired` holds only the changed ones (a streamed render)
+    every: set[str] | None = None
+    staged: Path | None = None  # where the new and changed files wait (`output.stage`)
 
     def paths(self) -> set[str]:
-        return set(self.desired)
+        return set(self.desired) if self.every is None else self.every
 
     def texts(self, paths: Iterable[str], head: int | None = None) -> dict[str, str]:
         """The desired text of each of `paths`; `head`: only that many characters."""
@@ -142,18 +147,35 @@ def manifest_stamp(out: Path) -> tuple[int, ...]:
     return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
+class Streamed(NamedTuple):
+    """The out root compared already, where each family was rendered (`output.stage`)."""
+
+    paths: list[str]  # every file, in path order
+    create: list[str]
+    current: dict[str, str]  # changed file -> its text on disk
+    same: int
+    texts: dict[str, str]  # the new text of each created or changed file not staged
+    staged: Path | None
+
+
 def make_plan(
     desired: dict[str, dict[str, str]],
     folders: dict[str, Path],
     out_root: str,
     version: str | None = None,
+    streamed: Streamed | None = None,
 ) -> Plan:
     """Plan every root. The manifest itself is part of the `out_root` tree; it records
-    `version` when a file changes."""
+    `version` when a file changes. `streamed`: the out root's files were compared already
+    (`desired[out_root]` is then not read)."""
     stamp = manifest_stamp(folders[out_root])
     previous = read_manifest(folders[out_root])
+    listing: dict[str, Iterable[str]] = dict(desired)
+    if streamed is not None:
+        listing[out_root] = streamed.paths
     trees = dict(desired)
-    trees[out_root] = {**desired[out_root], MANIFEST: manifest_text(desired, version)}
+    manifest = {MANIFEST: manifest_text(listing, version)}
+    trees[out_root] = {**desired[out_root], **manifest} if streamed is None else manifest
     roots = {}
     for name, tree in trees.items():
         root = folders[name]
@@ -161,9 +183,12 @@ def make_plan(
         plan = RootPlan(root=root, desired=tree)
         listed = set(previous.get(name, ()))  # expected on disk: read them directly
         plan.create, plan.current, plan.same = compare(base, tree, listed)
+        if name == out_root and streamed is not None:
+            _add_streamed(plan, streamed)
         plan.update = list(plan.current)
+        rendered = plan.paths()
         for old in sorted(listed):
-            if old in tree or not safe_relative(old):
+            if old in rendered or not safe_relative(old):
                 continue
             if os.path.lexists(f"{base}/{old}"):
                 plan.delete.append(old)
@@ -173,6 +198,16 @@ def make_plan(
         roots[name] = plan
     keep_manifest_version(roots, out_root)
     return Plan(roots, stamp=stamp, version=version)
+
+
+def _add_streamed(plan: RootPlan, streamed: Streamed) -> None:
+    """The streamed files beside the manifest, which is compared here."""
+    plan.every = {*streamed.paths, *plan.desired}
+    plan.desired.update(streamed.texts)
+    plan.create = [*streamed.create, *plan.create]
+    plan.current = {**streamed.current, **plan.current}
+    plan.same += streamed.same
+    plan.staged = streamed.staged
 
 
 def compare(
@@ -198,7 +233,10 @@ def compare(
 
 
 def replan(plan: Plan, out_root: str) -> Plan:
-    """The same desired trees planned again against what is on disk now."""
+    """The same desired trees planned again against what is on disk now (a plan whose
+    files were staged holds the lock from its first comparison: it never needs this)."""
+    if any(rp.every is not None for rp in plan.roots.values()):  # only changed texts kept
+        raise OutputError.single(str(plan.roots[out_root].root), "output", CHANGED_MEANWHILE)
     desired = {name: dict(rp.desired) for name, rp in plan.roots.items()}
     desired[out_root].pop(MANIFEST, None)
     folders = {name: rp.root for name, rp in plan.roots.items()}

@@ -42,13 +42,21 @@ class Summary:
         return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed"
 
 
-def apply(plan: Plan, out_root: str, *, allow_empty: bool = False) -> Summary:
+def apply(plan: Plan, out_root: str, *, allow_empty: bool = False, held: bool = False) -> Summary:
     """Check every folder and file the plan touches first; only then write anything. A file
-    system refusal (no space, no permission) is the user's to fix: exit 2, naming the file."""
+    system refusal (no space, no permission) is the user's to fix: exit 2, naming the file.
+    `held`: this process holds the output's lock since the plan was made (a staged render)."""
     if not allow_empty:
         refuse_emptying(plan)
     try:
-        return _apply(plan, out_root)
+        if held:
+            return _apply_held(plan, out_root)
+        for root_plan in plan.roots.values():
+            ensure_safe_root(root_plan.root)
+        with locked(plan.roots[out_root].root):
+            if manifest_stamp(plan.roots[out_root].root) != plan.stamp:  # another run wrote
+                plan = replan(plan, out_root)  # after this plan was made
+            return _apply_held(plan, out_root)
     except (FileExistsError, NotADirectoryError) as exc:  # from makedirs or open
         where = os.fspath(exc.filename or plan.roots[out_root].root)
         msg = "a file stands where a generated folder goes"
@@ -63,31 +71,47 @@ def apply(plan: Plan, out_root: str, *, allow_empty: bool = False) -> Summary:
         raise OutputError.single(where, "output", msg) from None
 
 
-def _apply(plan: Plan, out_root: str) -> Summary:
-    for root_plan in plan.roots.values():
-        ensure_safe_root(root_plan.root)
+def _apply_held(plan: Plan, out_root: str) -> Summary:
+    """The writes, with the output's lock held."""
     out = plan.roots[out_root]
-    with locked(out.root):
-        if manifest_stamp(out.root) != plan.stamp:  # another run wrote after this plan was made
-            plan = replan(plan, out_root)
-            out = plan.roots[out_root]
-        folders = {name: checked_folders(rp) for name, rp in plan.roots.items()}
-        listed, interrupted = read_manifest_state(out.root)
-        for name, root_plan in plan.roots.items():
-            if interrupted:  # the union manifest lists every file a killed run could have begun
-                paths = {*listed.get(name, ()), *root_plan.paths()}
-                _remove_leftovers(root_plan, paths)
-        _remove_leftovers(out, {MANIFEST})  # killed while writing the manifest itself
-        if plan.changed:
-            _write_union_manifest(out)
-        jobs = [job for n, rp in plan.roots.items() for job in _writes(rp, folders[n])]
-        write_many(jobs)
-        removed = 0
-        for name in sorted(plan.roots, key=lambda n: n == out_root):  # out root (manifest) last
-            removed += _finish_root(plan.roots[name], folders[name], final_manifest=plan.changed)
-        written = sum(len(r.create) + len(r.update) for r in plan.roots.values())
-        unchanged = sum(r.same for r in plan.roots.values())
+    folders = {name: checked_folders(rp) for name, rp in plan.roots.items()}
+    listed, interrupted = read_manifest_state(out.root)
+    for name, root_plan in plan.roots.items():
+        if interrupted:  # the union manifest lists every file a killed run could have begun
+            paths = {*listed.get(name, ()), *root_plan.paths()}
+            _remove_leftovers(root_plan, paths)
+    _remove_leftovers(out, {MANIFEST})  # killed while writing the manifest itself
+    if plan.changed:
+        _write_union_manifest(out)
+    jobs = [job for n, rp in plan.roots.items() for job in _writes(rp, folders[n])]
+    write_many(jobs)
+    for root_plan in plan.roots.values():
+        if root_plan.staged is not None:
+            move_staged(root_plan.staged, root_plan.root)
+    removed = 0
+    for name in sorted(plan.roots, key=lambda n: n == out_root):  # out root (manifest) last
+        removed += _finish_root(plan.roots[name], folders[name], final_manifest=plan.changed)
+    written = sum(len(r.create) + len(r.update) for r in plan.roots.values())
+    unchanged = sum(r.same for r in plan.roots.values())
     return Summary(written - _manifest_only(plan, out_root), unchanged, removed)
+
+
+def move_staged(staged: Path, root: Path) -> None:
+    """Each staged file into its place in `root` (`os.replace`: the entry itself, never
+    through a link); a staged folder whose place is free moves whole, one rename for all a
+    new service's files. The folders on the way were checked (`checked_folders`)."""
+    source, target = os.fspath(staged), os.fspath(root)
+    with os.scandir(source) as entries:
+        found = sorted((entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries)
+    for name, is_folder in found:
+        if is_folder and os.path.isdir(f"{target}/{name}"):
+            move_staged(staged / name, root / name)
+        else:
+            _move(f"{source}/{name}", f"{target}/{name}")
+
+
+def _move(source: str, target: str) -> None:
+    os.replace(source, target)
 
 
 def _manifest_only(plan: Plan, out_root: str) -> int:
@@ -163,11 +187,11 @@ def write_many(jobs: list[Write]) -> None:
     made: set[str] = set()
     for folder, name, text in jobs:
         if folder not in made:
-            _make_folder(folder, made)
+            make_folder(folder, made)
         _write_file(folder, name, text)
 
 
-def _make_folder(folder: str, made: set[str]) -> None:
+def make_folder(folder: str, made: set[str]) -> None:
     """`os.makedirs(folder, exist_ok=True)`, with one `mkdir` when the parent was made or
     seen already (most folders: 30,000 makedirs walks were a tenth of a cold write).
     Exists-errors are fine: the other writer may make it too."""

@@ -17,6 +17,13 @@ from generator.parts.inventory import Inventory, ObjectId, Reference
 Tree = dict[str, str]  # relative POSIX path -> text
 
 
+def path_order(path: str) -> str:
+    """Path order: by parts, so `a/x` comes before `a-b/x` (as a file browser lists them).
+    The key maps `/` below every other character: the same order as comparing the parts,
+    at a fifth of the cost of splitting 160,000 paths (a path never holds a NUL)."""
+    return path.replace("/", "\0")
+
+
 # Sync waves: the env's root app applies each wave once the one before is healthy.
 WAVE_PROJECTS = -3
 WAVE_OPERATORS = -2

@@ -3,29 +3,42 @@
 The families come from their registry (`generator.families.registry`); each returns a
 `FamilyResult`. The pipeline merges their files (a clash is a bug) and keeps the results,
 which Argo CD, the workflows, `diff` and the consistency check read.
+
+A `sink` streams the `OUT` tree instead of keeping it: each family's result goes through it
+in the process that rendered the family (a worker, or this one), and only what the sink
+returns is kept: the writer compares and stages a family's files there and sends back their
+names, so no process ever holds the whole tree's text.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from generator.catalog.facts import Facts
 from generator.catalog.load import Catalog
 from generator.families import registry
+from generator.parts.family import Family
 from generator.parts.inventory import Inventory
-from generator.parts.result import Results, Tree
+from generator.parts.result import FamilyResult, Results, Tree, path_order
 from generator.pipeline import concurrency
 
 OUT = "out"  # the `--out` folder (rendered/)
 WORKFLOWS = "workflows"  # the GitOps repo's .github/workflows/
-__all__ = ["OUT", "WORKFLOWS", "Rendered", "Tree", "render_all", "render_catalog"]
+__all__ = ["OUT", "WORKFLOWS", "Rendered", "Sink", "Tree", "render_all", "render_catalog"]
+
+# What becomes of one family's `OUT` files where it was rendered: anything picklable, which
+# travels back instead of the files (see the module's docstring)
+Sink = Callable[[FamilyResult], Any]
 
 
 @dataclass(frozen=True)
 class Rendered:
     trees: dict[str, Tree]  # {root: {path: text}}
     results: Results  # what each family of the `OUT` tree produced, as data
+    sunk: tuple[Any, ...] = field(default=())  # with a sink: what it returned, per family
 
     @property
     def inventory(self) -> Inventory:
@@ -36,29 +49,44 @@ class Rendered:
 PARALLEL_SERVICES = 200  # below this a worker process costs more than it wins
 
 
-def render_all(catalog: Catalog) -> Rendered:
+def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
     """Every family, shared out between processes by cost: this process renders its share,
     the workers (if `concurrency` starts any) the rest, one family at a time; then the
-    readers of their results, here."""
+    readers of their results, here. With a `sink`, the `OUT` tree is its business (the
+    returned `OUT` tree is empty)."""
     facts = Facts(catalog)
     found = registry.families()
     mine, *theirs = shares([f.cost for f in found], concurrency.jobs())
     order = [*mine, *(i for group in theirs for i in group)]
-    tasks = [functools.partial(found[i].render, facts) for i in order]
+    tasks = [functools.partial(_render, found[i], facts, sink) for i in order]
     parts = concurrency.run(
         tasks, units=len(facts.services), minimum=PARALLEL_SERVICES, here=len(mine)
     )
     done = dict(zip(order, parts, strict=True))
-    results = [done[i] for i in range(len(found))]
+    results, sunk = [done[i][0] for i in range(len(found))], [done[i][1] for i in range(len(found))]
     trees: dict[str, Tree] = {OUT: {}, WORKFLOWS: {}}
     for result in results:
         _merge(trees[OUT], result.files)
     for reader in registry.READERS:
         result = reader.render(facts, Results(tuple(results)))
-        _merge(trees[reader.root], result.files)
         if reader.root == OUT:
+            result, outcome = _sunk(result, sink)
             results.append(result)
-    return Rendered({root: _sorted(tree) for root, tree in trees.items()}, Results(tuple(results)))
+            sunk.append(outcome)
+        _merge(trees[reader.root], result.files)
+    trees = {root: _sorted(tree) for root, tree in trees.items()}
+    return Rendered(trees, Results(tuple(results)), tuple(sunk) if sink else ())
+
+
+def _render(family: Family, facts: Facts, sink: Sink | None) -> tuple[FamilyResult, Any]:
+    """One family's result, through the sink where it was rendered (a worker's task)."""
+    return _sunk(family.render(facts), sink)
+
+
+def _sunk(result: FamilyResult, sink: Sink | None) -> tuple[FamilyResult, Any]:
+    if sink is None:
+        return result, None
+    return replace(result, files={}), sink(result)
 
 
 def shares(costs: list[int], jobs: int) -> list[list[int]]:
@@ -87,7 +115,4 @@ def render_catalog(catalog: Catalog) -> dict[str, Tree]:
 
 
 def _sorted(tree: Tree) -> Tree:
-    """Path order: by parts, so `a/x` comes before `a-b/x` (as a file browser lists them).
-    The key maps `/` below every other character: the same order as comparing the parts,
-    at a fifth of the cost of splitting 160,000 paths (a path never holds a NUL)."""
-    return dict(sorted(tree.items(), key=lambda item: item[0].replace("/", "\0")))
+    return dict(sorted(tree.items(), key=lambda item: path_order(item[0])))

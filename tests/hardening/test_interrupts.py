@@ -59,19 +59,19 @@ def _child(catalog: Path, out: Path, wf: Path, err: Path, gate: tuple[str, int])
     if at:
         real, count = getattr(os, call), [0]
 
-        def gated(*args: str) -> None:
+        def gated(*args: str, **kwargs: object) -> None:
             if os.getpid() == me:
                 count[0] += 1
                 if count[0] == at:
                     os.kill(me, signal.SIGSTOP)
-            real(*args)
+            real(*args, **kwargs)
 
         setattr(os, call, gated)  # this forked child's only
     else:
         real_plan = engine.plan_for
 
-        def planned(*args: object) -> object:
-            plan = real_plan(*args)  # type: ignore[arg-type]
+        def planned(*args: object, **kwargs: object) -> object:
+            plan = real_plan(*args, **kwargs)  # type: ignore[arg-type]
             os.kill(me, signal.SIGSTOP)
             return plan
 

@@ -177,32 +177,30 @@ def test_a_failing_writer_exits_2_naming_the_file(
     monkeypatch: pytest.MonkeyPatch,
     family: str,
 ) -> None:
-    """A disk that fills while writing the last file of a family in path order (a Kustomize
+    """A disk that fills while staging the last file of a family in path order (a Kustomize
     file the main process rendered, a runbook the worker rendered): the user gets the
-    located line, not a crash."""
-    from generator.output import write
+    located line naming the output file, not a crash, and the output is as it was."""
+    from generator.output import stage
 
     monkeypatch.setenv("GITOPS_GEN_JOBS", "2")
     catalog, out = make_catalog(), tmp_path / "rendered"
     tree = render_catalog(load_catalog(catalog))["out"]
     last = max((p for p in tree if p.startswith(family)), key=lambda p: p.split("/"))
-    real_write = write._write_file
+    real_write = stage._write_new
 
-    def disk_full_at_last(folder: str, name: str, text: str) -> None:
-        full = f"{folder}/{name}"
-        if full == f"{out}/{last}":
+    def disk_full_at_last(full: str, text: str) -> None:
+        if full.endswith(f"/{stage.STAGING}/{last}"):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), full)
-        real_write(folder, name, text)
+        real_write(full, text)
 
-    monkeypatch.setattr(write, "_write_file", disk_full_at_last)
+    monkeypatch.setattr(stage, "_write_new", disk_full_at_last)
     code, output = render(catalog, out)
     assert (code, output) == (
         2,
-        f"{out}/{last}:1:1: output: No space left on device; the output is incomplete (the "
-        "manifest lists every file this run may have begun): fix that, then run `gitops-gen "
-        "render` again to complete it\n",
+        f"{out}/{last}:1:1: output: No space left on device; nothing in the output was changed\n",
     )
-    monkeypatch.setattr(write, "_write_file", real_write)
+    assert not out.exists(), "a first render that failed leaves no output folder"
+    monkeypatch.setattr(stage, "_write_new", real_write)
     assert render(catalog, out)[0] == 0
     assert check(catalog, out).exit_code == 0
 

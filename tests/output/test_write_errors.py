@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.output import write
+from generator.output import stage, write
 from tests.conftest import SERVICE
 from tests.output.test_write import render, snapshot_dir
 
@@ -32,24 +32,43 @@ class FullDisk:
 
 
 @pytest.mark.parametrize("room", [0, 5])
-def test_a_full_disk_leaves_no_temp_file_and_names_what_to_do(
+def test_a_disk_full_while_staging_leaves_the_output_as_it_was(
     make_catalog: Callable[..., Path],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     room: int,
 ) -> None:
+    """The new and changed files are staged before anything in the output changes: a disk
+    that fills then leaves the output as it was, and no staging folder."""
     catalog, out = make_catalog(), tmp_path / "rendered"
     assert render(catalog, out)[0] == 0
     (catalog / "services" / "more.yaml").write_text(SERVICE.format(name="more"))
     before = snapshot_dir(out)
-    monkeypatch.setattr(write, "os", FullDisk(room))
+    monkeypatch.setattr(stage, "os", FullDisk(room))
+    code, output = render(catalog, out)
+    assert code == 2
+    assert output.startswith(f"{out}/")
+    assert output.endswith(": output: No space left on device; nothing in the output was changed\n")
+    assert snapshot_dir(out) == before
+    monkeypatch.undo()
+    assert render(catalog, out)[0] == 0
+
+
+def test_a_full_disk_while_writing_leaves_no_temp_file_and_names_what_to_do(
+    make_catalog: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staged, then the first write of the output (the manifest listing what this run may
+    begin) fails: no temp file, and the message says how to complete the output."""
+    catalog, out = make_catalog(), tmp_path / "rendered"
+    assert render(catalog, out)[0] == 0
+    (catalog / "services" / "more.yaml").write_text(SERVICE.format(name="more"))
+    before = snapshot_dir(out)
+    monkeypatch.setattr(write, "os", FullDisk(0))
     code, output = render(catalog, out)
     assert code == 2
     assert "No space left on device; the output is incomplete" in output
     assert "run `gitops-gen render` again to complete it" in output
-    assert [p for p in snapshot_dir(out) if p.endswith(write.TMP_SUFFIX)] == []
-    if room == 0:  # the union manifest is the first write: nothing changed
-        assert snapshot_dir(out) == before
+    assert snapshot_dir(out) == before  # the staging folder went with the failure
     monkeypatch.undo()
     assert render(catalog, out)[0] == 0
 
