@@ -7,6 +7,7 @@ disagree about them.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -112,6 +113,15 @@ class Facts:
         self.services = catalog.services
         self._secret_names: dict[str, str] = {}  # read per family, env and key: expand once
 
+    def only(self, services: tuple[Service, ...]) -> Facts:
+        """These facts, iterating `services` alone (a slice the pipeline renders apart); the
+        derived views are computed first, once, over every service, and shared."""
+        for view in ("_by_name", "_plans", "_deployed"):
+            getattr(self, view)
+        part = copy.copy(self)
+        part.services = services
+        return part
+
     def source(self, service: Service | None = None) -> str:
         return self.catalog.source(service.name if service else "")
 
@@ -120,7 +130,7 @@ class Facts:
 
     @cached_property
     def _by_name(self) -> dict[str, Service]:
-        return {s.name: s for s in self.services}
+        return {s.name: s for s in self.catalog.services}
 
     def secret_plan(self, service: Service) -> SecretPlan | None:
         return self._plans.get(service.name)
@@ -128,7 +138,7 @@ class Facts:
     @cached_property
     def _plans(self) -> dict[str, SecretPlan]:
         out = {}
-        for svc in self.services:
+        for svc in self.catalog.services:
             if svc.secrets is not None:
                 backend = self.platform.secretBackends[svc.secrets.backend]
                 out[svc.name] = SecretPlan(svc.secrets.backend, backend, tuple(svc.secrets.keys))
@@ -140,7 +150,7 @@ class Facts:
     @cached_property
     def _deployed(self) -> dict[tuple[str, str], Deployed]:
         out = {}
-        for svc in self.services:
+        for svc in self.catalog.services:
             for env in self.envs:
                 out[(svc.name, env.name)] = _deploy(self.platform, svc, env)
         return out

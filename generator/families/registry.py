@@ -40,11 +40,11 @@ def _workflows(facts: Facts, results: Results) -> FamilyResult:
 
 # cost: about the time per service, relative (`make profile`), to share the work out
 BUILT_IN: tuple[Family, ...] = (
-    Family("kustomize", _kustomize, cost=4),
+    Family("kustomize", _kustomize, cost=4, per_service=True),
     Family("backstage", _backstage, cost=1),
     Family("helm", helm.result, cost=3),
     Family("terraform", terraform.result, cost=1),
-    Family("runbook", _runbook, cost=3),
+    Family("runbook", _runbook, cost=3, per_service=True),
     Family("schemas", _schemas, cost=1),
 )
 READERS: tuple[Reader, ...] = (

@@ -18,7 +18,7 @@ from generator.catalog.load import SERVICES_DIR, Catalog, display_root, load_cat
 from generator.output import stage
 from generator.output.guard import ensure_safe_root
 from generator.output.lock import locked
-from generator.output.plan import Plan, make_plan, read_manifest
+from generator.output.plan import Plan, make_plan, read_manifest_state
 from generator.output.stray import stray_files, synced_folders
 from generator.output.write import Summary, apply
 from generator.parts.inventory import verify
@@ -35,9 +35,20 @@ def plan_for(
     workflows = workflows if workflows is not None else Path(catalog.platform.ci.workflowsPath)
     for folder in (out, workflows):
         ensure_safe_root(folder)
-    listed = read_manifest(out).get(OUT, ())
-    rendered = render_all(catalog, sink=stage.Comparer(out, listed, staging))
-    return _plan(catalog, catalog_dir, rendered, out, workflows, staging=staging, explicit=explicit)
+    previous = read_manifest_state(out)  # a large one is worth reading once
+    known = {path: path for path in previous[0].get(OUT, ())}
+    rendered = render_all(catalog, sink=stage.Comparer(out, known, staging))
+    return _plan(
+        catalog,
+        catalog_dir,
+        rendered,
+        out,
+        workflows,
+        explicit=explicit,
+        staging=staging,
+        previous=previous,
+        known=known,
+    )
 
 
 @contextlib.contextmanager
@@ -70,11 +81,15 @@ def _plan(
     *,
     staging: Path | None,
     explicit: bool,
+    previous: tuple[dict[str, list[str]], bool],
+    known: dict[str, str],
 ) -> Plan:
     verify(rendered.inventory)
     folders = {OUT: out, WORKFLOWS: workflows}
-    streamed = stage.merged(rendered.sunk, staging)
-    plan = make_plan(rendered.trees, folders, OUT, __version__, streamed)
+    streamed = stage.merged(rendered.sunk, staging, known)
+    plan = make_plan(
+        rendered.trees, folders, OUT, __version__, streamed=streamed, previous=previous
+    )
     paths = plan.roots[OUT].paths()
     synced = synced_folders(paths, rendered.results.applications(), catalog.platform.renderedPath)
     generated = paths | set(plan.roots[OUT].delete)  # a file the render deletes is not stray

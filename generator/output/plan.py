@@ -10,7 +10,7 @@ import errno
 import json
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -62,6 +62,8 @@ class Plan:
     services_dir: str = "services"  # where they live, to name it in the empty-catalog error
     stamp: tuple[int, ...] = ()  # the manifest as planned against (see `manifest_stamp`)
     version: str | None = None  # the gitops-gen version a changed manifest records
+    listed: dict[str, list[str]] = field(default_factory=dict)  # that manifest's files
+    interrupted: bool = False  # and whether the run that wrote it was killed midway
 
     @property
     def changed(self) -> bool:
@@ -163,13 +165,16 @@ def make_plan(
     folders: dict[str, Path],
     out_root: str,
     version: str | None = None,
+    *,
     streamed: Streamed | None = None,
+    previous: tuple[dict[str, list[str]], bool] | None = None,
 ) -> Plan:
     """Plan every root. The manifest itself is part of the `out_root` tree; it records
     `version` when a file changes. `streamed`: the out root's files were compared already
-    (`desired[out_root]` is then not read)."""
+    (`desired[out_root]` is then not read). `previous`: the manifest's state, when read
+    already (`read_manifest_state`: a large one is worth reading once)."""
     stamp = manifest_stamp(folders[out_root])
-    previous = read_manifest(folders[out_root])
+    listed_before, interrupted = previous or read_manifest_state(folders[out_root])
     listing: dict[str, Iterable[str]] = dict(desired)
     if streamed is not None:
         listing[out_root] = streamed.paths
@@ -181,8 +186,10 @@ def make_plan(
         root = folders[name]
         base = os.fspath(root)
         plan = RootPlan(root=root, desired=tree)
-        listed = set(previous.get(name, ()))  # expected on disk: read them directly
-        plan.create, plan.current, plan.same = compare(base, tree, listed)
+        # expected on disk: read them directly (a streamed root's tree is the manifest alone)
+        listed = listed_before.get(name, [])
+        known = listed if name == out_root and streamed is not None else set(listed)
+        plan.create, plan.current, plan.same = compare(base, tree, known)
         if name == out_root and streamed is not None:
             _add_streamed(plan, streamed)
         plan.update = list(plan.current)
@@ -197,7 +204,7 @@ def make_plan(
                 plan.gone.append(old)
         roots[name] = plan
     keep_manifest_version(roots, out_root)
-    return Plan(roots, stamp=stamp, version=version)
+    return Plan(roots, stamp=stamp, version=version, listed=listed_before, interrupted=interrupted)
 
 
 def _add_streamed(plan: RootPlan, streamed: Streamed) -> None:
@@ -211,7 +218,7 @@ def _add_streamed(plan: RootPlan, streamed: Streamed) -> None:
 
 
 def compare(
-    base: str, tree: dict[str, str], listed: set[str]
+    base: str, tree: dict[str, str], listed: Collection[str]
 ) -> tuple[list[str], dict[str, str], int]:
     """Each file of `tree` against the disk: the missing ones, the different ones with their
     current text, and how many are the same. `listed`: files the last run wrote."""

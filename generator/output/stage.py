@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,9 +41,9 @@ class Compared:
 class Comparer:
     """The pipeline's sink for the output tree (`render_all(catalog, sink=...)`)."""
 
-    def __init__(self, root: Path, listed: Iterable[str], staging: Path | None) -> None:
+    def __init__(self, root: Path, listed: Collection[str], staging: Path | None) -> None:
         self.base = os.fspath(root)
-        self.listed = set(listed)  # the files the last render wrote: on disk, read directly
+        self.listed = listed  # the files the last render wrote (a set or dict): read directly
         self.staging = os.fspath(staging) if staging is not None else None
 
     def __call__(self, result: FamilyResult) -> Compared:
@@ -62,17 +62,20 @@ class Comparer:
         return Compared(list(tree), create, current, same)
 
 
-def merged(parts: Iterable[Compared], staged: Path | None) -> Streamed:
+def merged(parts: Iterable[Compared], staged: Path | None, known: Mapping[str, str]) -> Streamed:
     """The families' comparisons as one tree's, in path order. Two families must never write
-    the same file: that would silently drop one."""
+    the same file: that would silently drop one. `known`: the last render's files, each
+    mapped to itself; a path found there is kept as that one string (a large tree's names
+    are held once, not twice)."""
     whole = Compared()
     seen: set[str] = set()
     for part in parts:
-        clash = seen.intersection(part.paths)
+        paths = [known.get(path, path) for path in part.paths]
+        clash = seen.intersection(paths)
         if clash:
             raise RuntimeError(f"two output families render {sorted(clash)[:3]}")
-        seen.update(part.paths)
-        whole.paths += part.paths
+        seen.update(paths)
+        whole.paths += paths
         whole.create += part.create
         whole.current.update(part.current)
         whole.same += part.same

@@ -22,8 +22,6 @@ from generator.output.plan import (
     Plan,
     RootPlan,
     manifest_stamp,
-    read_manifest,
-    read_manifest_state,
     replan,
     safe_relative,
 )
@@ -75,14 +73,13 @@ def _apply_held(plan: Plan, out_root: str) -> Summary:
     """The writes, with the output's lock held."""
     out = plan.roots[out_root]
     folders = {name: checked_folders(rp) for name, rp in plan.roots.items()}
-    listed, interrupted = read_manifest_state(out.root)
     for name, root_plan in plan.roots.items():
-        if interrupted:  # the union manifest lists every file a killed run could have begun
-            paths = {*listed.get(name, ()), *root_plan.paths()}
+        if plan.interrupted:  # the union manifest lists every file a killed run could have begun
+            paths = {*plan.listed.get(name, ()), *root_plan.paths()}
             _remove_leftovers(root_plan, paths)
     _remove_leftovers(out, {MANIFEST})  # killed while writing the manifest itself
     if plan.changed:
-        _write_union_manifest(out)
+        _write_union_manifest(out, plan.listed)
     jobs = [job for n, rp in plan.roots.items() for job in _writes(rp, folders[n])]
     write_many(jobs)
     for root_plan in plan.roots.values():
@@ -119,9 +116,8 @@ def _manifest_only(plan: Plan, out_root: str) -> int:
     return int(MANIFEST in out.create or MANIFEST in out.update)
 
 
-def _write_union_manifest(out: RootPlan) -> None:
+def _write_union_manifest(out: RootPlan, old: dict[str, list[str]]) -> None:
     """Before touching anything: list old and new files, so a killed run can be cleaned up."""
-    old = read_manifest(out.root)
     out.root.mkdir(parents=True, exist_ok=True)
     _write_file(os.fspath(out.root), MANIFEST, union_manifest(old, out.desired[MANIFEST]))
 

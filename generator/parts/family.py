@@ -27,6 +27,11 @@ class Family:
     # About how long it takes, relative to the others (`make profile`): how the pipeline
     # shares the families between processes. A stale figure only costs balance, never bytes.
     cost: int = 1
+    # Each service's files come from that service (and the platform) alone, and nothing
+    # else: the pipeline may render the services in slices, one task each, and merge the
+    # results (`merge_results`); a large catalog's biggest family then never sits whole in
+    # one process.
+    per_service: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ its text) without breaking a reader elsewhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -142,3 +142,27 @@ def _union(parts: Iterable[dict[Any, Any]]) -> dict[Any, Any]:
     for part in parts:
         out.update(part)
     return out
+
+
+def merge_results(parts: Sequence[FamilyResult]) -> FamilyResult:
+    """One family's result from those of its slices of the services, in their order."""
+    if len(parts) == 1:
+        return parts[0]
+    produced: dict[ObjectId, frozenset[str]] = {}
+    for part in parts:
+        for obj, keys in part.produced.items():
+            produced[obj] = produced.get(obj, frozenset()) | keys
+    return FamilyResult(
+        family=parts[0].family,
+        files={path: text for part in parts for path, text in part.files.items()},
+        apps=tuple(app for part in parts for app in part.apps),
+        applications=tuple(app for part in parts for app in part.applications),
+        produced=produced,
+        references=tuple(ref for part in parts for ref in part.references),
+        cloud=CloudEffects(
+            terraform=_union(p.cloud.terraform for p in parts),
+            vault_grants=_union(p.cloud.vault_grants for p in parts),
+            vault_roles=_union(p.cloud.vault_roles for p in parts),
+        ),
+        per_service=frozenset().union(*(p.per_service for p in parts)),
+    )

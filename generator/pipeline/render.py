@@ -22,7 +22,7 @@ from generator.catalog.load import Catalog
 from generator.families import registry
 from generator.parts.family import Family
 from generator.parts.inventory import Inventory
-from generator.parts.result import FamilyResult, Results, Tree, path_order
+from generator.parts.result import FamilyResult, Results, Tree, merge_results, path_order
 from generator.pipeline import concurrency
 
 OUT = "out"  # the `--out` folder (rendered/)
@@ -47,23 +47,30 @@ class Rendered:
 
 
 PARALLEL_SERVICES = 200  # below this a worker process costs more than it wins
+SLICE = 1000  # services per task of a family that renders each service apart
 
 
 def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
     """Every family, shared out between processes by cost: this process renders its share,
-    the workers (if `concurrency` starts any) the rest, one family at a time; then the
-    readers of their results, here. With a `sink`, the `OUT` tree is its business (the
-    returned `OUT` tree is empty)."""
+    the workers (if `concurrency` starts any) the rest, one task at a time (a family, or a
+    slice of a per-service family's services); then the readers of their results, here.
+    With a `sink`, the `OUT` tree is its business (the returned `OUT` tree is empty)."""
     facts = Facts(catalog)
     found = registry.families()
-    mine, *theirs = shares([f.cost for f in found], concurrency.jobs())
+    work = [(i, part) for i, family in enumerate(found) for part in _slices(family, facts)]
+    costs = [found[i].cost * len(part.services) for i, part in work]
+    mine, *theirs = shares(costs, concurrency.jobs())
     order = [*mine, *(i for group in theirs for i in group)]
-    tasks = [functools.partial(_render, found[i], facts, sink) for i in order]
+    tasks = [functools.partial(_render, found[work[i][0]], work[i][1], sink) for i in order]
     parts = concurrency.run(
         tasks, units=len(facts.services), minimum=PARALLEL_SERVICES, here=len(mine)
     )
     done = dict(zip(order, parts, strict=True))
-    results, sunk = [done[i][0] for i in range(len(found))], [done[i][1] for i in range(len(found))]
+    results = []
+    for index in range(len(found)):
+        slices = [done[t] for t, (i, _) in enumerate(work) if i == index]
+        results.append(merge_results([result for result, _ in slices]))
+    sunk = [done[t][1] for t in range(len(work))]
     trees: dict[str, Tree] = {OUT: {}, WORKFLOWS: {}}
     for result in results:
         _merge(trees[OUT], result.files)
@@ -76,6 +83,15 @@ def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
         _merge(trees[reader.root], result.files)
     trees = {root: _sorted(tree) for root, tree in trees.items()}
     return Rendered(trees, Results(tuple(results)), tuple(sunk) if sink else ())
+
+
+def _slices(family: Family, facts: Facts) -> list[Facts]:
+    """The facts each task of `family` renders from: all of them, or (a per-service family
+    of a large catalog) slices of `SLICE` services."""
+    services = facts.services
+    if not family.per_service or len(services) <= SLICE:
+        return [facts]
+    return [facts.only(services[i : i + SLICE]) for i in range(0, len(services), SLICE)]
 
 
 def _render(family: Family, facts: Facts, sink: Sink | None) -> tuple[FamilyResult, Any]:

@@ -1,0 +1,54 @@
+"""A family that renders each service apart is rendered in slices of services, and the slices
+merge into exactly the result of one pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.catalog.load import load_catalog
+from generator.pipeline import concurrency
+from generator.pipeline import render as pipeline
+from tests.conftest import SERVICE
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_slices_render_what_one_pass_renders(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    catalog = load_catalog(make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in range(7)}))
+    monkeypatch.setenv(concurrency.ENV_VAR, jobs)
+    monkeypatch.setattr(pipeline, "PARALLEL_SERVICES", 1)
+    whole = pipeline.render_all(catalog)
+    monkeypatch.setattr(pipeline, "SLICE", 3)  # 7 services: slices of 3, 3 and 1
+    sliced = pipeline.render_all(catalog)
+    assert sliced.trees == whole.trees
+    assert list(sliced.trees["out"]) == list(whole.trees["out"])  # the same order too
+    for a, b in zip(sliced.results, whole.results, strict=True):
+        assert (a.family, a.apps, a.produced, a.references) == (
+            b.family,
+            b.apps,
+            b.produced,
+            b.references,
+        )
+    assert sliced.inventory.__dict__ == whole.inventory.__dict__
+
+
+def test_only_a_per_service_family_is_sliced(make_catalog: Callable[..., Path]) -> None:
+    from generator.catalog.facts import Facts
+    from generator.parts.family import Family
+
+    facts = Facts(
+        load_catalog(make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in range(5)}))
+    )
+    apart = Family("apart", lambda f: None, per_service=True)  # type: ignore[arg-type,return-value]
+    whole = Family("whole", lambda f: None)  # type: ignore[arg-type,return-value]
+    original = pipeline.SLICE
+    try:
+        pipeline.SLICE = 2
+        assert [len(f.services) for f in pipeline._slices(apart, facts)] == [2, 2, 1]
+        assert [len(f.services) for f in pipeline._slices(whole, facts)] == [5]
+    finally:
+        pipeline.SLICE = original
