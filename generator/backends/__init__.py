@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from generator.catalog.load import Catalog
     from generator.catalog.models import Backend, Environment, Service
     from generator.parts.kube import Parts
+    from generator.parts.operator import Operator
 
 __all__ = [
     "ESO",
@@ -32,6 +33,7 @@ __all__ = [
     "SecretBackend",
     "families",
     "fill",
+    "operators",
     "plugin_for",
     "push_secrets",
     "register",
@@ -65,6 +67,20 @@ def families() -> list[Family]:
     for plugin in PLUGINS.values():
         found += [f for f in plugin.families if f not in found]
     return found
+
+
+def operators(facts: Facts) -> list[Operator]:
+    """The operators the backend types install, each once (by key), in the registry's order.
+
+    Every type is asked, used or not: platform.yaml may turn an operator on that no backend
+    of the catalog needs."""
+    used = {plugin_for(b).operator for b in facts.platform.secretBackends.values()}
+    found: dict[str, Operator] = {}
+    for plugin in PLUGINS.values():
+        operator = plugin.operator_install(facts, plugin.operator in used)
+        if operator is not None:
+            found.setdefault(operator.key, operator)
+    return list(found.values())
 
 
 def plugin_for(backend: Backend) -> SecretBackend:

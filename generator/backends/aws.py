@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from generator.backends import eso
 from generator.backends.base import SecretBackend
 from generator.backends.commands import JSON_NOTE, KEY_NOTE, Fill, q, value_file
+from generator.backends.eso_operator import external_secrets
 from generator.backends.github_values import github_secret_name
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from generator.catalog.load import Catalog
     from generator.catalog.models import Environment, Service
     from generator.parts.kube import Parts
+    from generator.parts.operator import Operator
 
 AwsModel = AwsSecretsManager | AwsParameterStore
 
@@ -34,6 +36,9 @@ class AwsBackend(SecretBackend):
 
     def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
         return eso.parts(facts, service, plan)
+
+    def operator_install(self, facts: Facts, used: bool) -> Operator | None:
+        return external_secrets(facts, used)
 
     def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:
         backend = plan.backend

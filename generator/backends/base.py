@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from generator.catalog.load import Catalog
     from generator.catalog.models import Aws, Backend, Environment, Service
     from generator.parts.kube import Parts
+    from generator.parts.operator import Operator
 
 __all__ = ["ESO", "NO_ACCESS", "VSO", "EnvAccess", "OperatorKey", "SecretBackend"]
 
@@ -56,6 +57,14 @@ class SecretBackend:
     def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
         """The objects a service's Kustomize base gets, and each env's patches."""
         raise NotImplementedError
+
+    def operator_install(self, facts: Facts, used: bool) -> Operator | None:
+        """Its operator as each env's cluster installs it, or None where it is not installed.
+
+        `used`: a backend of the catalog syncs through this operator. Asked of every type,
+        used or not, as platform.yaml may turn an operator on (`operators.<name>.enabled`);
+        types sharing an operator build the same one (it is installed once, by key)."""
+        return None
 
     # --- in the cloud ----------------------------------------------------------------------
 

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from generator.backends import vault_objects as vault
 from generator.backends.base import EnvAccess, SecretBackend
 from generator.backends.commands import JSON_NOTE, Fill, q, value_file
-from generator.catalog.models import Vault
+from generator.catalog.models import VSO, Vault
 from generator.catalog.rules_vault import auth_mount, role_name, shared_path
+from generator.parts.operator import Operator, switched
 
 if TYPE_CHECKING:
     from generator.catalog.facts import Facts, SecretPlan
@@ -26,6 +27,10 @@ class VaultBackend(SecretBackend):
 
     def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
         return vault.parts(facts, service)
+
+    def operator_install(self, facts: Facts, used: bool) -> Operator | None:
+        vso = facts.platform.operators.vaultSecretsOperator
+        return Operator(VSO, vso, vso.namespace, server_side=True) if switched(vso, used) else None
 
     def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:
         backend = plan.backend
