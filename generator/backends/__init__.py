@@ -38,6 +38,8 @@ __all__ = [
     "push_secrets",
     "register",
     "secret_parts",
+    "terraform_files",
+    "terraform_variables",
     "unregister",
 ]
 
@@ -81,6 +83,19 @@ def operators(facts: Facts) -> list[Operator]:
         if operator is not None:
             found.setdefault(operator.key, operator)
     return list(found.values())
+
+
+def terraform_files(facts: Facts, env: Environment) -> dict[str, str]:
+    """The files the backend types add to one env's Terraform root, by name."""
+    files: dict[str, str] = {}
+    for plugin in PLUGINS.values():
+        files.update(plugin.tf_files(facts, env))
+    return files
+
+
+def terraform_variables(facts: Facts, env: Environment) -> tuple[tuple[str, str], ...]:
+    """(Terraform variable, GitHub secret) the secret sync workflow passes in one env."""
+    return tuple(v for plugin in PLUGINS.values() for v in plugin.tf_variables(facts, env))
 
 
 def plugin_for(backend: Backend) -> SecretBackend:

@@ -10,16 +10,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from generator.backends import eso
+from generator.backends.aws_names import description
 from generator.backends.base import SecretBackend
 from generator.backends.commands import JSON_NOTE, KEY_NOTE, Fill, q, value_file
 from generator.backends.eso_operator import external_secrets
-from generator.backends.github_values import github_secret_name
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager
+from generator.catalog.names import github_secret_name
 
 if TYPE_CHECKING:
-    from generator.catalog.facts import Facts, SecretPlan
+    from generator.catalog.facts import Deployed, Facts, RemoteRef, SecretPlan
     from generator.catalog.load import Catalog
-    from generator.catalog.models import Environment, Service
+    from generator.catalog.models import Backend, Environment, Service
     from generator.parts.kube import Parts
     from generator.parts.operator import Operator
 
@@ -30,6 +31,7 @@ class AwsBackend(SecretBackend):
     """A backend in the platform's AWS account, synced by ESO through a (Cluster)SecretStore."""
 
     needs_reloader = True  # ESO updates the Secret; Reloader restarts the pods
+    force_synced = True  # ExternalSecrets, annotated to refresh at once
     families = (eso.STORES,)
     push_kind: ClassVar[str]  # `push-secrets`' name for the API it writes through
     push_limit: ClassVar[int]  # bytes a value may have
@@ -39,6 +41,17 @@ class AwsBackend(SecretBackend):
 
     def operator_install(self, facts: Facts, used: bool) -> Operator | None:
         return external_secrets(facts, used)
+
+    def tf_item(self, backend: Backend, deployed: Deployed, ref: RemoteRef) -> dict[str, Any]:
+        return {
+            "name": ref.key,
+            "service": deployed.name,
+            "description": description(deployed, ref),
+        }
+
+    def pushed_by_ci(self, backend: Backend) -> bool:
+        assert isinstance(backend, AwsModel)
+        return backend.valuesFrom == "pipeline"
 
     def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:
         backend = plan.backend

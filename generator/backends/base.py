@@ -17,7 +17,7 @@ from generator.parts.family import Family
 
 if TYPE_CHECKING:
     from generator.backends.commands import Fill
-    from generator.catalog.facts import Facts, SecretPlan
+    from generator.catalog.facts import Deployed, Facts, RemoteRef, SecretPlan
     from generator.catalog.load import Catalog
     from generator.catalog.models import Aws, Backend, Environment, Service
     from generator.parts.kube import Parts
@@ -44,6 +44,8 @@ class SecretBackend:
     model: ClassVar[builtins.type[BackendModel]]  # its model in `generator.catalog.models`
     words: ClassVar[str]  # what it is, in words (runbooks)
     needs_reloader: ClassVar[bool] = False  # its operator does not restart pods on a change
+    # its synced objects are ExternalSecrets the force-sync workflow refreshes after a deploy
+    force_synced: ClassVar[bool] = False
     # the output families this type brings (shared by types that share them: rendered once)
     families: ClassVar[tuple[Family, ...]] = ()
 
@@ -72,9 +74,18 @@ class SecretBackend:
         """The Terraform input (tfvars map) its remote objects go in; None: not Terraform's."""
         return None
 
-    def tf_item(self, backend: Backend, item: dict[str, Any]) -> dict[str, Any]:
-        """One remote object's entry in `tf_collection`, from the common fields."""
-        return item
+    def tf_item(self, backend: Backend, deployed: Deployed, ref: RemoteRef) -> dict[str, Any]:
+        """One remote object's entry in `tf_collection` (asked only when there is one)."""
+        raise NotImplementedError
+
+    def tf_files(self, facts: Facts, env: Environment) -> dict[str, str]:
+        """Files it adds to one env's Terraform root, by name (the header is added)."""
+        return {}
+
+    def tf_variables(self, facts: Facts, env: Environment) -> tuple[tuple[str, str], ...]:
+        """(Terraform variable, GitHub secret): inputs of one env's root that the secret
+        sync workflow passes from the env's GitHub secrets (`TF_VAR_<variable>`)."""
+        return ()
 
     def resource_arn(self, aws: Aws, name: str) -> str:
         """The exact IAM resource of one remote object (IRSA read statements)."""
@@ -85,6 +96,11 @@ class SecretBackend:
     def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:
         """The commands that put one service's values in place in one env."""
         raise NotImplementedError
+
+    def pushed_by_ci(self, backend: Backend) -> bool:
+        """The force-sync workflow pushes its values from GitHub secrets (`push-secrets
+        --from-env`) before refreshing the synced objects."""
+        return False
 
     def push(
         self,
