@@ -18,6 +18,7 @@ from generator.backends.commands import Fill, target
 from generator.backends.vault import VaultBackend
 from generator.catalog.models.platform import register_backend_model, unregister_backend_model
 from generator.parts.family import Family
+from generator.templating.context import Context
 
 if TYPE_CHECKING:
     from generator.catalog.facts import Facts
@@ -38,6 +39,7 @@ __all__ = [
     "push_secrets",
     "register",
     "secret_parts",
+    "template_contexts",
     "terraform_files",
     "terraform_variables",
     "unregister",
@@ -96,6 +98,11 @@ def terraform_files(facts: Facts, env: Environment) -> dict[str, str]:
 def terraform_variables(facts: Facts, env: Environment) -> tuple[tuple[str, str], ...]:
     """(Terraform variable, GitHub secret) the secret sync workflow passes in one env."""
     return tuple(v for plugin in PLUGINS.values() for v in plugin.tf_variables(facts, env))
+
+
+def template_contexts() -> dict[str, Context]:
+    """The contexts of the backend types' templates, by template name."""
+    return {name: c for plugin in PLUGINS.values() for name, c in plugin.templates.items()}
 
 
 def plugin_for(backend: Backend) -> SecretBackend:

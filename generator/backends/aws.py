@@ -7,6 +7,7 @@ its IAM resource, its Terraform input and its CLI command.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from generator.backends import eso
@@ -16,6 +17,7 @@ from generator.backends.commands import JSON_NOTE, KEY_NOTE, Fill, q, value_file
 from generator.backends.eso_operator import external_secrets
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager
 from generator.catalog.names import github_secret_name
+from generator.templating.context import ONCE, PER_SERVICE, Context
 
 if TYPE_CHECKING:
     from generator.catalog.facts import Deployed, Facts, RemoteRef, SecretPlan
@@ -33,6 +35,15 @@ class AwsBackend(SecretBackend):
     needs_reloader = True  # ESO updates the Secret; Reloader restarts the pods
     force_synced = True  # ExternalSecrets, annotated to refresh at once
     families = (eso.STORES,)
+    templates = MappingProxyType(
+        {
+            eso.CLUSTER_STORE_TEMPLATE: Context(ONCE, (("store", eso.SecretStoreView),)),
+            eso.STORES_TEMPLATE: Context(ONCE, (("stores", eso.StoresView),)),
+            eso.ES_TEMPLATE: Context(PER_SERVICE, (("es", eso.ExternalSecretView),)),
+            eso.STORE_TEMPLATE: Context(PER_SERVICE, (("store", eso.SecretStoreView),)),
+            eso.ACCOUNT_TEMPLATE: Context(PER_SERVICE, (("account", eso.ServiceAccountView),)),
+        }
+    )
     push_kind: ClassVar[str]  # `push-secrets`' name for the API it writes through
     push_limit: ClassVar[int]  # bytes a value may have
 

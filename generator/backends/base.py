@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from generator.catalog.models import ESO, VSO, BackendModel, OperatorKey
 from generator.parts.family import Family
+from generator.templating.context import Context
 
 if TYPE_CHECKING:
     from generator.backends.commands import Fill
@@ -48,6 +50,8 @@ class SecretBackend:
     force_synced: ClassVar[bool] = False
     # the output families this type brings (shared by types that share them: rendered once)
     families: ClassVar[tuple[Family, ...]] = ()
+    # its templates' contexts, by template name (`templates show`, docs/templates.md)
+    templates: ClassVar[Mapping[str, Context]] = MappingProxyType({})
 
     @property
     def operator(self) -> OperatorKey:

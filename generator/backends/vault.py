@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from generator.backends import vault_objects as vault
 from generator.backends.base import EnvAccess, SecretBackend
 from generator.backends.commands import JSON_NOTE, Fill, q, value_file
+from generator.backends.vault_bootstrap import BootstrapView
 from generator.catalog.models import VSO, Vault
 from generator.catalog.rules_vault import auth_mount, role_name, shared_path
 from generator.parts.operator import Operator, switched
+from generator.templating.context import PER_ENV, PER_SERVICE, PER_SERVICE_ENV, Context
 
 if TYPE_CHECKING:
     from generator.catalog.facts import Facts, SecretPlan
@@ -24,6 +27,16 @@ class VaultBackend(SecretBackend):
     model = Vault
     words = "HashiCorp Vault (kv-v2) via Vault Secrets Operator"
     families = (vault.POLICIES,)
+    templates = MappingProxyType(
+        {
+            "vault/bootstrap.sh.j2": Context(PER_ENV, (("bootstrap", BootstrapView),)),
+            vault.POLICY_TEMPLATE: Context(PER_SERVICE_ENV, (("policy", vault.PolicyView),)),
+            "vault/serviceaccount.yaml.j2": Context(PER_SERVICE, (("auth", vault.AuthView),)),
+            "vault/vaultauth.yaml.j2": Context(PER_SERVICE, (("auth", vault.AuthView),)),
+            "vault/vaultconnection.yaml.j2": Context(PER_SERVICE, (("auth", vault.AuthView),)),
+            vault.STATIC_TEMPLATE: Context(PER_SERVICE, (("vss", vault.StaticSecretView),)),
+        }
+    )
 
     def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
         return vault.parts(facts, service)
