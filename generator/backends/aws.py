@@ -128,6 +128,22 @@ class AwsBackend(SecretBackend):
         )
         return (self.how_created(service, backend), f"{keys}\n{wait}")
 
+    def sync_check(
+        self, facts: Facts, service: Service, env: Environment, backend: Backend
+    ) -> tuple[str, ...]:
+        ns, secret = facts.deployed(service, env).namespace, facts.secret_name(service)
+        reloaded = (
+            r"{.spec.template.metadata.annotations.reloader\.stakater\.com/last-reloaded-from}"
+        )
+        return (
+            f"kubectl -n {ns} annotate externalsecret {secret} force-sync=$(date +%s) --overwrite",
+            f"kubectl -n {ns} wait externalsecret {secret} --for=condition=Ready --timeout=120s",
+            f"# every managed ExternalSecret of the namespace: -l {facts.managed_label}=true",
+            "# env vars load at start: Stakater Reloader restarts the Deployment when the Secret "
+            "changes; it marks the pods it rolled:",
+            f"kubectl -n {ns} get deployment {service.name} -o jsonpath='{reloaded}'",
+        )
+
     def how_created(self, service: Service, backend: AwsModel) -> str:
         """How each value comes to exist (Terraform, a command, a pipeline)."""
         raise NotImplementedError

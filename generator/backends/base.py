@@ -131,3 +131,11 @@ class SecretBackend:
         self, facts: Facts, service: Service, env: Environment, backend: Backend
     ) -> EnvAccess:
         return NO_ACCESS
+
+    def sync_check(
+        self, facts: Facts, service: Service, env: Environment, backend: Backend
+    ) -> tuple[str, ...]:
+        """Shell lines (comments too) of a runbook's "Sync now and check" in one env: how its
+        operator syncs the Secret now and what to look at; the Secret's and the pod's key
+        names follow them."""
+        return ()

@@ -85,3 +85,16 @@ class VaultBackend(SecretBackend):
             f"{role_name(service.name, env.name)}",
             policy=vault.policy_name(facts, env.name, service.name),
         )
+
+    def sync_check(
+        self, facts: Facts, service: Service, env: Environment, backend: Backend
+    ) -> tuple[str, ...]:
+        access = self.env_access(facts, service, env, backend)
+        ns, secret = facts.deployed(service, env).namespace, facts.secret_name(service)
+        return (
+            f"# VSO logs in with {access.role} (policy {access.policy}; "
+            f"vault/{env.name}/bootstrap.sh writes both)",
+            f"# VSO re-reads every {access.refresh_after} and restarts the Deployment itself "
+            "(rolloutRestartTargets)",
+            f"kubectl -n {ns} get vaultstaticsecret {secret}",
+        )
