@@ -31,6 +31,7 @@ __all__ = [
     "ESO",
     "PLUGINS",
     "VSO",
+    "Fill",
     "SecretBackend",
     "families",
     "fill",
