@@ -23,7 +23,7 @@ from generator.templating.context import Context
 if TYPE_CHECKING:
     from generator.catalog.facts import Facts
     from generator.catalog.load import Catalog
-    from generator.catalog.models import Backend, Environment, Service
+    from generator.catalog.models import Aws, Backend, Environment, Service
     from generator.parts.kube import Parts
     from generator.parts.operator import Operator
 
@@ -38,6 +38,7 @@ __all__ = [
     "operators",
     "plugin_for",
     "push_secrets",
+    "read_grants",
     "register",
     "secret_parts",
     "template_contexts",
@@ -104,6 +105,13 @@ def terraform_variables(facts: Facts, env: Environment) -> tuple[tuple[str, str]
 def template_contexts() -> dict[str, Context]:
     """The contexts of the backend types' templates, by template name."""
     return {name: c for plugin in PLUGINS.values() for name, c in plugin.templates.items()}
+
+
+def read_grants(aws: Aws, resources: list[str]) -> list[tuple[dict[str, Any], str]]:
+    """(IAM statement, AWS service a KMS decrypt goes through) of each type that owns some of
+    `resources`, in the registry's order."""
+    grants = (plugin.read_grant(aws, resources) for plugin in PLUGINS.values())
+    return [grant for grant in grants if grant is not None]
 
 
 def plugin_for(backend: Backend) -> SecretBackend:

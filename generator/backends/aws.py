@@ -22,7 +22,7 @@ from generator.templating.context import ONCE, PER_SERVICE, Context
 if TYPE_CHECKING:
     from generator.catalog.facts import Deployed, Facts, RemoteRef, SecretPlan
     from generator.catalog.load import Catalog
-    from generator.catalog.models import Backend, Environment, Service
+    from generator.catalog.models import Aws, Backend, Environment, Service
     from generator.parts.kube import Parts
     from generator.parts.operator import Operator
 
@@ -44,6 +44,9 @@ class AwsBackend(SecretBackend):
             eso.ACCOUNT_TEMPLATE: Context(PER_SERVICE, (("account", eso.ServiceAccountView),)),
         }
     )
+    iam_service: ClassVar[str]  # the service prefix of its ARNs and IAM actions
+    read_sid: ClassVar[str]  # the Sid of its read statement
+    read_actions: ClassVar[tuple[str, ...]]  # what reading one value takes
     push_kind: ClassVar[str]  # `push-secrets`' name for the API it writes through
     push_limit: ClassVar[int]  # bytes a value may have
 
@@ -59,6 +62,14 @@ class AwsBackend(SecretBackend):
             "service": deployed.name,
             "description": description(deployed, ref),
         }
+
+    def read_grant(self, aws: Aws, resources: list[str]) -> tuple[dict[str, Any], str] | None:
+        own = sorted(r for r in resources if r.startswith(f"arn:aws:{self.iam_service}:"))
+        if not own:
+            return None
+        actions = list(self.read_actions)
+        statement = {"Sid": self.read_sid, "Effect": "Allow", "Action": actions, "Resource": own}
+        return statement, f"{self.iam_service}.{aws.region}.amazonaws.com"
 
     def pushed_by_ci(self, backend: Backend) -> bool:
         assert isinstance(backend, AwsModel)

@@ -20,6 +20,9 @@ class SecretsManagerBackend(AwsBackend):
     type = "aws-secrets-manager"
     model = AwsSecretsManager
     words = "AWS Secrets Manager"
+    iam_service = "secretsmanager"
+    read_sid = "ReadOwnSecrets"
+    read_actions = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
     push_kind = "secretsmanager"
     push_limit = 65536
 

@@ -95,6 +95,11 @@ class SecretBackend:
         """The exact IAM resource of one remote object (IRSA read statements)."""
         raise NotImplementedError(f"{self.type} values are not AWS resources")
 
+    def read_grant(self, aws: Aws, resources: list[str]) -> tuple[dict[str, Any], str] | None:
+        """The IAM statement that reads exactly those of `resources` that are its own, and the
+        AWS service a KMS decrypt of them goes through; None where none is its own."""
+        return None
+
     # --- filling values --------------------------------------------------------------------
 
     def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:

@@ -209,20 +209,12 @@ def _role(
 
 
 def read_statements(aws: Aws, resources: list[str]) -> list[dict[str, Any]]:
-    sm = sorted(r for r in resources if r.startswith("arn:aws:secretsmanager:"))
-    ssm = sorted(r for r in resources if r.startswith("arn:aws:ssm:"))
-    out: list[dict[str, Any]] = []
-    if sm:
-        actions = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
-        out.append({"Sid": "ReadOwnSecrets", "Effect": "Allow", "Action": actions, "Resource": sm})
-    if ssm:
-        actions = ["ssm:GetParameter", "ssm:GetParameters"]
-        out.append(
-            {"Sid": "ReadOwnParameters", "Effect": "Allow", "Action": actions, "Resource": ssm}
-        )
+    """Each backend type's read of exactly its own `resources`, then the KMS decrypt they
+    need, only through the services that hold them."""
+    grants = backends.read_grants(aws, resources)
+    out = [statement for statement, _via in grants]
     if aws.kmsKeyArn:
-        via = [f"secretsmanager.{aws.region}.amazonaws.com"] * bool(sm)
-        via += [f"ssm.{aws.region}.amazonaws.com"] * bool(ssm)
+        via = [service for _statement, service in grants]
         out.append(
             {
                 "Sid": "DecryptThroughSecretServices",
