@@ -33,6 +33,7 @@ __all__ = [
     "VSO",
     "Fill",
     "SecretBackend",
+    "cluster_kinds",
     "families",
     "fill",
     "operators",
@@ -73,6 +74,15 @@ def families() -> list[Family]:
     for plugin in PLUGINS.values():
         found += [f for f in plugin.families if f not in found]
     return found
+
+
+def cluster_kinds() -> list[tuple[str, str]]:
+    """The cluster-scoped kinds the registered types may create, each once: what the
+    services' Argo CD project allows (whether this catalog's backends create them or not)."""
+    found: dict[tuple[str, str], None] = {}
+    for plugin in PLUGINS.values():
+        found.update(dict.fromkeys(plugin.cluster_kinds))
+    return list(found)
 
 
 def operators(facts: Facts) -> list[Operator]:

@@ -34,6 +34,7 @@ class AwsBackend(SecretBackend):
 
     needs_reloader = True  # ESO updates the Secret; Reloader restarts the pods
     force_synced = True  # ExternalSecrets, annotated to refresh at once
+    cluster_kinds = (("external-secrets.io", "ClusterSecretStore"),)  # `cluster` store scope
     families = (eso.STORES,)
     templates = MappingProxyType(
         {

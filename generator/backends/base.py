@@ -50,6 +50,9 @@ class SecretBackend:
     force_synced: ClassVar[bool] = False
     # the output families this type brings (shared by types that share them: rendered once)
     families: ClassVar[tuple[Family, ...]] = ()
+    # cluster-scoped kinds (group, kind) its objects may include: the services' Argo CD
+    # project allows them
+    cluster_kinds: ClassVar[tuple[tuple[str, str], ...]] = ()
     # its templates' contexts, by template name (`templates show`, docs/templates.md)
     templates: ClassVar[Mapping[str, Context]] = MappingProxyType({})
 
