@@ -68,6 +68,7 @@ class KubernetesSecretsBackend(SecretBackend):
     model = KubernetesSecrets
     words = "Kubernetes Secrets of another namespace"
     families = (Family("toy-stores", toy_stores),)
+    cluster_kinds = (("external-secrets.io", "ClusterSecretStore"),)  # its toy-stores
 
     def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts:
         secret = facts.secret_name(service)

@@ -1,9 +1,14 @@
 """Secret backend plug-ins, keyed by the catalog's `type`: one module per type.
 
-A type is a catalog model (a `BackendModel`: its fields, what the catalog rules need to know
-of it, its own rules) and one module implementing `SecretBackend` (its objects, families,
-Terraform, grants, push). The built-in ones are listed in `PLUGINS`; a plug-in from outside
-the package calls `register`.
+A type is a catalog model (a `BackendModel`: its fields, operator, placeholders, its own
+rules) and one module implementing `SecretBackend` (`base.py` lists every attribute and
+method: its objects, the operator it installs, its families and templates, Terraform inputs
+and IAM grants, workflow needs, push, runbook lines). The built-in ones are listed in
+`PLUGINS`; a plug-in from outside the package calls `register`.
+
+This module is the only one the rest of the package imports (a test holds every import from
+outside `generator/backends/` to it): the functions below ask each registered plug-in, so
+no caller names a type.
 """
 
 from __future__ import annotations

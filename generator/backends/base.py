@@ -1,9 +1,22 @@
 """The interface every secret backend type implements: one module per `type` in platform.yaml.
 
-A plug-in answers every question the tool asks about a backend: where each value lives
-(remote refs), what cloud access and Terraform inputs it needs, which operator syncs it and
-which objects a service gets for that, how values are pushed, and the runbook commands that
-fill them. Callers ask the plug-in instead of asking "is it Vault, else AWS".
+A plug-in answers every question the tool asks about a backend, so callers ask it instead of
+asking "is it Vault, else AWS":
+
+- what it is: `type`, `model` (its catalog model), `words`;
+- in the cluster: `parts` (a service's objects and each env's patches), `operator_install`
+  (the operator it needs, with its values), `needs_reloader`, `cluster_kinds`, `families`
+  (outputs of its own, e.g. the ESO stores), `templates` (their contexts);
+- in the cloud: `tf_collection`/`tf_item` (its Terraform inputs), `tf_files`, `tf_variables`
+  (values Terraform takes from GitHub secrets), `resource_arn`, `read_grant` (IAM);
+- filling values: `fill` (runbook commands), `push` (`push-secrets`), `pushed_by_ci` and
+  `force_synced` (the force-sync workflow);
+- runbooks: `lifecycle`, `shared` (shared paths and the Secrets they sync to, which the chart
+  reads), `env_access`, `sync_check`.
+
+A type implements `parts`, `fill` and `push`, and `tf_item` and `resource_arn` when it has a
+`tf_collection`; everything else defaults to "none" (no Terraform, no operator of its own, no
+workflow steps, no runbook lines).
 """
 
 from __future__ import annotations

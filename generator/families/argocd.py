@@ -250,9 +250,8 @@ def operators_project_name(facts: Facts, env: Environment) -> str:
 def projects(
     facts: Facts, env: Environment, ops: list[operators.Operator]
 ) -> tuple[ProjectView, ...]:
-    """Per env: the services' project (their namespaces; cluster-scoped, Namespaces and the
-    kinds the backend types may create) and, when operators are installed, theirs (charts
-    install CRDs, cluster roles and webhooks)."""
+    """Per env: the services' project (their namespaces, cluster-scoped kinds) and, when
+    operators are installed, theirs (charts install CRDs, cluster roles and webhooks)."""
     namespaces = {facts.deployed(s, env).namespace for s in facts.services} | {"default"}
     out = [
         _project(
