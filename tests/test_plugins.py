@@ -13,13 +13,20 @@ import pytest
 import yaml
 
 from generator import backends
-from generator.backends.base import SecretBackend
-from generator.backends.commands import Fill
+from generator.backends import Fill, SecretBackend
 from generator.catalog.facts import Facts, SecretPlan, header
-from generator.catalog.models import ESO, BackendModel, Environment, OperatorKey, Service
+from generator.catalog.models import (
+    ESO,
+    Backend,
+    BackendModel,
+    Environment,
+    OperatorKey,
+    Service,
+)
 from generator.families import registry
 from generator.parts.family import Family
-from generator.parts.kube import Parts, meta, yaml_file
+from generator.parts.kube import Obj, Parts, meta, yaml_file
+from generator.parts.operator import Operator, switched
 from generator.parts.result import WAVE_STORES, AppSource, FamilyResult
 from tests.conftest import run
 from tests.review.test_reports import git
@@ -32,6 +39,7 @@ from tests.tools import diff_tools
 class KubernetesSecrets(BackendModel):
     operator: ClassVar[OperatorKey] = ESO
     placeholders: ClassVar[frozenset[str]] = frozenset({"env", "service"})
+    shared_paths: ClassVar[bool] = True  # a Secret of the remote namespace many services read
     type: Literal["toy-kubernetes"]
     key: str
     remoteNamespace: str = "secrets"
@@ -60,6 +68,7 @@ class KubernetesSecretsBackend(SecretBackend):
     model = KubernetesSecrets
     words = "Kubernetes Secrets of another namespace"
     families = (Family("toy-stores", toy_stores),)
+    cluster_kinds = (("external-secrets.io", "ClusterSecretStore"),)  # its toy-stores
 
     def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts:
         secret = facts.secret_name(service)
@@ -80,10 +89,44 @@ class KubernetesSecretsBackend(SecretBackend):
             },
         }
 
+        resources: dict[str, Obj | str] = {"toy-externalsecret.yaml": external}
+        secrets = {secret: frozenset(plan.keys)}
+        for remote_name, synced in self.shared(service, plan.backend):
+            shared = {**external, "metadata": meta(synced, None, facts.system, service.name)}
+            shared["spec"] = {
+                "secretStoreRef": external["spec"]["secretStoreRef"],  # type: ignore[index]
+                "target": {"name": synced},
+                "dataFrom": [{"extract": {"key": remote_name.rpartition("/")[2]}}],
+            }
+            resources[f"toy-{synced}.yaml"] = shared
+            secrets[synced] = frozenset()
+
         def patches(_env: Environment) -> list[object]:
             return []
 
-        return Parts({"toy-externalsecret.yaml": external}, patches, {secret: frozenset(plan.keys)})  # type: ignore[arg-type]
+        return Parts(resources, patches, secrets)  # type: ignore[arg-type]
+
+    def operator_install(self, facts: Facts, used: bool) -> Operator | None:
+        """ESO, for its `kubernetes` provider (no `aws` section needed): the AWS types would
+        install it only with one."""
+        chart = facts.platform.operators.externalSecrets
+        if not switched(chart, used):
+            return None
+        values: dict[str, Obj] = {e.name: {"installCRDs": True} for e in facts.envs}
+        return Operator(ESO, chart, "external-secrets", True, values)
+
+    def shared(self, service: Service, backend: Backend) -> tuple[tuple[str, str], ...]:
+        assert isinstance(backend, KubernetesSecrets) and service.secrets is not None
+        return tuple(
+            (f"{backend.remoteNamespace}/{s}", f"{service.name}-toy-{s}")
+            for s in service.secrets.shared
+        )
+
+    def sync_check(
+        self, facts: Facts, service: Service, env: Environment, backend: Backend
+    ) -> tuple[str, ...]:
+        ns = facts.deployed(service, env).namespace
+        return (f"kubectl -n {ns} get externalsecret {facts.secret_name(service)}  # toy",)
 
     def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:
         assert isinstance(plan.backend, KubernetesSecrets)
@@ -192,6 +235,32 @@ def test_a_toy_backend_and_family_render_deploy_check_and_diff(
     for env in ("dev", "prod"):
         for name in ("api", "web"):
             assert f"~ [{env}] ToyPolicy default/{name} changed" in changed.output
+
+
+def test_the_toy_backend_brings_its_operator_shared_secrets_and_runbook_lines(
+    plugged: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What only the plug-in knows reaches the output: the operator it installs (an app per
+    cluster), the Secret a shared path syncs to (the chart reads it), its runbook lines."""
+    monkeypatch.chdir(tmp_path)
+    write_repo(tmp_path)
+    api = tmp_path / "catalog/services/api.yaml"
+    api.write_text(api.read_text() + "  shared: [smtp]\n")
+    done = run(["render"])
+    assert done.exit_code == 0, done.output
+    out = tmp_path / "rendered"
+    for env in ("dev", "prod"):  # two clusters: each installs its own
+        docs = yaml.safe_load_all((out / f"argocd/{env}/operators.yaml").read_text())
+        eso = {d["metadata"]["name"]: d for d in docs}[f"acme-external-secrets-{env}"]
+        assert eso["spec"]["source"]["chart"] == "external-secrets"
+        assert eso["spec"]["source"]["helm"]["valuesObject"] == {"installCRDs": True}
+    values = yaml.safe_load((out / "helm/acme-services/values.yaml").read_text())
+    assert values["services"]["api"]["extraSecretNames"] == ["api-toy-smtp"]
+    assert values["services"]["web"]["extraSecretNames"] == []
+    runbook = (out / "runbooks/api.md").read_text()
+    assert "kubectl -n api get externalsecret api-secrets  # toy\n" in runbook
+    assert "`secrets/smtp` -> Secret `api-toy-smtp`" in runbook
+    assert "annotate externalsecret" not in runbook  # the AWS types' lines are theirs
 
 
 def test_without_the_plug_in_the_type_is_refused(

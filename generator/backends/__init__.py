@@ -1,9 +1,14 @@
 """Secret backend plug-ins, keyed by the catalog's `type`: one module per type.
 
-A type is a catalog model (a `BackendModel`: its fields, what the catalog rules need to know
-of it, its own rules) and one module implementing `SecretBackend` (its objects, families,
-Terraform, grants, push). The built-in ones are listed in `PLUGINS`; a plug-in from outside
-the package calls `register`.
+A type is a catalog model (a `BackendModel`: its fields, operator, placeholders, its own
+rules) and one module implementing `SecretBackend` (`base.py` lists every attribute and
+method: its objects, the operator it installs, its families and templates, Terraform inputs
+and IAM grants, workflow needs, push, runbook lines). The built-in ones are listed in
+`PLUGINS`; a plug-in from outside the package calls `register`.
+
+This module is the only one the rest of the package imports (a test holds every import from
+outside `generator/backends/` to it): the functions below ask each registered plug-in, so
+no caller names a type.
 """
 
 from __future__ import annotations
@@ -18,24 +23,33 @@ from generator.backends.commands import Fill, target
 from generator.backends.vault import VaultBackend
 from generator.catalog.models.platform import register_backend_model, unregister_backend_model
 from generator.parts.family import Family
+from generator.templating.context import Context
 
 if TYPE_CHECKING:
     from generator.catalog.facts import Facts
     from generator.catalog.load import Catalog
-    from generator.catalog.models import Backend, Environment, Service
+    from generator.catalog.models import Aws, Backend, Environment, Service
     from generator.parts.kube import Parts
+    from generator.parts.operator import Operator
 
 __all__ = [
     "ESO",
     "PLUGINS",
     "VSO",
+    "Fill",
     "SecretBackend",
+    "cluster_kinds",
     "families",
     "fill",
+    "operators",
     "plugin_for",
     "push_secrets",
+    "read_grants",
     "register",
     "secret_parts",
+    "template_contexts",
+    "terraform_files",
+    "terraform_variables",
     "unregister",
 ]
 
@@ -65,6 +79,54 @@ def families() -> list[Family]:
     for plugin in PLUGINS.values():
         found += [f for f in plugin.families if f not in found]
     return found
+
+
+def cluster_kinds() -> list[tuple[str, str]]:
+    """The cluster-scoped kinds the registered types may create, each once: what the
+    services' Argo CD project allows (whether this catalog's backends create them or not)."""
+    found: dict[tuple[str, str], None] = {}
+    for plugin in PLUGINS.values():
+        found.update(dict.fromkeys(plugin.cluster_kinds))
+    return list(found)
+
+
+def operators(facts: Facts) -> list[Operator]:
+    """The operators the backend types install, each once (by key), in the registry's order.
+
+    Every type is asked, used or not: platform.yaml may turn an operator on that no backend
+    of the catalog needs."""
+    used = {plugin_for(b).operator for b in facts.platform.secretBackends.values()}
+    found: dict[str, Operator] = {}
+    for plugin in PLUGINS.values():
+        operator = plugin.operator_install(facts, plugin.operator in used)
+        if operator is not None:
+            found.setdefault(operator.key, operator)
+    return list(found.values())
+
+
+def terraform_files(facts: Facts, env: Environment) -> dict[str, str]:
+    """The files the backend types add to one env's Terraform root, by name."""
+    files: dict[str, str] = {}
+    for plugin in PLUGINS.values():
+        files.update(plugin.tf_files(facts, env))
+    return files
+
+
+def terraform_variables(facts: Facts, env: Environment) -> tuple[tuple[str, str], ...]:
+    """(Terraform variable, GitHub secret) the secret sync workflow passes in one env."""
+    return tuple(v for plugin in PLUGINS.values() for v in plugin.tf_variables(facts, env))
+
+
+def template_contexts() -> dict[str, Context]:
+    """The contexts of the backend types' templates, by template name."""
+    return {name: c for plugin in PLUGINS.values() for name, c in plugin.templates.items()}
+
+
+def read_grants(aws: Aws, resources: list[str]) -> list[tuple[dict[str, Any], str]]:
+    """(IAM statement, AWS service a KMS decrypt goes through) of each type that owns some of
+    `resources`, in the registry's order."""
+    grants = (plugin.read_grant(aws, resources) for plugin in PLUGINS.values())
+    return [grant for grant in grants if grant is not None]
 
 
 def plugin_for(backend: Backend) -> SecretBackend:

@@ -16,6 +16,9 @@ class ParameterStoreBackend(AwsBackend):
     type = "aws-parameter-store"
     model = AwsParameterStore
     words = "AWS SSM Parameter Store (SecureString)"
+    iam_service = "ssm"
+    read_sid = "ReadOwnParameters"
+    read_actions = ("ssm:GetParameter", "ssm:GetParameters")
     push_kind = "ssm"
     push_limit = 4096  # standard-tier parameter
 

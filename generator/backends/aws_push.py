@@ -114,11 +114,6 @@ def main(
         click.echo(f"{'would be ' if dry_run and outcome.status != 'unchanged' else ''}{outcome}")
 
 
-def env_values(declared: tuple[str, ...], environ: Mapping[str, str]) -> dict[str, str]:
-    """From the process environment, only the declared keys (CI sets them from secrets)."""
-    return {k: environ[k] for k in declared if k in environ}
-
-
 class Store:
     """The two AWS APIs behind one small interface (boto3 imported only when pushing)."""
 

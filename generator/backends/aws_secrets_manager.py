@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from generator.backends.aws import AwsBackend, AwsModel
 from generator.backends.commands import q
+from generator.backends.github_values import github_secrets_tf, has_github_values, tf_variables
 from generator.catalog.models import AwsSecretsManager
 
 if TYPE_CHECKING:
-    from generator.catalog.models import Aws, Backend, Service
+    from generator.catalog.facts import Deployed, Facts, RemoteRef
+    from generator.catalog.models import Aws, Backend, Environment, Service
 
 SM_SUFFIX = "-??????"  # Secrets Manager appends '-' and 6 random characters to every ARN
 
@@ -18,15 +20,27 @@ class SecretsManagerBackend(AwsBackend):
     type = "aws-secrets-manager"
     model = AwsSecretsManager
     words = "AWS Secrets Manager"
+    iam_service = "secretsmanager"
+    read_sid = "ReadOwnSecrets"
+    read_actions = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
     push_kind = "secretsmanager"
     push_limit = 65536
 
     def tf_collection(self) -> str:
         return "secretsmanager_secrets"
 
-    def tf_item(self, backend: Backend, item: dict[str, Any]) -> dict[str, Any]:
+    def tf_item(self, backend: Backend, deployed: Deployed, ref: RemoteRef) -> dict[str, Any]:
         assert isinstance(backend, AwsSecretsManager)
-        return {**item, "source": backend.valuesFrom}
+        return {**super().tf_item(backend, deployed, ref), "source": backend.valuesFrom}
+
+    def tf_files(self, facts: Facts, env: Environment) -> dict[str, str]:
+        """Seed 002's values from GitHub: a variable per key, a secret version per object."""
+        if not has_github_values(facts, env):
+            return {}
+        return {"github-secrets.tf": github_secrets_tf(facts, env)}
+
+    def tf_variables(self, facts: Facts, env: Environment) -> tuple[tuple[str, str], ...]:
+        return tf_variables(facts, env)
 
     def resource_arn(self, aws: Aws, name: str) -> str:
         """The exact ARN: no `*`, so no prefix reaches another service's secret."""

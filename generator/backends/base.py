@@ -1,26 +1,42 @@
 """The interface every secret backend type implements: one module per `type` in platform.yaml.
 
-A plug-in answers every question the tool asks about a backend: where each value lives
-(remote refs), what cloud access and Terraform inputs it needs, which operator syncs it and
-which objects a service gets for that, how values are pushed, and the runbook commands that
-fill them. Callers ask the plug-in instead of asking "is it Vault, else AWS".
+A plug-in answers every question the tool asks about a backend, so callers ask it instead of
+asking "is it Vault, else AWS":
+
+- what it is: `type`, `model` (its catalog model), `words`;
+- in the cluster: `parts` (a service's objects and each env's patches), `operator_install`
+  (the operator it needs, with its values), `needs_reloader`, `cluster_kinds`, `families`
+  (outputs of its own, e.g. the ESO stores), `templates` (their contexts);
+- in the cloud: `tf_collection`/`tf_item` (its Terraform inputs), `tf_files`, `tf_variables`
+  (values Terraform takes from GitHub secrets), `resource_arn`, `read_grant` (IAM);
+- filling values: `fill` (runbook commands), `push` (`push-secrets`), `pushed_by_ci` and
+  `force_synced` (the force-sync workflow);
+- runbooks: `lifecycle`, `shared` (shared paths and the Secrets they sync to, which the chart
+  reads), `env_access`, `sync_check`.
+
+A type implements `parts`, `fill` and `push`, and `tf_item` and `resource_arn` when it has a
+`tf_collection`; everything else defaults to "none" (no Terraform, no operator of its own, no
+workflow steps, no runbook lines).
 """
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from generator.catalog.models import ESO, VSO, BackendModel, OperatorKey
 from generator.parts.family import Family
+from generator.templating.context import Context
 
 if TYPE_CHECKING:
     from generator.backends.commands import Fill
-    from generator.catalog.facts import Facts, SecretPlan
+    from generator.catalog.facts import Deployed, Facts, RemoteRef, SecretPlan
     from generator.catalog.load import Catalog
     from generator.catalog.models import Aws, Backend, Environment, Service
     from generator.parts.kube import Parts
+    from generator.parts.operator import Operator
 
 __all__ = ["ESO", "NO_ACCESS", "VSO", "EnvAccess", "OperatorKey", "SecretBackend"]
 
@@ -43,8 +59,15 @@ class SecretBackend:
     model: ClassVar[builtins.type[BackendModel]]  # its model in `generator.catalog.models`
     words: ClassVar[str]  # what it is, in words (runbooks)
     needs_reloader: ClassVar[bool] = False  # its operator does not restart pods on a change
+    # its synced objects are ExternalSecrets the force-sync workflow refreshes after a deploy
+    force_synced: ClassVar[bool] = False
     # the output families this type brings (shared by types that share them: rendered once)
     families: ClassVar[tuple[Family, ...]] = ()
+    # cluster-scoped kinds (group, kind) its objects may include: the services' Argo CD
+    # project allows them
+    cluster_kinds: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # its templates' contexts, by template name (`templates show`, docs/templates.md)
+    templates: ClassVar[Mapping[str, Context]] = MappingProxyType({})
 
     @property
     def operator(self) -> OperatorKey:
@@ -57,25 +80,52 @@ class SecretBackend:
         """The objects a service's Kustomize base gets, and each env's patches."""
         raise NotImplementedError
 
+    def operator_install(self, facts: Facts, used: bool) -> Operator | None:
+        """Its operator as each env's cluster installs it, or None where it is not installed.
+
+        `used`: a backend of the catalog syncs through this operator. Asked of every type,
+        used or not, as platform.yaml may turn an operator on (`operators.<name>.enabled`);
+        types sharing an operator build the same one (it is installed once, by key)."""
+        return None
+
     # --- in the cloud ----------------------------------------------------------------------
 
     def tf_collection(self) -> str | None:
         """The Terraform input (tfvars map) its remote objects go in; None: not Terraform's."""
         return None
 
-    def tf_item(self, backend: Backend, item: dict[str, Any]) -> dict[str, Any]:
-        """One remote object's entry in `tf_collection`, from the common fields."""
-        return item
+    def tf_item(self, backend: Backend, deployed: Deployed, ref: RemoteRef) -> dict[str, Any]:
+        """One remote object's entry in `tf_collection` (asked only when there is one)."""
+        raise NotImplementedError
+
+    def tf_files(self, facts: Facts, env: Environment) -> dict[str, str]:
+        """Files it adds to one env's Terraform root, by name (the header is added)."""
+        return {}
+
+    def tf_variables(self, facts: Facts, env: Environment) -> tuple[tuple[str, str], ...]:
+        """(Terraform variable, GitHub secret): inputs of one env's root that the secret
+        sync workflow passes from the env's GitHub secrets (`TF_VAR_<variable>`)."""
+        return ()
 
     def resource_arn(self, aws: Aws, name: str) -> str:
         """The exact IAM resource of one remote object (IRSA read statements)."""
         raise NotImplementedError(f"{self.type} values are not AWS resources")
+
+    def read_grant(self, aws: Aws, resources: list[str]) -> tuple[dict[str, Any], str] | None:
+        """The IAM statement that reads exactly those of `resources` that are its own, and the
+        AWS service a KMS decrypt of them goes through; None where none is its own."""
+        return None
 
     # --- filling values --------------------------------------------------------------------
 
     def fill(self, facts: Facts, service: Service, env: Environment, plan: SecretPlan) -> Fill:
         """The commands that put one service's values in place in one env."""
         raise NotImplementedError
+
+    def pushed_by_ci(self, backend: Backend) -> bool:
+        """The force-sync workflow pushes its values from GitHub secrets (`push-secrets
+        --from-env`) before refreshing the synced objects."""
+        return False
 
     def push(
         self,
@@ -102,3 +152,11 @@ class SecretBackend:
         self, facts: Facts, service: Service, env: Environment, backend: Backend
     ) -> EnvAccess:
         return NO_ACCESS
+
+    def sync_check(
+        self, facts: Facts, service: Service, env: Environment, backend: Backend
+    ) -> tuple[str, ...]:
+        """Shell lines (comments too) of a runbook's "Sync now and check" in one env: how its
+        operator syncs the Secret now and what to look at; the Secret's and the pod's key
+        names follow them."""
+        return ()

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from generator.catalog.facts import Facts
 from generator.catalog.models import Environment, Service
+from generator.catalog.names import github_secret_name, variable_name
 from generator.text.hcl import hcl_string
+
+__all__ = [
+    "github_secret_name",
+    "github_secrets_tf",
+    "github_services",
+    "has_github_values",
+    "tf_variables",
+    "variable_name",
+]
 
 
 def github_services(facts: Facts, env: Environment | None = None) -> list[Service]:
@@ -29,16 +39,13 @@ def has_github_values(facts: Facts, env: Environment) -> bool:
     return bool(github_services(facts, env))
 
 
-def variable_name(service: str, key: str) -> str:
-    """`lornu-ai` + `RESEND_API_KEY` -> `lornu_ai__resend_api_key`.
-
-    `__` keeps names unique: a service name never contains `_`.
-    """
-    return f"{service.replace('-', '_')}__{key.lower()}"
-
-
-def github_secret_name(service: str, key: str) -> str:
-    return variable_name(service, key).upper()
+def tf_variables(facts: Facts, env: Environment) -> tuple[tuple[str, str], ...]:
+    """(Terraform variable, GitHub secret) of every value Terraform writes in `env`."""
+    return tuple(
+        (variable_name(svc.name, key), github_secret_name(svc.name, key))
+        for svc in github_services(facts, env)
+        for key in (svc.secrets.keys if svc.secrets else [])
+    )
 
 
 def github_secrets_tf(facts: Facts, env: Environment) -> str:

@@ -67,3 +67,17 @@ def cluster_store_name_of(platform: Platform, backend: str) -> str:
 def service_store_name_of(platform: Platform, service: Service) -> str:
     values = {"service": service.name, "system": platform.system}
     return fill(platform.kubernetes.serviceStoreName, values)
+
+
+def variable_name(service: str, key: str) -> str:
+    """`lornu-ai` + `RESEND_API_KEY` -> `lornu_ai__resend_api_key`: the Terraform variable
+    of a key whose value comes from GitHub.
+
+    `__` keeps names unique: a service name never contains `_`.
+    """
+    return f"{service.replace('-', '_')}__{key.lower()}"
+
+
+def github_secret_name(service: str, key: str) -> str:
+    """The GitHub environment secret holding a service's key, for the workflows to pass on."""
+    return variable_name(service, key).upper()

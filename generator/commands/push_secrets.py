@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.backends import push_secrets as push_through_plugin
-from generator.backends.aws_push import env_values
 from generator.catalog.load import Catalog, load_catalog
 from generator.commands.dotenv import read_dotenv
 
@@ -43,3 +43,8 @@ def _values(cat: Catalog, request: PushRequest) -> tuple[dict[str, str], dict[st
     svc = next((s for s in cat.services if s.name == request.service), None)
     declared = tuple(svc.secrets.keys) if svc and svc.secrets else ()
     return env_values(declared, os.environ), {}, "environment"
+
+
+def env_values(declared: tuple[str, ...], environ: Mapping[str, str]) -> dict[str, str]:
+    """From the process environment, only the declared keys (CI sets them from secrets)."""
+    return {k: environ[k] for k in declared if k in environ}

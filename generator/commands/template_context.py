@@ -14,41 +14,24 @@ import json
 import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from generator.backends.eso import (
-    ExternalSecretView,
-    SecretStoreView,
-    ServiceAccountView,
-    StoresView,
-)
-from generator.backends.vault_bootstrap import BootstrapView
-from generator.backends.vault_objects import AuthView, PolicyView, StaticSecretView
+from generator import backends
 from generator.catalog.models import Environment, Platform, Service
 from generator.families.argocd_views import AppView, ProjectView
 from generator.families.backstage import ComponentView, LocationView, SystemView, TemplateView
 from generator.families.kustomize import BaseView, OverlayView
 from generator.families.runbook import RunbookView
 from generator.families.workflow_views import CheckView, ForceSyncView, SecretsSyncView
+from generator.templating.context import ONCE, PER_ENV, PER_SERVICE, PER_SERVICE_ENV, Context
 
-ONCE = "once for the whole catalog"
-PER_ENV = "once per env"
-PER_SERVICE = "once per service (serves every env: `env` is none)"
-PER_SERVICE_ENV = "once per service and env"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "templates.md"
 
-
-@dataclass(frozen=True)
-class Context:
-    scope: str
-    views: tuple[tuple[str, Any], ...]  # (name in the template, type)
-
-
-CONTEXTS: dict[str, Context] = {
+# the built-in families' templates; each backend type lists its own (`contexts()`)
+FAMILIES: dict[str, Context] = {
     "argocd/applications.yaml.j2": Context(PER_ENV, (("apps", tuple[AppView, ...]),)),
     "argocd/argocd-cm-patch.yaml.j2": Context(ONCE, ()),
     "argocd/projects.yaml.j2": Context(PER_ENV, (("projects", tuple[ProjectView, ...]),)),
@@ -56,27 +39,24 @@ CONTEXTS: dict[str, Context] = {
     "backstage/location.yaml.j2": Context(ONCE, (("location", LocationView),)),
     "backstage/software-template.yaml.j2": Context(ONCE, (("template", TemplateView),)),
     "backstage/system.yaml.j2": Context(ONCE, (("system", SystemView),)),
-    "eso/clustersecretstore.yaml.j2": Context(ONCE, (("store", SecretStoreView),)),
-    "eso/clustersecretstores-kustomization.yaml.j2": Context(ONCE, (("stores", StoresView),)),
-    "eso/externalsecret.yaml.j2": Context(PER_SERVICE, (("es", ExternalSecretView),)),
-    "eso/secretstore.yaml.j2": Context(PER_SERVICE, (("store", SecretStoreView),)),
-    "eso/serviceaccount.yaml.j2": Context(PER_SERVICE, (("account", ServiceAccountView),)),
     "kustomize/base-kustomization.yaml.j2": Context(PER_SERVICE, (("base", BaseView),)),
     "kustomize/overlay-kustomization.yaml.j2": Context(
         PER_SERVICE_ENV, (("overlay", OverlayView),)
     ),
     "runbooks/runbook.md.j2": Context(PER_SERVICE, (("runbook", RunbookView),)),
     "runbooks/secrets.md.j2": Context(PER_SERVICE, (("runbook", RunbookView),)),
-    "vault/bootstrap.sh.j2": Context(PER_ENV, (("bootstrap", BootstrapView),)),
-    "vault/policy.hcl.j2": Context(PER_SERVICE_ENV, (("policy", PolicyView),)),
-    "vault/serviceaccount.yaml.j2": Context(PER_SERVICE, (("auth", AuthView),)),
-    "vault/vaultauth.yaml.j2": Context(PER_SERVICE, (("auth", AuthView),)),
-    "vault/vaultconnection.yaml.j2": Context(PER_SERVICE, (("auth", AuthView),)),
-    "vault/vaultstaticsecret.yaml.j2": Context(PER_SERVICE, (("vss", StaticSecretView),)),
     "workflows/gitops-gen-check.yml.j2": Context(ONCE, (("check", CheckView),)),
     "workflows/gitops-gen-force-sync.yml.j2": Context(ONCE, (("sync", ForceSyncView),)),
     "workflows/gitops-gen-secrets-sync.yml.j2": Context(ONCE, (("sync", SecretsSyncView),)),
 }
+
+
+def contexts() -> dict[str, Context]:
+    """Every template's context: the families', then the registered backend types'."""
+    return {**FAMILIES, **backends.template_contexts()}
+
+
+CONTEXTS = contexts()  # the built-in ones (a type registered later: call `contexts()`)
 SHARED: tuple[tuple[str, Any], ...] = (
     ("service", Service | None),
     ("env", Environment | None),
@@ -96,7 +76,7 @@ def note(name: str) -> str:
     for prefix, why in NOT_CATALOG.items():
         if name.startswith(prefix):
             return why
-    return "" if name in CONTEXTS else STATIC
+    return "" if name in contexts() else STATIC
 
 
 def describe(name: str, example: dict[str, Any] | None) -> str:
@@ -104,7 +84,7 @@ def describe(name: str, example: dict[str, Any] | None) -> str:
     why = note(name)
     if why:
         return f"{name}: {why}\n"
-    context = CONTEXTS[name]
+    context = contexts()[name]
     lines = [f"{name}: rendered {context.scope}"]
     if example is None:
         lines.append("(this catalog renders no such file: no example values)")
@@ -247,17 +227,18 @@ def reference_text() -> str:
         "| template | rendered | family view |",
         "| --- | --- | --- |",
     ]
-    for name, context in sorted(CONTEXTS.items()):
+    every = contexts()
+    for name, context in sorted(every.items()):
         views = ", ".join(f"`{v}` ({type_name(t)})" for v, t in context.views) or "(none)"
         out.append(f"| `{name}` | {context.scope} | {views} |")
     seen: set[str] = set()
-    for _, context in sorted(CONTEXTS.items()):
+    for _, context in sorted(every.items()):
         for var, tp in context.views:
             key = f"{var}:{type_name(tp)}"
             if key in seen:
                 continue
             seen.add(key)
-            users = sorted(n for n, c in CONTEXTS.items() if (var, tp) in c.views)
+            users = sorted(n for n, c in every.items() if (var, tp) in c.views)
             out += ["", f"## `{var}` ({type_name(tp)})", "", "Seen by " + _names(users) + ".", ""]
             out += _field_table(var, tp)
     for var, tp in SHARED:

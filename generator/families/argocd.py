@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
+from generator import backends
 from generator.catalog.facts import DEFAULT_CLUSTER, Facts, header
 from generator.catalog.models import Environment
 from generator.families import operators
@@ -249,7 +250,7 @@ def operators_project_name(facts: Facts, env: Environment) -> str:
 def projects(
     facts: Facts, env: Environment, ops: list[operators.Operator]
 ) -> tuple[ProjectView, ...]:
-    """Per env: the services' project (their namespaces, two cluster-scoped kinds) and, when
+    """Per env: the services' project (their namespaces, cluster-scoped kinds) and, when
     operators are installed, theirs (charts install CRDs, cluster roles and webhooks)."""
     namespaces = {facts.deployed(s, env).namespace for s in facts.services} | {"default"}
     out = [
@@ -259,7 +260,7 @@ def projects(
             f"Services of {facts.system} in {env.name}, rendered by gitops-gen",
             repos=(facts.platform.gitRepo,),
             destinations=[(env.cluster, ns) for ns in sorted(namespaces)],
-            cluster_kinds=[("", "Namespace"), ("external-secrets.io", "ClusterSecretStore")],
+            cluster_kinds=[("", "Namespace"), *backends.cluster_kinds()],
         )
     ]
     if ops:

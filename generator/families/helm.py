@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.backends.vault_objects import shared_secret_name
-from generator.catalog.facts import Deployed, Facts, configmap_name, header
+from generator.backends import plugin_for
+from generator.catalog.facts import Deployed, Facts, SecretPlan, configmap_name, header
 from generator.catalog.models import Environment, PodSecurity, Probe, Resources, Service
 from generator.catalog.names import CHART_VERSION
 from generator.families import operators
@@ -108,11 +108,16 @@ def _wiring(facts: Facts, svc: Service) -> dict[str, Any]:
         "configMapName": configmap_name(svc),
         "secretName": facts.secret_name(svc) if plan else "",
         "secretKeys": list(plan.keys) if plan else [],
-        "extraSecretNames": [
-            shared_secret_name(svc, s) for s in (svc.secrets.shared if svc.secrets else [])
-        ],
+        "extraSecretNames": _shared_secrets(svc, plan),
         "inject": svc.secrets.inject if svc.secrets else "envFrom",
     }
+
+
+def _shared_secrets(svc: Service, plan: SecretPlan | None) -> list[str]:
+    """The Secrets the service's shared paths sync to (its backend's plug-in names them)."""
+    if plan is None:
+        return []
+    return [secret for _path, secret in plugin_for(plan.backend).shared(svc, plan.backend)]
 
 
 def record(facts: Facts, inventory: Inventory) -> None:

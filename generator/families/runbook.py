@@ -32,6 +32,7 @@ class EnvSecrets(NamedTuple):
     refresh_after: str  # VSO's refreshAfter in this env ("" for AWS backends)
     vault_role: str  # the auth role VSO logs in with, `auth/<mount>/role/<name>` ("" for AWS)
     vault_policy: str  # the policy that role carries ("" for AWS)
+    check: tuple[str, ...]  # "sync now and check" lines of its backend's operator (comments too)
 
 
 class SharedPath(NamedTuple):
@@ -42,7 +43,7 @@ class SharedPath(NamedTuple):
 class SecretsView(NamedTuple):
     backend: str  # backend name in platform.yaml
     backend_words: str  # what the backend is, in words
-    vault: bool  # Vault (VSO) rather than AWS (ESO)
+    vault: bool  # Vault (VSO) rather than AWS (ESO); templates before `check` branch on it
     keys: tuple[str, ...]
     inject: str  # `envFrom` or `env`
     lifecycle: tuple[str, ...]  # paragraphs: how values come to exist, what pods see before
@@ -123,6 +124,7 @@ def _secrets(facts: Facts, svc: Service) -> SecretsView | None:
                 refresh_after=access.refresh_after,
                 vault_role=access.role,
                 vault_policy=access.policy,
+                check=plugin.sync_check(facts, svc, env, backend),
             )
         )
     return SecretsView(

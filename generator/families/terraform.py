@@ -2,18 +2,18 @@
 
 The module (`modules/service-secrets`) is static HCL copied verbatim. Everything from the
 catalog reaches Terraform as `terraform.tfvars.json` (one JSON escaping path), including
-the exact IAM documents, so `terraform plan` and the PR diff show the real policy. The
-GitHub-Secrets variant needs one declared variable per key, the only generated HCL, and
-every catalog value in it goes through `hcl_string`.
+the exact IAM documents, so `terraform plan` and the PR diff show the real policy. Each
+backend type says which input its objects go in and what each entry holds, and may add
+files of its own to a root (Secrets Manager's GitHub-sourced values: the only generated HCL,
+every catalog value in it through `hcl_string`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from generator import backends
 from generator.backends import plugin_for
-from generator.backends.aws_names import description
-from generator.backends.github_values import github_secrets_tf, has_github_values
 from generator.catalog.facts import Deployed, Facts, RemoteRef, header, irsa_role_name
 from generator.catalog.models import Aws, Backend, Environment
 from generator.parts.result import CloudEffects, FamilyResult
@@ -56,8 +56,8 @@ def result(facts: Facts) -> FamilyResult:
         bucket = facts.platform.ci.terraformStateBucket
         if bucket:
             files[f"{root}/backend.tf"] = header(src) + _backend(bucket, aws.region, env.name)
-        if has_github_values(facts, env):
-            files[f"{root}/github-secrets.tf"] = header(src) + github_secrets_tf(facts, env)
+        for name, text in backends.terraform_files(facts, env).items():
+            files[f"{root}/{name}"] = header(src) + text
     return FamilyResult(ROOT, files, cloud=CloudEffects(terraform=inputs))
 
 
@@ -127,8 +127,7 @@ def env_tfvars(facts: Facts, aws: Aws, env: Environment) -> dict[str, Any]:
         collection = plugin.tf_collection()
         assert collection in inputs, collection  # the module declares each input it takes
         svc = deployed.name
-        item = {"name": ref.key, "service": svc, "description": description(deployed, ref)}
-        inputs[collection][object_key(svc, ref)] = plugin.tf_item(backend, item)
+        inputs[collection][object_key(svc, ref)] = plugin.tf_item(backend, deployed, ref)
         arns.setdefault(svc, []).append(resource_arn(aws, backend, ref.key))
     return {
         "system": facts.system,
@@ -210,20 +209,12 @@ def _role(
 
 
 def read_statements(aws: Aws, resources: list[str]) -> list[dict[str, Any]]:
-    sm = sorted(r for r in resources if r.startswith("arn:aws:secretsmanager:"))
-    ssm = sorted(r for r in resources if r.startswith("arn:aws:ssm:"))
-    out: list[dict[str, Any]] = []
-    if sm:
-        actions = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
-        out.append({"Sid": "ReadOwnSecrets", "Effect": "Allow", "Action": actions, "Resource": sm})
-    if ssm:
-        actions = ["ssm:GetParameter", "ssm:GetParameters"]
-        out.append(
-            {"Sid": "ReadOwnParameters", "Effect": "Allow", "Action": actions, "Resource": ssm}
-        )
+    """Each backend type's read of exactly its own `resources`, then the KMS decrypt they
+    need, only through the services that hold them."""
+    grants = backends.read_grants(aws, resources)
+    out = [statement for statement, _via in grants]
     if aws.kmsKeyArn:
-        via = [f"secretsmanager.{aws.region}.amazonaws.com"] * bool(sm)
-        via += [f"ssm.{aws.region}.amazonaws.com"] * bool(ssm)
+        via = [service for _statement, service in grants]
         out.append(
             {
                 "Sid": "DecryptThroughSecretServices",

@@ -14,9 +14,10 @@ import shlex
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from generator.backends.github_values import github_secret_name, github_services, variable_name
-from generator.catalog.facts import Facts, header
-from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Environment, Service
+from generator import backends
+from generator.catalog.facts import Facts, SecretPlan, header
+from generator.catalog.models import Environment, Service
+from generator.catalog.names import github_secret_name
 from generator.families import terraform
 from generator.families.actions import ACTIONS, credentials_gate_script, install_script
 from generator.families.workflow_views import (
@@ -34,7 +35,6 @@ from generator.parts.result import Results
 from generator.templating.engine import templates_for
 from generator.text.yamlout import Block
 
-AwsBackend = AwsSecretsManager | AwsParameterStore
 CHECK = "gitops-gen-check.yml"
 SECRETS_SYNC = "gitops-gen-secrets-sync.yml"
 FORCE_SYNC = "gitops-gen-force-sync.yml"
@@ -125,14 +125,12 @@ def _state_guard(facts: Facts) -> str:
 
 
 def _github_values(facts: Facts, env: Environment) -> tuple[Variable, ...]:
-    """Seed 002's GitHub-sourced values of `env`, as Terraform variables."""
-    values = []
-    for svc in github_services(facts, env):
-        assert svc.secrets is not None
-        for key in svc.secrets.keys:
-            secret = _secret(github_secret_name(svc.name, key))
-            values.append(Variable(f"TF_VAR_{variable_name(svc.name, key)}", secret))
-    return tuple(values)
+    """Seed 002's GitHub-sourced values of `env`, as Terraform variables (the backend types
+    say which)."""
+    return tuple(
+        Variable(f"TF_VAR_{variable}", _secret(secret))
+        for variable, secret in backends.terraform_variables(facts, env)
+    )
 
 
 def secrets_sync_view(facts: Facts) -> SecretsSyncView:
@@ -168,18 +166,19 @@ def _synced_namespaces(facts: Facts, env: Environment) -> list[str]:
     return sorted(
         {
             facts.deployed(svc, env).namespace
-            for svc, _backend in _aws_services(facts)
+            for svc, _plan in _synced_services(facts)
             if facts.deployed(svc, env).enabled
         }
     )
 
 
-def _aws_services(facts: Facts) -> list[tuple[Service, AwsBackend]]:
+def _synced_services(facts: Facts) -> list[tuple[Service, SecretPlan]]:
+    """Services whose backend type's objects the force-sync workflow refreshes."""
     out = []
     for svc in facts.services:
         plan = facts.secret_plan(svc)
-        if plan is not None and isinstance(plan.backend, AwsSecretsManager | AwsParameterStore):
-            out.append((svc, plan.backend))
+        if plan is not None and backends.plugin_for(plan.backend).force_synced:
+            out.append((svc, plan))
     return out
 
 
@@ -202,11 +201,13 @@ def force_sync_script(namespaces: Iterable[str], label_key: str) -> Block:
 
 
 def pipeline_services(facts: Facts, env: Environment) -> list[Service]:
-    """Services enabled in `env` whose values the pipeline pushes (`valuesFrom: pipeline`)."""
+    """Services enabled in `env` whose values the pipeline pushes (AWS: `valuesFrom:
+    pipeline`)."""
     return [
         svc
-        for svc, backend in _aws_services(facts)
-        if backend.valuesFrom == "pipeline" and facts.deployed(svc, env).enabled
+        for svc, plan in _synced_services(facts)
+        if backends.plugin_for(plan.backend).pushed_by_ci(plan.backend)
+        and facts.deployed(svc, env).enabled
     ]
 
 

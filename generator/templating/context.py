@@ -9,12 +9,26 @@ Kustomize base, with `_ENV_` where the env goes); one rendered per service and e
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from generator.catalog.models import Environment, Platform, Service
 
 SCOPE_NAMES = ("service", "env", "extra")  # what `scope` adds, in a template's context
+# how often a template renders (the reference page's words)
+ONCE = "once for the whole catalog"
+PER_ENV = "once per env"
+PER_SERVICE = "once per service (serves every env: `env` is none)"
+PER_SERVICE_ENV = "once per service and env"
+
+
+class Context(NamedTuple):
+    """What one template sees besides the shared context: how often it renders, and its
+    family's view(s) as (name in the template, type). The families list theirs in
+    `generator.commands.template_context`; a backend type, in `SecretBackend.templates`."""
+
+    scope: str
+    views: tuple[tuple[str, Any], ...]
 
 
 def catalog_context(platform: Platform) -> dict[str, Any]:
