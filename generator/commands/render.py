@@ -7,12 +7,9 @@ from pathlib import Path
 
 import click
 
-from generator.output import engine, interrupts, write
+from generator.output import engine
 from generator.output.interrupts import Interrupted, as_interrupted
 from generator.output.stray import stray_warnings
-
-# A stop waits for the file operation under way: no temp file, no emptied folder left behind
-interrupts.atomic(write._write_file, write._delete, write._move)
 
 
 def version_note(out: Path) -> str | None:

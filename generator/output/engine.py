@@ -16,7 +16,7 @@ from pathlib import Path
 from generator import __version__
 from generator.catalog.load import SERVICES_DIR, Catalog, display_root, load_catalog
 from generator.output import stage
-from generator.output.guard import ensure_safe_root
+from generator.output.guard import ensure_apart, ensure_safe_root
 from generator.output.lock import locked
 from generator.output.plan import Plan, make_plan, read_manifest_state
 from generator.output.stray import stray_files, synced_folders
@@ -33,8 +33,12 @@ def plan_for(
     catalog = load_catalog(catalog_dir)
     explicit = workflows is not None
     workflows = workflows if workflows is not None else Path(catalog.platform.ci.workflowsPath)
+    sources = {"catalog": catalog_dir}
+    if catalog.templates is not None:
+        sources["templates"] = catalog.templates
     for folder in (out, workflows):
         ensure_safe_root(folder)
+        ensure_apart(folder, sources)
     previous = read_manifest_state(out)  # a large one is worth reading once
     known = {path: path for path in previous[0].get(OUT, ())}
     rendered = render_all(catalog, sink=stage.Comparer(out, known, staging))

@@ -27,6 +27,20 @@ def ensure_safe_root(root: Path) -> None:
         raise OutputError.single(str(root), "output", "output path exists and is not a folder")
 
 
+def ensure_apart(folder: Path, sources: dict[str, Path]) -> None:
+    """An output folder (whatever a flag names) must not hold what the output comes from:
+    its manifest, which is in git and which any change may edit, names the files a render
+    deletes there, so the catalog or the templates inside it could be deleted by a render."""
+    where = folder.resolve()
+    for name, source in sources.items():
+        if source.resolve().is_relative_to(where):
+            msg = (
+                f"the output folder holds the {name} ({source.as_posix()}); a render deletes "
+                "the files its manifest lists: give the output a folder of its own"
+            )
+            raise OutputError.single(str(folder), "output", msg)
+
+
 ALLOW_EMPTY_FLAG = "--allow-empty"
 
 

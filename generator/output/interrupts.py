@@ -2,11 +2,12 @@
 
 The console script installs `stop` for both signals (`cli.entry`). The first signal raises
 `Interrupted` where the process is: like KeyboardInterrupt it unwinds through every `finally`
-(the output's lock is released, forked workers are waited for or stopped). A signal that
-arrives inside an `atomic` function (one file's write-and-rename, one delete with the folders
-it empties) is raised as that function returns: a stop never leaves a temp file or an emptied
-folder behind. What a stop leaves is consistent: every other file is the old or the
-new one, and the manifest lists everything a stopped run may have begun, so the next `render`
+(the output's lock is released, forked workers are waited for or stopped, the staging folder
+goes). While the writer changes the output (`held`), a stop waits for the next `safe_point`,
+which the writer reaches between one file operation (a write and its rename, a move, a delete
+with the folders it empties) and the next: a stop never leaves a temp file or an emptied
+folder behind. What a stop leaves is consistent: every other file is the old or the new one,
+and the manifest lists everything a stopped run may have begun, so the next `render`
 completes the tree. A second signal while the clean-up runs is not raised again (it would cut
 the clean-up short). The command says what the stop left (`commands/render.py` for a render);
 `cli.handled` prints it.
@@ -14,15 +15,15 @@ the clean-up short). The command says what the stop left (`commands/render.py` f
 
 from __future__ import annotations
 
+import contextlib
 import signal
-import sys
-from collections.abc import Callable
-from types import CodeType, FrameType
-from typing import Any
+from collections.abc import Iterator
+from types import FrameType
 
 SIGNALS = ("SIGINT", "SIGTERM")
 _received: list[int] = []  # the signal being handled, once one arrived
-_atomic: set[CodeType] = set()
+_holding: list[bool] = []  # inside `held`: a stop waits for a safe point
+_raised: list[bool] = []  # the stop was raised: never again
 
 
 class Interrupted(BaseException):
@@ -51,43 +52,32 @@ def install() -> None:
             signal.signal(signum, stop)
 
 
-def atomic(*functions: Callable[..., Any]) -> None:
-    """A stop never lands inside these: it waits until they return (their callees included)."""
-    _atomic.update(f.__code__ for f in functions)
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """A stop that arrives in the block is raised at the next `safe_point`, or as the block
+    ends."""
+    _holding.append(True)
+    try:
+        yield
+    finally:
+        _holding.pop()
+    safe_point()
 
 
-def stop(signum: int, frame: FrameType | None) -> None:
+def safe_point() -> None:
+    """Between two file operations: raise the stop that arrived meanwhile, if one did."""
+    if _received and not _raised:
+        _raised.append(True)
+        raise Interrupted(_received[0])
+
+
+def stop(signum: int, _frame: FrameType | None) -> None:
     if _received:
         return  # the first stop's clean-up is under way: let it finish
     _received.append(signum)
-    _raise_when_safe(frame)
-
-
-def _raise_when_safe(frame: FrameType | None) -> None:
-    """Raise now, or, inside an atomic function, as the outermost one returns: its frame gets
-    a local trace function (a global one that traces no new frame turns those on meanwhile)."""
-    outer = None
-    while frame is not None:
-        if frame.f_code in _atomic:
-            outer = frame
-        frame = frame.f_back
-    if outer is None:
-        raise Interrupted(_received[0])
-    previous = sys.gettrace()
-
-    def on_return(_frame: FrameType, event: str, _arg: object) -> object:
-        if event != "return":
-            return on_return
-        sys.settrace(previous)
-        raise Interrupted(_received[0])  # at the call site, once the function is done
-
-    outer.f_trace_lines = False
-    outer.f_trace = on_return
-    sys.settrace(_no_new_frames)
-
-
-def _no_new_frames(_frame: FrameType, _event: str, _arg: object) -> None:
-    return None
+    if not _holding:
+        _raised.append(True)
+        raise Interrupted(signum)
 
 
 def settle() -> None:

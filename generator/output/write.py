@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import OutputError
+from generator.output import interrupts
 from generator.output.guard import checked_folders, ensure_safe_root, refuse_emptying
 from generator.output.lock import locked
 from generator.output.plan import (
@@ -48,13 +49,15 @@ def apply(plan: Plan, out_root: str, *, allow_empty: bool = False, held: bool = 
         refuse_emptying(plan)
     try:
         if held:
-            return _apply_held(plan, out_root)
+            with interrupts.held():
+                return _apply_held(plan, out_root)
         for root_plan in plan.roots.values():
             ensure_safe_root(root_plan.root)
         with locked(plan.roots[out_root].root):
             if manifest_stamp(plan.roots[out_root].root) != plan.stamp:  # another run wrote
                 plan = replan(plan, out_root)  # after this plan was made
-            return _apply_held(plan, out_root)
+            with interrupts.held():
+                return _apply_held(plan, out_root)
     except (FileExistsError, NotADirectoryError) as exc:  # from makedirs or open
         where = os.fspath(exc.filename or plan.roots[out_root].root)
         msg = "a file stands where a generated folder goes"
@@ -105,6 +108,7 @@ def move_staged(staged: Path, root: Path) -> None:
             move_staged(staged / name, root / name)
         else:
             _move(f"{source}/{name}", f"{target}/{name}")
+            interrupts.safe_point()
 
 
 def _move(source: str, target: str) -> None:
@@ -185,6 +189,7 @@ def write_many(jobs: list[Write]) -> None:
         if folder not in made:
             make_folder(folder, made)
         _write_file(folder, name, text)
+        interrupts.safe_point()
 
 
 def make_folder(folder: str, made: set[str]) -> None:
@@ -210,6 +215,7 @@ def _finish_root(plan: RootPlan, folders: dict[str, str], *, final_manifest: boo
     for path in plan.delete:
         parent, _, name = path.rpartition("/")
         _delete(plan.root, folders[parent], name)
+        interrupts.safe_point()
     for path in plan.gone:
         _prune(plan.root, (plan.root / path).parent)
     if MANIFEST in plan.desired and final_manifest:
