@@ -21,7 +21,7 @@ class ObjectId(NamedTuple):
 
     env: str
     namespace: str
-    kind: str  # Secret | ConfigMap
+    kind: str  # Secret | ConfigMap | Deployment | SecretStore | VaultAuth | ServiceAccount ...
     name: str
 
 
@@ -30,13 +30,15 @@ class Reference(NamedTuple):
     source: str  # catalog file, for the error location
     target: ObjectId
     key: str | None  # a secretKeyRef key, or None for a whole-object envFrom
-    how: str  # secretRef | configMapRef | secretKeyRef
+    how: str  # secretRef | configMapRef | secretKeyRef | secretStoreRef | vaultAuthRef ...
+    referrer: str = ""  # the object that refers, `Kind namespace/name` ("": the service's pod)
 
 
 @dataclass
 class Inventory:
     produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
     references: list[Reference] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # found while building (patches)
 
     def produce(self, obj: ObjectId, keys: frozenset[str]) -> None:
         self.produced[obj] = self.produced.get(obj, frozenset()) | keys
@@ -46,17 +48,21 @@ class Inventory:
 
 
 def verify(inventory: Inventory) -> None:
-    problems = []
+    """Every reference resolves in its env and namespace; the problems found while building
+    the objects (a patch that matches nothing, `_ENV_` left) are reported with them."""
+    problems = list(inventory.problems)
     for ref in sorted(inventory.references):
         t = ref.target
         keys = inventory.produced.get(t)
-        where = f"in env {t.env!r}, namespace {t.namespace!r}"
+        where = f"in env {t.env!r}, namespace {t.namespace!r}" if t.namespace else ""
+        where = where or f"in env {t.env!r} (cluster-wide)"
         if keys is None:
             msg = f"{ref.how} names {t.kind} {t.name!r}, which nothing renders {where}"
         elif ref.key is not None and ref.key not in keys:
-            msg = f"secretKeyRef reads key {ref.key!r}; {t.kind} {t.name!r} {where} lacks it"
+            msg = f"{ref.how} reads key {ref.key!r}; {t.kind} {t.name!r} {where} lacks it"
         else:
             continue
+        msg = f"{ref.referrer}: {msg}" if ref.referrer else msg
         problems.append(Problem(ref.source, 1, 1, f"{ref.service}[{t.env}]", msg))
     if problems:
         raise ConsistencyError(problems)
