@@ -51,7 +51,7 @@ def verify(inventory: Inventory) -> None:
     """Every reference resolves in its env and namespace; the problems found while building
     the objects (a patch that matches nothing, `_ENV_` left) are reported with them."""
     problems = list(inventory.problems)
-    for ref in sorted(inventory.references):
+    for ref in sorted(inventory.references, key=lambda r: (*r[:3], r.key or "", *r[4:])):
         t = ref.target
         keys = inventory.produced.get(t)
         where = f"in env {t.env!r}, namespace {t.namespace!r}" if t.namespace else ""
