@@ -89,7 +89,7 @@ def test_a_secret_renamed_in_both_overrides_renders(
     chart = built_in(DEPLOYMENT).replace(
         SECRET_REF, SECRET_REF.replace("$svc.secretName", 'printf "%s-credentials" $name')
     )
-    chart = chart.replace(RELOAD, RELOAD.replace("join \",\" .", 'printf "%s-credentials" $name'))
+    chart = chart.replace(RELOAD, RELOAD.replace('join "," .', 'printf "%s-credentials" $name'))
     override(catalog, DEPLOYMENT, chart)
     assert render(catalog) == (0, "")
     rendered = catalog.parent / "rendered" / "helm" / "acme-services" / "templates"
