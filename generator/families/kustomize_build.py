@@ -4,7 +4,9 @@ Used only where a template of a service's Kustomize tree is overridden (the buil
 consistent by construction, and a plain render needs no kubectl). It reads what the tree
 says: `resources` (files and folders), `namespace`, and `patches` (JSON6902 ops against a
 `target`, or a strategic-merge document naming its object); labels and annotations a
-kustomization adds name nothing, so they are left out. A patch whose target matches no
+kustomization adds name nothing, so they are left out. An overridden kustomization using a
+field beyond these (`namePrefix`, generators, `components`...) is built by kubectl itself,
+and needs it. A patch whose target matches no
 object, an op whose path is not there, and `_ENV_` left in a built object are problems
 naming the env, the object and the file that produced it.
 """
@@ -13,20 +15,43 @@ from __future__ import annotations
 
 import copy
 import posixpath
-import re
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from generator.catalog.templates import ENV_PLACEHOLDER
 from generator.errors import Problem
+from generator.families.kustomize_patch import apply, matches
 from generator.parts.object_refs import Built
 
 Obj = dict[str, Any]
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterSecretStore", "ClusterRole", "ClusterRoleBinding"})
 KUSTOMIZATION = "kustomization.yaml"
+# The fields built here; one that renames or adds objects (`namePrefix`, generators,
+# `components`, `replacements`...) in an overridden kustomization is left to kustomize itself.
+MODELED = frozenset(
+    {
+        "apiVersion",
+        "kind",
+        "metadata",
+        "resources",
+        "namespace",
+        "patches",
+        "labels",
+        "commonLabels",
+        "commonAnnotations",
+        "images",
+        "replicas",
+        "buildMetadata",
+        "sortOptions",
+    }
+)
 
 
 @dataclass
@@ -49,7 +74,8 @@ class Overlays:
     def build(self, env: str, folder: str) -> list[Built]:
         """The objects the overlay `folder` applies in `env`, each with its producing file."""
         self.env = env
-        pieces = self._folder(folder)
+        unmodeled = self._unmodeled()
+        pieces = self._kustomize(folder, *unmodeled) if unmodeled else self._folder(folder)
         out = []
         for piece in pieces:
             namespace = _meta(piece.doc).get("namespace") or ""
@@ -67,6 +93,41 @@ class Overlays:
                     f"{ENV_PLACEHOLDER} after the overlay's patches",
                 )
         return out
+
+    def _unmodeled(self) -> tuple[str, list[str]] | tuple[()]:
+        """An overridden kustomization of the tree holding a field not modeled here."""
+        for path in sorted(self.made_by):
+            docs = self._docs(path) if path.endswith("/" + KUSTOMIZATION) else []
+            odd = sorted(set(docs[0]) - MODELED) if docs else []
+            if odd:
+                return path, odd
+        return ()
+
+    def _kustomize(self, folder: str, path: str, fields: list[str]) -> list[Piece]:
+        """The overlay built by `kubectl kustomize` itself, every object blamed on `path`."""
+        source = self.made_by[path]
+        command = kustomize_command()
+        if command is None:
+            self._problem(
+                source,
+                f"{path} uses {', '.join(fields)}: render builds such an overlay with "
+                "`kubectl kustomize` (or `kustomize build`) as Argo CD does, and needs kubectl "
+                "on PATH; install kubectl",
+            )
+            return []
+        with tempfile.TemporaryDirectory(prefix="gitops-gen-kustomize-") as tmp:
+            for rel, text in self.tree.items():
+                (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+                (Path(tmp) / rel).write_text(text, encoding="utf-8")
+            cmd = [*command, str(Path(tmp) / folder)]
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            first = next((line for line in done.stderr.splitlines() if line.strip()), "failed")
+            self._problem(source, f"{' '.join(command)} {folder} failed: {first}")
+            return []
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        docs = yaml.load_all(done.stdout, Loader=loader)
+        return [Piece(doc, path) for doc in docs if isinstance(doc, dict)]
 
     def _folder(self, folder: str) -> list[Piece]:
         path = f"{folder}/{KUSTOMIZATION}"
@@ -102,14 +163,14 @@ class Overlays:
         if not isinstance(target, dict) and isinstance(loaded, dict):  # strategic merge
             target = {"kind": loaded.get("kind"), "name": _meta(loaded).get("name")}
         target = target if isinstance(target, dict) else {}
-        matched = [p for p in pieces if _matches(p.doc, target)]
+        matched = [p for p in pieces if matches(p.doc, target)]
         what = f"{kustomization} patch {file or '(inline)'}"
         if not matched:
             source = self._blame(kustomization, pieces, target.get("kind"))
             wanted = f"{target.get('kind')} {target.get('name')!r}"
             self._problem(source, f"{what} targets {wanted}, which matches no object it builds")
         for piece in matched:
-            failed = _apply(piece.doc, loaded)
+            failed = apply(piece.doc, loaded)
             if failed:
                 source = self._blame(kustomization, [piece], piece.doc.get("kind"))
                 self._problem(source, f"{what} cannot apply to {_shown(piece.doc, '')}: {failed}")
@@ -142,88 +203,13 @@ def _load(text: str) -> object:
     return docs[0] if docs else None
 
 
-def _matches(doc: Obj, target: Obj) -> bool:
-    group, _, version = str(doc.get("apiVersion", "")).rpartition("/")
-    wanted = {"group": group, "version": version, "kind": doc.get("kind")}
-    for field, have in wanted.items():
-        if target.get(field) not in (None, "") and target[field] != have:
-            return False
-    name = target.get("name")
-    if isinstance(name, str) and name:
-        try:  # kustomize reads a target's name as an anchored regular expression
-            return re.fullmatch(name, _meta(doc).get("name") or "") is not None
-        except re.error:
-            return name == _meta(doc).get("name")
-    return True
-
-
-def _apply(doc: Obj, patch: object) -> str:
-    """Apply JSON6902 ops (a list) or merge a strategic-merge document; "" or what failed."""
-    if isinstance(patch, dict):
-        _merge(doc, patch)
-        return ""
-    for op in patch if isinstance(patch, list) else []:
-        if isinstance(op, dict):
-            failed = _op(doc, op)
-            if failed:
-                return failed
-    return ""
-
-
-def _op(doc: Obj, op: Obj) -> str:
-    kind, path = op.get("op"), str(op.get("path", ""))
-    steps = [s.replace("~1", "/").replace("~0", "~") for s in path.split("/")[1:]]
-    if kind not in {"add", "replace", "remove"} or not steps:
-        return ""  # test/copy/move change no name kustomize checks here
-    parent: Any = doc
-    for step in steps[:-1]:
-        parent = _child(parent, step)
-        if parent is None:
-            return f"{kind} {path}: no such path"
-    last = steps[-1]
-    if isinstance(parent, dict):
-        if kind != "add" and last not in parent:
-            return f"{kind} {path}: no such path"
-        if kind == "remove":
-            del parent[last]
-        else:
-            parent[last] = copy.deepcopy(op.get("value"))
-        return ""
-    if isinstance(parent, list):
-        return _list_op(parent, kind, last, op, path)
-    return f"{kind} {path}: no such path"
-
-
-def _list_op(items: list[Any], kind: str, last: str, op: Obj, path: str) -> str:
-    if kind == "add" and last == "-":
-        items.append(copy.deepcopy(op.get("value")))
-        return ""
-    if not last.isdigit() or int(last) > len(items) - (kind != "add"):
-        return f"{kind} {path}: no such path"
-    index = int(last)
-    if kind == "remove":
-        del items[index]
-    elif kind == "add":
-        items.insert(index, copy.deepcopy(op.get("value")))
-    else:
-        items[index] = copy.deepcopy(op.get("value"))
-    return ""
-
-
-def _child(node: Any, step: str) -> Any:
-    if isinstance(node, dict):
-        return node.get(step)
-    if isinstance(node, list) and step.isdigit() and int(step) < len(node):
-        return node[int(step)]
+def kustomize_command() -> list[str] | None:
+    """`kubectl kustomize` (kustomize v5 in kubectl), else the standalone `kustomize build`."""
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize"]
+    if shutil.which("kustomize"):
+        return ["kustomize", "build"]
     return None
-
-
-def _merge(doc: Obj, patch: Obj) -> None:
-    for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(doc.get(key), dict):
-            _merge(doc[key], value)
-        else:
-            doc[key] = copy.deepcopy(value)
 
 
 def _placeholders(node: object, path: str) -> Iterator[str]:

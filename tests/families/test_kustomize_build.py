@@ -8,12 +8,15 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 
-from generator.families.kustomize_build import Overlays
+from generator.families.kustomize_build import Overlays, kustomize_command
 from tests.conftest import REPO_CATALOG, render_tree
+from tests.parts.test_object_refs import AWS, SERVICE_SCOPE
 from tests.templating.test_override_inventory import edited, refused
-from tests.tools import kustomize_build
+from tests.templating.test_overrides import built_in, override, render
+from tests.tools import kustomize_build, need
 
 EXTERNAL_SECRET = "eso/externalsecret.yaml.j2"
 OVERLAY = "kustomize/overlay-kustomization.yaml.j2"
@@ -84,3 +87,41 @@ def test_the_overlays_build_as_kubectl_builds_them() -> None:
 
 def _keyed(docs: list[dict[str, object]]) -> dict[str, dict[str, object]]:
     return {f"{d['kind']} {d['metadata']['namespace']}/{d['metadata']['name']}": d for d in docs}  # type: ignore[index]
+
+
+def test_an_overlay_override_beyond_the_model_is_built_by_kubectl(
+    make_catalog: Callable[..., Path],
+) -> None:
+    """`namePrefix` renames the SecretStore and its ServiceAccount, never the names the
+    ExternalSecret and the SecretStore hold (custom resource fields): both dangle."""
+    if not kustomize_command():
+        need("kubectl")
+    catalog = make_catalog(AWS, platform=SERVICE_SCOPE)
+    stderr = refused(catalog, OVERLAY, built_in(OVERLAY) + "namePrefix: team-\n")
+    file = (catalog.parent / "templates" / OVERLAY).as_posix()
+    assert stderr.splitlines() == [
+        f"{file}:1:1: svc[{env}]: {message}"
+        for env in ("dev", "prod")
+        for message in (
+            "ExternalSecret svc/team-svc-secrets: secretStoreRef names SecretStore 'svc', "
+            f"which nothing renders in env '{env}', namespace 'svc'",
+            "SecretStore svc/team-svc: serviceAccountRef names ServiceAccount 'svc', which "
+            f"nothing renders in env '{env}', namespace 'svc'",
+        )
+    ]
+
+
+def test_without_kubectl_such_an_overlay_is_refused_naming_it(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    catalog = make_catalog()
+    assert render(catalog) == (0, "")
+    file = override(catalog, OVERLAY, built_in(OVERLAY) + "namePrefix: team-\n")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    code, stderr = render(catalog)
+    assert code == 2
+    assert stderr.splitlines()[0] == (
+        f"{file.as_posix()}:1:1: svc[dev]: kustomize/svc/overlays/dev/kustomization.yaml uses "
+        "namePrefix: render builds such an overlay with `kubectl kustomize` (or `kustomize "
+        "build`) as Argo CD does, and needs kubectl on PATH; install kubectl"
+    )
