@@ -154,29 +154,39 @@ def _wiring(facts: Facts, svc: Service) -> dict[str, Any]:
 
 
 def record(facts: Facts, inventory: Inventory) -> None:
-    """What each env's chart creates (ConfigMaps) and what its Deployments read, from the
-    values that name them (the rest of the values is not needed here)."""
+    """What each env's chart creates (ConfigMaps, Deployments) and what its Deployments read
+    and Reloader watches, from the values that name them (the rest is not needed here)."""
     wiring = {svc.name: _wiring(facts, svc) for svc in facts.services}
+    reloads = {svc.name: operators.reload_secrets(facts, svc) for svc in facts.services}
     for env in facts.envs:
         for svc in facts.services:
             deployed = facts.deployed(svc, env)
             if not deployed.enabled:
                 continue
-            values, ns, src = wiring[svc.name], deployed.namespace, facts.source(svc)
+            ns, src = deployed.namespace, facts.source(svc)
             inventory.produce(ObjectId(env.name, ns, "Deployment", svc.name), frozenset())
-            cm = ObjectId(env.name, ns, "ConfigMap", values["configMapName"])
+            cm = ObjectId(env.name, ns, "ConfigMap", wiring[svc.name]["configMapName"])
             inventory.produce(cm, frozenset())
-            inventory.refer(Reference(svc.name, src, cm, None, "configMapRef"))
-            if not values["secretName"]:
-                continue
-            secret = ObjectId(env.name, ns, "Secret", values["secretName"])
-            if values["inject"] == "envFrom":
-                inventory.refer(Reference(svc.name, src, secret, None, "secretRef"))
-            for extra in values["extraSecretNames"]:
-                ref = ObjectId(env.name, ns, "Secret", extra)
-                inventory.refer(Reference(svc.name, src, ref, None, "secretRef"))
-            for key in values["secretKeys"] if values["inject"] == "env" else []:
-                inventory.refer(Reference(svc.name, src, secret, key, "secretKeyRef"))
+            referrer = f"Deployment {ns}/{svc.name}"
+            for kind, name, key, how in _reads(wiring[svc.name], reloads[svc.name]):
+                target = ObjectId(env.name, ns, kind, name)
+                inventory.refer(Reference(svc.name, src, target, key, how, referrer))
+
+
+def _reads(values: dict[str, Any], reloads: list[str]) -> list[tuple[str, str, str | None, str]]:
+    """(kind, name, key, field) of every object the chart's Deployment names."""
+    out: list[tuple[str, str, str | None, str]] = [
+        ("ConfigMap", values["configMapName"], None, "configMapRef")
+    ]
+    if not values["secretName"]:
+        return out
+    if values["inject"] == "envFrom":
+        out.append(("Secret", values["secretName"], None, "secretRef"))
+    out += [("Secret", extra, None, "secretRef") for extra in values["extraSecretNames"]]
+    if values["inject"] == "env":
+        out += [("Secret", values["secretName"], k, "secretKeyRef") for k in values["secretKeys"]]
+    reloader = "annotation secret.reloader.stakater.com/reload"
+    return out + [("Secret", name, None, reloader) for name in reloads]
 
 
 def env_values(facts: Facts, env: Environment) -> dict[str, Any]:

@@ -83,6 +83,7 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
         produced=objects.produced,
         references=tuple(objects.references),
         problems=tuple(objects.problems),
+        origins=objects.origins,
     )
 
 

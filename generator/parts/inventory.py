@@ -39,6 +39,9 @@ class Inventory:
     produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
     references: list[Reference] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # found while building (patches)
+    # a Secret an overridden template's object writes -> that object and file: what a
+    # dangling reference in the same namespace is told about (the override renamed it)
+    origins: dict[ObjectId, str] = field(default_factory=dict)
 
     def produce(self, obj: ObjectId, keys: frozenset[str]) -> None:
         self.produced[obj] = self.produced.get(obj, frozenset()) | keys
@@ -51,6 +54,7 @@ def verify(inventory: Inventory) -> None:
     """Every reference resolves in its env and namespace; the problems found while building
     the objects (a patch that matches nothing, `_ENV_` left) are reported with them."""
     problems = list(inventory.problems)
+    named = {ref.target for ref in inventory.references}
     for ref in sorted(inventory.references, key=lambda r: (*r[:3], r.key or "", *r[4:])):
         t = ref.target
         keys = inventory.produced.get(t)
@@ -58,6 +62,7 @@ def verify(inventory: Inventory) -> None:
         where = where or f"in env {t.env!r} (cluster-wide)"
         if keys is None:
             msg = f"{ref.how} names {t.kind} {t.name!r}, which nothing renders {where}"
+            msg += _instead(inventory.origins, t, named)
         elif ref.key is not None and ref.key not in keys:
             msg = f"{ref.how} reads key {ref.key!r}; {t.kind} {t.name!r} {where} lacks it"
         else:
@@ -66,6 +71,14 @@ def verify(inventory: Inventory) -> None:
         problems.append(Problem(ref.source, 1, 1, f"{ref.service}[{t.env}]", msg))
     if problems:
         raise ConsistencyError(problems)
+
+
+def _instead(origins: dict[ObjectId, str], wanted: ObjectId, named: set[ObjectId]) -> str:
+    """What writes another object of that kind there, which nothing names (a rename)."""
+    for obj in sorted(origins):
+        if obj[:3] == wanted[:3] and obj not in named:
+            return f"; {origins[obj]} writes {obj.kind} {obj.name!r} there"
+    return ""
 
 
 # Where each operator's object names the Secret it writes (ESO defaults it to metadata.name)
@@ -103,13 +116,14 @@ def secrets_in_output(text: str) -> list[WrittenSecret]:
     found = []
     for doc in yaml.load_all(text, Loader=loader):
         if isinstance(doc, dict) and doc.get("kind") in SECRET_NAME_PATH:
-            written = _written(doc)
-            if written is not None:
-                found.append(written)
+            secret = written(doc)
+            if secret is not None:
+                found.append(secret)
     return found
 
 
-def _written(doc: dict[str, Any]) -> WrittenSecret | None:
+def written(doc: dict[str, Any]) -> WrittenSecret | None:
+    """The Secret an ExternalSecret / VaultStaticSecret document writes, if it names one."""
     kind = doc["kind"]
     spec = _mapping(doc.get("spec"))
     where, key = SECRET_NAME_PATH[kind]

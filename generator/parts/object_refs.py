@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from generator.parts.inventory import Inventory, ObjectId, Reference
+from generator.parts.inventory import SECRET_NAME_PATH, Inventory, ObjectId, Reference, written
 
 Obj = dict[str, Any]
 
@@ -62,6 +62,10 @@ def record(objects: list[Built], inventory: Inventory) -> None:
             inventory.produce(ObjectId(obj.env, obj.namespace, kind, _name(obj.doc)), keys)
     for obj in objects:
         referrer = f"{obj.doc.get('kind')} {_shown(obj.namespace, _name(obj.doc))}"
+        secret = written(obj.doc) if obj.doc.get("kind") in SECRET_NAME_PATH else None
+        if secret is not None:
+            where = ObjectId(obj.env, obj.namespace, "Secret", secret.name)
+            inventory.origins[where] = f"{referrer} ({obj.source})"
         for kind, namespace, name, key, how in names(obj.doc, obj.namespace):
             target = ObjectId(obj.env, namespace, kind, name)
             inventory.refer(Reference(obj.service, obj.source, target, key, how, referrer))

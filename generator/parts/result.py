@@ -79,6 +79,7 @@ class FamilyResult:
     produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
     problems: tuple[Problem, ...] = ()  # what building its objects found (the check reports)
+    origins: dict[ObjectId, str] = field(default_factory=dict)  # `Inventory.origins`
     cloud: CloudEffects = field(default_factory=CloudEffects)
     # files that hold every service's block under `services:`: drift is blamed per block
     per_service: frozenset[str] = frozenset()
@@ -130,6 +131,7 @@ class Results:
             for ref in result.references:
                 inventory.refer(ref)
             inventory.problems += result.problems
+            inventory.origins.update(result.origins)
         return inventory
 
 
