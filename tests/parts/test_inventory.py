@@ -12,7 +12,7 @@ from generator.catalog.facts import Facts
 from generator.catalog.load import load_catalog
 from generator.catalog.models import Service
 from generator.errors import ConsistencyError
-from generator.families import helm
+from generator.families import helm, operators
 from generator.parts.inventory import ObjectId, verify
 from generator.pipeline.render import render_all
 from tests.conftest import REPO_CATALOG, run
@@ -83,7 +83,7 @@ def test_a_reloader_annotation_naming_no_secret_is_caught(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Reloader watches by name: one that names nothing never restarts the pods."""
-    monkeypatch.setattr(helm.operators, "reload_secrets", lambda facts, svc: [f"{svc.name}-old"])
+    monkeypatch.setattr(operators, "reload_secrets", lambda facts, svc: [f"{svc.name}-old"])
     inv = render_all(load_catalog(REPO_CATALOG)).inventory
     with pytest.raises(ConsistencyError) as info:
         verify(inv)
