@@ -74,7 +74,7 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
             for obj, keys in _produced(facts, service, parts):
                 objects.produce(obj, keys)
             if built:
-                _build(facts, service, tree, made_by, objects)
+                _build(facts, service, tree, parts, made_by=made_by, into=objects)
             apps += _apps(facts, service)
     return FamilyResult(
         ROOT,
@@ -92,9 +92,22 @@ OVERRIDDEN = ("kustomize/", "eso/", "vault/")
 
 
 def _build(
-    facts: Facts, service: Service, tree: dict[str, str], made_by: dict[str, str], into: Inventory
+    facts: Facts,
+    service: Service,
+    tree: dict[str, str],
+    parts: Parts,
+    *,
+    made_by: dict[str, str],
+    into: Inventory,
 ) -> None:
-    overlays = Overlays(tree, service.name, made_by, facts.source(service))
+    """Each deployed env's overlay built; the patch files are the families' ops, dumped as
+    they are, so the builder takes the ops instead of parsing the files back."""
+    ops = {
+        f"{overlay_dir(service.name, env.name)}/{patch.file}": patch.ops
+        for env in facts.envs
+        for patch in parts.patches(env)
+    }
+    overlays = Overlays(tree, service.name, made_by, facts.source(service), ops)
     for env in facts.envs:
         if facts.deployed(service, env).enabled:
             record(overlays.build(env.name, overlay_dir(service.name, env.name)), into)

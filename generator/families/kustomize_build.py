@@ -64,9 +64,15 @@ class Overlays:
     """One service's tree: build each env's overlay, keeping what went wrong."""
 
     def __init__(
-        self, tree: dict[str, str], service: str, made_by: dict[str, str], src: str
+        self,
+        tree: dict[str, str],
+        service: str,
+        made_by: dict[str, str],
+        src: str,
+        patches: dict[str, object] | None = None,  # patch file -> its data, known unparsed
     ) -> None:
         self.tree, self.service, self.made_by, self.src = tree, service, made_by, src
+        self.patches = patches or {}
         self.problems: list[Problem] = []
         self._parsed: dict[str, list[Obj]] = {}
         self.env = ""
@@ -155,8 +161,11 @@ class Overlays:
 
     def _patch(self, folder: str, kustomization: str, entry: Obj, pieces: list[Piece]) -> None:
         file = entry.get("path")
-        if isinstance(file, str):
-            loaded = _load(self.tree.get(posixpath.join(folder, file), "null"))
+        path = posixpath.join(folder, file) if isinstance(file, str) else ""
+        if path in self.patches:
+            loaded = self.patches[path]
+        elif isinstance(file, str):
+            loaded = _load(self.tree.get(path, "null"))
         else:
             loaded = _load(str(entry.get("patch") or "null"))
         target = entry.get("target")
