@@ -18,7 +18,7 @@ import posixpath
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,7 @@ class Overlays:
         service: str,
         made_by: dict[str, str],
         src: str,
-        patches: dict[str, object] | None = None,  # patch file -> its data, known unparsed
+        patches: Mapping[str, object] | None = None,  # patch file -> its data, not parsed
     ) -> None:
         self.tree, self.service, self.made_by, self.src = tree, service, made_by, src
         self.patches = patches or {}

@@ -31,6 +31,10 @@ REFERABLE = frozenset(
         "VaultConnection",
     }
 )
+HOLDS_KEYS = {  # where the keys a `secretKeyRef` / `configMapKeyRef` reads are
+    "ConfigMap": ("data", "binaryData"),
+    "Secret": ("data", "stringData"),
+}
 POD_OWNERS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"})
 RELOADER = {  # Stakater Reloader: restart when one of these (comma-separated) changes
     "secret.reloader.stakater.com/reload": "Secret",
@@ -54,11 +58,9 @@ def record(objects: list[Built], inventory: Inventory) -> None:
     for obj in objects:
         kind = obj.doc.get("kind")
         if kind in REFERABLE:
-            keys = frozenset(_mapping(obj.doc.get("data"))) if kind == "ConfigMap" else frozenset()
-            if kind == "Secret":
-                keys = frozenset(_mapping(obj.doc.get("data"))) | frozenset(
-                    _mapping(obj.doc.get("stringData"))
-                )
+            keys = frozenset(
+                k for field in HOLDS_KEYS.get(kind, ()) for k in _mapping(obj.doc.get(field))
+            )
             inventory.produce(ObjectId(obj.env, obj.namespace, kind, _name(obj.doc)), keys)
     for obj in objects:
         referrer = f"{obj.doc.get('kind')} {_shown(obj.namespace, _name(obj.doc))}"
