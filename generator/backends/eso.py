@@ -24,8 +24,9 @@ from generator.catalog.models import (
 )
 from generator.catalog.templates import ENV_PLACEHOLDER
 from generator.parts.family import Family
-from generator.parts.inventory import produced_by
+from generator.parts.inventory import Inventory, produced_by
 from generator.parts.kube import MetaView, Obj, Parts, Patch, managed, meta, meta_view
+from generator.parts.object_refs import built_objects, record
 from generator.parts.result import WAVE_STORES, AppSource, FamilyResult
 from generator.templating.context import scope
 from generator.templating.engine import Templates, templates_for
@@ -237,7 +238,14 @@ def stores_result(facts: Facts) -> FamilyResult:
     """The ClusterSecretStores: one folder, synced by one app per env before the secrets."""
     files = render_cluster_stores(facts)
     app = AppSource(STORES_DIR, name="secret-stores", role="stores", wave=WAVE_STORES)
-    return FamilyResult("eso-stores", files, (app,) if files else ())
+    stores = Inventory()
+    if files:  # the ClusterSecretStores every env's ExternalSecrets may name
+        templates = templates_for(facts.catalog)
+        source = facts.source()
+        if templates.from_override(CLUSTER_STORE_TEMPLATE):
+            source = templates.shown_path(CLUSTER_STORE_TEMPLATE)
+        record(built_objects(files, [env.name for env in facts.envs], source), stores)
+    return FamilyResult("eso-stores", files, (app,) if files else (), produced=stores.produced)
 
 
 STORES = Family("eso-stores", stores_result)

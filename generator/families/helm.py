@@ -14,8 +14,11 @@ from generator.catalog.facts import Deployed, Facts, SecretPlan, configmap_name,
 from generator.catalog.models import Environment, PodSecurity, Probe, Resources, Service
 from generator.catalog.names import CHART_VERSION
 from generator.families import operators
+from generator.families.helm_build import ChartBuild, build
 from generator.parts.inventory import Inventory, ObjectId, Reference
 from generator.parts.kube import yaml_file
+from generator.parts.object_refs import Built
+from generator.parts.object_refs import record as record_built
 from generator.parts.result import AppSource, FamilyResult
 from generator.templating.engine import templates_for
 
@@ -39,17 +42,52 @@ def result(facts: Facts) -> FamilyResult:
     block per service; what it creates and reads, as data (the consistency check)."""
     root = chart_dir(facts)
     names = ["values.yaml", *(values_file(env.name) for env in facts.envs)]
+    files = render(facts)
     objects = Inventory()
-    record(facts, objects)
     app = AppSource(root, name="services", value_files=("values.yaml", values_file("{env}")))
+    if any(name.startswith("helm/") for name in templates_for(facts.catalog).override_names):
+        record_built(built(facts, files, app), objects)
+    else:
+        record(facts, objects)
     return FamilyResult(
         "helm",
-        render(facts),
+        files,
         (app,),
         produced=objects.produced,
         references=tuple(objects.references),
         per_service=frozenset(f"{root}/{name}" for name in names),
     )
+
+
+def built(facts: Facts, files: dict[str, str], app: AppSource) -> list[Built]:
+    """An overridden chart, built per env with `helm template` as its Argo CD app builds it:
+    each object with the override that produced it, else its service's catalog file."""
+    root, templates = chart_dir(facts) + "/", templates_for(facts.catalog)
+    chart = {path.removeprefix(root): text for path, text in files.items()}
+    overrides = {
+        f"templates/{name}": (
+            templates.shown_path(f"helm/{name}"),
+            chart[f"templates/{name}"].count("\n") - templates.source(f"helm/{name}").count("\n"),
+        )
+        for name in TEMPLATES
+        if f"helm/{name}" in templates.override_names
+    }
+    services = {svc.name: facts.source(svc) for svc in facts.services}
+    out = []
+    for env in facts.envs:
+        values = tuple(v.replace("{env}", env.name) for v in app.value_files)
+        job = ChartBuild(
+            chart, f"{facts.system}-{app.name}-{env.name}", app.namespace, values, overrides
+        )
+        for file, doc in build(job):
+            meta = doc.get("metadata") or {}
+            labels = meta.get("labels") or {}
+            service = str(labels.get("app.kubernetes.io/name") or meta.get("name") or "")
+            source = overrides.get(file, (services.get(service, facts.source()), 0))[0]
+            namespace = "" if doc.get("kind") == "Namespace" else meta.get("namespace")
+            where = app.namespace if namespace is None else str(namespace)
+            out.append(Built(env.name, where, doc, service, source))
+    return out
 
 
 def render(facts: Facts) -> dict[str, str]:
@@ -121,28 +159,39 @@ def _shared_secrets(svc: Service, plan: SecretPlan | None) -> list[str]:
 
 
 def record(facts: Facts, inventory: Inventory) -> None:
-    """What each env's chart creates (ConfigMaps) and what its Deployments read, from the
-    values that name them (the rest of the values is not needed here)."""
+    """What each env's chart creates (ConfigMaps, Deployments) and what its Deployments read
+    and Reloader watches, from the values that name them (the rest is not needed here)."""
     wiring = {svc.name: _wiring(facts, svc) for svc in facts.services}
+    reloads = {svc.name: operators.reload_secrets(facts, svc) for svc in facts.services}
     for env in facts.envs:
         for svc in facts.services:
             deployed = facts.deployed(svc, env)
             if not deployed.enabled:
                 continue
-            values, ns, src = wiring[svc.name], deployed.namespace, facts.source(svc)
-            cm = ObjectId(env.name, ns, "ConfigMap", values["configMapName"])
+            ns, src = deployed.namespace, facts.source(svc)
+            inventory.produce(ObjectId(env.name, ns, "Deployment", svc.name), frozenset())
+            cm = ObjectId(env.name, ns, "ConfigMap", wiring[svc.name]["configMapName"])
             inventory.produce(cm, frozenset())
-            inventory.refer(Reference(svc.name, src, cm, None, "configMapRef"))
-            if not values["secretName"]:
-                continue
-            secret = ObjectId(env.name, ns, "Secret", values["secretName"])
-            if values["inject"] == "envFrom":
-                inventory.refer(Reference(svc.name, src, secret, None, "secretRef"))
-            for extra in values["extraSecretNames"]:
-                ref = ObjectId(env.name, ns, "Secret", extra)
-                inventory.refer(Reference(svc.name, src, ref, None, "secretRef"))
-            for key in values["secretKeys"] if values["inject"] == "env" else []:
-                inventory.refer(Reference(svc.name, src, secret, key, "secretKeyRef"))
+            referrer = f"Deployment {ns}/{svc.name}"
+            for kind, name, key, how in _reads(wiring[svc.name], reloads[svc.name]):
+                target = ObjectId(env.name, ns, kind, name)
+                inventory.refer(Reference(svc.name, src, target, key, how, referrer))
+
+
+def _reads(values: dict[str, Any], reloads: list[str]) -> list[tuple[str, str, str | None, str]]:
+    """(kind, name, key, field) of every object the chart's Deployment names."""
+    out: list[tuple[str, str, str | None, str]] = [
+        ("ConfigMap", values["configMapName"], None, "configMapRef")
+    ]
+    if not values["secretName"]:
+        return out
+    if values["inject"] == "envFrom":
+        out.append(("Secret", values["secretName"], None, "secretRef"))
+    out += [("Secret", extra, None, "secretRef") for extra in values["extraSecretNames"]]
+    if values["inject"] == "env":
+        out += [("Secret", values["secretName"], k, "secretKeyRef") for k in values["secretKeys"]]
+    reloader = "annotation secret.reloader.stakater.com/reload"
+    return out + [("Secret", name, None, reloader) for name in reloads]
 
 
 def env_values(facts: Facts, env: Environment) -> dict[str, Any]:

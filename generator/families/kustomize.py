@@ -11,8 +11,10 @@ from typing import NamedTuple
 
 from generator.catalog.facts import Facts, header
 from generator.catalog.models import Environment, Service
-from generator.parts.inventory import ObjectId
+from generator.families.kustomize_build import Overlays
+from generator.parts.inventory import Inventory, ObjectId
 from generator.parts.kube import Obj, Parts, Patch, resource_file, yaml_file
+from generator.parts.object_refs import record
 from generator.parts.result import WAVE_SECRETS, AppSource, FamilyResult
 from generator.templating.context import scope
 from generator.templating.engine import Templates, templates_for
@@ -54,20 +56,62 @@ def overlay_dir(service: str, env: str) -> str:
 
 
 def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]]) -> FamilyResult:
-    """Each service's base and overlays, the Secrets they create, and an app per overlay."""
+    """Each service's base and overlays, the Secrets they create, and an app per overlay.
+    Where one of their templates is overridden, every overlay is also built as Argo CD
+    builds it, and what its objects create and name goes to the consistency check."""
     files: dict[str, str] = {}
-    produced: dict[ObjectId, frozenset[str]] = {}
+    objects = Inventory()
     apps: list[AppSource] = []
     templates = templates_for(facts.catalog)
+    built = any(name.startswith(OVERRIDDEN) for name in templates.override_names)
     for service in facts.services:
         found = [p for p in (family(facts, service) for family in families) if p is not None]
         if found:
             parts = merged(found)
-            files.update(_service_tree(facts, service, parts, templates))
+            made_by: dict[str, str] = {}
+            tree = _service_tree(facts, service, parts, templates, made_by)
+            files.update(tree)
             for obj, keys in _produced(facts, service, parts):
-                produced[obj] = produced.get(obj, frozenset()) | keys
+                objects.produce(obj, keys)
+            if built:
+                _build(facts, service, tree, parts, made_by=made_by, into=objects)
             apps += _apps(facts, service)
-    return FamilyResult(ROOT, files, tuple(apps), produced=produced)
+    return FamilyResult(
+        ROOT,
+        files,
+        tuple(apps),
+        produced=objects.produced,
+        references=tuple(objects.references),
+        problems=tuple(objects.problems),
+        origins=objects.origins,
+    )
+
+
+# The templates a service's Kustomize tree comes from: overriding one builds its overlays
+OVERRIDDEN = ("kustomize/", "eso/", "vault/")
+
+
+def _build(
+    facts: Facts,
+    service: Service,
+    tree: dict[str, str],
+    parts: Parts,
+    *,
+    made_by: dict[str, str],
+    into: Inventory,
+) -> None:
+    """Each deployed env's overlay built; the patch files are the families' ops, dumped as
+    they are, so the builder takes the ops instead of parsing the files back."""
+    ops = {
+        f"{overlay_dir(service.name, env.name)}/{patch.file}": patch.ops
+        for env in facts.envs
+        for patch in parts.patches(env)
+    }
+    overlays = Overlays(tree, service.name, made_by, facts.source(service), ops)
+    for env in facts.envs:
+        if facts.deployed(service, env).enabled:
+            record(overlays.build(env.name, overlay_dir(service.name, env.name)), into)
+    into.problems += overlays.problems
 
 
 def merged(found: list[Parts]) -> Parts:
@@ -121,16 +165,19 @@ def _apps(facts: Facts, service: Service) -> list[AppSource]:
 
 
 def _service_tree(
-    facts: Facts, service: Service, parts: Parts, templates: Templates
+    facts: Facts, service: Service, parts: Parts, templates: Templates, made_by: dict[str, str]
 ) -> dict[str, str]:
+    """The files, and in `made_by` the template override that rendered each (if any)."""
     src = facts.source(service)
     head = header(src)
     base = f"{ROOT}/{service.name}/base"
     files = {f"{base}/{n}": resource_file(src, obj) for n, obj in parts.resources.items()}
+    for n, obj in parts.resources.items():
+        made_by.update(_made_by(templates, f"{base}/{n}", obj))
     base_view = BaseView(service.name, tuple(sorted(parts.resources)))
-    files[f"{base}/kustomization.yaml"] = head + templates.render(
-        BASE_TEMPLATE, base=base_view, **scope(service)
-    )
+    text = templates.render(BASE_TEMPLATE, base=base_view, **scope(service))
+    files[f"{base}/kustomization.yaml"] = head + text
+    made_by.update(_made_by(templates, f"{base}/kustomization.yaml", text))
     for env in facts.envs:
         out = overlay_dir(service.name, env.name)
         patches = parts.patches(env)
@@ -141,12 +188,17 @@ def _service_tree(
             base="../../base",
             patches=tuple(_patch_view(p) for p in patches),
         )
-        files[f"{out}/kustomization.yaml"] = head + templates.render(
-            OVERLAY_TEMPLATE, overlay=overlay, **scope(service, env)
-        )
+        text = templates.render(OVERLAY_TEMPLATE, overlay=overlay, **scope(service, env))
+        files[f"{out}/kustomization.yaml"] = head + text
+        made_by.update(_made_by(templates, f"{out}/kustomization.yaml", text))
         for p in patches:
             files[f"{out}/{p.file}"] = yaml_file(src, p.ops)
     return files
+
+
+def _made_by(templates: Templates, path: str, text: Obj | str) -> dict[str, str]:
+    found = templates.made_by(text) if isinstance(text, str) else None
+    return {path: found} if found else {}
 
 
 def _patch_view(patch: Patch) -> PatchView:

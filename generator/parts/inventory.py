@@ -21,7 +21,7 @@ class ObjectId(NamedTuple):
 
     env: str
     namespace: str
-    kind: str  # Secret | ConfigMap
+    kind: str  # Secret | ConfigMap | Deployment | SecretStore | VaultAuth | ServiceAccount ...
     name: str
 
 
@@ -30,13 +30,18 @@ class Reference(NamedTuple):
     source: str  # catalog file, for the error location
     target: ObjectId
     key: str | None  # a secretKeyRef key, or None for a whole-object envFrom
-    how: str  # secretRef | configMapRef | secretKeyRef
+    how: str  # secretRef | configMapRef | secretKeyRef | secretStoreRef | vaultAuthRef ...
+    referrer: str = ""  # the object that refers, `Kind namespace/name` ("": the service's pod)
 
 
 @dataclass
 class Inventory:
     produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
     references: list[Reference] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # found while building (patches)
+    # a Secret an overridden template's object writes -> that object and file: what a
+    # dangling reference in the same namespace is told about (the override renamed it)
+    origins: dict[ObjectId, str] = field(default_factory=dict)
 
     def produce(self, obj: ObjectId, keys: frozenset[str]) -> None:
         self.produced[obj] = self.produced.get(obj, frozenset()) | keys
@@ -46,20 +51,34 @@ class Inventory:
 
 
 def verify(inventory: Inventory) -> None:
-    problems = []
-    for ref in sorted(inventory.references):
+    """Every reference resolves in its env and namespace; the problems found while building
+    the objects (a patch that matches nothing, `_ENV_` left) are reported with them."""
+    problems = list(inventory.problems)
+    named = {ref.target for ref in inventory.references}
+    for ref in sorted(inventory.references, key=lambda r: (*r[:3], r.key or "", *r[4:])):
         t = ref.target
         keys = inventory.produced.get(t)
-        where = f"in env {t.env!r}, namespace {t.namespace!r}"
+        where = f"in env {t.env!r}, namespace {t.namespace!r}" if t.namespace else ""
+        where = where or f"in env {t.env!r} (cluster-wide)"
         if keys is None:
             msg = f"{ref.how} names {t.kind} {t.name!r}, which nothing renders {where}"
+            msg += _instead(inventory.origins, t, named)
         elif ref.key is not None and ref.key not in keys:
-            msg = f"secretKeyRef reads key {ref.key!r}; {t.kind} {t.name!r} {where} lacks it"
+            msg = f"{ref.how} reads key {ref.key!r}; {t.kind} {t.name!r} {where} lacks it"
         else:
             continue
+        msg = f"{ref.referrer}: {msg}" if ref.referrer else msg
         problems.append(Problem(ref.source, 1, 1, f"{ref.service}[{t.env}]", msg))
     if problems:
         raise ConsistencyError(problems)
+
+
+def _instead(origins: dict[ObjectId, str], wanted: ObjectId, named: set[ObjectId]) -> str:
+    """What writes another object of that kind there, which nothing names (a rename)."""
+    for obj in sorted(origins):
+        if obj[:3] == wanted[:3] and obj not in named:
+            return f"; {origins[obj]} writes {obj.kind} {obj.name!r} there"
+    return ""
 
 
 # Where each operator's object names the Secret it writes (ESO defaults it to metadata.name)
@@ -97,13 +116,14 @@ def secrets_in_output(text: str) -> list[WrittenSecret]:
     found = []
     for doc in yaml.load_all(text, Loader=loader):
         if isinstance(doc, dict) and doc.get("kind") in SECRET_NAME_PATH:
-            written = _written(doc)
-            if written is not None:
-                found.append(written)
+            secret = written(doc)
+            if secret is not None:
+                found.append(secret)
     return found
 
 
-def _written(doc: dict[str, Any]) -> WrittenSecret | None:
+def written(doc: dict[str, Any]) -> WrittenSecret | None:
+    """The Secret an ExternalSecret / VaultStaticSecret document writes, if it names one."""
     kind = doc["kind"]
     spec = _mapping(doc.get("spec"))
     where, key = SECRET_NAME_PATH[kind]

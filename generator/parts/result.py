@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from generator.errors import Problem
 from generator.parts.inventory import Inventory, ObjectId, Reference
 
 Tree = dict[str, str]  # relative POSIX path -> text
@@ -84,6 +85,8 @@ class FamilyResult:
     applications: tuple[Application, ...] = ()  # the Argo CD apps rendered
     produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
+    problems: tuple[Problem, ...] = ()  # what building its objects found (the check reports)
+    origins: dict[ObjectId, str] = field(default_factory=dict)  # `Inventory.origins`
     cloud: CloudEffects = field(default_factory=CloudEffects)
     # files that hold every service's block under `services:`: drift is blamed per block
     per_service: frozenset[str] = frozenset()
@@ -134,6 +137,8 @@ class Results:
                 inventory.produce(obj, keys)
             for ref in result.references:
                 inventory.refer(ref)
+            inventory.problems += result.problems
+            inventory.origins.update(result.origins)
         return inventory
 
 

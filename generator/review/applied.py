@@ -9,7 +9,6 @@ these per env, and the test suite proves no object is owned by two apps.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -22,6 +21,7 @@ from typing import Any
 import yaml
 
 from generator.errors import UserError
+from generator.families.helm_build import find_helm
 from generator.parts.result import Application
 
 Tree = dict[str, str]
@@ -34,7 +34,6 @@ CLUSTER_SCOPED = {
     "CustomResourceDefinition",
 }
 IN_CLUSTER = "https://kubernetes.default.svc"
-HELM_VARIABLE = "GITOPS_GEN_HELM"  # a helm binary to use instead of the one on PATH
 
 
 @dataclass(frozen=True, order=True)
@@ -179,8 +178,7 @@ def helm_binary() -> str:
 
 
 def _helm() -> str | None:
-    chosen = os.environ.get(HELM_VARIABLE)
-    return chosen if chosen and Path(chosen).is_file() else shutil.which("helm")
+    return find_helm()
 
 
 def _kustomize(folder: Path) -> list[str]:

@@ -63,6 +63,7 @@ class Templates:
         self._compiled: dict[str, jinja2.Template] = {}
         self._checked: dict[str, bool] = {}
         self._sources: dict[str, str] = {}
+        self._made: dict[str, str] = {}  # an override's output -> its file (`made_by`)
         self._globals: dict[str, Any] = {}  # what every template sees (`bound`)
         self._recorders: list[dict[str, dict[str, Any]]] = []  # shared by the bound copies
         self._last_bound: tuple[object, Templates] | None = None  # `templates_for`'s
@@ -116,7 +117,14 @@ class Templates:
             raise internal_or_user(exc, self._origins(), self.builtin) from exc
         if self._checked.get(name) or (name not in self._checked and self._depends(name)):
             check_output(text, name, self.shown_path(name), self.source(name))
+            if name in self.override_names:
+                self._made[text] = self.shown_path(name)
         return text
+
+    def made_by(self, text: str) -> str | None:
+        """The override file that rendered `text` in this process, if one did: what a
+        reference error found in that output names."""
+        return self._made.get(text) if self._made else None
 
     def bound(self, **values: Any) -> Templates:
         """This engine (its caches shared) with `values` in every template's context."""

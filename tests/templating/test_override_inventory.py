@@ -46,8 +46,12 @@ def test_an_externalsecret_override_renaming_the_target_fails_the_check(
     catalog = make_catalog()
     text = edited(EXTERNAL_SECRET, TARGET, TARGET.replace("{{ es.target }}", "renamed-secrets"))
     stderr = refused(catalog, EXTERNAL_SECRET, text)
-    assert "services/svc.yaml:1:1: svc[dev]: secretRef names Secret 'svc-secrets'" in stderr
-    assert "which nothing renders" in stderr
+    file = (catalog.parent / "templates" / EXTERNAL_SECRET).as_posix()
+    assert (
+        "services/svc.yaml:1:1: svc[dev]: Deployment svc/svc: secretRef names Secret "
+        "'svc-secrets', which nothing renders in env 'dev', namespace 'svc'; ExternalSecret "
+        f"svc/svc-secrets ({file}) writes Secret 'renamed-secrets' there\n"
+    ) in stderr
 
 
 def test_a_vaultstaticsecret_override_renaming_the_destination_fails_the_check(
@@ -56,7 +60,12 @@ def test_a_vaultstaticsecret_override_renaming_the_destination_fails_the_check(
     catalog = make_catalog({"svc": VAULT_SERVICE.format(name="svc")}, platform=VAULT_PLATFORM)
     text = edited(STATIC_SECRET, DESTINATION, DESTINATION.replace("vss.destination", "'renamed'"))
     stderr = refused(catalog, STATIC_SECRET, text)
-    assert "svc[dev]: secretRef names Secret 'svc-secrets', which nothing renders" in stderr
+    file = (catalog.parent / "templates" / STATIC_SECRET).as_posix()
+    assert (
+        "svc[dev]: Deployment svc/svc: secretRef names Secret 'svc-secrets', which nothing "
+        f"renders in env 'dev', namespace 'svc'; VaultStaticSecret svc/svc-secrets ({file}) "
+        "writes Secret 'renamed' there\n"
+    ) in stderr
 
 
 def test_overrides_that_keep_names_and_keys_still_render(
@@ -82,5 +91,7 @@ def test_an_override_dropping_a_key_fails_a_service_that_reads_it(
     catalog = make_catalog({"svc": service})
     loop = "{% for item in es.data if item.secret_key != 'API_TOKEN' %}"
     stderr = refused(catalog, EXTERNAL_SECRET, edited(EXTERNAL_SECRET, EACH_KEY, loop))
-    assert "svc[dev]: secretKeyRef reads key 'API_TOKEN'; Secret 'svc-secrets'" in stderr
+    assert (
+        "svc[dev]: Deployment svc/svc: secretKeyRef reads key 'API_TOKEN'; Secret 'svc-secrets'"
+    ) in stderr
     assert "DB_PASSWORD" not in stderr

@@ -1,0 +1,104 @@
+"""How kustomize applies one patch to one object: which objects a `target` selects, and the
+JSON6902 ops (`add`, `replace`, `remove`) or a strategic-merge document applied to a copy.
+
+An op whose path is not there is what `kubectl kustomize` refuses; it is returned as text
+for the overlay builder to report. `test`, `copy` and `move` are left alone: they change no
+name the reference check reads.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+Obj = dict[str, Any]
+
+
+def matches(doc: Obj, target: Obj) -> bool:
+    group, _, version = str(doc.get("apiVersion", "")).rpartition("/")
+    wanted = {"group": group, "version": version, "kind": doc.get("kind")}
+    for field, have in wanted.items():
+        if target.get(field) not in (None, "") and target[field] != have:
+            return False
+    name = target.get("name")
+    if isinstance(name, str) and name:
+        try:  # kustomize reads a target's name as an anchored regular expression
+            return re.fullmatch(name, _meta(doc).get("name") or "") is not None
+        except re.error:
+            return name == _meta(doc).get("name")
+    return True
+
+
+def apply(doc: Obj, patch: object) -> str:
+    """Apply JSON6902 ops (a list) or merge a strategic-merge document; "" or what failed."""
+    if isinstance(patch, dict):
+        _merge(doc, patch)
+        return ""
+    for op in patch if isinstance(patch, list) else []:
+        if isinstance(op, dict):
+            failed = _op(doc, op)
+            if failed:
+                return failed
+    return ""
+
+
+def _op(doc: Obj, op: Obj) -> str:
+    kind, path = op.get("op"), str(op.get("path", ""))
+    steps = [s.replace("~1", "/").replace("~0", "~") for s in path.split("/")[1:]]
+    if kind not in {"add", "replace", "remove"} or not steps:
+        return ""  # test/copy/move change no name kustomize checks here
+    parent: Any = doc
+    for step in steps[:-1]:
+        parent = _child(parent, step)
+        if parent is None:
+            return f"{kind} {path}: no such path"
+    last = steps[-1]
+    if isinstance(parent, dict):
+        if kind != "add" and last not in parent:
+            return f"{kind} {path}: no such path"
+        if kind == "remove":
+            del parent[last]
+        else:
+            parent[last] = copy.deepcopy(op.get("value"))
+        return ""
+    if isinstance(parent, list):
+        return _list_op(parent, kind, last, op, path)
+    return f"{kind} {path}: no such path"
+
+
+def _list_op(items: list[Any], kind: str, last: str, op: Obj, path: str) -> str:
+    if kind == "add" and last == "-":
+        items.append(copy.deepcopy(op.get("value")))
+        return ""
+    if not last.isdigit() or int(last) > len(items) - (kind != "add"):
+        return f"{kind} {path}: no such path"
+    index = int(last)
+    if kind == "remove":
+        del items[index]
+    elif kind == "add":
+        items.insert(index, copy.deepcopy(op.get("value")))
+    else:
+        items[index] = copy.deepcopy(op.get("value"))
+    return ""
+
+
+def _child(node: Any, step: str) -> Any:
+    if isinstance(node, dict):
+        return node.get(step)
+    if isinstance(node, list) and step.isdigit() and int(step) < len(node):
+        return node[int(step)]
+    return None
+
+
+def _merge(doc: Obj, patch: Obj) -> None:
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(doc.get(key), dict):
+            _merge(doc[key], value)
+        else:
+            doc[key] = copy.deepcopy(value)
+
+
+def _meta(doc: Obj) -> Obj:
+    meta = doc.get("metadata")
+    return meta if isinstance(meta, dict) else {}

@@ -1,0 +1,115 @@
+"""An overridden chart file: the chart is built per env with `helm template` before anything
+is written, a build that fails is located in the override, and what the built Deployments
+read is checked against what the env creates (not the values, which the override may read
+differently)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.templating.test_override_inventory import digest, edited, refused
+from tests.templating.test_overrides import built_in, override, render
+from tests.tools import need
+
+DEPLOYMENT = "helm/deployment.yaml"
+EXTERNAL_SECRET = "eso/externalsecret.yaml.j2"
+SECRET_REF = "            - secretRef:\n                name: {{ $svc.secretName }}\n"
+RELOAD = 'secret.reloader.stakater.com/reload: {{ join "," . | toJson }}'
+
+
+@pytest.fixture
+def helm(monkeypatch: pytest.MonkeyPatch) -> str:
+    found = need("helm")
+    monkeypatch.setenv("GITOPS_GEN_HELM", found)
+    return found
+
+
+def test_a_chart_override_that_helm_cannot_render_is_located(
+    make_catalog: Callable[..., Path], helm: str
+) -> None:
+    catalog = make_catalog()
+    text = built_in(DEPLOYMENT) + "{{- if .Values.system }}\n"
+    stderr = refused(catalog, DEPLOYMENT, text)
+    file = (catalog.parent / "templates" / DEPLOYMENT).as_posix()
+    assert stderr == (
+        f"{file}:{text.count(chr(10)) + 1}:1: helm: helm template acme-services-dev failed: "
+        f"parse error at (acme-services/templates/deployment.yaml:{text.count(chr(10)) + 2}): "
+        "unexpected EOF\n"
+    )
+
+
+BROKEN = {  # what the override changes, and what the check then says of svc's Deployment
+    "secretRef": (
+        SECRET_REF,
+        SECRET_REF.replace("{{ $svc.secretName }}", "svc-old-secrets"),
+        "secretRef names Secret 'svc-old-secrets'",
+    ),
+    "configMapRef": (
+        "name: {{ $svc.configMapName }}",
+        "name: svc-settings",
+        "configMapRef names ConfigMap 'svc-settings'",
+    ),
+    "reloader": (
+        RELOAD,
+        "secret.reloader.stakater.com/reload: svc-old-secrets",
+        "annotation secret.reloader.stakater.com/reload names Secret 'svc-old-secrets'",
+    ),
+}
+
+
+@pytest.mark.parametrize(("old", "new", "says"), BROKEN.values(), ids=BROKEN.keys())
+def test_a_reference_the_chart_override_points_at_nothing_is_located(
+    make_catalog: Callable[..., Path], helm: str, old: str, new: str, says: str
+) -> None:
+    catalog = make_catalog()
+    text = built_in(DEPLOYMENT)
+    if old not in text:  # configmap.yaml names the ConfigMap the Deployment reads
+        pytest.fail(f"{old!r} is not in the built-in deployment.yaml")
+    stderr = refused(catalog, DEPLOYMENT, text.replace(old, new, 1))
+    file = (catalog.parent / "templates" / DEPLOYMENT).as_posix()
+    for env in ("dev", "prod"):
+        assert (
+            f"{file}:1:1: svc[{env}]: Deployment svc/svc: {says}, which nothing renders in env "
+            f"'{env}', namespace 'svc'\n"
+        ) in stderr
+
+
+def test_a_secret_renamed_in_both_overrides_renders(
+    make_catalog: Callable[..., Path], helm: str
+) -> None:
+    """The ExternalSecret writes `svc-credentials` and the chart reads and reloads it: the
+    values still name `svc-secrets`, and only the built chart shows nothing dangles."""
+    catalog = make_catalog()
+    target = "  target:\n    name: {{ es.target }}\n"
+    es = edited(EXTERNAL_SECRET, target, target.replace("{{ es.target }}", "svc-credentials"))
+    override(catalog, EXTERNAL_SECRET, es)
+    chart = built_in(DEPLOYMENT).replace(
+        SECRET_REF, SECRET_REF.replace("$svc.secretName", 'printf "%s-credentials" $name')
+    )
+    chart = chart.replace(RELOAD, RELOAD.replace('join "," .', 'printf "%s-credentials" $name'))
+    override(catalog, DEPLOYMENT, chart)
+    assert render(catalog) == (0, "")
+    rendered = catalog.parent / "rendered" / "helm" / "acme-services" / "templates"
+    assert (rendered / "deployment.yaml").read_text().endswith(chart)
+
+
+def test_without_helm_an_overridden_chart_is_refused_saying_how_to_point_at_it(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    catalog = make_catalog()
+    assert render(catalog) == (0, "")
+    before = digest(catalog.parent / "rendered")
+    file = override(catalog, DEPLOYMENT, built_in(DEPLOYMENT) + "# ours\n")
+    monkeypatch.delenv("GITOPS_GEN_HELM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    code, stderr = render(catalog)
+    assert (code, stderr) == (
+        2,
+        f"{file.as_posix()}:1:1: helm: the chart has overridden files ({file.as_posix()}): "
+        "render builds it with `helm template` per env as Argo CD does, and needs `helm` on "
+        "PATH (or its path in GITOPS_GEN_HELM); install helm\n",
+    )
+    assert digest(catalog.parent / "rendered") == before
