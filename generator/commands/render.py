@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from generator.output import engine, interrupts, write
 from generator.output.interrupts import Interrupted, as_interrupted
 from generator.output.stray import stray_warnings
+
+if TYPE_CHECKING:
+    from generator.catalog.models import Platform
 
 # A stop waits for the file operation under way: no temp file, no emptied folder left behind
 interrupts.atomic(write._write_file, write._delete)
@@ -29,6 +33,38 @@ def version_note(out: Path) -> str | None:
     )
 
 
+def pin_note(catalog: Path) -> str | None:
+    """One line when `ci.install` pins another gitops-gen version than this one: CI would
+    then render with that version, and its `check` may disagree with this one's."""
+    from generator import __version__
+    from generator.catalog.install import pinned_version
+    from generator.catalog.load import PLATFORM_FILE, display_root
+
+    platform = read_platform(catalog)
+    pinned = pinned_version(platform.ci.install) if platform is not None else None
+    if pinned is None or pinned == __version__:
+        return None
+    return (
+        f"gitops-gen: note: ci.install in {display_root(catalog)}{PLATFORM_FILE} pins "
+        f"gitops-gen {pinned} for CI; this is gitops-gen {__version__}"
+    )
+
+
+def read_platform(catalog: Path) -> Platform | None:
+    """platform.yaml's model, or None when it cannot be read (the command then says why)."""
+    from pydantic import ValidationError
+
+    from generator.catalog.load import PLATFORM_FILE
+    from generator.catalog.models import Platform
+    from generator.catalog.service_files import parse_file
+
+    data = parse_file(catalog / PLATFORM_FILE, PLATFORM_FILE)[1]
+    try:
+        return Platform.model_validate(data)
+    except ValidationError:
+        return None
+
+
 def warn_placeholders(catalog: Path) -> None:
     """A warning line on stderr per init placeholder left in platform.yaml (not an error)."""
     from generator.catalog.load import PLATFORM_FILE, display_root
@@ -43,16 +79,8 @@ def watched(catalog: Path, out: Path, workflows: Path | None) -> tuple[list[Path
     """The folders a change in which can change the output (the catalog, its templates
     folder, the output) and the folder of the generated workflows, resolved; None when
     platform.yaml cannot be read (the command itself then reports why)."""
-    from pydantic import ValidationError
-
-    from generator.catalog.load import PLATFORM_FILE
-    from generator.catalog.models import Platform
-    from generator.catalog.service_files import parse_file
-
-    data = parse_file(catalog / PLATFORM_FILE, PLATFORM_FILE)[1]
-    try:
-        platform = Platform.model_validate(data)
-    except ValidationError:
+    platform = read_platform(catalog)
+    if platform is None:
         return None
     folders = [catalog, catalog / ".." / platform.templatesPath, out, Path(platform.renderedPath)]
     flows = workflows if workflows is not None else Path(platform.ci.workflowsPath)
@@ -134,6 +162,7 @@ def check(
     warn_placeholders(catalog)
     plan = engine.plan_for(catalog, out, workflows)
     click.echo(format_report(plan, fmt), nl=False)
-    if note := version_note(out):
-        click.echo(note, err=True)
+    for note in (version_note(out), pin_note(catalog)):
+        if note:
+            click.echo(note, err=True)
     return 1 if plan.changed else 0
