@@ -107,9 +107,7 @@ def test_check_notes_a_ci_install_pin_of_another_version_and_still_passes(
         "./tools/gitops-gen",
     ],
 )
-def test_check_is_silent_when_the_pin_matches_or_names_no_version(
-    repo: Path, install: str
-) -> None:
+def test_check_is_silent_when_the_pin_matches_or_names_no_version(repo: Path, install: str) -> None:
     pin(repo, install)
     done = run(["check"])
     assert (done.exit_code, done.stderr) == (0, "")
