@@ -166,7 +166,7 @@ def test_removing_an_env_var_is_a_removal(repo: Path) -> None:
 def test_bad_ref_is_a_user_error(repo: Path) -> None:
     result = run(["diff", "--base", "no-such-ref"])
     assert result.exit_code == 2
-    assert result.output == "--base:1:1: ref: 'no-such-ref' is not a commit in this repository\n"
+    assert result.output == "--base: 'no-such-ref' is not a commit in this repository\n"
 
 
 def test_check_names_service_env_and_fix(repo: Path) -> None:
