@@ -243,8 +243,7 @@ def test_unknown_env_and_service_and_flags(catalog: Path, endpoint: str, tmp_pat
         ]
     )
     assert (
-        result.exit_code == 2
-        and result.output == "--env: 'qa' is not an environment (dev, prod)\n"
+        result.exit_code == 2 and result.output == "--env: 'qa' is not an environment (dev, prod)\n"
     )
     result = run(["push-secrets", "--catalog", str(catalog), "--env", "prod", "--service", "api"])
     assert result.exit_code == 2 and "exactly one of" in result.output
