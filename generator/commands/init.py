@@ -23,6 +23,7 @@ from generator.catalog.git_url import parse_git_url
 from generator.catalog.install import parse_install, unpinned_message
 from generator.catalog.load import PLATFORM_FILE, SERVICES_DIR, load_catalog
 from generator.catalog.models import DNS_LABEL, Ci, Platform
+from generator.catalog.placeholders import placeholder_warnings
 from generator.errors import CatalogError, Problem, UserError, unlocated
 from generator.pipeline.render import WORKFLOWS, render_catalog
 from generator.templating.builtin import templates_dir
@@ -242,9 +243,15 @@ def next_steps(target: Path, result: InitResult) -> str:
             "pinned source (`gitops-gen==VERSION`, optionally with `--index-url URL`, or "
             "`git+https://HOST/REPO@<40 hex>`)"
         )
+    platform = (target / FILES["platform.yaml"]).as_posix()
+    lines += placeholder_warnings(Path(platform), platform)
     if result.placeholder_repo:
-        lines.append("note: set gitRepo in catalog/platform.yaml to the URL Argo CD clones")
+        lines.append("next: set gitRepo in catalog/platform.yaml to the URL Argo CD clones")
     if result.placeholder_oidc:
-        lines.append("note: set aws.oidcProvider in catalog/platform.yaml to your EKS OIDC issuer")
+        lines.append(
+            "next: set aws.oidcProvider in catalog/platform.yaml to your EKS cluster's OIDC "
+            "issuer (`aws eks describe-cluster --name CLUSTER --query "
+            "cluster.identity.oidc.issuer --output text`, without https://)"
+        )
     lines.append("next: gitops-gen new-service NAME --owner TEAM, then make render")
     return "\n".join(lines) + "\n"
