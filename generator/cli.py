@@ -14,13 +14,14 @@ from typing import Any, TypeVar
 
 import click
 
-from generator import __version__
+from generator import __version__, console
 from generator.cli_options import (
     catalog_option,
     files_argument,
     format_option,
     jobs_option,
     out_option,
+    verbosity,
     workflows_option,
 )
 from generator.output.interrupts import as_interrupted
@@ -60,15 +61,15 @@ def _report(exc: BaseException) -> int | None:
 
     stop = as_interrupted(exc)
     if stop is not None:
-        click.echo(stop.message, err=True)
+        console.error(stop.message)
         return stop.exit_code
     if isinstance(exc, UserError):
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            console.error(str(problem))
         return exc.exit_code
     if not isinstance(exc, Exception) or os.environ.get("GITOPS_GEN_DEBUG"):
         return None
-    click.echo(f"gitops-gen: internal error ({type(exc).__name__}). {CRASH_HINT}", err=True)
+    console.error(f"gitops-gen: internal error ({type(exc).__name__}). {CRASH_HINT}")
     return 3
 
 
@@ -81,6 +82,7 @@ def _exit(code: int) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gitops-gen")
 @jobs_option
+@verbosity
 def main() -> None:
     """Render one service catalog into what Argo CD syncs."""
 
@@ -88,6 +90,7 @@ def main() -> None:
 @main.command()
 @catalog_option
 @jobs_option
+@verbosity
 @handled
 def validate(catalog: Path) -> None:
     """Validate the catalog only; print every error at once."""
@@ -96,7 +99,7 @@ def validate(catalog: Path) -> None:
 
     cat = load_catalog(catalog)
     warn_placeholders(catalog)
-    click.echo(
+    console.info(
         f"catalog ok: {len(cat.services)} services, {len(cat.platform.environments)} environments"
     )
 
@@ -113,6 +116,7 @@ def validate(catalog: Path) -> None:
 )
 @jobs_option
 @files_argument
+@verbosity
 @handled
 def render(  # click passes every option by keyword
     *,
@@ -143,6 +147,7 @@ def render(  # click passes every option by keyword
 @format_option
 @jobs_option
 @files_argument
+@verbosity
 @handled
 def check(
     catalog: Path, out: Path, workflows: Path | None, fmt: str, files: tuple[Path, ...]
@@ -164,6 +169,7 @@ def check(
     default="service",
     show_default=True,
 )
+@verbosity
 @handled
 def schema(kind: str) -> None:
     """Print the catalog's JSON Schema (for yaml-language-server)."""
@@ -182,6 +188,7 @@ def schema(kind: str) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @click.option("--description")
 @catalog_option
+@verbosity
 @handled
 def new_service(  # click passes every option by keyword
     *,
@@ -216,6 +223,7 @@ def new_service(  # click passes every option by keyword
 @click.option("--dry-run", is_flag=True, help="Show paths and created/updated/unchanged only.")
 @click.option("--endpoint-url", help="AWS endpoint, or the Vault address (tests, proxies).")
 @catalog_option
+@verbosity
 @handled
 def push_secrets(  # click passes every option by keyword
     *,
@@ -240,6 +248,7 @@ def push_secrets(  # click passes every option by keyword
 @catalog_option
 @format_option
 @jobs_option
+@verbosity
 @handled
 def diff(base: str, catalog: Path, fmt: str) -> None:
     """What the catalog change since REF does to the output; removals first. Exit 1 on change."""
@@ -256,6 +265,7 @@ def diff(base: str, catalog: Path, fmt: str) -> None:
 @click.option("--path", "path", help="Only this secret path (a glob: * and ?).")
 @catalog_option
 @format_option
+@verbosity
 @handled
 def access(env: str | None, service: str | None, path: str | None, catalog: Path, fmt: str) -> None:
     """Who can read what: every principal and each secret path it reaches, from the render."""
@@ -274,6 +284,7 @@ def access(env: str | None, service: str | None, path: str | None, catalog: Path
 @click.option("--region", help="AWS region (with --aws-account-id); without AWS: Vault.")
 @click.option("--install", help="ci.install: pinned source the workflows install gitops-gen from.")
 @click.option("--git-repo", help="URL Argo CD clones [default: the folder's origin remote].")
+@verbosity
 @handled
 def init(  # click passes every option by keyword
     *,
@@ -289,16 +300,18 @@ def init(  # click passes every option by keyword
     from generator.commands.init import DEFAULT_ENVS, InitSpec, init_repo, next_steps
 
     spec = InitSpec(system, envs or DEFAULT_ENVS, aws_account_id, region, install, git_repo)
-    click.echo(next_steps(directory, init_repo(directory, spec)), nl=False)
+    console.info(next_steps(directory, init_repo(directory, spec)))
 
 
 @main.group()
+@verbosity
 def templates() -> None:
     """The templates each output is rendered from, and overriding them (templatesPath)."""
 
 
 @templates.command("list")
 @catalog_option
+@verbosity
 @handled
 def templates_list(catalog: Path) -> None:
     """Every template: its name, built-in or override, and the file used."""
@@ -310,17 +323,19 @@ def templates_list(catalog: Path) -> None:
 @templates.command("eject")
 @click.argument("name")
 @catalog_option
+@verbosity
 @handled
 def templates_eject(name: str, catalog: Path) -> None:
     """Copy the built-in template NAME into the repo's templates folder to edit it there."""
     from generator.commands.templates import eject
 
-    click.echo(f"gitops-gen: wrote {eject(catalog, name).as_posix()}")
+    console.info(f"gitops-gen: wrote {eject(catalog, name).as_posix()}")
 
 
 @templates.command("show")
 @click.argument("name")
 @catalog_option
+@verbosity
 @handled
 def templates_show(name: str, catalog: Path) -> None:
     """The context template NAME sees: each field, its type and an example from this catalog."""
@@ -332,6 +347,7 @@ def templates_show(name: str, catalog: Path) -> None:
 @templates.command("diff")
 @click.argument("name")
 @catalog_option
+@verbosity
 @handled
 def templates_diff(name: str, catalog: Path) -> None:
     """What the built-in NAME changed since it was ejected (exit 1 when it changed)."""
@@ -345,6 +361,7 @@ def templates_diff(name: str, catalog: Path) -> None:
 @templates.command("update")
 @click.argument("name")
 @catalog_option
+@verbosity
 @handled
 def templates_update(name: str, catalog: Path) -> None:
     """Merge the built-in's change since the eject into the override NAME (three-way)."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from click.core import ParameterSource
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _repo_root(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
@@ -88,3 +92,40 @@ files_argument = click.argument("files", nargs=-1, type=click.Path(path_type=Pat
 """`[FILES]...`: what a pre-commit hook passes. Given, the command runs only when one of them
 is under the catalog, its templates folder, the output or a generated workflow (the paths
 platform.yaml names); otherwise it does nothing and exits 0."""
+
+
+def _verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--quiet / --verbose, on the command or before it (the last one given wins)."""
+    from generator import console
+
+    # the level is this process's: back to normal when the command ends (tests run many)
+    ctx.find_root().call_on_close(lambda: console.set_level(console.NORMAL))
+    if value:
+        console.set_level(console.QUIET if param.name == "quiet" else console.VERBOSE)
+
+
+quiet_option = click.option(
+    "--quiet",
+    "-q",
+    "quiet",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_verbosity,
+    help="Only errors and what the command was asked to print: no summary, note or warning.",
+)
+verbose_option = click.option(
+    "--verbose",
+    "-v",
+    "verbose",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_verbosity,
+    help="Also each step: what it did and how long it took (on stderr).",
+)
+
+
+def verbosity(func: F) -> F:
+    """--quiet and --verbose, for every command and the group."""
+    return quiet_option(verbose_option(func))

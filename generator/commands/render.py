@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
-
+from generator import console
 from generator.output import engine, interrupts, write
 from generator.output.interrupts import Interrupted, as_interrupted
 from generator.output.stray import stray_warnings
 
 if TYPE_CHECKING:
     from generator.catalog.models import Platform
+    from generator.output.plan import Plan
 
 # A stop waits for the file operation under way: no temp file, no emptied folder left behind
 interrupts.atomic(write._write_file, write._delete)
@@ -72,7 +72,7 @@ def warn_placeholders(catalog: Path) -> None:
 
     shown = f"{display_root(catalog)}{PLATFORM_FILE}"
     for line in placeholder_warnings(catalog / PLATFORM_FILE, shown):
-        click.echo(line, err=True)
+        console.warning(line)
 
 
 def watched(catalog: Path, out: Path, workflows: Path | None) -> tuple[list[Path], Path] | None:
@@ -122,23 +122,35 @@ def render(
     warn_placeholders(catalog)
     writing = False
     try:
-        plan = engine.plan_for(catalog, out, workflows)
+        plan = _planned(catalog, out, workflows)
         if dry_run:
             from generator.review.report import text_report  # only reports need difflib, blame
 
-            click.echo(text_report(plan, diffs=False), nl=False)
+            console.report(text_report(plan, diffs=False))
             return 0
         writing = True
-        summary = engine.apply_plan(plan, allow_empty=allow_empty)
+        with console.step("write") as step:
+            summary = engine.apply_plan(plan, allow_empty=allow_empty)
+            step.detail = str(summary)
     except (Interrupted, KeyboardInterrupt) as exc:
         stop = as_interrupted(exc)
         assert stop is not None
         stop.message = interrupted(stop, engine.fix_command(catalog, out, workflows), writing)
         raise stop from None
-    click.echo(f"gitops-gen: {summary}")
+    console.info(f"gitops-gen: {summary}")
     for line in stray_warnings((r.root, r.stray) for r in plan.roots.values()):
-        click.echo(f"gitops-gen: {line}", err=True)
+        console.warning(f"gitops-gen: {line}")
     return 0
+
+
+def _planned(catalog: Path, out: Path, workflows: Path | None) -> Plan:
+    """Load, render and compare with disk: one step for --verbose and the progress line."""
+    with console.step("load, render and compare") as step:
+        plan = engine.plan_for(catalog, out, workflows)
+        changed = sum(len(r.create) + len(r.update) + len(r.delete) for r in plan.roots.values())
+        files = sum(len(r.paths()) for r in plan.roots.values())
+        step.detail = f"{plan.services} services, {files} files, {changed} to change"
+    return plan
 
 
 def interrupted(stop: Interrupted, fix: str, writing: bool) -> str:
@@ -160,9 +172,11 @@ def check(
     if not concerns(files, catalog, out, workflows):
         return 0
     warn_placeholders(catalog)
-    plan = engine.plan_for(catalog, out, workflows)
-    click.echo(format_report(plan, fmt), nl=False)
+    plan = _planned(catalog, out, workflows)
+    with console.step("report"):
+        text = format_report(plan, fmt)
+    console.report(text, diff=fmt == "text")
     for note in (version_note(out), pin_note(catalog)):
         if note:
-            click.echo(note, err=True)
+            console.note(note)
     return 1 if plan.changed else 0
