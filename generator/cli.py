@@ -97,7 +97,8 @@ def validate(catalog: Path) -> None:
     from generator.catalog.load import load_catalog
     from generator.commands.render import warn_placeholders
 
-    cat = load_catalog(catalog)
+    with console.step("load and validate the catalog"):
+        cat = load_catalog(catalog)
     warn_placeholders(catalog)
     console.info(
         f"catalog ok: {len(cat.services)} services, {len(cat.platform.environments)} environments"
