@@ -21,7 +21,7 @@ from generator.cli_options import (
     format_option,
     jobs_option,
     out_option,
-    verbosity,
+    with_verbosity,
     workflows_option,
 )
 from generator.output.interrupts import as_interrupted
@@ -82,7 +82,6 @@ def _exit(code: int) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gitops-gen")
 @jobs_option
-@verbosity
 def main() -> None:
     """Render one service catalog into what Argo CD syncs."""
 
@@ -90,7 +89,6 @@ def main() -> None:
 @main.command()
 @catalog_option
 @jobs_option
-@verbosity
 @handled
 def validate(catalog: Path) -> None:
     """Validate the catalog only; print every error at once."""
@@ -117,7 +115,6 @@ def validate(catalog: Path) -> None:
 )
 @jobs_option
 @files_argument
-@verbosity
 @handled
 def render(  # click passes every option by keyword
     *,
@@ -148,7 +145,6 @@ def render(  # click passes every option by keyword
 @format_option
 @jobs_option
 @files_argument
-@verbosity
 @handled
 def check(
     catalog: Path, out: Path, workflows: Path | None, fmt: str, files: tuple[Path, ...]
@@ -170,7 +166,6 @@ def check(
     default="service",
     show_default=True,
 )
-@verbosity
 @handled
 def schema(kind: str) -> None:
     """Print the catalog's JSON Schema (for yaml-language-server)."""
@@ -189,7 +184,6 @@ def schema(kind: str) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @click.option("--description")
 @catalog_option
-@verbosity
 @handled
 def new_service(  # click passes every option by keyword
     *,
@@ -224,7 +218,6 @@ def new_service(  # click passes every option by keyword
 @click.option("--dry-run", is_flag=True, help="Show paths and created/updated/unchanged only.")
 @click.option("--endpoint-url", help="AWS endpoint, or the Vault address (tests, proxies).")
 @catalog_option
-@verbosity
 @handled
 def push_secrets(  # click passes every option by keyword
     *,
@@ -249,7 +242,6 @@ def push_secrets(  # click passes every option by keyword
 @catalog_option
 @format_option
 @jobs_option
-@verbosity
 @handled
 def diff(base: str, catalog: Path, fmt: str) -> None:
     """What the catalog change since REF does to the output; removals first. Exit 1 on change."""
@@ -266,7 +258,6 @@ def diff(base: str, catalog: Path, fmt: str) -> None:
 @click.option("--path", "path", help="Only this secret path (a glob: * and ?).")
 @catalog_option
 @format_option
-@verbosity
 @handled
 def access(env: str | None, service: str | None, path: str | None, catalog: Path, fmt: str) -> None:
     """Who can read what: every principal and each secret path it reaches, from the render."""
@@ -285,7 +276,6 @@ def access(env: str | None, service: str | None, path: str | None, catalog: Path
 @click.option("--region", help="AWS region (with --aws-account-id); without AWS: Vault.")
 @click.option("--install", help="ci.install: pinned source the workflows install gitops-gen from.")
 @click.option("--git-repo", help="URL Argo CD clones [default: the folder's origin remote].")
-@verbosity
 @handled
 def init(  # click passes every option by keyword
     *,
@@ -305,14 +295,12 @@ def init(  # click passes every option by keyword
 
 
 @main.group()
-@verbosity
 def templates() -> None:
     """The templates each output is rendered from, and overriding them (templatesPath)."""
 
 
 @templates.command("list")
 @catalog_option
-@verbosity
 @handled
 def templates_list(catalog: Path) -> None:
     """Every template: its name, built-in or override, and the file used."""
@@ -324,7 +312,6 @@ def templates_list(catalog: Path) -> None:
 @templates.command("eject")
 @click.argument("name")
 @catalog_option
-@verbosity
 @handled
 def templates_eject(name: str, catalog: Path) -> None:
     """Copy the built-in template NAME into the repo's templates folder to edit it there."""
@@ -336,7 +323,6 @@ def templates_eject(name: str, catalog: Path) -> None:
 @templates.command("show")
 @click.argument("name")
 @catalog_option
-@verbosity
 @handled
 def templates_show(name: str, catalog: Path) -> None:
     """The context template NAME sees: each field, its type and an example from this catalog."""
@@ -348,7 +334,6 @@ def templates_show(name: str, catalog: Path) -> None:
 @templates.command("diff")
 @click.argument("name")
 @catalog_option
-@verbosity
 @handled
 def templates_diff(name: str, catalog: Path) -> None:
     """What the built-in NAME changed since it was ejected (exit 1 when it changed)."""
@@ -362,7 +347,6 @@ def templates_diff(name: str, catalog: Path) -> None:
 @templates.command("update")
 @click.argument("name")
 @catalog_option
-@verbosity
 @handled
 def templates_update(name: str, catalog: Path) -> None:
     """Merge the built-in's change since the eject into the override NAME (three-way)."""
@@ -371,6 +355,9 @@ def templates_update(name: str, catalog: Path) -> None:
     code, text = update(catalog, name)
     click.echo(text, nl=False)
     _exit(code)
+
+
+with_verbosity(main)  # --quiet / --verbose on the group and every command
 
 
 def entry() -> None:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 from click.core import ParameterSource
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _repo_root(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
@@ -104,28 +100,27 @@ def _verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         console.set_level(console.QUIET if param.name == "quiet" else console.VERBOSE)
 
 
-quiet_option = click.option(
-    "--quiet",
-    "-q",
-    "quiet",
-    is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=_verbosity,
-    help="Only errors and what the command was asked to print: no summary, note or warning.",
-)
-verbose_option = click.option(
-    "--verbose",
-    "-v",
-    "verbose",
-    is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=_verbosity,
-    help="Also each step: what it did and how long it took (on stderr).",
-)
+def _verbosity_flag(names: list[str], text: str) -> click.Option:
+    return click.Option(
+        names, is_flag=True, expose_value=False, is_eager=True, callback=_verbosity, help=text
+    )
 
 
-def verbosity(func: F) -> F:
-    """--quiet and --verbose, for every command and the group."""
-    return quiet_option(verbose_option(func))
+def _verbosity_options() -> list[click.Option]:
+    return [
+        _verbosity_flag(
+            ["--quiet", "-q", "quiet"],
+            "Only errors and what the command was asked to print: no summary, note or warning.",
+        ),
+        _verbosity_flag(
+            ["--verbose", "-v", "verbose"],
+            "Also each step: what it did and how long it took (on stderr).",
+        ),
+    ]
+
+
+def with_verbosity(command: click.Command) -> None:
+    """--quiet and --verbose on `command` and, for a group, on every command under it."""
+    command.params += _verbosity_options()
+    for sub in getattr(command, "commands", {}).values():
+        with_verbosity(sub)
