@@ -14,13 +14,14 @@ from typing import Any, TypeVar
 
 import click
 
-from generator import __version__
+from generator import __version__, console
 from generator.cli_options import (
     catalog_option,
     files_argument,
     format_option,
     jobs_option,
     out_option,
+    with_verbosity,
     workflows_option,
 )
 from generator.output.interrupts import as_interrupted
@@ -60,15 +61,15 @@ def _report(exc: BaseException) -> int | None:
 
     stop = as_interrupted(exc)
     if stop is not None:
-        click.echo(stop.message, err=True)
+        console.error(stop.message)
         return stop.exit_code
     if isinstance(exc, UserError):
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            console.error(str(problem))
         return exc.exit_code
     if not isinstance(exc, Exception) or os.environ.get("GITOPS_GEN_DEBUG"):
         return None
-    click.echo(f"gitops-gen: internal error ({type(exc).__name__}). {CRASH_HINT}", err=True)
+    console.error(f"gitops-gen: internal error ({type(exc).__name__}). {CRASH_HINT}")
     return 3
 
 
@@ -94,9 +95,10 @@ def validate(catalog: Path) -> None:
     from generator.catalog.load import load_catalog
     from generator.commands.render import warn_placeholders
 
-    cat = load_catalog(catalog)
+    with console.step("load and validate the catalog"):
+        cat = load_catalog(catalog)
     warn_placeholders(catalog)
-    click.echo(
+    console.info(
         f"catalog ok: {len(cat.services)} services, {len(cat.platform.environments)} environments"
     )
 
@@ -289,7 +291,7 @@ def init(  # click passes every option by keyword
     from generator.commands.init import DEFAULT_ENVS, InitSpec, init_repo, next_steps
 
     spec = InitSpec(system, envs or DEFAULT_ENVS, aws_account_id, region, install, git_repo)
-    click.echo(next_steps(directory, init_repo(directory, spec)), nl=False)
+    console.info(next_steps(directory, init_repo(directory, spec)))
 
 
 @main.group()
@@ -315,7 +317,7 @@ def templates_eject(name: str, catalog: Path) -> None:
     """Copy the built-in template NAME into the repo's templates folder to edit it there."""
     from generator.commands.templates import eject
 
-    click.echo(f"gitops-gen: wrote {eject(catalog, name).as_posix()}")
+    console.info(f"gitops-gen: wrote {eject(catalog, name).as_posix()}")
 
 
 @templates.command("show")
@@ -353,6 +355,9 @@ def templates_update(name: str, catalog: Path) -> None:
     code, text = update(catalog, name)
     click.echo(text, nl=False)
     _exit(code)
+
+
+with_verbosity(main)  # --quiet / --verbose on the group and every command
 
 
 def entry() -> None:

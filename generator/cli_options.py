@@ -88,3 +88,39 @@ files_argument = click.argument("files", nargs=-1, type=click.Path(path_type=Pat
 """`[FILES]...`: what a pre-commit hook passes. Given, the command runs only when one of them
 is under the catalog, its templates folder, the output or a generated workflow (the paths
 platform.yaml names); otherwise it does nothing and exits 0."""
+
+
+def _verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--quiet / --verbose, on the command or before it (the last one given wins)."""
+    from generator import console
+
+    # the level is this process's: back to normal when the command ends (tests run many)
+    ctx.find_root().call_on_close(lambda: console.set_level(console.NORMAL))
+    if value:
+        console.set_level(console.QUIET if param.name == "quiet" else console.VERBOSE)
+
+
+def _verbosity_flag(names: list[str], text: str) -> click.Option:
+    return click.Option(
+        names, is_flag=True, expose_value=False, is_eager=True, callback=_verbosity, help=text
+    )
+
+
+def _verbosity_options() -> list[click.Option]:
+    return [
+        _verbosity_flag(
+            ["--quiet", "-q", "quiet"],
+            "Only errors and what the command was asked to print: no summary, note or warning.",
+        ),
+        _verbosity_flag(
+            ["--verbose", "-v", "verbose"],
+            "Also each step: what it did and how long it took (on stderr).",
+        ),
+    ]
+
+
+def with_verbosity(command: click.Command) -> None:
+    """--quiet and --verbose on `command` and, for a group, on every command under it."""
+    command.params += _verbosity_options()
+    for sub in getattr(command, "commands", {}).values():
+        with_verbosity(sub)

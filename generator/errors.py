@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing a person can fix, printed as `file:line:col: field: message`."""
+    """One thing a person can fix, printed as `file:line:col: field: message`. Line 0 means
+    no location (a flag, a variable, a whole file): `where: field: message`, never an
+    invented `:1:1`."""
 
     file: str
     line: int
@@ -16,7 +18,17 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if self.line == NOWHERE:
+            return ": ".join(part for part in (self.file, self.field, self.message) if part)
         return f"{self.file}:{self.line}:{self.col}: {self.field or '(file)'}: {self.message}"
+
+
+NOWHERE = 0  # the line of a problem that has no location in a file
+
+
+def unlocated(where: str, field: str, message: str) -> Problem:
+    """A problem with a flag (`--base`), a variable (`VAULT_TOKEN`) or a whole file."""
+    return Problem(where, NOWHERE, NOWHERE, field, message)
 
 
 class GeneratorError(Exception):
@@ -41,6 +53,11 @@ class UserError(GeneratorError):
     @classmethod
     def single(cls, file: str, field: str, message: str, line: int = 1, col: int = 1) -> UserError:
         return cls([Problem(file, line, col, field, message)])
+
+    @classmethod
+    def unlocated(cls, where: str, field: str, message: str) -> UserError:
+        """A flag's or a variable's error: `--base: 'x' is not a commit`, no line or column."""
+        return cls([unlocated(where, field, message)])
 
 
 class CatalogError(UserError):

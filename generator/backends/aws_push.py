@@ -16,7 +16,7 @@ from generator.backends.aws_names import description, tags
 from generator.backends.commands import check_values, target
 from generator.backends.github_values import github_secret_name, variable_name
 from generator.catalog.load import Catalog
-from generator.errors import Problem, UserError
+from generator.errors import UserError, unlocated
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class Store:
             self.ssm: Any = boto3.client("ssm", region_name=region, endpoint_url=endpoint_url)
         except ValueError:  # botocore's "Invalid endpoint" (`http://a_b.invalid`)
             msg = "not a valid AWS endpoint URL (http(s)://HOST[:PORT], HOST a DNS name or an IP)"
-            raise UserError.single("--endpoint-url", "endpoint-url", msg) from None
+            raise UserError.unlocated("--endpoint-url", "", msg) from None
         self.kms_key = kms_key
 
     def current(self, write: Write) -> str | None:
@@ -193,7 +193,7 @@ def push(writes: list[Write], store: Store, *, dry_run: bool) -> list[Outcome]:
         missing = [w.path for w in writes if not store.exists(w)]
         if missing:
             msg = "secret does not exist: apply Terraform for this env first (rendered/terraform)"
-            raise UserError([Problem(p, 1, 1, "secret", msg) for p in missing])
+            raise UserError([unlocated(p, "secret", msg) for p in missing])
         outcomes = [Outcome(w, status_of(w, store.current(w))) for w in writes]
         if not dry_run:
             for outcome in outcomes:
@@ -203,12 +203,12 @@ def push(writes: list[Write], store: Store, *, dry_run: bool) -> list[Outcome]:
     except ClientError as exc:
         err = exc.response.get("Error", {})
         msg = f"AWS {exc.operation_name} failed: {err.get('Code', 'error')}"
-        raise UserError.single("aws", "push-secrets", msg + _left(written)) from None
+        raise UserError.unlocated("aws", "push-secrets", msg + _left(written)) from None
     except (NoCredentialsError, NoRegionError, EndpointConnectionError) as exc:
-        raise UserError.single("aws", "push-secrets", str(exc) + _left(written)) from None
+        raise UserError.unlocated("aws", "push-secrets", str(exc) + _left(written)) from None
     except BotoCoreError as exc:  # others may quote a parameter: name the error only
         msg = type(exc).__name__ + _left(written)
-        raise UserError.single("aws", "push-secrets", msg) from None
+        raise UserError.unlocated("aws", "push-secrets", msg) from None
     return outcomes
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from generator.catalog.facts import Facts, SecretPlan
 from generator.catalog.load import Catalog
 from generator.catalog.models import ENV_KEY, Environment, Service
-from generator.errors import Problem, UserError
+from generator.errors import Problem, UserError, unlocated
 
 q = shlex.quote
 KEY_NOTE = "each from the shell variable named like its key (`read -rs KEY`), never typed inline"
@@ -42,9 +42,9 @@ def target(catalog: Catalog, env_name: str, service: str) -> tuple[Facts, Enviro
     env = next((e for e in facts.envs if e.name == env_name), None)
     if env is None:
         names = ", ".join(e.name for e in facts.envs)
-        raise UserError.single("--env", "env", f"{env_name!r} is not an environment ({names})")
+        raise UserError.unlocated("--env", "", f"{env_name!r} is not an environment ({names})")
     if service not in {s.name for s in facts.services}:
-        raise UserError.single("--service", "service", f"{service!r} is not in the catalog")
+        raise UserError.unlocated("--service", "", f"{service!r} is not in the catalog")
     plan = facts.secret_plan(facts.service(service))
     if plan is None:
         raise UserError.single(catalog.source(service), "secrets", "service declares no secrets")
@@ -61,16 +61,21 @@ def check_values(
     at = lines or {}
     for key in declared:
         if key not in values:
-            problems.append(Problem(source, 1, 1, key, "declared key has no value"))
+            problems.append(unlocated(source, key, "declared key has no value"))
         elif not values[key].strip():  # a pod must never start on a blank value
             why = "value is empty" if values[key] == "" else "value is blank (only whitespace)"
-            problems.append(Problem(source, at.get(key, 1), 1, key, why))
+            problems.append(_at(source, at.get(key), key, why))
     for key in sorted(set(values) - set(declared)):
         if re.fullmatch(ENV_KEY, key):
             msg = "is not declared in secrets.keys: refusing it"
-            problems.append(Problem(source, at.get(key, 1), 1, key, msg))
+            problems.append(_at(source, at.get(key), key, msg))
         else:  # not a name: perhaps a value, never shown
             msg = "a key that is not a valid name ([A-Z][A-Z0-9_]*): refusing it"
-            problems.append(Problem(source, at.get(key, 1), 1, "", msg))
+            problems.append(_at(source, at.get(key), "", msg))
     if problems:
         raise UserError(problems)
+
+
+def _at(source: str, line: int | None, field: str, message: str) -> Problem:
+    """At the value's line in a dotenv file; the environment has no lines."""
+    return Problem(source, line, 1, field, message) if line else unlocated(source, field, message)

@@ -86,7 +86,7 @@ class VaultStore:
     def __init__(self, token: str | None, namespace: str | None = None) -> None:
         if not token:
             msg = "VAULT_TOKEN is not set: export a token that may write this path"
-            raise UserError.single("VAULT_TOKEN", "push-secrets", msg)
+            raise UserError.unlocated("VAULT_TOKEN", "", msg)
         self.headers = {"X-Vault-Token": token}
         if namespace:
             self.headers["X-Vault-Namespace"] = namespace
@@ -120,7 +120,7 @@ class VaultStore:
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             msg = f"cannot reach Vault at {write.address}: {reason}"
-            raise UserError.single(write.address, "push-secrets", msg) from None
+            raise UserError.unlocated(write.address, "push-secrets", msg) from None
         return json.loads(raw) if raw else None
 
 
@@ -134,7 +134,7 @@ def _refused(write: VaultWrite, method: str, exc: urllib.error.HTTPError) -> Use
     msg = f"Vault answered {exc.code} ({errors or exc.reason}) on {method} {write.api_path}"
     if exc.code == 403:
         msg += f": the token needs {need} on {write.api_path}"
-    return UserError.single(f"{write.address}/v1/{write.api_path}", "push-secrets", msg)
+    return UserError.unlocated(f"{write.address}/v1/{write.api_path}", "push-secrets", msg)
 
 
 def push(writes: list[VaultWrite], store: VaultStore, *, dry_run: bool) -> list[VaultOutcome]:

@@ -67,3 +67,26 @@ def parse_install(spec: str | None) -> Install | None:
 
 def unpinned_message(spec: str) -> str:
     return f"{spec!r} is not pinned: use {PINNED_FORMS}"
+
+
+_WHEEL_FILE = re.compile(r"/(?P<name>[A-Za-z0-9_.]+)-(?P<version>[0-9][A-Za-z0-9.+!]*)-[^/]+\.whl#")
+
+
+def pinned_version(spec: str | None, project: str = "gitops-gen") -> str | None:
+    """The version of `project` that `ci.install` pins, when its form says one: an exact
+    requirement or a wheel file name. None for the checkout, a folder or a commit."""
+    install = parse_install(spec)
+    if install is None or spec is None:
+        return None
+    wanted = _normalized(project)
+    if install.kind in ("exact", "hashed"):
+        name, _, version = install.requirement.partition("==")
+        return version if _normalized(name.split("[", 1)[0]) == wanted else None
+    if install.kind == "url" and (found := _WHEEL_FILE.search(spec)):
+        return found["version"] if _normalized(found["name"]) == wanted else None
+    return None
+
+
+def _normalized(name: str) -> str:
+    """PEP 503: runs of `-`, `_` and `.` are one `-`, case does not matter."""
+    return re.sub(r"[-_.]+", "-", name).lower()

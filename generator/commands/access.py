@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from generator import console
 from generator.review.access import Grant, applied_state, model
 
 
@@ -18,17 +19,21 @@ def access(
     from generator.catalog.load import load_catalog
     from generator.pipeline.render import OUT, render_catalog
 
-    cat = load_catalog(catalog_dir)
+    with console.step("load the catalog") as step:
+        cat = load_catalog(catalog_dir)
+        step.detail = f"{len(cat.services)} services"
     envs = [e.name for e in cat.platform.environments]
     if env is not None and env not in envs:
         raise click.UsageError(f"--env {env!r} is not an env of the catalog ({', '.join(envs)})")
     names = sorted(s.name for s in cat.services)
     if service is not None and service not in names:
         raise click.UsageError(f"--service {service!r} is not a service of the catalog")
-    tree = render_catalog(cat)[OUT]
-    grants = model(applied_state(tree, envs, cat.platform.renderedPath))
+    with console.step("render and read the grants as Argo CD applies them") as step:
+        tree = render_catalog(cat)[OUT]
+        grants = model(applied_state(tree, envs, cat.platform.renderedPath))
+        step.detail = f"{len(grants)} grants"
     chosen = [g for g in grants if _wanted(g, env, service, path)]
-    click.echo(FORMATS[fmt](chosen), nl=False)
+    console.report(FORMATS[fmt](chosen))
     return 0
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
+from generator import console
 from generator.review import change, change_report
 
 FORMATS = {
@@ -17,6 +16,8 @@ FORMATS = {
 
 def diff(base: str, catalog: Path, fmt: str) -> int:
     """Print the report in `fmt`: 1 when the output changes."""
-    report = change.diff_against(catalog, base)
-    click.echo(FORMATS[fmt](report), nl=False)
+    with console.step(f"render {base} and the work tree, and compare") as step:
+        report = change.diff_against(catalog, base)
+        step.detail = f"{report.files_changed} files change"
+    console.report(FORMATS[fmt](report))
     return 1 if report.files_changed else 0

@@ -12,7 +12,7 @@ import posixpath
 import re
 import subprocess
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +23,8 @@ from generator.catalog.git_url import parse_git_url
 from generator.catalog.install import parse_install, unpinned_message
 from generator.catalog.load import PLATFORM_FILE, SERVICES_DIR, load_catalog
 from generator.catalog.models import DNS_LABEL, Ci, Platform
-from generator.errors import CatalogError, Problem, UserError
+from generator.catalog.placeholders import placeholder_warnings
+from generator.errors import CatalogError, Problem, UserError, unlocated
 from generator.pipeline.render import WORKFLOWS, render_catalog
 from generator.templating.builtin import templates_dir
 
@@ -82,7 +83,7 @@ def init_repo(target: Path, spec: InitSpec) -> InitResult:
     taken += sorted(f for f in folders if _exists_as_file(target / f))
     if taken:
         exists = "already exists: init writes nothing into a folder that holds its files"
-        raise UserError([Problem(str(target / p), 1, 1, "", exists) for p in taken])
+        raise UserError([unlocated(str(target / p), "", exists) for p in taken])
     for path, text in sorted(files.items()):
         dest = target / path
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -104,16 +105,20 @@ def _exists_as_file(path: Path) -> bool:
 
 
 def _refuse_bad_spec(spec: InitSpec) -> None:
-    problems = []
+    problems = []  # a flag's error names the flag: it has no file, line or column
     if (spec.aws_account_id is None) != (spec.region is None):
-        problems.append(Problem("init", 1, 1, "--aws-account-id", "give it with --region"))
+        flag = "--region" if spec.region is None else "--aws-account-id"
+        other = "--aws-account-id" if spec.region is None else "--region"
+        problems.append(unlocated(flag, "", f"missing: {other} needs it"))
     if spec.install is not None and parse_install(spec.install) is None:
-        problems.append(Problem("init", 1, 1, "--install", unpinned_message(spec.install)))
-    for name in (spec.system, *spec.environments):
+        problems.append(unlocated("--install", "", unpinned_message(spec.install)))
+    if not re.match(DNS_LABEL, spec.system):
+        problems.append(unlocated("--system", "", f"{spec.system!r} is not a DNS label"))
+    for name in spec.environments:
         if not re.match(DNS_LABEL, name):
-            problems.append(Problem("init", 1, 1, "--system/--env", f"{name!r} is not a DNS label"))
+            problems.append(unlocated("--env", "", f"{name!r} is not a DNS label"))
     if len(set(spec.environments)) != len(spec.environments):
-        problems.append(Problem("init", 1, 1, "--env", "an environment is named twice"))
+        problems.append(unlocated("--env", "", "an environment is named twice"))
     if problems:
         raise UserError(problems)
 
@@ -199,12 +204,26 @@ def _workflows(platform_text: str) -> dict[str, str]:
         (catalog / SERVICES_DIR).mkdir()
         try:
             loaded = load_catalog(catalog)
-        except CatalogError as exc:  # name the file init would write, not the scratch copy
-            shown = f"catalog/{PLATFORM_FILE}"
-            raise UserError([replace(p, file=shown) for p in exc.problems]) from None
+        except CatalogError as exc:  # the flag the value came from: no file was written
+            raise UserError([_as_flag(p.field, p.message) for p in exc.problems]) from None
     folder = loaded.platform.ci.workflowsPath
     tree = render_catalog(loaded)[WORKFLOWS]
     return {f"{folder}/{path}": text for path, text in tree.items()}
+
+
+FLAGS = {  # platform.yaml field init writes -> the flag its value came from
+    "system": "--system",
+    "gitRepo": "--git-repo",
+    "environments": "--env",
+    "aws.accountId": "--aws-account-id",
+    "aws.region": "--region",
+    "ci.install": "--install",
+}
+
+
+def _as_flag(field: str, message: str) -> Problem:
+    flag = next((f for name, f in FLAGS.items() if field.partition("[")[0].startswith(name)), None)
+    return unlocated(flag, "", message) if flag else unlocated("init", field, message)
 
 
 def next_steps(target: Path, result: InitResult) -> str:
@@ -224,9 +243,15 @@ def next_steps(target: Path, result: InitResult) -> str:
             "pinned source (`gitops-gen==VERSION`, optionally with `--index-url URL`, or "
             "`git+https://HOST/REPO@<40 hex>`)"
         )
+    platform = (target / FILES["platform.yaml"]).as_posix()
+    lines += placeholder_warnings(Path(platform), platform)
     if result.placeholder_repo:
-        lines.append("note: set gitRepo in catalog/platform.yaml to the URL Argo CD clones")
+        lines.append("next: set gitRepo in catalog/platform.yaml to the URL Argo CD clones")
     if result.placeholder_oidc:
-        lines.append("note: set aws.oidcProvider in catalog/platform.yaml to your EKS OIDC issuer")
+        lines.append(
+            "next: set aws.oidcProvider in catalog/platform.yaml to your EKS cluster's OIDC "
+            "issuer (`aws eks describe-cluster --name CLUSTER --query "
+            "cluster.identity.oidc.issuer --output text`, without https://)"
+        )
     lines.append("next: gitops-gen new-service NAME --owner TEAM, then make render")
     return "\n".join(lines) + "\n"

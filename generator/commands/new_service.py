@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from generator import console
 from generator.commands.scaffold import NewService, create_service, next_steps
 
 
@@ -33,5 +34,5 @@ def new_service(spec: NewService, catalog: Path) -> int:
         description=spec.description,
     )
     target, cat = create_service(catalog, spec)
-    click.echo(next_steps(cat, target, spec.name), nl=False)
+    console.info(next_steps(cat, target, spec.name))
     return 0

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import click
-
+from generator import console
 from generator.output import engine
 from generator.output.interrupts import Interrupted, as_interrupted
 from generator.output.stray import stray_warnings
+
+if TYPE_CHECKING:
+    from generator.catalog.models import Platform
+    from generator.output.plan import Plan
 
 
 def version_note(out: Path) -> str | None:
@@ -26,20 +31,25 @@ def version_note(out: Path) -> str | None:
     )
 
 
-def warn_placeholders(catalog: Path) -> None:
-    """A warning line on stderr per init placeholder left in platform.yaml (not an error)."""
+def pin_note(catalog: Path) -> str | None:
+    """One line when `ci.install` pins another gitops-gen version than this one: CI would
+    then render with that version, and its `check` may disagree with this one's."""
+    from generator import __version__
+    from generator.catalog.install import pinned_version
     from generator.catalog.load import PLATFORM_FILE, display_root
-    from generator.catalog.placeholders import placeholder_warnings
 
-    shown = f"{display_root(catalog)}{PLATFORM_FILE}"
-    for line in placeholder_warnings(catalog / PLATFORM_FILE, shown):
-        click.echo(line, err=True)
+    platform = read_platform(catalog)
+    pinned = pinned_version(platform.ci.install) if platform is not None else None
+    if pinned is None or pinned == __version__:
+        return None
+    return (
+        f"gitops-gen: note: ci.install in {display_root(catalog)}{PLATFORM_FILE} pins "
+        f"gitops-gen {pinned} for CI; this is gitops-gen {__version__}"
+    )
 
 
-def watched(catalog: Path, out: Path, workflows: Path | None) -> tuple[list[Path], Path] | None:
-    """The folders a change in which can change the output (the catalog, its templates
-    folder, the output) and the folder of the generated workflows, resolved; None when
-    platform.yaml cannot be read (the command itself then reports why)."""
+def read_platform(catalog: Path) -> Platform | None:
+    """platform.yaml's model, or None when it cannot be read (the command then says why)."""
     from pydantic import ValidationError
 
     from generator.catalog.load import PLATFORM_FILE
@@ -48,8 +58,27 @@ def watched(catalog: Path, out: Path, workflows: Path | None) -> tuple[list[Path
 
     data = parse_file(catalog / PLATFORM_FILE, PLATFORM_FILE)[1]
     try:
-        platform = Platform.model_validate(data)
+        return Platform.model_validate(data)
     except ValidationError:
+        return None
+
+
+def warn_placeholders(catalog: Path) -> None:
+    """A warning line on stderr per init placeholder left in platform.yaml (not an error)."""
+    from generator.catalog.load import PLATFORM_FILE, display_root
+    from generator.catalog.placeholders import placeholder_warnings
+
+    shown = f"{display_root(catalog)}{PLATFORM_FILE}"
+    for line in placeholder_warnings(catalog / PLATFORM_FILE, shown):
+        console.warning(line)
+
+
+def watched(catalog: Path, out: Path, workflows: Path | None) -> tuple[list[Path], Path] | None:
+    """The folders a change in which can change the output (the catalog, its templates
+    folder, the output) and the folder of the generated workflows, resolved; None when
+    platform.yaml cannot be read (the command itself then reports why)."""
+    platform = read_platform(catalog)
+    if platform is None:
         return None
     folders = [catalog, catalog / ".." / platform.templatesPath, out, Path(platform.renderedPath)]
     flows = workflows if workflows is not None else Path(platform.ci.workflowsPath)
@@ -94,21 +123,34 @@ def render(
         if dry_run:
             from generator.review.report import text_report  # only reports need difflib, blame
 
-            plan = engine.plan_for(catalog, out, workflows)
-            click.echo(text_report(plan, diffs=False), nl=False)
+            plan = _planned(lambda: engine.plan_for(catalog, out, workflows))
+            console.report(text_report(plan, diffs=False))
             return 0
-        with engine.staged_plan(catalog, out, workflows) as plan:
+        with contextlib.ExitStack() as held:  # the output's lock and the staged files
+            plan = _planned(lambda: held.enter_context(engine.staged_plan(catalog, out, workflows)))
             writing = True
-            summary = engine.apply_plan(plan, allow_empty=allow_empty, held=True)
+            with console.step("write") as step:
+                summary = engine.apply_plan(plan, allow_empty=allow_empty, held=True)
+                step.detail = str(summary)
     except (Interrupted, KeyboardInterrupt) as exc:
         stop = as_interrupted(exc)
         assert stop is not None
         stop.message = interrupted(stop, engine.fix_command(catalog, out, workflows), writing)
         raise stop from None
-    click.echo(f"gitops-gen: {summary}")
+    console.info(f"gitops-gen: {summary}")
     for line in stray_warnings((r.root, r.stray) for r in plan.roots.values()):
-        click.echo(f"gitops-gen: {line}", err=True)
+        console.warning(f"gitops-gen: {line}")
     return 0
+
+
+def _planned(make: Callable[[], Plan]) -> Plan:
+    """Load, render and compare with disk: one step for --verbose and the progress line."""
+    with console.step("load, render and compare") as step:
+        plan = make()
+        changed = sum(len(r.create) + len(r.update) + len(r.delete) for r in plan.roots.values())
+        files = sum(len(r.paths()) for r in plan.roots.values())
+        step.detail = f"{plan.services} services, {files} files, {changed} to change"
+    return plan
 
 
 def interrupted(stop: Interrupted, fix: str, writing: bool) -> str:
@@ -130,8 +172,11 @@ def check(
     if not concerns(files, catalog, out, workflows):
         return 0
     warn_placeholders(catalog)
-    plan = engine.plan_for(catalog, out, workflows)
-    click.echo(format_report(plan, fmt), nl=False)
-    if note := version_note(out):
-        click.echo(note, err=True)
+    plan = _planned(lambda: engine.plan_for(catalog, out, workflows))
+    with console.step("report"):
+        text = format_report(plan, fmt)
+    console.report(text, diff=fmt == "text")
+    for note in (version_note(out), pin_note(catalog)):
+        if note:
+            console.note(note)
     return 1 if plan.changed else 0

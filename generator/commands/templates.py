@@ -102,7 +102,7 @@ def _override(catalog_dir: Path, name: str, command: str) -> tuple[Path, bytes]:
     templates = templates_for(load_catalog(catalog_dir))
     _known(templates, name, command)
     if name not in templates.override_names or templates.overrides is None:
-        raise UserError.single(command, "name", f"{name!r} is not overridden (nothing ejected)")
+        raise UserError.unlocated(command, "name", f"{name!r} is not overridden (nothing ejected)")
     return templates.overrides, _builtin(templates, name).read_bytes()
 
 
@@ -132,7 +132,7 @@ def _known(templates: Templates, name: str, command: str) -> None:
     if name not in names:
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else " (see `templates list`)"
-        raise UserError.single(command, "name", f"{name!r} is not a template{hint}")
+        raise UserError.unlocated(command, "name", f"{name!r} is not a template{hint}")
 
 
 def _builtin(templates: Templates, name: str) -> Path:

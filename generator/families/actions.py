@@ -82,16 +82,36 @@ def install_script(ci: Ci) -> str:
     )
 
 
-def credentials_gate_script(secrets: list[str], where: str) -> Block:
-    """Are the secrets configured? If not, a notice and the job ends green (a fork or a new
-    repo must not get a red run every night). Sets the `configured` output."""
-    test = " && ".join(f'[ -n "${name}" ]' for name in secrets)
-    notice = f"::notice::{', '.join(secrets)} not configured for {where}: nothing to do"
+FORK_PULL_REQUEST = "FORK_PULL_REQUEST"
+# GitHub gives a pull request from a fork no secrets: the one run where a missing one is normal.
+FORK_PULL_REQUEST_EXPRESSION = (
+    "${{ github.event_name == 'pull_request' && "
+    "github.event.pull_request.head.repo.full_name != github.repository }}"
+)
+
+
+def credentials_gate_script(secrets: list[str], env: str) -> Block:
+    """Are the secrets configured? A missing one fails the job, naming it and where to set
+    it: a misspelled secret must not give a green no-op every night. Only a pull request from
+    a fork, which never gets secrets, ends green with a notice. Sets the `configured` output."""
+    tests = "".join(f'[ -n "${name}" ] || missing="$missing {name}"\n' for name in secrets)
+    q = shlex.quote
+    notice = q(f"::notice::a pull request from a fork gets no secrets: {env} skipped (unset:")
+    error = q(f"::error::secrets not set for the GitHub environment {env}:")
+    where = q(
+        f". Add each as a secret of that environment (Settings > Environments > {env}) "
+        "or of the repository"
+    )
     return Block(
-        f"if {test}; then\n"
+        'missing=""\n'
+        f"{tests}"
+        'if [ -z "$missing" ]; then\n'
         '  echo "configured=true" >> "$GITHUB_OUTPUT"\n'
-        "else\n"
-        f"  echo {shlex.quote(notice)}\n"
+        f'elif [ "${FORK_PULL_REQUEST}" = true ]; then\n'
+        f'  echo {notice}"$missing)"\n'
         '  echo "configured=false" >> "$GITHUB_OUTPUT"\n'
+        "else\n"
+        f'  echo {error}"$missing"{where}\n'
+        "  exit 1\n"
         "fi\n"
     )

@@ -29,8 +29,8 @@ class Tool(NamedTuple):
 class Gate(NamedTuple):
     """A job's first step: are its secrets configured? (`id: credentials`)"""
 
-    script: Block  # shell: sets the `configured` output, or prints a notice
-    env: tuple[Variable, ...]  # each secret it tests
+    script: Block  # shell: sets the `configured` output; fails naming a missing secret
+    env: tuple[Variable, ...]  # each secret it tests, and whether this is a fork's PR
 
 
 class CheckView(NamedTuple):
@@ -86,6 +86,13 @@ class ForceSyncJob(NamedTuple):
     script: Block  # shell: annotate every managed ExternalSecret, wait until Ready
 
 
+class CalledSecret(NamedTuple):
+    """A secret `workflow_call` declares: optional, since a job's GitHub environment may hold it."""
+
+    name: str
+    description: str
+
+
 class ForceSyncView(NamedTuple):
     """What `workflows/gitops-gen-force-sync.yml.j2` sees as `sync`."""
 
@@ -96,3 +103,4 @@ class ForceSyncView(NamedTuple):
     region: str
     cluster: str  # `${{ secrets.<ci.clusterNameSecret> }}`
     jobs: tuple[ForceSyncJob, ...]  # envs with ExternalSecrets only
+    secrets: tuple[CalledSecret, ...]  # every secret the jobs read

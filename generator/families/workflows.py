@@ -19,8 +19,15 @@ from generator.catalog.facts import Facts, SecretPlan, header
 from generator.catalog.models import Environment, Service
 from generator.catalog.names import github_secret_name
 from generator.families import terraform
-from generator.families.actions import ACTIONS, credentials_gate_script, install_script
+from generator.families.actions import (
+    ACTIONS,
+    FORK_PULL_REQUEST,
+    FORK_PULL_REQUEST_EXPRESSION,
+    credentials_gate_script,
+    install_script,
+)
 from generator.families.workflow_views import (
+    CalledSecret,
     CheckView,
     ForceSyncJob,
     ForceSyncView,
@@ -78,8 +85,9 @@ def _tool(facts: Facts) -> Tool:
 
 
 def _gate(secrets: list[str], env: Environment) -> Gate:
-    script = credentials_gate_script(secrets, f"environment {env.name}")
-    return Gate(script, tuple(Variable(name, _secret(name)) for name in secrets))
+    script = credentials_gate_script(secrets, env.name)
+    values = [Variable(name, _secret(name)) for name in secrets]
+    return Gate(script, (*values, Variable(FORK_PULL_REQUEST, FORK_PULL_REQUEST_EXPRESSION)))
 
 
 def job_id(env: Environment) -> str:
@@ -249,4 +257,22 @@ def force_sync_view(facts: Facts) -> ForceSyncView:
         region=region,
         cluster=_secret(ci.clusterNameSecret),
         jobs=tuple(jobs),
+        secrets=_called_secrets(facts),
     )
+
+
+def _called_secrets(facts: Facts) -> tuple[CalledSecret, ...]:
+    """Every secret the force-sync jobs read, each once: what its `workflow_call` declares."""
+    ci = facts.platform.ci
+    called = {
+        ci.deployRoleSecret: "ARN of the AWS role the force-sync assumes (OIDC)",
+        ci.clusterNameSecret: "name of the env's EKS cluster",
+    }
+    pushed = {
+        github_secret_name(svc.name, key): f"value of {key} of {svc.name}, for push-secrets"
+        for env in facts.envs
+        for svc in pipeline_services(facts, env)
+        if svc.secrets is not None
+        for key in svc.secrets.keys
+    }
+    return tuple(CalledSecret(n, d) for n, d in {**called, **dict(sorted(pushed.items()))}.items())

@@ -173,7 +173,7 @@ def helm_binary() -> str:
             "needs `helm` on PATH (or its path in GITOPS_GEN_HELM) to render the chart per env "
             "as Argo CD does; install helm"
         )
-        raise UserError.single("helm", "diff", msg)
+        raise UserError.unlocated("diff", "helm", msg)
     return found
 
 
@@ -187,12 +187,12 @@ def _kustomize(folder: Path) -> list[str]:
     if shutil.which("kustomize"):
         return ["kustomize", "build", str(folder)]
     msg = "needs `kubectl` (or `kustomize`) on PATH to build each overlay as Argo CD does"
-    raise UserError.single("kubectl", "diff", msg)
+    raise UserError.unlocated("diff", "kubectl", msg)
 
 
 def _run(cmd: list[str]) -> str:
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         first = (done.stderr.strip().splitlines() or ["failed"])[0]
-        raise UserError.single(cmd[-1], cmd[0], f"{' '.join(cmd[:2])} failed: {first}")
+        raise UserError.unlocated(cmd[-1], cmd[0], f"{' '.join(cmd[:2])} failed: {first}")
     return done.stdout

@@ -25,11 +25,11 @@ def catalog_at(catalog_dir: Path, ref: str) -> Catalog | None:
     where = catalog_dir.resolve()
     top = _git(["rev-parse", "--show-toplevel"], where)
     if top.returncode != 0:
-        raise UserError.single(str(catalog_dir), "--base", "the catalog is not in a git work tree")
+        raise UserError.unlocated("--base", "", f"{catalog_dir} is not in a git work tree")
     root = Path(top.stdout.decode().strip())
     rel = where.relative_to(root).as_posix()
     if _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root).returncode != 0:
-        raise UserError.single("--base", "ref", f"{ref!r} is not a commit in this repository")
+        raise UserError.unlocated("--base", "", f"{ref!r} is not a commit in this repository")
     archive = _git(["archive", "--format=tar", ref, "--", rel], root)
     if archive.returncode != 0:
         return None  # the path did not exist at that ref

@@ -126,7 +126,7 @@ def text_report(plan: Plan, *, diffs: bool = True) -> str:
     items = drifts(plan, diffs=diffs)
     if not items:
         return "gitops-gen: no drift: rendered output matches the catalog\n"
-    lines = [f"gitops-gen: {len(items)} file(s) drift from the catalog; fix: `{plan.fix}`"]
+    lines = [f"gitops-gen: {line}" for line in _headlines(items, f"`{plan.fix}`")]
     source = None
     for item in items:
         if item.source != source:
@@ -140,19 +140,38 @@ def text_report(plan: Plan, *, diffs: bool = True) -> str:
     return text
 
 
+STRAY_FIX = "delete each stray file, or move it out of the output: `render` leaves it alone"
+
+
+def _headlines(items: list[Drift], fix: str) -> list[str]:
+    """What drifts and what fixes it: `render` fixes generated files, never a stray one."""
+    stray = sum(d.status == "stray" for d in items)
+    lines = []
+    if generated := len(items) - stray:
+        lines.append(f"{generated} file(s) drift from the catalog; fix: {fix}")
+    if stray:
+        lines.append(f"{stray} stray file(s) Argo CD would deploy; fix: {STRAY_FIX}")
+    return lines
+
+
 def json_report(plan: Plan) -> str:
-    items = [asdict(d) for d in drifts(plan)]
-    return json.dumps({"drift": bool(items), "fix": plan.fix, "files": items}, indent=2) + "\n"
+    found = drifts(plan)
+    fix = plan.fix if any(d.status != "stray" for d in found) else ""
+    items = [asdict(d) for d in found]
+    doc = {"drift": bool(items), "fix": fix, "files": items}
+    if any(d.status == "stray" for d in found):
+        doc["stray_fix"] = STRAY_FIX
+    return json.dumps(doc, indent=2) + "\n"
 
 
 def markdown_report(plan: Plan) -> str:
     items = drifts(plan)
     if not items:
         return "### gitops-gen: no drift\n\nThe rendered output matches the catalog.\n"
-    out = [
-        f"### gitops-gen: {len(items)} file(s) drift from the catalog",
-        "",
-        f"Fix: run `{plan.fix}` and commit the result.",
+    fix = f"run `{plan.fix}` and commit the result"
+    out = [f"### gitops-gen: {len(items)} file(s) drift", ""]
+    out += [f"- {line}" for line in _headlines(items, fix)]
+    out += [
         "",
         "| cause | catalog file | status | file |",
         "| --- | --- | --- | --- |",

@@ -3,6 +3,7 @@ GitHub repository's README kept by init, placeholders warned about."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -107,13 +108,42 @@ def test_placeholders_left_in_platform_yaml_are_warnings(tmp_path: Path) -> None
         "--region",
         "eu-west-1",
     ]
-    assert gitops_gen(tmp_path, "init", "--system", "shop", *args).returncode == 0
+    init = gitops_gen(tmp_path, "init", "--system", "shop", *args)
+    assert init.returncode == 0
     expected = (
         "catalog/platform.yaml:5:19: warning: gitRepo: 'git.invalid' is a placeholder init "
         "wrote: replace it with your own value\n"
-        "catalog/platform.yaml:17:54: warning: oidcProvider: 'REPLACE-WITH-YOUR-CLUSTER-OIDC-ID' "
+        "catalog/platform.yaml:18:54: warning: oidcProvider: 'REPLACE-WITH-YOUR-CLUSTER-OIDC-ID' "
         "is a placeholder init wrote: replace it with your own value\n"
     )
+    assert expected in init.stdout  # init's next steps list them too
     for command in ("validate", "render", "check"):
         done = gitops_gen(tmp_path, command)
         assert (done.returncode, done.stderr) == (0, expected), command
+
+
+def test_a_one_env_aws_init_reads_as_each_service_once_its_issuer_is_set(tmp_path: Path) -> None:
+    """A store with no auth would be useless: init writes the OIDC issuer to replace, says
+    how to find it, and with it set every service gets its IRSA role and its SecretStore."""
+    aws = ["--aws-account-id", "123456789012", "--region", "eu-west-1"]
+    init = gitops_gen(tmp_path, "init", "--system", "shop", "--env", "dev", *aws)
+    assert init.returncode == 0, init.stderr
+    assert "next: set aws.oidcProvider in catalog/platform.yaml" in init.stdout
+    assert "aws eks describe-cluster --name CLUSTER" in init.stdout
+    platform = tmp_path / "catalog/platform.yaml"
+    text = platform.read_text()
+    assert "  secretStoreScope: service\n" in text
+    issuer = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF"
+    platform.write_text(text.replace("REPLACE-WITH-YOUR-CLUSTER-OIDC-ID", "0123456789ABCDEF"))
+    assert (
+        gitops_gen(tmp_path, "new-service", "cart", "--owner", "t", "--key", "DB_HOST").returncode
+        == 0
+    )
+    done = gitops_gen(tmp_path, "render")
+    assert (done.returncode, done.stderr.count("warning")) == (0, 1), done.stderr  # gitRepo
+    tfvars = json.loads(
+        (tmp_path / "rendered/terraform/envs/dev/terraform.tfvars.json").read_text()
+    )
+    assert issuer in json.dumps(tfvars) and "shop-dev-cart" in json.dumps(tfvars)
+    store = (tmp_path / "rendered/kustomize/cart/base/secretstore.yaml").read_text()
+    assert "serviceAccountRef:\n" in store

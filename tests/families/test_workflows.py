@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -248,3 +249,76 @@ def test_a_catalog_value_stays_one_string_in_every_workflow(
     }
     for name in ("gitops-gen-check.yml", "gitops-gen-secrets-sync.yml"):
         assert found[name]["on"]["push"]["branches"] == [branch], name
+
+
+def gate_run(step: dict[str, Any], env: dict[str, str], tmp_path: Path) -> tuple[int, str, str]:
+    """Run a job's credentials step in bash as the runner does: its `env:` with GitHub's
+    expressions replaced by `env`, and a GITHUB_OUTPUT file. (exit code, stdout, outputs)"""
+    output = tmp_path / "github_output"
+    output.write_text("")
+    variables = {name: env.get(name, "") for name in step["env"]}
+    done = subprocess.run(
+        [need("bash"), "-e", "-c", step["run"]],
+        env={"PATH": "/usr/bin:/bin", "GITHUB_OUTPUT": str(output), **variables},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.returncode, done.stdout, output.read_text()
+
+
+SYNC_GATES = [
+    ("gitops-gen-secrets-sync.yml", "env-prod", ["AWS_TERRAFORM_ROLE_ARN"]),
+    ("gitops-gen-force-sync.yml", "env-dev", ["AWS_DEPLOY_ROLE_ARN", "EKS_CLUSTER_NAME"]),
+]
+
+
+@pytest.mark.parametrize(("file", "job", "secrets"), SYNC_GATES)
+def test_a_missing_secret_fails_the_job_naming_it_and_where_to_set_it(
+    file: str, job: str, secrets: list[str], tmp_path: Path
+) -> None:
+    """On push, schedule, dispatch or call: red, not a green no-op every night."""
+    gate = workflows(REPO_CATALOG)[file]["jobs"][job]["steps"][0]
+    env = job.removeprefix("env-")
+    for missing in secrets:
+        values = {name: "set" for name in secrets if name != missing}
+        code, stdout, outputs = gate_run(gate, {**values, "FORK_PULL_REQUEST": "false"}, tmp_path)
+        assert (code, outputs) == (1, "")
+        assert stdout == (
+            f"::error::secrets not set for the GitHub environment {env}: {missing}. Add each as"
+            f" a secret of that environment (Settings > Environments > {env}) or of the"
+            " repository\n"
+        )
+
+
+@pytest.mark.parametrize(("file", "job", "secrets"), SYNC_GATES)
+def test_only_a_forks_pull_request_skips_with_a_notice(
+    file: str, job: str, secrets: list[str], tmp_path: Path
+) -> None:
+    gate = workflows(REPO_CATALOG)[file]["jobs"][job]["steps"][0]
+    code, stdout, outputs = gate_run(gate, {"FORK_PULL_REQUEST": "true"}, tmp_path)
+    assert (code, outputs) == (0, "configured=false\n")
+    assert stdout.startswith("::notice::a pull request from a fork gets no secrets")
+    assert stdout.endswith(f"(unset: {' '.join(secrets)})\n")
+    every = dict.fromkeys(secrets, "set")
+    code, stdout, outputs = gate_run(gate, {**every, "FORK_PULL_REQUEST": "false"}, tmp_path)
+    assert (code, stdout, outputs) == (0, "", "configured=true\n")
+
+
+def test_the_fork_test_is_githubs_own_expression() -> None:
+    gate = workflows(REPO_CATALOG)["gitops-gen-secrets-sync.yml"]["jobs"]["env-dev"]["steps"][0]
+    assert gate["env"]["FORK_PULL_REQUEST"] == (
+        "${{ github.event_name == 'pull_request' && "
+        "github.event.pull_request.head.repo.full_name != github.repository }}"
+    )
+
+
+@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda p: p.name)
+def test_workflow_call_declares_every_secret_the_workflow_reads(catalog: Path) -> None:
+    for name, wf in workflows(catalog).items():
+        call = wf["on"].get("workflow_call")
+        if call is None:
+            continue
+        read = set(re.findall(r"\$\{\{ secrets\.(\w+) \}\}", json.dumps(wf["jobs"])))
+        assert read and set(call["secrets"]) == read, name
+        assert all(s["required"] is False and s["description"] for s in call["secrets"].values())

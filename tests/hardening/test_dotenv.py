@@ -68,7 +68,7 @@ def test_a_blank_value_in_the_environment_is_refused(
 ) -> None:
     monkeypatch.setenv("DB_PASSWORD", "   ")
     code, out = push(make_catalog(), "--from-env")
-    assert (code, out) == (2, "environment:1:1: DB_PASSWORD: value is blank (only whitespace)\n")
+    assert (code, out) == (2, "environment: DB_PASSWORD: value is blank (only whitespace)\n")
 
 
 def test_a_malformed_endpoint_url_is_a_located_exit_2(
@@ -81,6 +81,6 @@ def test_a_malformed_endpoint_url_is_a_located_exit_2(
     )
     assert (code, out) == (
         2,
-        "--endpoint-url:1:1: endpoint-url: not a valid AWS endpoint URL "
+        "--endpoint-url: not a valid AWS endpoint URL "
         "(http(s)://HOST[:PORT], HOST a DNS name or an IP)\n",
     )

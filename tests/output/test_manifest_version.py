@@ -69,3 +69,60 @@ def test_a_manifest_from_before_versions_is_clean_and_silent(repo: Path) -> None
     path.write_text(json.dumps(doc, indent=1) + "\n")
     done = run(["check"])
     assert (done.exit_code, done.stderr) == (0, "")
+
+
+def pin(repo: Path, install: str) -> None:
+    platform = repo / "catalog/platform.yaml"
+    platform.write_text(platform.read_text() + f"ci:\n  install: {json.dumps(install)}\n")
+    assert run(["render"]).exit_code == 0
+
+
+HASH = "0" * 64
+PINS = {  # ci.install: the version it pins
+    "gitops-gen==7.1.0": "7.1.0",
+    f"gitops_gen==7.1.0 --hash=sha256:{HASH}": "7.1.0",
+    "gitops-gen==7.1.0 --index-url https://pypi.acme.internal/simple": "7.1.0",
+    f"https://files.acme.internal/gitops_gen-7.1.0-py3-none-any.whl#sha256={HASH}": "7.1.0",
+}
+
+
+@pytest.mark.parametrize("install", PINS, ids=range(len(PINS)))
+def test_check_notes_a_ci_install_pin_of_another_version_and_still_passes(
+    repo: Path, install: str
+) -> None:
+    pin(repo, install)
+    done = run(["check"])
+    assert done.exit_code == 0, done.output
+    assert done.stderr == (
+        f"gitops-gen: note: ci.install in catalog/platform.yaml pins gitops-gen {PINS[install]}"
+        f" for CI; this is gitops-gen {__version__}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        f"gitops-gen=={__version__}",
+        "gitops-gen @ git+https://github.com/acme/gitops-gen@" + "a" * 40,  # no version to tell
+        "./tools/gitops-gen",
+    ],
+)
+def test_check_is_silent_when_the_pin_matches_or_names_no_version(repo: Path, install: str) -> None:
+    pin(repo, install)
+    done = run(["check"])
+    assert (done.exit_code, done.stderr) == (0, "")
+
+
+def test_both_notes_when_the_manifest_and_the_pin_differ(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pin(repo, "gitops-gen==7.1.0")
+    running(monkeypatch, "99.0.0")
+    done = run(["check"])
+    assert done.exit_code == 0
+    assert done.stderr.splitlines() == [
+        f"gitops-gen: note: rendered/.gitops-gen-manifest.json was written by gitops-gen "
+        f"{__version__}; this is gitops-gen 99.0.0",
+        "gitops-gen: note: ci.install in catalog/platform.yaml pins gitops-gen 7.1.0 for CI;"
+        " this is gitops-gen 99.0.0",
+    ]

@@ -65,6 +65,10 @@ def test_an_unpinned_install_is_a_located_error(
             "python -m pip install gitops-gen==0.1.0\n",
         ),
         ("gitops-gen==0.1.0", "python -m pip install gitops-gen==0.1.0"),
+        (  # a wheel committed to the GitOps repo: the commit pins it
+            "./vendor/gitops_gen-0.1.0-py3-none-any.whl",
+            "python -m pip install ./vendor/gitops_gen-0.1.0-py3-none-any.whl",
+        ),
         (
             "gitops-gen==0.1.0 --index-url https://pypi.example/simple",
             "python -m pip install --index-url https://pypi.example/simple gitops-gen==0.1.0",

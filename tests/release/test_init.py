@@ -104,12 +104,13 @@ def test_init_in_an_installable_repo_installs_its_checkout(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("existing", "args", "message"),
     [
-        ("Makefile", [], "Makefile:1:1: (file): already exists: init writes nothing"),
-        (".github/workflows/gitops-gen-check.yml", [], "gitops-gen-check.yml:1:1: (file): "),
-        ("catalog", [], "catalog:1:1: (file): already exists"),
-        (None, ["--install", "gitops-gen>=0.1"], "init:1:1: --install: 'gitops-gen>=0.1'"),
-        (None, ["--region", "eu-west-1"], "--aws-account-id: give it with --region"),
-        (None, ["--env", "Prod"], "'Prod' is not a DNS label"),
+        ("Makefile", [], "Makefile: already exists: init writes nothing"),
+        (".github/workflows/gitops-gen-check.yml", [], "gitops-gen-check.yml: already exists"),
+        ("catalog", [], "catalog: already exists"),
+        (None, ["--install", "gitops-gen>=0.1"], "--install: 'gitops-gen>=0.1'"),
+        (None, ["--region", "eu-west-1"], "--aws-account-id: missing: --region needs it"),
+        (None, ["--env", "Prod"], "--env: 'Prod' is not a DNS label"),
+        (None, ["--aws-account-id", "12", "--region", "eu-west-1"], "--aws-account-id: '12' does"),
     ],
 )
 def test_init_refuses_and_writes_nothing(
@@ -121,7 +122,7 @@ def test_init_refuses_and_writes_nothing(
     before = tree(tmp_path)
     done = gitops_gen(tmp_path, "init", "--system", "shop", *args)
     assert done.returncode == 2 and message in done.stderr, done.stderr
-    assert "Traceback" not in done.stderr
+    assert ":1:1:" not in done.stderr  # a flag or a file as a whole: no invented location
     assert tree(tmp_path) == before
 
 

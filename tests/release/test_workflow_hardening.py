@@ -214,16 +214,17 @@ def test_every_workflow_keeps_the_hardening_rules(tmp_path: Path) -> None:
                     assert step["with"]["persist-credentials"] is False, f"{name}: {job_name}"
 
 
-def test_workflows_that_need_cloud_credentials_end_green_without_them(tmp_path: Path) -> None:
-    """The first step tests the secrets and writes a notice; every later step depends on it."""
+def test_workflows_that_need_cloud_credentials_test_them_first(tmp_path: Path) -> None:
+    """The first step tests the secrets (failing the job when one is missing, see
+    tests/families/test_workflows.py); every later step depends on it."""
     for name, text in all_workflows(tmp_path).items():
         for job in yaml.safe_load(text)["jobs"].values():
             steps = job["steps"]
             if "secrets." not in yaml.safe_dump(steps[1:]):
                 continue
             gate = steps[0]
-            assert gate["id"] == "credentials" and "::notice::" in gate["run"], name
-            for secret in gate["env"]:
+            assert gate["id"] == "credentials" and "::error::" in gate["run"], name
+            for secret in set(gate["env"]) - {"FORK_PULL_REQUEST"}:
                 assert f'[ -n "${secret}" ]' in gate["run"]
             assert all(
                 s["if"] == "steps.credentials.outputs.configured == 'true'" for s in steps[1:]

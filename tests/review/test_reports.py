@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.review.report import STRAY_FIX
 from tests.conftest import FIXTURES, SERVICE, run
 from tests.tools import diff_tools
 
@@ -166,7 +167,7 @@ def test_removing_an_env_var_is_a_removal(repo: Path) -> None:
 def test_bad_ref_is_a_user_error(repo: Path) -> None:
     result = run(["diff", "--base", "no-such-ref"])
     assert result.exit_code == 2
-    assert result.output == "--base:1:1: ref: 'no-such-ref' is not a commit in this repository\n"
+    assert result.output == "--base: 'no-such-ref' is not a commit in this repository\n"
 
 
 def test_check_names_service_env_and_fix(repo: Path) -> None:
@@ -195,6 +196,37 @@ def test_check_names_service_env_and_fix(repo: Path) -> None:
     assert text.splitlines()[0].endswith("fix: `gitops-gen render`")
     other = run(["check", "--workflows-dir", "ci flows"]).output
     assert "fix: `gitops-gen render --workflows-dir 'ci flows'`" in other.splitlines()[0]
+
+
+STRAY = "rendered/argocd/prod/extra-app.yaml"  # a folder Argo CD syncs whole
+
+
+def test_a_stray_file_alone_names_its_own_fix_and_not_render(repo: Path) -> None:
+    (repo / STRAY).write_text("kind: Application\n")
+    text = run(["check"])
+    assert text.exit_code == 1
+    assert text.output.splitlines()[0] == (
+        "gitops-gen: 1 stray file(s) Argo CD would deploy; fix: delete each stray file, or move"
+        " it out of the output: `render` leaves it alone"
+    )
+    assert "gitops-gen render" not in text.output
+    report = json.loads(run(["check", "--format", "json"]).output)
+    assert (report["fix"], report["stray_fix"]) == ("", STRAY_FIX)
+    markdown = run(["check", "--format", "markdown"]).output
+    assert "- 1 stray file(s) Argo CD would deploy; fix: delete each" in markdown
+    assert "gitops-gen render" not in markdown
+
+
+def test_drift_and_a_stray_file_get_one_fix_each(repo: Path) -> None:
+    (repo / STRAY).write_text("kind: Application\n")
+    target = repo / "rendered/kustomize/payment-service/overlays/stg/kustomization.yaml"
+    target.write_text(target.read_text() + "# edited\n")
+    head = run(["check"]).output.splitlines()[:2]
+    assert head == [
+        "gitops-gen: 1 file(s) drift from the catalog; fix: `gitops-gen render`",
+        f"gitops-gen: 1 stray file(s) Argo CD would deploy; fix: {STRAY_FIX}",
+    ]
+    assert json.loads(run(["check", "--format", "json"]).output)["fix"] == "gitops-gen render"
 
 
 def test_render_dry_run_lists_what_check_lists_without_the_diffs(repo: Path) -> None:

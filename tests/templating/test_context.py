@@ -120,7 +120,7 @@ def test_show_of_an_unknown_name_exits_2(make_catalog: Callable[..., Path]) -> N
     )
     assert result.exit_code == 2
     assert result.stderr == (
-        "templates show:1:1: name: 'eso/nope.yaml.j2' is not a template; did you mean "
+        "templates show: name: 'eso/nope.yaml.j2' is not a template; did you mean "
         "eso/secretstore.yaml.j2, eso/serviceaccount.yaml.j2, eso/externalsecret.yaml.j2?\n"
     )
 

@@ -106,5 +106,5 @@ def test_diff_of_a_template_never_ejected_exits_2(make_catalog: Callable[..., Pa
     result = run(["templates", "diff", NAME, "--catalog", str(catalog)])
     assert result.exit_code == 2
     assert result.stderr == (
-        f"templates diff:1:1: name: '{NAME}' is not overridden (nothing ejected)\n"
+        f"templates diff: name: '{NAME}' is not overridden (nothing ejected)\n"
     )

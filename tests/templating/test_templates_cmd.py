@@ -54,7 +54,7 @@ def test_eject_of_an_unknown_name_exits_2_with_close_matches(
     catalog = make_catalog()
     result = run(["templates", "eject", "kustomize/overlay.yaml.j2", "--catalog", str(catalog)])
     assert result.exit_code == 2
-    head = "templates eject:1:1: name: 'kustomize/overlay.yaml.j2' is not a template; "
+    head = "templates eject: name: 'kustomize/overlay.yaml.j2' is not a template; "
     assert result.stderr.startswith(f"{head}did you mean {NAME}, ")  # the closest first
     assert "kustomize/base-kustomization.yaml.j2" in result.stderr
     assert result.stderr.endswith("?\n") and result.stderr.count("\n") == 1
