@@ -69,4 +69,9 @@ class ConsistencyError(UserError):
 
 
 class OutputError(UserError):
-    """The output folder cannot be written safely (symlink escape, concurrent run)."""
+    """The output folder cannot be written safely (symlink escape, concurrent run). Its
+    problems name a path, never a line in it: `rendered/x: output: message`."""
+
+    @classmethod
+    def single(cls, file: str, field: str, message: str, line: int = 1, col: int = 1) -> UserError:
+        return cls([unlocated(file, field, message)])

@@ -43,7 +43,7 @@ def jobs() -> int:
     if not text:
         return os.cpu_count() or 1
     if not text.isdigit() or int(text) < 1:
-        raise UserError.single(ENV_VAR, "jobs", f"{text!r} is not a positive whole number")
+        raise UserError.unlocated(ENV_VAR, "jobs", f"{text!r} is not a positive whole number")
     return int(text)
 
 

@@ -277,8 +277,7 @@ def test_a_held_lock_refuses_with_a_clear_message(tmp_path: Path) -> None:
         os.close(fd)
     assert done.returncode == 2
     assert (
-        done.stderr
-        == f"{out}:1:1: output: another gitops-gen run is writing this folder; try again\n"
+        done.stderr == f"{out}: output: another gitops-gen run is writing this folder; try again\n"
     )
     assert list(out.iterdir()) == []
 

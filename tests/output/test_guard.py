@@ -27,7 +27,7 @@ def test_an_output_folder_holding_the_catalog_is_refused(
     result = run(["render", *args])
     assert result.exit_code == 2
     assert result.output == (
-        f"{repo}:1:1: output: the output folder holds the catalog ({catalog.as_posix()}); a "
+        f"{repo}: output: the output folder holds the catalog ({catalog.as_posix()}); a "
         "render deletes the files its manifest lists: give the output a folder of its own\n"
     )
     assert (catalog / "platform.yaml").read_bytes() == before

@@ -63,7 +63,7 @@ def test_emptying_the_catalog_needs_allow_empty(
     assert code == 2
     removed = output.split("(")[1].split(" ")[0]
     assert output.strip() == (
-        f"{catalog.as_posix()}/services/:1:1: services: the catalog has no services: this "
+        f"{catalog.as_posix()}/services/: services: the catalog has no services: this "
         f"render would remove every service's output ({removed} generated files); if that is "
         "intended, run again with --allow-empty"
     )

@@ -166,7 +166,7 @@ def test_a_file_where_a_folder_goes_is_refused_before_any_write(
     before = snapshot_dir(tmp_path)
     code, output = render(catalog, out)
     assert code == 2
-    assert output == f"{blocker}:1:1: output: a file stands where a generated folder goes\n"
+    assert output == f"{blocker}: output: a file stands where a generated folder goes\n"
     assert snapshot_dir(tmp_path) == before
 
 
@@ -197,7 +197,7 @@ def test_a_failing_writer_exits_2_naming_the_file(
     code, output = render(catalog, out)
     assert (code, output) == (
         2,
-        f"{out}/{last}:1:1: output: No space left on device; nothing in the output was changed\n",
+        f"{out}/{last}: output: No space left on device; nothing in the output was changed\n",
     )
     assert not out.exists(), "a first render that failed leaves no output folder"
     monkeypatch.setattr(stage, "_write_new", real_write)
