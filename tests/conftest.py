@@ -60,6 +60,13 @@ def own_issuers(platform: str) -> str:
     return platform.replace(PROD_CLUSTER, PROD_CLUSTER + "    oidcProvider: oidc.example/id/PROD\n")
 
 
+# Two AWS services need the `service` store scope: a ClusterSecretStore would let each read
+# the other's secret (refused). Every cluster its own OIDC issuer.
+SERVICE_SCOPE_PLATFORM = own_issuers(PLATFORM).replace(
+    'accountId: "123456789012"', 'accountId: "123456789012"\n  oidcProvider: oidc.example/id/X'
+)
+
+
 def render_tree(catalog: Path) -> dict[str, str]:
     return render_catalog(load_catalog(catalog))[OUT]
 

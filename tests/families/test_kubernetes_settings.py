@@ -62,7 +62,6 @@ def test_service_secret_name_renames_the_target_the_chart_and_the_runbook(
         "kustomize/web/overlays/dev/kustomization.yaml",
         "kustomize/web/overlays/prod/kustomization.yaml",
         "runbooks/web.md",
-        "terraform/envs/prod/terraform.tfvars.json",  # the IRSA trust names the namespace
     ]
     tree = render_tree(make_catalog(services, platform=PLATFORM))
     es = doc(tree, "kustomize/web/base/externalsecret.yaml")
