@@ -26,7 +26,7 @@ from generator.backends.eso import (
     ServiceAccountView,
     StoresView,
 )
-from generator.backends.vault_bootstrap import BootstrapView
+from generator.backends.vault_bootstrap import BootstrapView, ReviewerView
 from generator.backends.vault_objects import AuthView, PolicyView, StaticSecretView
 from generator.catalog.models import Environment, Platform, Service
 from generator.families.argocd_views import AppView, ProjectView
@@ -70,6 +70,7 @@ CONTEXTS: dict[str, Context] = {
     "vault/bootstrap.sh.j2": Context(PER_ENV, (("bootstrap", BootstrapView),)),
     "vault/policy.hcl.j2": Context(PER_SERVICE_ENV, (("policy", PolicyView),)),
     "vault/serviceaccount.yaml.j2": Context(PER_SERVICE, (("auth", AuthView),)),
+    "vault/token-reviewer.yaml.j2": Context(PER_ENV, (("reviewer", ReviewerView),)),
     "vault/vaultauth.yaml.j2": Context(PER_SERVICE, (("auth", AuthView),)),
     "vault/vaultconnection.yaml.j2": Context(PER_SERVICE, (("auth", AuthView),)),
     "vault/vaultstaticsecret.yaml.j2": Context(PER_SERVICE, (("vss", StaticSecretView),)),

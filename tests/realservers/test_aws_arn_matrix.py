@@ -98,12 +98,11 @@ def own_names(catalog: Catalog) -> dict[str, set[tuple[str, str]]]:
 
 def decoys(name: str, envs: list[str]) -> Iterator[str]:
     yield from (name + "-x", name + "-v2", name + "/extra", name[:-1], name + "x")
+    lead = "/" if name.startswith("/") else ""  # a parameter path keeps its leading `/`
     for env in envs:  # the same name in every other env
         for other in envs:
             if other != env and f"/{env}/" in f"/{name}/":
-                yield f"/{name}/".replace(f"/{env}/", f"/{other}/", 1).strip("/")
-                if name.startswith("/"):
-                    yield "/" + f"/{name}/".replace(f"/{env}/", f"/{other}/", 1).strip("/")
+                yield lead + f"/{name}/".replace(f"/{env}/", f"/{other}/", 1).strip("/")
 
 
 def arns(backend: Backend, real: set[tuple[str, str]], envs: list[str]) -> dict[str, str]:
@@ -119,7 +118,7 @@ def arns(backend: Backend, real: set[tuple[str, str]], envs: list[str]) -> dict[
         else:
             backend.ssm.put_parameter(Name=name, Value="v", Type="SecureString", Overwrite=True)
             arn = backend.ssm.get_parameter(Name=name)["Parameter"]["ARN"]
-        out[str(arn)] = name
+        assert out.setdefault(str(arn), name) == name, f"{name} and {out[str(arn)]}: one ARN"
     return out
 
 
