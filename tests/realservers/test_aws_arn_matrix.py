@@ -65,6 +65,9 @@ def test_the_evaluator_knows_iam_wildcards() -> None:
     assert not allowed(policy, "secretsmanager:GetSecretValue", arn.replace("dev", "DEV"))
     exact = {"Statement": {"Effect": "Allow", "Action": "ssm:GetParameter", "Resource": arn}}
     assert not allowed(exact, "ssm:GetParameter", arn + "x")
+    six = {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*:dev/pay-??????"}}
+    assert allowed(six, "secretsmanager:GetSecretValue", arn)
+    assert not allowed(six, "secretsmanager:GetSecretValue", arn.replace("pay", "pay-x"))
     brackets = {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "a[bc]"}}
     assert allowed(brackets, "ssm:GetParameter", "a[bc]")  # no character classes in IAM
     assert not allowed(brackets, "ssm:GetParameter", "ab")
