@@ -69,7 +69,7 @@ REVIEWER = ReviewerView(
     namespace="vault-auth",
     account="vault-token-reviewer",
     binding="vault-token-reviewer-auth-delegator",
-    secret="vault-token-reviewer",
+    secret="vault-token-reviewer",  # noqa: S106 - a Secret's name, not a value
 )
 
 

@@ -111,7 +111,7 @@ def decoys(name: str, envs: list[str]) -> Iterator[str]:
 def arns(backend: Backend, real: set[tuple[str, str]], envs: list[str]) -> dict[str, str]:
     """ARN -> its (kind) name, for every real name and its decoys, created where missing."""
     names = {(k, n) for k, n in real} | {(k, d) for k, n in real for d in decoys(n, envs)}
-    out = {}
+    out: dict[str, str] = {}
     for kind, name in sorted(names):
         if kind == "secretsmanager":
             try:
