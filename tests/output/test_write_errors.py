@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from generator.output import write
-from tests.conftest import SERVICE
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 from tests.output.test_write import render, snapshot_dir
 
 
@@ -38,7 +38,7 @@ def test_a_full_disk_leaves_no_temp_file_and_names_what_to_do(
     monkeypatch: pytest.MonkeyPatch,
     room: int,
 ) -> None:
-    catalog, out = make_catalog(), tmp_path / "rendered"
+    catalog, out = make_catalog(platform=SERVICE_SCOPE_PLATFORM), tmp_path / "rendered"
     assert render(catalog, out)[0] == 0
     (catalog / "services" / "more.yaml").write_text(SERVICE.format(name="more"))
     before = snapshot_dir(out)
