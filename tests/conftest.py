@@ -51,6 +51,21 @@ secrets:
   keys: [DB_PASSWORD]
 """
 
+PROD_CLUSTER = "    cluster: https://prod.k8s.acme.internal\n"
+
+
+def own_issuers(platform: str) -> str:
+    """PLATFORM with prod's cluster given its own OIDC issuer: two clusters never share one
+    (either could assume the other's IRSA roles), so `aws.oidcProvider` is dev's alone."""
+    return platform.replace(PROD_CLUSTER, PROD_CLUSTER + "    oidcProvider: oidc.example/id/PROD\n")
+
+
+# Two AWS services need the `service` store scope: a ClusterSecretStore would let each read
+# the other's secret (refused). Every cluster its own OIDC issuer.
+SERVICE_SCOPE_PLATFORM = own_issuers(PLATFORM).replace(
+    'accountId: "123456789012"', 'accountId: "123456789012"\n  oidcProvider: oidc.example/id/X'
+)
+
 
 def render_tree(catalog: Path) -> dict[str, str]:
     return render_catalog(load_catalog(catalog))[OUT]

@@ -16,7 +16,7 @@ import pytest
 
 from generator.catalog.load import Catalog, load_catalog
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager, Vault
-from tests.conftest import FIXTURES, REPO_CATALOG, run
+from tests.conftest import FIXTURES, PLATFORM, REPO_CATALOG, SERVICE, own_issuers, run
 from tests.realservers.test_vault_topology import topology_catalog
 from tests.tools import need
 
@@ -40,6 +40,7 @@ def expected(cat: Catalog) -> set[Row]:
     platform = cat.platform
     for env in platform.environments:
         everything: set[tuple[str, str]] = set()
+        aws_namespaces: set[str] = set()
         for svc in cat.services:
             over = svc.environments.get(env.name)
             if svc.secrets is None or (over is not None and not over.enabled):
@@ -69,12 +70,17 @@ def expected(cat: Catalog) -> set[Row]:
                 kind = "secretsmanager" if isinstance(backend, AwsSecretsManager) else "ssm"
                 everything |= {(kind, p) for p in own}
                 if platform.aws is not None and platform.aws.secretStoreScope == "cluster":
+                    aws_namespaces.add(namespace(cat, svc.name, env.name))
                     continue  # read by ESO's own role, below
             ns = namespace(cat, svc.name, env.name)
             rows |= {(env.name, env.cluster, ns, svc.name, kind, p) for p in own}
         if platform.aws is not None and platform.aws.secretStoreScope == "cluster":
             eso_ns, _, eso = platform.aws.esoServiceAccount.partition("/")
             rows |= {(env.name, env.cluster, eso_ns, eso, k, p) for k, p in everything}
+            # a ClusterSecretStore admits every namespace: each AWS service's namespace
+            # reads, through ESO, what ESO reads (the catalog allows one such service)
+            for ns in aws_namespaces:
+                rows |= {(env.name, env.cluster, ns, "*", k, p) for k, p in everything}
     return rows
 
 
@@ -100,7 +106,8 @@ CATALOGS = {
     "repo": lambda tmp: REPO_CATALOG,
     "vault": lambda tmp: FIXTURES / "vault",
     "seed003": lambda tmp: FIXTURES / "seed003",
-    "zerotouch-cluster-scope": lambda tmp: FIXTURES / "zerotouch",
+    "zerotouch": lambda tmp: FIXTURES / "zerotouch",
+    "cluster-scope-one-service": lambda tmp: cluster_scope_catalog(tmp / "c"),
     "one-vault-three-clusters": lambda tmp: topology_catalog(tmp / "c", one_vault=True),
     "one-vault-per-env": lambda tmp: topology_catalog(tmp / "c", one_vault=False),
 }
@@ -117,36 +124,33 @@ def test_access_lists_exactly_the_declared_readers(name: str, tmp_path: Path) ->
     assert (missing, extra) == ([], []), f"missing {missing}\nextra {extra}"
 
 
-SHARED_ISSUER = """\
-system: acme
-gitRepo: https://github.com/acme/gitops.git
-environments:
-  - {name: dev}
-  - {name: prod, cluster: https://prod.k8s.acme.internal}
-aws: {region: ap-south-1, accountId: "123456789012", oidcProvider: oidc.example/id/ONE}
-secretBackends:
-  aws: {type: aws-secrets-manager, key: "{env}/{service}"}
-"""
+def cluster_scope_catalog(root: Path) -> Path:
+    """`cluster` store scope with the one AWS service it allows, and ESO's IRSA role."""
+    (root / "services").mkdir(parents=True)
+    platform = own_issuers(PLATFORM).replace(
+        'accountId: "123456789012"\n',
+        'accountId: "123456789012"\n  oidcProvider: oidc.example/id/DEV\n'
+        "  secretStoreScope: cluster\n",
+    )
+    (root / "platform.yaml").write_text(platform)
+    (root / "services" / "svc.yaml").write_text(SERVICE.format(name="svc"))
+    return root
 
 
-def test_access_shows_a_cluster_that_can_assume_another_envs_role(
-    make_catalog: object, tmp_path: Path
-) -> None:
-    """Two clusters with one OIDC issuer: prod's role trusts payment/payment in dev's
-    cluster too. The model reads the trust, so it shows that crossing."""
-    need("kubectl")
+def test_access_refuses_a_catalog_with_cross_reads(tmp_path: Path) -> None:
+    """Two clusters with one OIDC issuer: each could assume the other's IRSA roles. `access`
+    loads the catalog as `validate` does, so it names the fix instead of a table."""
     catalog = tmp_path / "cat"
     (catalog / "services").mkdir(parents=True)
-    (catalog / "platform.yaml").write_text(SHARED_ISSUER)
-    (catalog / "services" / "payment.yaml").write_text(
-        "name: payment\nowner: t\nimage: {repository: r, tag: v}\n"
-        "secrets: {backend: aws, keys: [DB_PASSWORD]}\n"
+    (catalog / "platform.yaml").write_text(
+        PLATFORM.replace(
+            'accountId: "123456789012"', 'accountId: "123456789012"\n  oidcProvider: o/id/ONE'
+        )
     )
-    got, _ = actual(catalog)
-    crossing = ("dev", "https://kubernetes.default.svc", "payment", "payment")
-    assert (*crossing, "secretsmanager", "prod/payment") in got
-    text = run(["access", "--catalog", str(catalog), "--path", "prod/*"]).output
-    assert "[ANOTHER ENV: prod]" in text
+    (catalog / "services" / "svc.yaml").write_text(SERVICE.format(name="svc"))
+    result = run(["access", "--catalog", str(catalog)])
+    assert result.exit_code == 2
+    assert "trust one OIDC issuer 'o/id/ONE'" in result.output
 
 
 def test_filters_and_formats() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator import __version__
-from tests.conftest import SERVICE
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 
 
 def gitops_gen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -46,7 +46,8 @@ def test_a_reader_that_stops_early_is_no_crash(
     make_catalog: Callable[..., Path], tmp_path: Path, lines: int
 ) -> None:
     """`gitops-gen check | head`: the drift report is cut short, never a traceback."""
-    catalog = make_catalog({f"svc{i}": SERVICE.format(name=f"svc{i}") for i in range(40)})
+    services = {f"svc{i}": SERVICE.format(name=f"svc{i}") for i in range(40)}
+    catalog = make_catalog(services, platform=SERVICE_SCOPE_PLATFORM)
     cmd = [sys.executable, "-m", "generator", "check", "--catalog", str(catalog), "--out", "o"]
     proc = subprocess.Popen(
         cmd,

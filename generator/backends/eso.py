@@ -47,6 +47,20 @@ class DataView(NamedTuple):
     secret_key: str
     key: str  # the remote name (with `_ENV_` in the base)
     property: str  # the JSON document's property ("" for one object per key)
+    template: str  # ESO's Go template for the key: its value, or a failed sync when blank
+
+
+def key_template(key: str) -> str:
+    """ESO's `target.template` (engine v2: Go text/template with sprig but `env`/`expandenv`)
+    for one declared key: its value, or a failed sync when the fetched value is empty or
+    blank. ESO then writes no Secret and the pod cannot start, as on Vault. `index` and
+    `toString` read the value whether ESO hands the template strings or bytes."""
+    return (
+        f'{{{{- $v := index . "{key}" | toString -}}}}'
+        f'{{{{- if eq (trim $v) "" -}}}}'
+        f'{{{{- fail "declared key {key} is empty or blank in the AWS secret" -}}}}'
+        "{{- end -}}{{- $v -}}"
+    )
 
 
 class ExternalSecretView(NamedTuple):
@@ -182,8 +196,8 @@ def _declared_data(
     """
     refs = facts.refs(service, env)
     if plan.per_key:
-        return tuple(DataView(r.secret_key, r.key, "") for r in refs)
-    return tuple(DataView(k, refs[0].key, k) for k in plan.keys)
+        return tuple(DataView(r.secret_key, r.key, "", key_template(r.secret_key)) for r in refs)
+    return tuple(DataView(k, refs[0].key, k, key_template(k)) for k in plan.keys)
 
 
 def _service_store(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from generator.backends import vault_objects as vault
 from generator.backends.base import EnvAccess, SecretBackend
 from generator.backends.commands import JSON_NOTE, Fill, q, value_file
-from generator.backends.vault_bootstrap import BootstrapView
+from generator.backends.vault_bootstrap import BootstrapView, ReviewerView
 from generator.catalog.models import VSO, Vault
 from generator.catalog.rules_vault import auth_mount, role_name, shared_path
 from generator.parts.operator import Operator, switched
@@ -30,6 +30,7 @@ class VaultBackend(SecretBackend):
     templates = MappingProxyType(
         {
             "vault/bootstrap.sh.j2": Context(PER_ENV, (("bootstrap", BootstrapView),)),
+            "vault/token-reviewer.yaml.j2": Context(PER_ENV, (("reviewer", ReviewerView),)),
             vault.POLICY_TEMPLATE: Context(PER_SERVICE_ENV, (("policy", vault.PolicyView),)),
             "vault/serviceaccount.yaml.j2": Context(PER_SERVICE, (("auth", vault.AuthView),)),
             "vault/vaultauth.yaml.j2": Context(PER_SERVICE, (("auth", vault.AuthView),)),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from generator.templating.engine import Templates
 
 TEMPLATE = "vault/bootstrap.sh.j2"
+REVIEWER_TEMPLATE = "vault/token-reviewer.yaml.j2"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,29 @@ class BootstrapView(NamedTuple):
     generated: str  # the generated-file header line (a shell comment)
     env: str
     vaults: tuple[VaultView, ...]  # by address
+
+
+class ReviewerView(NamedTuple):
+    """What `vault/token-reviewer.yaml.j2` sees as `reviewer`: the identity a Vault outside the
+    cluster reviews ServiceAccount tokens with (`system:auth-delegator`) and its token."""
+
+    namespace: str
+    account: str
+    binding: str  # the ClusterRoleBinding to system:auth-delegator
+    secret: str  # the `kubernetes.io/service-account-token` Secret holding its token
+
+
+REVIEWER = ReviewerView(
+    namespace="vault-auth",
+    account="vault-token-reviewer",
+    binding="vault-token-reviewer-auth-delegator",
+    secret="vault-token-reviewer",  # noqa: S106 - a Secret's name, not a value
+)
+
+
+def token_reviewer(templates: Templates, source: str) -> str:
+    """The token reviewer's objects, with the generated-file header."""
+    return header(source) + templates.render(REVIEWER_TEMPLATE, reviewer=REVIEWER)
 
 
 def script(templates: Templates, source: str, env: str, grants: list[Grant]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from generator.backends.vault_bootstrap import Grant, script
+from generator.backends.vault_bootstrap import Grant, script, token_reviewer
 from generator.catalog.facts import Facts, header
 from generator.catalog.models import Environment, Service, Vault
 from generator.catalog.rules_vault import (
@@ -236,9 +236,9 @@ def _render(facts: Facts, grants: dict[str, list[Grant]]) -> dict[str, str]:
             source = facts.catalog.source(grant.service)
             files[f"{ROOT}/{env}/{grant.policy_file}"] = header(source) + policy
         if found:
-            files[f"{ROOT}/{env}/bootstrap.sh"] = script(
-                templates.bound(**scope(None, models[env])), facts.source(), env, found
-            )
+            bound = templates.bound(**scope(None, models[env]))
+            files[f"{ROOT}/{env}/bootstrap.sh"] = script(bound, facts.source(), env, found)
+            files[f"{ROOT}/{env}/token-reviewer.yaml"] = token_reviewer(bound, facts.source())
     return files
 
 

@@ -20,11 +20,11 @@ A Vault is its address, plus the cluster when the address is cluster-local (`*.s
 from __future__ import annotations
 
 from generator.review import applied
-from generator.review.access_aws import _aws, _unrendered_eso
+from generator.review.access_aws import _aws, _unrendered_eso, through_cluster_stores
 from generator.review.access_model import Applied, Grant, Principal, Secret
 from generator.review.access_vault import _vault
 
-__all__ = ["Applied", "Grant", "Principal", "Secret", "applied_state", "model"]
+__all__ = ["Applied", "Grant", "Principal", "Secret", "applied_state", "crossings", "model"]
 
 
 def applied_state(tree: dict[str, str], envs: list[str], rendered_path: str) -> Applied:
@@ -42,4 +42,20 @@ def applied_state(tree: dict[str, str], envs: list[str], rendered_path: str) -> 
 
 
 def model(state: Applied) -> list[Grant]:
-    return sorted({*_aws(state), *_unrendered_eso(state), *_vault(state)})
+    grants = {*_aws(state), *_unrendered_eso(state), *_vault(state)}
+    return sorted(grants | set(through_cluster_stores(state, grants)))
+
+
+def crossings(grants: list[Grant]) -> list[Grant]:
+    """Reads the catalog did not declare: a principal of one env reading another env's secret,
+    or a service's principal reading another service's. ESO's own identity (no service) is the
+    platform's and reads its env's secrets; a shared Vault path (no service) is read only
+    where a policy grants it, which follows the services' `shared` lists."""
+    out = []
+    for grant in grants:
+        p, s = grant.principal, grant.secret
+        other_env = p.env not in s.envs
+        other_service = bool(s.service) and bool(p.service) and p.service != s.service
+        if other_env or other_service:
+            out.append(grant)
+    return out

@@ -8,15 +8,18 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from generator.review.access_model import (
+    ANY_EXTERNAL_SECRET,
     READ_ACTIONS,
     SM_SUFFIX,
     WEB_IDENTITY,
     Applied,
     Grant,
     Obj,
+    Principal,
     Secret,
     principal_of,
     service_accounts,
+    service_of,
 )
 
 # --- AWS -------------------------------------------------------------------------------------
@@ -137,31 +140,16 @@ def _unrendered_eso(state: Applied) -> Iterator[Grant]:
     """A ClusterSecretStore without `auth` uses ESO's controller identity. Where the render has
     no IRSA role for it (no OIDC issuer), its IAM policy is not known here: it is taken to
     read every secret of its env that the store's AWS service holds (the safe assumption)."""
-    import yaml
-
     for env in state.envs:
         if _tfvars(state, env).get("irsa_roles"):
             continue
-        stores = [
-            o
-            for o in state.objects.get(env, [])
-            if o.get("kind") == "ClusterSecretStore"
-            and not ((o.get("spec") or {}).get("provider") or {}).get("aws", {}).get("auth")
-        ]
-        docs = yaml.safe_load_all(state.tree.get(f"argocd/{env}/operators.yaml", ""))
-        eso = next((d for d in docs if isinstance(d, dict) and _is_eso(d)), None)
+        stores = _cluster_stores(state, env)
+        eso = _eso(state, env)
         if not stores or eso is None:
             continue
-        values = eso["spec"]["source"].get("helm", {}).get("valuesObject", {})
-        account = values.get("serviceAccount", {})
-        arn = (account.get("annotations") or {}).get("eks.amazonaws.com/role-arn", "")
-        principal = principal_of(
-            state, state.clusters[env], eso["spec"]["destination"]["namespace"], account["name"]
-        )
+        arn, principal = eso
         for store in stores:
-            kind = {"SecretsManager": "secretsmanager", "ParameterStore": "ssm"}.get(
-                store["spec"]["provider"]["aws"].get("service", ""), ""
-            )
+            kind = _store_kind(store)
             name, reach = store["metadata"]["name"], _conditions(store["spec"])
             via = (
                 f"IAM role {arn or 'of ESO'} (not rendered: taken to read every secret of the "
@@ -170,6 +158,71 @@ def _unrendered_eso(state: Applied) -> Iterator[Grant]:
             for secret in _aws_secrets(state, "*").values():
                 if env in secret.envs and secret.backend == kind:
                     yield Grant(principal, via, secret)
+
+
+def through_cluster_stores(state: Applied, grants: Iterable[Grant]) -> Iterator[Grant]:
+    """What ESO's identity reads, every namespace a ClusterSecretStore admits reads too: an
+    ExternalSecret there names any remote key and ESO fetches it (the store has no `auth`)."""
+    grants = list(grants)
+    for env in state.envs:
+        eso = _eso(state, env)
+        if eso is None:
+            continue
+        _, identity = eso
+        namespaces = {
+            (o["metadata"]["namespace"], service_of(o))
+            for o in state.objects.get(env, [])
+            if o.get("kind") == "ExternalSecret"
+        }
+        for store in _cluster_stores(state, env):
+            kind, name = _store_kind(store), store["metadata"]["name"]
+            admitted = [(ns, svc) for ns, svc in sorted(namespaces) if _admits(store, ns)]
+            for grant in grants:
+                if grant.principal != identity or grant.secret.backend != kind:
+                    continue
+                for namespace, service in admitted:
+                    who = Principal(env, identity.cluster, namespace, ANY_EXTERNAL_SECRET, service)
+                    yield Grant(who, f"ClusterSecretStore {name} as {grant.via}", grant.secret)
+
+
+def _cluster_stores(state: Applied, env: str) -> list[Obj]:
+    return [
+        o
+        for o in state.objects.get(env, [])
+        if o.get("kind") == "ClusterSecretStore"
+        and not ((o.get("spec") or {}).get("provider") or {}).get("aws", {}).get("auth")
+    ]
+
+
+def _store_kind(store: Obj) -> str:
+    service = store["spec"]["provider"]["aws"].get("service", "")
+    return {"SecretsManager": "secretsmanager", "ParameterStore": "ssm"}.get(service, "")
+
+
+def _admits(store: Obj, namespace: str) -> bool:
+    """A store's `conditions`: none admits every namespace; a label selector is taken to
+    admit any (labels are not known here)."""
+    conditions = (store.get("spec") or {}).get("conditions") or []
+    if not conditions:
+        return True
+    return any(
+        c.get("namespaceSelector") or namespace in (c.get("namespaces") or []) for c in conditions
+    )
+
+
+def _eso(state: Applied, env: str) -> tuple[str, Principal] | None:
+    """ESO's IRSA role ARN (or "") and its ServiceAccount in the env's cluster."""
+    import yaml
+
+    docs = yaml.safe_load_all(state.tree.get(f"argocd/{env}/operators.yaml", ""))
+    eso = next((d for d in docs if isinstance(d, dict) and _is_eso(d)), None)
+    if eso is None:
+        return None
+    values = eso["spec"]["source"].get("helm", {}).get("valuesObject", {})
+    account = values.get("serviceAccount", {})
+    arn = (account.get("annotations") or {}).get("eks.amazonaws.com/role-arn", "")
+    namespace = eso["spec"]["destination"]["namespace"]
+    return arn, principal_of(state, state.clusters[env], namespace, account["name"])
 
 
 def _is_eso(doc: Obj) -> bool:

@@ -12,6 +12,8 @@ READ_ACTIONS = {
     "secretsmanager": ("secretsmanager:GetSecretValue",),
     "ssm": ("ssm:GetParameter", "ssm:GetParameters"),
 }
+# the account of a namespace that reaches a store through its ExternalSecrets
+ANY_EXTERNAL_SECRET = "*"  # noqa: S105 - a name, not a credential
 SM_SUFFIX = "-AbC123"  # Secrets Manager ends every ARN with '-' and 6 random characters
 
 
@@ -26,6 +28,8 @@ class Principal:
     service: str  # the service it belongs to ("" for a platform identity, e.g. ESO's)
 
     def __str__(self) -> str:
+        if self.account == ANY_EXTERNAL_SECRET:
+            return f"any ExternalSecret in namespace {self.namespace} in {self.cluster}"
         return f"ServiceAccount {self.namespace}/{self.account} in {self.cluster}"
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from generator.parts.result import Results, Tree
 from generator.review import applied
+from generator.review.change_access import access_changes
 from generator.review.change_areas import (
     argocd_changes,
     helm_changes,
@@ -94,4 +95,5 @@ def _applied_changes(
     base_apps = applied.rendered_apps(old.results.applications(), envs, rendered_paths[-1])
     head_apps = applied.rendered_apps(new.results.applications(), envs, rendered_paths[0])
     found = object_changes(base, head, base_apps, head_apps)
-    return [Change("kubernetes", c.env, c.action, c.what, c.detail) for c in found], ()
+    kube = [Change("kubernetes", c.env, c.action, c.what, c.detail) for c in found]
+    return [*kube, *access_changes(base, head, envs, rendered_paths)], ()

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 @dataclass(frozen=True, order=True)
 class Change:
-    area: str  # argocd | kubernetes | terraform | vault
+    area: str  # argocd | kubernetes | terraform | vault | access
     env: str
     action: str  # added | removed | changed | widened | narrowed | replaced
     what: str
@@ -45,6 +45,7 @@ _REMOVAL_ORDER = (
     "parameter ",
     "IAM role ",
     "Vault policy ",
+    "access of ",
     "env var ",
 )
 
@@ -59,6 +60,7 @@ AREAS = {
     "kubernetes": "Kubernetes objects",
     "terraform": "Terraform",
     "vault": "Vault policies",
+    "access": "Access (who reads which secret)",
 }
 
 

@@ -10,11 +10,14 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.conftest import PLATFORM, run
+from tests.conftest import PLATFORM, own_issuers, run
 
 SECRET = "s3cr3t-value-#1 $HOME"
 PLATFORM_PUSH = (
-    PLATFORM
+    own_issuers(PLATFORM).replace(
+        'accountId: "123456789012"\n',
+        'accountId: "123456789012"\n  oidcProvider: oidc.example/id/X\n',
+    )
     + """\
   ssm-json:
     type: aws-parameter-store

@@ -40,7 +40,7 @@ def test_service_secret_name_is_checked_where_it_is_set(make_catalog: Make) -> N
 def test_two_services_syncing_one_secret_in_one_namespace(make_catalog: Make) -> None:
     shared = "  secretName: app-secrets\nnamespace: shop\n"
     out = errors(make_catalog({"a": svc(shared, name="a"), "b": svc(shared, name="b")}))
-    assert out == [
+    assert [line for line in out if not line.startswith("platform.yaml")] == [
         "services/b.yaml:7:15: secrets.secretName: services 'a' and 'b' would both sync Secret 'app-secrets' in namespace 'shop' (env dev): give one its own secrets.secretName"
     ]
 

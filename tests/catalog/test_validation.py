@@ -9,7 +9,7 @@ import pytest
 
 from generator.catalog.load import load_catalog
 from generator.errors import CatalogError
-from tests.conftest import PLATFORM, SERVICE, run
+from tests.conftest import PLATFORM, SERVICE, own_issuers, run
 
 
 def errors(root: Path) -> list[str]:
@@ -247,7 +247,7 @@ def test_argo_cd_app_names_may_not_collide(make_catalog: Callable[..., Path]) ->
             platform=platform,
         )
     )
-    assert out == [
+    assert [line for line in out if not line.startswith("platform.yaml")] == [
         "services/a-b.yaml:1:7: name: Argo CD app 'a-b-dev' (env dev) collides with service 'a', env b-dev: rename",
         "services/acme.yaml:1:7: name: Argo CD app 'acme-dev' (env dev) collides with the root app of env dev: rename",
     ]
@@ -260,7 +260,7 @@ def test_ci_install_cannot_smuggle_a_github_expression(make_catalog: Callable[..
 
 
 def test_irsa_role_names_fit_iam(make_catalog: Callable[..., Path]) -> None:
-    platform = PLATFORM.replace(
+    platform = own_issuers(PLATFORM).replace(
         'accountId: "123456789012"',
         'accountId: "123456789012"\n  oidcProvider: oidc.example/id/X\n  secretStoreScope: service',
     )

@@ -16,7 +16,7 @@ import yaml
 from generator.catalog.load import load_catalog
 from tests.catalog.test_validation import errors, svc
 from tests.commands.test_new_service import snapshot_dir
-from tests.conftest import FIXTURE_NAMES, FIXTURES, PLATFORM, REPO_CATALOG, render_tree
+from tests.conftest import FIXTURE_NAMES, FIXTURES, PLATFORM, REPO_CATALOG, own_issuers, render_tree
 from tests.review.test_reports import diff, repo
 from tests.templating.test_overrides import built_in, override, render
 from tests.tools import crd_schema
@@ -172,9 +172,7 @@ def test_envs_sharing_a_cluster_install_the_operators_once(
 def test_eso_runs_as_the_account_the_cluster_scope_role_trusts(
     make_catalog: Callable[..., Path],
 ) -> None:
-    platform = PLATFORM.replace(
-        "    refreshInterval: 1h\n", "    refreshInterval: 1h\n    cluster: https://prod.example\n"
-    ).replace(
+    platform = own_issuers(PLATFORM).replace(
         '  accountId: "123456789012"\n',
         '  accountId: "123456789012"\n  oidcProvider: o/id/X\n  secretStoreScope: cluster\n',
     )

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.commands.test_new_service import snapshot_dir
-from tests.conftest import SERVICE
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 from tests.templating.test_overrides import built_in, override, render
 
 COMPONENT = "backstage/component.yaml.j2"
@@ -26,7 +26,8 @@ def components(catalog: Path) -> dict[str, dict[str, Any]]:
 def test_an_annotation_added_to_the_component_template_reaches_every_component(
     make_catalog: Callable[..., Path],
 ) -> None:
-    catalog = make_catalog({n: SERVICE.format(name=n) for n in ("api", "web")})
+    services = {n: SERVICE.format(name=n) for n in ("api", "web")}
+    catalog = make_catalog(services, platform=SERVICE_SCOPE_PLATFORM)
     assert render(catalog) == (0, "")
     before = components(catalog)
     text = built_in(COMPONENT)

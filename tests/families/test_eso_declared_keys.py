@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from tests.catalog.test_validation import errors
-from tests.conftest import PLATFORM, render_tree
+from tests.conftest import PLATFORM, SERVICE_SCOPE_PLATFORM, render_tree
 
 JSON_SERVICE = (
     "name: web\nowner: t\nimage: {repository: r, tag: v}\n"
@@ -27,7 +27,7 @@ def external_secret(catalog: Path, service: str) -> dict[str, Any]:
 def test_one_property_per_declared_key_of_the_json_secret(
     make_catalog: Callable[..., Path],
 ) -> None:
-    root = make_catalog({"web": JSON_SERVICE, "api": KEY_SERVICE})
+    root = make_catalog({"web": JSON_SERVICE, "api": KEY_SERVICE}, platform=SERVICE_SCOPE_PLATFORM)
     spec = external_secret(root, "web")["spec"]
     assert "dataFrom" not in spec
     assert spec["data"] == [

@@ -38,10 +38,16 @@ def static_secrets(catalog: Path) -> list[dict[str, Any]]:
     return docs
 
 
-def run_templates(chart: Path, templates: dict[str, str], data: dict[str, Any]) -> dict[str, str]:
-    """Each template's output for kv data `data`, from Go's text/template + sprig (helm)."""
+VSO_ROOT = '(dict "Secrets" .Values.secrets)'  # VSO's templates see `.Secrets`
+
+
+def run_templates(
+    chart: Path, templates: dict[str, str], data: dict[str, Any], root: str = VSO_ROOT
+) -> dict[str, str]:
+    """Each template's output for data `data` (seen as `root`), from Go's text/template +
+    sprig (helm)."""
     out = "".join(
-        f'  {json.dumps(key)}: {{{{ include "t{i}" (dict "Secrets" .Values.secrets) | b64enc }}}}\n'
+        f'  {json.dumps(key)}: {{{{ include "t{i}" {root} | b64enc }}}}\n'
         for i, key in enumerate(templates)
     )
     texts = list(templates.values())

@@ -11,17 +11,23 @@ import yaml
 
 from generator.catalog.load import load_catalog
 from generator.pipeline.render import OUT, WORKFLOWS, render_catalog
-from tests.conftest import FIXTURES, PLATFORM, SERVICE, render_tree
+from tests.conftest import FIXTURES, SERVICE, own_issuers, render_tree
+from tests.conftest import PLATFORM as CLUSTER_SCOPE
 from tests.families.test_helm_real import chart_of, template
 from tests.families.test_kustomize_real import built, write_out
 
+# Two AWS services need the `service` store scope (a ClusterSecretStore would let each read the
+# other's secret): every cluster its own OIDC issuer.
+PLATFORM = own_issuers(CLUSTER_SCOPE).replace(
+    'accountId: "123456789012"', 'accountId: "123456789012"\n  oidcProvider: oidc.example/id/X'
+)
 SERVICES = {"web": SERVICE.format(name="web"), "api": SERVICE.format(name="api")}
 Make = Callable[..., Path]
 
 
 def changed(make_catalog: Make, services: dict[str, str], platform: str = PLATFORM) -> list[str]:
     """The output files that differ from the two-service catalog with every default."""
-    before = render_tree(make_catalog(SERVICES))
+    before = render_tree(make_catalog(SERVICES, platform=PLATFORM))
     after = render_tree(make_catalog(services, platform=platform))
     return sorted(p for p in {*before, *after} if before.get(p) != after.get(p))
 
@@ -57,7 +63,7 @@ def test_service_secret_name_renames_the_target_the_chart_and_the_runbook(
         "kustomize/web/overlays/prod/kustomization.yaml",
         "runbooks/web.md",
     ]
-    tree = render_tree(make_catalog(services))
+    tree = render_tree(make_catalog(services, platform=PLATFORM))
     es = doc(tree, "kustomize/web/base/externalsecret.yaml")
     assert es["spec"]["target"]["name"] == es["metadata"]["name"] == "payment-secrets"
     values = doc(tree, "helm/acme-services/values.yaml")["services"]
@@ -96,8 +102,8 @@ def test_managed_label_moves_the_es_label_the_runbook_and_the_force_sync(
 
 
 def test_cluster_store_name_renames_the_stores_and_their_references(make_catalog: Make) -> None:
-    platform = PLATFORM + 'kubernetes: {clusterStoreName: "{backend}-store"}\n'
-    tree = render_tree(make_catalog(SERVICES, platform=platform))
+    platform = CLUSTER_SCOPE + 'kubernetes: {clusterStoreName: "{backend}-store"}\n'
+    tree = render_tree(make_catalog({"web": SERVICES["web"]}, platform=platform))
     assert sorted(p for p in tree if p.startswith("platform/secret-stores/")) == [
         "platform/secret-stores/aws-store.yaml",
         "platform/secret-stores/kustomization.yaml",
@@ -111,11 +117,7 @@ def test_cluster_store_name_renames_the_stores_and_their_references(make_catalog
 def test_service_store_name_renames_the_secret_store_and_its_reference(
     make_catalog: Make,
 ) -> None:
-    platform = PLATFORM.replace(
-        'accountId: "123456789012"',
-        'accountId: "123456789012"\n  oidcProvider: oidc.example/id/X\n  secretStoreScope: service',
-    )
-    platform += 'kubernetes: {serviceStoreName: "{service}-aws"}\n'
+    platform = PLATFORM + 'kubernetes: {serviceStoreName: "{service}-aws"}\n'
     tree = render_tree(make_catalog(SERVICES, platform=platform))
     store = doc(tree, "kustomize/web/base/secretstore.yaml")
     assert store["metadata"]["name"] == "web-aws"
@@ -155,8 +157,9 @@ def test_per_env_namespace_moves_only_that_env(make_catalog: Make) -> None:
         "helm/acme-services/values-prod.yaml",
         "kustomize/web/overlays/prod/kustomization.yaml",
         "runbooks/web.md",
+        "terraform/envs/prod/terraform.tfvars.json",  # the IRSA trust names the namespace
     ]
-    tree = render_tree(make_catalog(services))
+    tree = render_tree(make_catalog(services, platform=PLATFORM))
     assert doc(tree, "kustomize/web/overlays/prod/kustomization.yaml")["namespace"] == (
         "web-production"
     )
@@ -170,7 +173,7 @@ def test_per_env_refresh_interval_patches_only_that_env(make_catalog: Make) -> N
     assert changed(make_catalog, services) == [
         "kustomize/web/overlays/prod/patches/externalsecret.yaml"
     ]
-    tree = render_tree(make_catalog(services))
+    tree = render_tree(make_catalog(services, platform=PLATFORM))
     for env, interval in (("dev", "5m"), ("prod", "5m")):
         ops = doc(tree, f"kustomize/web/overlays/{env}/patches/externalsecret.yaml")
         assert {"op": "replace", "path": "/spec/refreshInterval", "value": interval} in ops

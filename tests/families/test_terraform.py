@@ -18,7 +18,7 @@ import pytest
 from generator.catalog.load import Catalog, load_catalog
 from generator.catalog.models import AwsParameterStore, AwsSecretsManager
 from generator.catalog.templates import expand, per_key
-from tests.conftest import FIXTURES, PLATFORM, REPO_CATALOG, render_tree
+from tests.conftest import FIXTURES, PLATFORM, REPO_CATALOG, own_issuers, render_tree
 from tests.families.test_kustomize_real import write_out
 from tests.tools import need, terraform_plugin_dir
 
@@ -183,7 +183,7 @@ def test_repo_roles_grant_only_their_own_secrets() -> None:
     assert assert_roles_scoped(catalog, tree) > 10
 
 
-PREFIX_TRAP = PLATFORM.replace(
+PREFIX_TRAP = own_issuers(PLATFORM).replace(
     'accountId: "123456789012"',
     'accountId: "123456789012"\n  oidcProvider: oidc.example/id/X\n  secretStoreScope: service',
 )

@@ -112,14 +112,19 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
         "system": "prop",
         "gitRepo": "https://github.com/prop/gitops.git",
         "environments": [
-            {"name": e, "namespace": "{namespace}-" + e, "cluster": f"https://{e}.k8s.example"}
+            {
+                "name": e,
+                "namespace": "{namespace}-" + e,
+                "cluster": f"https://{e}.k8s.example",
+                "oidcProvider": f"oidc.example/id/{e}",  # every cluster its own issuer
+            }
             for e in envs
         ],
         "aws": {
             "region": "eu-west-1",
             "accountId": "111122223333",
             "oidcProvider": "oidc.example/id/P",
-            "secretStoreScope": draw(st.sampled_from(["cluster", "service"])),
+            "secretStoreScope": "service",  # `cluster` is exact only for one AWS service
         },
         "secretBackends": {
             "sm": {"type": "aws-secrets-manager", "key": "{env}/{service}"},

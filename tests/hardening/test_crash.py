@@ -23,7 +23,7 @@ TRIALS = 100
 PLATFORM = """\
 system: crash
 gitRepo: https://github.com/crash/gitops.git
-environments: [{name: dev}, {name: prod, cluster: "https://prod.k8s.crash.internal"}]
+environments: [{name: dev}, {name: prod, cluster: "https://prod.k8s.crash.internal", oidcProvider: oidc.example/id/PROD}]
 aws: {region: eu-west-1, accountId: "111122223333", oidcProvider: oidc.example/id/X, secretStoreScope: service}
 secretBackends:
   sm: {type: aws-secrets-manager, key: "{env}/{service}"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PLATFORM, run
+from tests.conftest import PLATFORM, SERVICE_SCOPE_PLATFORM, run
 from tests.output.test_write import check, render, snapshot_dir
 
 CHART = "helm/acme-services"
@@ -124,7 +124,7 @@ def test_folders_a_killed_run_left_empty_are_removed(
     from tests.conftest import SERVICE
 
     two = {"svc": SERVICE.format(name="svc"), "old": SERVICE.format(name="old")}
-    catalog, out = make_catalog(two), tmp_path / "rendered"
+    catalog, out = make_catalog(two, platform=SERVICE_SCOPE_PLATFORM), tmp_path / "rendered"
     assert render(catalog, out)[0] == 0
     for path in sorted((out / "kustomize" / "old").rglob("*"), reverse=True):
         if path.is_file():

@@ -11,7 +11,7 @@ import pytest
 
 from generator.output import engine, stage, write
 from generator.parts.result import FamilyResult
-from tests.conftest import SERVICE
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 from tests.output.test_write import check, render, snapshot_dir
 
 
@@ -19,7 +19,7 @@ def test_nothing_in_the_output_moves_before_every_family_rendered(
     make_catalog: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While the last task runs, the earlier families' files are staged, none in place."""
-    catalog, out = make_catalog(), tmp_path / "rendered"
+    catalog, out = make_catalog(platform=SERVICE_SCOPE_PLATFORM), tmp_path / "rendered"
     assert render(catalog, out)[0] == 0
     (catalog / "services" / "more.yaml").write_text(SERVICE.format(name="more"))
     before = snapshot_dir(out)

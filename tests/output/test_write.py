@@ -17,7 +17,7 @@ from generator.catalog.load import load_catalog
 from generator.output.plan import manifest_text
 from generator.output.write import union_manifest
 from generator.pipeline.render import render_catalog
-from tests.conftest import SERVICE, run
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM, run
 
 
 def snapshot_dir(root: Path) -> dict[str, bytes]:
@@ -82,7 +82,8 @@ def test_failed_render_leaves_output_byte_identical(
 def test_removed_service_prunes_only_generated_files(
     make_catalog: Callable[..., Path], tmp_path: Path
 ) -> None:
-    catalog = make_catalog({"svc": SERVICE.format(name="svc"), "gone": SERVICE.format(name="gone")})
+    services = {"svc": SERVICE.format(name="svc"), "gone": SERVICE.format(name="gone")}
+    catalog = make_catalog(services, platform=SERVICE_SCOPE_PLATFORM)
     out = tmp_path / "rendered"
     render(catalog, out)
     hand_made = out / "kustomize" / "gone" / "NOTES.md"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from generator.output import stage, write
-from tests.conftest import SERVICE
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 from tests.output.test_write import render, snapshot_dir
 
 
@@ -40,7 +40,7 @@ def test_a_disk_full_while_staging_leaves_the_output_as_it_was(
 ) -> None:
     """The new and changed files are staged before anything in the output changes: a disk
     that fills then leaves the output as it was, and no staging folder."""
-    catalog, out = make_catalog(), tmp_path / "rendered"
+    catalog, out = make_catalog(platform=SERVICE_SCOPE_PLATFORM), tmp_path / "rendered"
     assert render(catalog, out)[0] == 0
     (catalog / "services" / "more.yaml").write_text(SERVICE.format(name="more"))
     before = snapshot_dir(out)
@@ -59,7 +59,7 @@ def test_a_full_disk_while_writing_leaves_no_temp_file_and_names_what_to_do(
 ) -> None:
     """Staged, then the first write of the output (the manifest listing what this run may
     begin) fails: no temp file, and the message says how to complete the output."""
-    catalog, out = make_catalog(), tmp_path / "rendered"
+    catalog, out = make_catalog(platform=SERVICE_SCOPE_PLATFORM), tmp_path / "rendered"
     assert render(catalog, out)[0] == 0
     (catalog / "services" / "more.yaml").write_text(SERVICE.format(name="more"))
     before = snapshot_dir(out)

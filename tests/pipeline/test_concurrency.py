@@ -15,7 +15,7 @@ from generator.catalog.load import load_catalog
 from generator.errors import Problem, UserError
 from generator.pipeline import concurrency
 from generator.pipeline import render as pipeline
-from tests.conftest import SERVICE
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 
 
 def pid() -> int:
@@ -92,7 +92,8 @@ def test_typed_results_are_the_same_in_every_mode(
 ) -> None:
     """What the worker rendered (Terraform inputs, the chart) reads back as what this process
     rendered: the typed results, not only the files."""
-    catalog = load_catalog(make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in range(3)}))
+    services = {f"s{i}": SERVICE.format(name=f"s{i}") for i in range(3)}
+    catalog = load_catalog(make_catalog(services, platform=SERVICE_SCOPE_PLATFORM))
     monkeypatch.setattr(pipeline, "PARALLEL_SERVICES", 0)
     seen = {}
     for jobs in ("1", "2"):
@@ -122,7 +123,8 @@ def tree(root: Path) -> dict[str, bytes]:
 def test_a_platform_without_fork_or_fcntl_renders_the_same_bytes(
     make_catalog: Callable[..., Path], tmp_path: Path
 ) -> None:
-    catalog = make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in range(3)})
+    services = {f"s{i}": SERVICE.format(name=f"s{i}") for i in range(3)}
+    catalog = make_catalog(services, platform=SERVICE_SCOPE_PLATFORM)
     outputs = {}
     for mode in ("default", "portable"):
         out = tmp_path / mode

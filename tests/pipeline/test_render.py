@@ -11,14 +11,18 @@ import pytest
 from generator.catalog.load import load_catalog
 from generator.pipeline import concurrency
 from generator.pipeline import render as pipeline
-from tests.conftest import SERVICE
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_slices_render_what_one_pass_renders(
     make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, jobs: str
 ) -> None:
-    catalog = load_catalog(make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in range(7)}))
+    catalog = load_catalog(
+        make_catalog(
+            {f"s{i}": SERVICE.format(name=f"s{i}") for i in range(7)}, SERVICE_SCOPE_PLATFORM
+        )
+    )
     monkeypatch.setenv(concurrency.ENV_VAR, jobs)
     monkeypatch.setattr(pipeline, "PARALLEL_SERVICES", 1)
     whole = pipeline.render_all(catalog)
@@ -41,7 +45,11 @@ def test_only_a_per_service_family_is_sliced(make_catalog: Callable[..., Path]) 
     from generator.parts.family import Family
 
     facts = Facts(
-        load_catalog(make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in range(5)}))
+        load_catalog(
+            make_catalog(
+                {f"s{i}": SERVICE.format(name=f"s{i}") for i in range(5)}, SERVICE_SCOPE_PLATFORM
+            )
+        )
     )
     apart = Family("apart", lambda f: None, per_service=True)  # type: ignore[arg-type,return-value]
     whole = Family("whole", lambda f: None)  # type: ignore[arg-type,return-value]

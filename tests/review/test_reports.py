@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.review.report import STRAY_FIX
-from tests.conftest import FIXTURES, SERVICE, run
+from tests.conftest import FIXTURES, SERVICE, SERVICE_SCOPE_PLATFORM, run
 from tests.tools import diff_tools
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,8 +105,8 @@ def test_changing_a_key_template_touches_every_env(repo: Path) -> None:
             f"! [{env}] secret apps/{env}/payment-service replaced: renamed from {env}/payment-service: destroyed and created"
             in out
         )
-        assert f"> [{env}] IAM role zerotouch-{env}-external-secrets widened" in out
-        assert f"< [{env}] IAM role zerotouch-{env}-external-secrets narrowed" in out
+        assert f"> [{env}] IAM role zerotouch-{env}-payment-service widened" in out
+        assert f"< [{env}] IAM role zerotouch-{env}-payment-service narrowed" in out
 
 
 def test_changing_one_env_config_touches_only_that_env(repo: Path) -> None:
@@ -305,7 +305,8 @@ def wide(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_catalog: Callable[..., Path]
 ) -> Path:
     """A rendered repo of twelve services whose chart blocks read alike but for their names."""
-    catalog = make_catalog({name: SERVICE.format(name=name) for name in WIDE})
+    services = {name: SERVICE.format(name=name) for name in WIDE}
+    catalog = make_catalog(services, platform=SERVICE_SCOPE_PLATFORM)
     monkeypatch.chdir(tmp_path)
     git(tmp_path, "init", "-q", "-b", "main")
     assert run(["render"]).exit_code == 0

@@ -15,7 +15,7 @@ import yaml
 
 from generator.templating.engine import builtin_templates
 from tests.commands.test_new_service import snapshot_dir
-from tests.conftest import SERVICE, run
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM, run
 from tests.families.test_helm_real import template
 from tests.review.test_reports import git, repo  # noqa: F401 - `repo` is a fixture
 from tests.tools import TREE_DIGEST, diff_tools
@@ -104,7 +104,8 @@ def test_a_broken_override_exits_2_located_and_leaves_rendered_untouched(
 
 
 def test_rendering_with_overrides_is_deterministic(make_catalog: Callable[..., Path]) -> None:
-    catalog = make_catalog({f"s{i}": SERVICE.format(name=f"s{i}") for i in (3, 1, 4, 0, 2)})
+    services = {f"s{i}": SERVICE.format(name=f"s{i}") for i in (3, 1, 4, 0, 2)}
+    catalog = make_catalog(services, platform=SERVICE_SCOPE_PLATFORM)
     override(catalog, OVERLAY, built_in(OVERLAY) + LABELS)
     digests = set()
     for seed in ("1", "2"):

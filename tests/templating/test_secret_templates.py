@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import PLATFORM, SERVICE, render_tree
+from tests.conftest import PLATFORM, SERVICE, SERVICE_SCOPE_PLATFORM, render_tree
 from tests.templating.test_overrides import built_in, override, render
 from tests.tools import kustomize_build
 
@@ -21,7 +21,7 @@ def test_an_annotation_added_to_the_externalsecret_template_reaches_every_one(
     make_catalog: Callable[..., Path],
 ) -> None:
     services = {n: SERVICE.format(name=n) for n in ("api", "web")}
-    catalog = make_catalog(services)
+    catalog = make_catalog(services, platform=SERVICE_SCOPE_PLATFORM)
     text = built_in(EXTERNAL_SECRET)
     assert text.count("\nspec:\n") == 1
     override(catalog, EXTERNAL_SECRET, text.replace("\nspec:\n", "\n" + ANNOTATION))

@@ -13,6 +13,7 @@ if [ -z "${KUBERNETES_HOST:-}" ]; then
   fi
 fi
 KUBERNETES_CA_CERT=${KUBERNETES_CA_CERT:-}  # PEM text or a file; unset: Vault's pod CA
+TOKEN_REVIEWER_JWT=${TOKEN_REVIEWER_JWT:-}  # a Vault outside the cluster: the reviewer's token
 missing=0
 
 use_vault() {
@@ -68,18 +69,31 @@ ensure_kubernetes_auth() {  # ensure_kubernetes_auth MOUNT
   if [ -n "$ca" ] && [ -f "$ca" ]; then
     ca=$(cat "$ca")
   fi
-  host=$(read_field kubernetes_host "auth/$1/config")
-  if [ "$host" = "$KUBERNETES_HOST" ]; then
-    if [ -z "$ca" ] || [ "$(read_field kubernetes_ca_cert "auth/$1/config")" = "$ca" ]; then
-      echo "unchanged: auth/$1/config"
-      return
-    fi
+  ca=$(printf '%s' "$ca")  # as Vault returns it: no trailing newline
+  config=$("$VAULT_CLI" read -format=json "auth/$1/config" 2>/dev/null || true)
+  reviewer_set=no
+  case "$config" in *'"token_reviewer_jwt_set": true'*) reviewer_set=yes ;; esac
+  if [ "$(read_field kubernetes_host "auth/$1/config")" = "$KUBERNETES_HOST" ] &&
+    { [ -z "$ca" ] || [ "$(read_field kubernetes_ca_cert "auth/$1/config")" = "$ca" ]; } &&
+    { [ -z "$TOKEN_REVIEWER_JWT" ] || [ "$reviewer_set" = yes ]; }; then
+    echo "unchanged: auth/$1/config"
+    return
   fi
+  if [ "$reviewer_set" = yes ] && [ -z "$TOKEN_REVIEWER_JWT" ]; then
+    echo "bootstrap: auth/$1/config must change but holds a token_reviewer_jwt this run" \
+      "does not know (writing the config drops it): set TOKEN_REVIEWER_JWT" >&2
+    exit 1
+  fi
+  set -- "$1" kubernetes_host="$KUBERNETES_HOST"
   if [ -n "$ca" ]; then
-    "$VAULT_CLI" write "auth/$1/config" kubernetes_host="$KUBERNETES_HOST" kubernetes_ca_cert="$ca"
-  else
-    "$VAULT_CLI" write "auth/$1/config" kubernetes_host="$KUBERNETES_HOST"
+    set -- "$@" kubernetes_ca_cert="$ca"
   fi
+  if [ -n "$TOKEN_REVIEWER_JWT" ]; then
+    set -- "$@" token_reviewer_jwt="$TOKEN_REVIEWER_JWT"
+  fi
+  mount=$1
+  shift
+  "$VAULT_CLI" write "auth/$mount/config" "$@"
 }
 
 ensure_policy() {  # ensure_policy NAME FILE
