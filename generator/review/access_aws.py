@@ -186,12 +186,14 @@ def through_cluster_stores(state: Applied, grants: Iterable[Grant]) -> Iterator[
 
 
 def _cluster_stores(state: Applied, env: str) -> list[Obj]:
-    return [
-        o
-        for o in state.objects.get(env, [])
-        if o.get("kind") == "ClusterSecretStore"
-        and not ((o.get("spec") or {}).get("provider") or {}).get("aws", {}).get("auth")
-    ]
+    """The env's AWS ClusterSecretStores that read as ESO's own identity (no `auth`)."""
+    found = []
+    for obj in state.objects.get(env, []):
+        provider = ((obj.get("spec") or {}).get("provider") or {}).get("aws")
+        if obj.get("kind") == "ClusterSecretStore" and provider is not None:
+            if not provider.get("auth"):
+                found.append(obj)
+    return found
 
 
 def _store_kind(store: Obj) -> str:
@@ -222,7 +224,8 @@ def _eso(state: Applied, env: str) -> tuple[str, Principal] | None:
     account = values.get("serviceAccount", {})
     arn = (account.get("annotations") or {}).get("eks.amazonaws.com/role-arn", "")
     namespace = eso["spec"]["destination"]["namespace"]
-    return arn, principal_of(state, state.clusters[env], namespace, account["name"])
+    name = account.get("name") or "external-secrets"  # the chart's default: its release's
+    return arn, principal_of(state, state.clusters[env], namespace, name)
 
 
 def _is_eso(doc: Obj) -> bool:

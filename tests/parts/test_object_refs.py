@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from generator.parts.object_refs import names
-from tests.conftest import PLATFORM, SERVICE
+from tests.conftest import PLATFORM, SERVICE, own_issuers
 from tests.templating.test_override_inventory import edited, refused
 from tests.templating.test_overrides import override, render
 from tests.templating.test_secret_templates import VAULT_PLATFORM, VAULT_SERVICE
 
-SERVICE_SCOPE = PLATFORM.replace(
+SERVICE_SCOPE = own_issuers(PLATFORM).replace(
     '  accountId: "123456789012"\n',
     '  accountId: "123456789012"\n  secretStoreScope: service\n'
     "  oidcProvider: oidc.eks.ap-south-1.amazonaws.com/id/EXAMPLE\n",
