@@ -190,9 +190,8 @@ def _cluster_stores(state: Applied, env: str) -> list[Obj]:
     found = []
     for obj in state.objects.get(env, []):
         provider = ((obj.get("spec") or {}).get("provider") or {}).get("aws")
-        if obj.get("kind") == "ClusterSecretStore" and provider is not None:
-            if not provider.get("auth"):
-                found.append(obj)
+        if obj.get("kind") == "ClusterSecretStore" and provider and not provider.get("auth"):
+            found.append(obj)
     return found
 
 
