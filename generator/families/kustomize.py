@@ -11,9 +11,11 @@ from typing import NamedTuple
 
 from generator.catalog.facts import Facts, header
 from generator.catalog.models import Environment, Service
+from generator.errors import UserError
 from generator.parts.inventory import ObjectId
 from generator.parts.kube import Obj, Parts, Patch, resource_file, yaml_file
 from generator.parts.result import WAVE_SECRETS, AppSource, FamilyResult
+from generator.templating.added import PER_ENV, PER_SERVICE, output_name
 from generator.templating.context import scope
 from generator.templating.engine import Templates, templates_for
 
@@ -47,6 +49,7 @@ class OverlayView(NamedTuple):
     namespace: str
     base: str  # the base folder, relative to the overlay
     patches: tuple[PatchView, ...]
+    resources: tuple[str, ...] = ()  # the team's own files in the overlay (`kustomize/env/`)
 
 
 def overlay_dir(service: str, env: str) -> str:
@@ -59,8 +62,11 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
     produced: dict[ObjectId, frozenset[str]] = {}
     apps: list[AppSource] = []
     templates = templates_for(facts.catalog)
+    own = templates.added(PER_SERVICE) or templates.added(PER_ENV)
     for service in facts.services:
         found = [p for p in (family(facts, service) for family in families) if p is not None]
+        if own and not found:  # the team's own files give every service a base
+            found = [Parts({}, _no_patches)]
         if found:
             parts = merged(found)
             files.update(_service_tree(facts, service, parts, templates))
@@ -68,6 +74,10 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
                 produced[obj] = produced.get(obj, frozenset()) | keys
             apps += _apps(facts, service)
     return FamilyResult(ROOT, files, tuple(apps), produced=produced)
+
+
+def _no_patches(env: Environment) -> list[Patch]:
+    return []
 
 
 def merged(found: list[Parts]) -> Parts:
@@ -128,6 +138,9 @@ def _service_tree(
     base = f"{ROOT}/{service.name}/base"
     files = {f"{base}/{n}": resource_file(src, obj) for n, obj in parts.resources.items()}
     base_view = BaseView(service.name, tuple(sorted(parts.resources)))
+    own = _own_files(templates, PER_SERVICE, base_view.resources, base=base_view, **scope(service))
+    base_view = base_view._replace(resources=tuple(sorted((*base_view.resources, *own))))
+    files.update({f"{base}/{name}": head + text for name, text in own.items()})
     files[f"{base}/kustomization.yaml"] = head + templates.render(
         BASE_TEMPLATE, base=base_view, **scope(service)
     )
@@ -141,12 +154,32 @@ def _service_tree(
             base="../../base",
             patches=tuple(_patch_view(p) for p in patches),
         )
+        taken = tuple(p.file for p in patches)
+        own = _own_files(templates, PER_ENV, taken, overlay=overlay, **scope(service, env))
+        overlay = overlay._replace(resources=tuple(own))
+        files.update({f"{out}/{name}": head + text for name, text in own.items()})
         files[f"{out}/kustomization.yaml"] = head + templates.render(
             OVERLAY_TEMPLATE, overlay=overlay, **scope(service, env)
         )
         for p in patches:
             files[f"{out}/{p.file}"] = yaml_file(src, p.ops)
     return files
+
+
+def _own_files(
+    templates: Templates, prefix: str, taken: tuple[str, ...], **context: object
+) -> dict[str, str]:
+    """The team's added templates under `prefix`, rendered: {file name: text}, sorted. One
+    whose name the tool already writes in that folder is refused (it would replace it)."""
+    out: dict[str, str] = {}
+    for name in templates.added(prefix):
+        target = output_name(name)
+        if target in taken:
+            shown = templates.shown_path(name)
+            msg = f"would replace the generated {target}: give it another name"
+            raise UserError.single(shown, "template", msg)
+        out[target] = templates.render(name, **context)
+    return out
 
 
 def _patch_view(patch: Patch) -> PatchView:

@@ -34,6 +34,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.templating.added import added as added_files
+from generator.templating.added import check_names
 from generator.templating.builtin import builtin_names, templates_dir
 from generator.templating.checks import check_output
 from generator.templating.context import catalog_context
@@ -70,6 +72,10 @@ class Templates:
     def names(self) -> list[str]:
         """Every built-in template and static file, sorted (not what makes the folder a package)."""
         return builtin_names()
+
+    def added(self, prefix: str) -> tuple[str, ...]:
+        """The team's own files under `prefix` (`added.py`: the conventions), sorted."""
+        return added_files(self.override_names, prefix)
 
     def path(self, name: str) -> Path:
         """The file used for `name`: the override when there is one."""
@@ -243,7 +249,10 @@ def builtin_templates() -> Templates:
 
 @cache
 def _cached(folder: Path | None, _stamp: tuple[tuple[str, int, int], ...]) -> Templates:
-    """`_stamp` (override files, mtimes, sizes) is only a key: an edited override rebuilds."""
+    """`_stamp` (override files, mtimes, sizes) is only a key: an edited override rebuilds.
+    Each file there must be an override or follow an added file's convention (`added.py`)."""
+    if folder is not None:
+        check_names((name for name, _, _ in _stamp), builtin_names(), folder.as_posix() + "/")
     return Templates(templates_dir(), folder)
 
 
