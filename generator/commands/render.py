@@ -128,12 +128,13 @@ def check(
     """Render in memory and report the drift from disk: 1 when there is any. `files`: as
     for `render`."""
     from generator.review.report import format_report
+    from generator.review.template_blame import template_causes
 
     if not concerns(files, catalog, out, workflows):
         return 0
     warn_placeholders(catalog)
     plan = engine.plan_for(catalog, out, workflows)
-    click.echo(format_report(plan, fmt), nl=False)
+    click.echo(format_report(plan, fmt, template_causes(catalog, plan)), nl=False)
     if note := version_note(out):
         click.echo(note, err=True)
     return 1 if plan.changed else 0
