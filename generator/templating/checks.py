@@ -42,7 +42,7 @@ def check_output(text: str, name: str, shown: str, source: str) -> None:
         elif fmt is not MARKDOWN:  # free text: nothing to parse
             raise AssertionError(fmt.name)
     except _OutputError as bad:
-        line = _template_line(source, text, bad.out_line)
+        line = template_line(source, text, bad.out_line)
         where = f" (output line {bad.out_line})" if bad.out_line else ""
         raise UserError([Problem(shown, line, 1, FIELD, f"{bad}{where}")]) from None
 
@@ -120,7 +120,7 @@ def _int(found: re.Match[str] | None) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _template_line(source: str, text: str, out_line: int | None) -> int:
+def template_line(source: str, text: str, out_line: int | None) -> int:
     """The template line that wrote output line `out_line`: an exact match of its text, else
     the line whose literal start (before its first `{{`) begins it; else line 1."""
     lines = text.split("\n")

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from generator.catalog.load import Catalog
 
 GO_TEMPLATES = ("helm/", "scaffold/")  # static files that are templates of another tool
+WORKFLOWS = "workflows/"  # GitHub workflows: `run:` steps take catalog values through env
 
 
 class Templates:
@@ -122,7 +123,23 @@ class Templates:
             raise internal_or_user(exc, self._origins(), self.builtin) from exc
         if self._checked.get(name) or (name not in self._checked and self._depends(name)):
             check_output(text, name, self.shown_path(name), self.source(name))
+            if name.startswith(WORKFLOWS):
+                self._check_run_steps(name, template, context, text)
         return text
+
+    def _check_run_steps(
+        self, name: str, template: jinja2.Template, context: dict[str, Any], text: str
+    ) -> None:
+        """A workflow from an override: no catalog value or unsafe `${{ }}` inline in a
+        `run:` step (`runsteps.py`), seen in a second render with the catalog values marked."""
+        from generator.templating.runsteps import check_run_steps
+        from generator.templating.taint import taint
+
+        try:
+            tainted: str | None = template.render({k: taint(v) for k, v in context.items()})
+        except Exception:  # a template whose logic needs the exact values: expressions only
+            tainted = None
+        check_run_steps(text, tainted, self.shown_path(name), self.source(name))
 
     def bound(self, **values: Any) -> Templates:
         """This engine (its caches shared) with `values` in every template's context."""
