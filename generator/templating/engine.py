@@ -40,7 +40,7 @@ from generator.templating.builtin import builtin_names, templates_dir
 from generator.templating.checks import check_output
 from generator.templating.context import catalog_context
 from generator.templating.files import TemplateLoader, check_folder, override_files, read_override
-from generator.templating.formats import Format, format_of
+from generator.templating.formats import QUOTING, Format, format_of
 from generator.templating.located import internal_or_user, syntax_problem
 
 if TYPE_CHECKING:
@@ -221,9 +221,12 @@ def _environment(fmt: Format, loader: jinja2.BaseLoader) -> jinja2.Environment:
     located like any other."""
     import jinja2
 
+    from generator.templating.quoting import QuoteOnce
     from generator.templating.sandbox import Sandbox
 
     options: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, **fmt.syntax}
+    if fmt in QUOTING:
+        options["extensions"] = [QuoteOnce]
     env = Sandbox(
         loader=loader,
         undefined=jinja2.StrictUndefined,

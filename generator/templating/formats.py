@@ -179,6 +179,7 @@ NUNJUCKS = Format(
     {"dump": nunjucks_dump},
     {"variable_start_string": "${{", "trim_blocks": False, "lstrip_blocks": False},
 )
+QUOTING = (YAML, JSON, HCL, SHELL)  # formats whose finalize quotes: `quoting.py` guards them
 _BY_SUFFIX = {
     ".yaml": YAML,
     ".yml": YAML,
