@@ -175,7 +175,7 @@ def parts(facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
     keys = frozenset(d.secret_key for d in view.data) or frozenset(plan.keys)
     secrets = {name: keys}
     if templates.from_override(ES_TEMPLATE):
-        secrets = produced_by(text, frozenset(plan.keys))
+        secrets = produced_by(templates.documents(text), frozenset(plan.keys))
     return Parts(resources=resources, patches=patches, secrets=secrets)
 
 

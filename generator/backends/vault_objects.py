@@ -145,7 +145,7 @@ def parts(facts: Facts, service: Service) -> Parts | None:
         keys = declared if own else frozenset()
         written = {secret: keys}
         if templates.from_override(STATIC_TEMPLATE):
-            written = produced_by(text, keys)
+            written = produced_by(templates.documents(text), keys)
         for name, found in written.items():
             secrets[name] = secrets.get(name, frozenset()) | found
 

@@ -168,13 +168,14 @@ def check(
     """Render in memory and report the drift from disk: 1 when there is any. `files`: as
     for `render`."""
     from generator.review.report import format_report
+    from generator.review.template_blame import template_causes
 
     if not concerns(files, catalog, out, workflows):
         return 0
     warn_placeholders(catalog)
     plan = _planned(lambda: engine.plan_for(catalog, out, workflows))
     with console.step("report"):
-        text = format_report(plan, fmt)
+        text = format_report(plan, fmt, template_causes(catalog, plan))
     console.report(text, diff=fmt == "text")
     for note in (version_note(out), pin_note(catalog)):
         if note:

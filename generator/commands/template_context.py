@@ -57,6 +57,11 @@ def contexts() -> dict[str, Context]:
 
 
 CONTEXTS = contexts()  # the built-in ones (a type registered later: call `contexts()`)
+# the team's own files (`generator.templating.added`): the view of the folder they land in
+ADDED: dict[str, Context] = {
+    "kustomize/service/": Context(PER_SERVICE, (("base", BaseView),)),
+    "kustomize/env/": Context(PER_SERVICE_ENV, (("overlay", OverlayView),)),
+}
 SHARED: tuple[tuple[str, Any], ...] = (
     ("service", Service | None),
     ("env", Environment | None),
@@ -71,12 +76,18 @@ STATIC = "a static file, copied verbatim (no Jinja context)"
 _NO_EXAMPLE = object()
 
 
+def context_of(name: str) -> Context | None:
+    """Template `name`'s context: a built-in's, or that of an added file's folder."""
+    folder = name.rpartition("/")[0] + "/"
+    return contexts().get(name) or (ADDED.get(folder) if name.endswith(".j2") else None)
+
+
 def note(name: str) -> str:
     """Why template `name` has no catalog context, or "" when it has one."""
     for prefix, why in NOT_CATALOG.items():
         if name.startswith(prefix):
             return why
-    return "" if name in contexts() else STATIC
+    return "" if context_of(name) else STATIC
 
 
 def describe(name: str, example: dict[str, Any] | None) -> str:
@@ -84,7 +95,8 @@ def describe(name: str, example: dict[str, Any] | None) -> str:
     why = note(name)
     if why:
         return f"{name}: {why}\n"
-    context = contexts()[name]
+    context = context_of(name)
+    assert context is not None  # `note` said so
     lines = [f"{name}: rendered {context.scope}"]
     if example is None:
         lines.append("(this catalog renders no such file: no example values)")
@@ -209,11 +221,11 @@ def reference_text() -> str:
         "`extra` (the service's own fields, with the env's `extra` merged over them: maps merge",
         "key by key, anything else replaces; empty without a service).",
         "`gitops-gen templates show NAME` prints the same with example values from a catalog.",
+        "The team's own files (`kustomize/service/`, `kustomize/env/`, `helm/`) see the view",
+        "of the folder they land in (`base`, `overlay`); see [Writing templates](authoring.md).",
         "",
-        "Every value printed with `{{ }}` is quoted for the output format automatically (a",
-        "YAML-safe scalar, a JSON value, an HCL string, a shell word): write it bare, never",
-        'inside quotes (`key: {{ es.store_name }}`, not `key: "{{ es.store_name }}"`). A',
-        "mapping or list goes through the `yaml` filter (`{{ {'labels': x} | yaml(4) }}`).",
+        "Every value printed with `{{ }}` is quoted for the output format automatically:",
+        "write it bare (`key: {{ es.store_name }}`); see [Writing templates](authoring.md).",
         "",
         "The team's own fields live under `extra:` on a service, on",
         "`environments.<env>` of a service and in `platform.yaml`.",

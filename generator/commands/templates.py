@@ -12,12 +12,14 @@ from pathlib import Path
 from generator.catalog.load import PLATFORM_FILE, display_root, load_catalog
 from generator.commands import ejected
 from generator.errors import UserError
+from generator.templating import added
 from generator.templating.engine import Templates, templates_for
 
 BUILT_IN = "built-in"
 OVERRIDE = "override"
 STALE = "stale"  # an override whose built-in changed since it was ejected (`templates diff`)
-EXTRA = "extra"  # an override file no built-in has: used only if another template includes it
+ADDED = "added"  # a file no built-in has: the team's own output (`templating/added.py`)
+PARTIAL = "partial"  # read only where another template includes it (or extra.schema.json)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,10 @@ def template_entries(catalog_dir: Path) -> list[Entry]:
     templates = templates_for(load_catalog(catalog_dir))
     builtin = set(templates.names())
     entries = [Entry(n, _kind(templates, n), str(templates.path(n))) for n in builtin]
-    entries += [Entry(n, EXTRA, str(templates.path(n))) for n in templates.override_names - builtin]
+    entries += [
+        Entry(n, ADDED if added.kind(n) in added.RENDERED else PARTIAL, str(templates.path(n)))
+        for n in templates.override_names - builtin
+    ]
     return sorted(entries, key=lambda e: e.name)
 
 
@@ -114,7 +119,7 @@ def show(catalog_dir: Path, name: str) -> str:
 
     catalog = load_catalog(catalog_dir)
     templates = templates_for(catalog)
-    _known(templates, name, "templates show")
+    _known(templates, name, "templates show", also=templates.override_names)
     if note(name):
         return describe(name, None)
     seen = templates.recording()
@@ -127,8 +132,10 @@ def show(catalog_dir: Path, name: str) -> str:
     return describe(name, seen.get(name))
 
 
-def _known(templates: Templates, name: str, command: str) -> None:
-    names = templates.names()
+def _known(
+    templates: Templates, name: str, command: str, also: frozenset[str] = frozenset()
+) -> None:
+    names = sorted({*templates.names(), *also})
     if name not in names:
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else " (see `templates list`)"

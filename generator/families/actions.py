@@ -65,14 +65,15 @@ ACTIONS = Actions(
 REQUIREMENTS = '"$RUNNER_TEMP/gitops-gen-requirements.txt"'
 
 
-def install_script(ci: Ci) -> str:
-    """pip install of `ci.install` (validated as pinned), or of the repo's checkout."""
+def install_script(ci: Ci) -> Block:
+    """pip install of `ci.install` (validated as pinned), or of the repo's checkout: a
+    script of ours (one line is written plain, as any string)."""
     install = parse_install(ci.install)
     assert install is not None  # the catalog rule refuses an unpinned ci.install
     q = shlex.quote
     index = f"--index-url {q(install.index_url)} " if install.index_url else ""
     if install.kind != "hashed":
-        return f"python -m pip install {index}{q(install.spec)}"
+        return Block(f"python -m pip install {index}{q(install.spec)}")
     # --hash works only in a requirements file; hash-checking then needs every dependency
     # hashed, so the pinned artifact goes in alone and its dependencies follow by range.
     return Block(

@@ -20,6 +20,7 @@ from generator.parts.kube import yaml_file
 from generator.parts.object_refs import Built
 from generator.parts.object_refs import record as record_built
 from generator.parts.result import AppSource, FamilyResult
+from generator.templating.added import CHART
 from generator.templating.engine import templates_for
 
 TEMPLATES = ("_helpers.tpl", "configmap.yaml", "deployment.yaml", "namespaces.yaml", "service.yaml")
@@ -110,7 +111,8 @@ def render(facts: Facts) -> dict[str, str]:
             src, {"services": env_values(facts, env)}
         )
     templates = templates_for(facts.catalog)
-    for name in TEMPLATES:
+    own = [name.removeprefix(CHART) for name in templates.added(CHART)]  # the team's files
+    for name in (*TEMPLATES, *own):
         comment = "{{/*" if name.endswith(".tpl") else "#"
         head = header(src, comment)
         if comment != "#":

@@ -11,11 +11,13 @@ from typing import NamedTuple
 
 from generator.catalog.facts import Facts, header
 from generator.catalog.models import Environment, Service
+from generator.errors import UserError
 from generator.families.kustomize_build import Overlays
 from generator.parts.inventory import Inventory, ObjectId
 from generator.parts.kube import Obj, Parts, Patch, resource_file, yaml_file
 from generator.parts.object_refs import record
 from generator.parts.result import WAVE_SECRETS, AppSource, FamilyResult
+from generator.templating.added import PER_ENV, PER_SERVICE, output_name
 from generator.templating.context import scope
 from generator.templating.engine import Templates, templates_for
 
@@ -49,6 +51,7 @@ class OverlayView(NamedTuple):
     namespace: str
     base: str  # the base folder, relative to the overlay
     patches: tuple[PatchView, ...]
+    resources: tuple[str, ...] = ()  # the team's own files in the overlay (`kustomize/env/`)
 
 
 def overlay_dir(service: str, env: str) -> str:
@@ -64,8 +67,11 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
     apps: list[AppSource] = []
     templates = templates_for(facts.catalog)
     built = any(name.startswith(OVERRIDDEN) for name in templates.override_names)
+    own = templates.added(PER_SERVICE) or templates.added(PER_ENV)
     for service in facts.services:
         found = [p for p in (family(facts, service) for family in families) if p is not None]
+        if own and not found:  # the team's own files give every service a base
+            found = [Parts({}, _no_patches)]
         if found:
             parts = merged(found)
             made_by: dict[str, str] = {}
@@ -112,6 +118,10 @@ def _build(
         if facts.deployed(service, env).enabled:
             record(overlays.build(env.name, overlay_dir(service.name, env.name)), into)
     into.problems += overlays.problems
+
+
+def _no_patches(env: Environment) -> list[Patch]:
+    return []
 
 
 def merged(found: list[Parts]) -> Parts:
@@ -175,6 +185,9 @@ def _service_tree(
     for n, obj in parts.resources.items():
         made_by.update(_made_by(templates, f"{base}/{n}", obj))
     base_view = BaseView(service.name, tuple(sorted(parts.resources)))
+    own = _own_files(templates, PER_SERVICE, base_view.resources, base=base_view, **scope(service))
+    base_view = base_view._replace(resources=tuple(sorted((*base_view.resources, *own))))
+    files.update({f"{base}/{name}": head + text for name, text in own.items()})
     text = templates.render(BASE_TEMPLATE, base=base_view, **scope(service))
     files[f"{base}/kustomization.yaml"] = head + text
     made_by.update(_made_by(templates, f"{base}/kustomization.yaml", text))
@@ -188,6 +201,10 @@ def _service_tree(
             base="../../base",
             patches=tuple(_patch_view(p) for p in patches),
         )
+        taken = tuple(p.file for p in patches)
+        own = _own_files(templates, PER_ENV, taken, overlay=overlay, **scope(service, env))
+        overlay = overlay._replace(resources=tuple(own))
+        files.update({f"{out}/{name}": head + text for name, text in own.items()})
         text = templates.render(OVERLAY_TEMPLATE, overlay=overlay, **scope(service, env))
         files[f"{out}/kustomization.yaml"] = head + text
         made_by.update(_made_by(templates, f"{out}/kustomization.yaml", text))
@@ -199,6 +216,22 @@ def _service_tree(
 def _made_by(templates: Templates, path: str, text: Obj | str) -> dict[str, str]:
     found = templates.made_by(text) if isinstance(text, str) else None
     return {path: found} if found else {}
+
+
+def _own_files(
+    templates: Templates, prefix: str, taken: tuple[str, ...], **context: object
+) -> dict[str, str]:
+    """The team's added templates under `prefix`, rendered: {file name: text}, sorted. One
+    whose name the tool already writes in that folder is refused (it would replace it)."""
+    out: dict[str, str] = {}
+    for name in templates.added(prefix):
+        target = output_name(name)
+        if target in taken:
+            shown = templates.shown_path(name)
+            msg = f"would replace the generated {target}: give it another name"
+            raise UserError.single(shown, "template", msg)
+        out[target] = templates.render(name, **context)
+    return out
 
 
 def _patch_view(patch: Patch) -> PatchView:

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from generator import backends
 from generator.catalog.facts import Facts
-from generator.families import argocd, backstage, helm, kustomize, runbook, schemas, terraform
+from generator.families import (
+    argocd,
+    backstage,
+    helm,
+    kustomize,
+    runbook,
+    schemas,
+    template_record,
+    terraform,
+)
 from generator.families import workflows as workflow_files
 from generator.parts.family import Family, Reader
 from generator.parts.result import FamilyResult, Results
@@ -46,6 +55,7 @@ BUILT_IN: tuple[Family, ...] = (
     Family("terraform", terraform.result, cost=1),
     Family("runbook", _runbook, cost=3, per_service=True),
     Family("schemas", _schemas, cost=1),
+    Family("templates", template_record.result, cost=1),
 )
 READERS: tuple[Reader, ...] = (
     Reader("argocd", argocd.render),

@@ -1,7 +1,9 @@
 """What the workflow templates see: one immutable view per workflow file.
 
 `templates/workflows/<file>.j2` is fed the view `workflows.py` builds from `Facts`; shell
-text in a view is already quoted word by word (see that module). The README lists the fields.
+text in a view is a `Block`, already quoted word by word (see that module): the one kind of
+text an override may put in a `run:` step (`templating/runsteps.py`). The README lists the
+fields.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ class Tool(NamedTuple):
     """How a job installs gitops-gen: Python, then pip."""
 
     python_version: str
-    install: str  # shell: one line, or a multi-line `Block` for a hash-pinned install
+    install: Block  # shell: one line, or several for a hash-pinned install
 
 
 class Gate(NamedTuple):
@@ -63,7 +65,7 @@ class SecretsSyncView(NamedTuple):
     role: str  # `${{ secrets.<ci.terraformRoleSecret> }}`
     region: str
     terraform_version: str
-    state_guard: str  # shell: refuse to apply without a state backend
+    state_guard: Block  # shell: refuse to apply without a state backend
     jobs: tuple[TerraformJob, ...]
 
 
@@ -71,7 +73,7 @@ class PushStep(NamedTuple):
     """`push-secrets --from-env` of one service: its GitHub secrets as the step's env."""
 
     service: str
-    command: str  # shell
+    command: Block  # shell
     values: tuple[Variable, ...]
 
 
@@ -82,7 +84,7 @@ class ForceSyncJob(NamedTuple):
     env: str
     gate: Gate
     pushes: tuple[PushStep, ...]  # none: no checkout or install either
-    kubeconfig: str  # shell
+    kubeconfig: Block  # shell
     script: Block  # shell: annotate every managed ExternalSecret, wait until Ready
 
 

@@ -121,15 +121,15 @@ def check_view(facts: Facts) -> CheckView:
     )
 
 
-def _state_guard(facts: Facts) -> str:
+def _state_guard(facts: Facts) -> Block:
     """Local state in CI is lost after the run; the next apply would fail or duplicate."""
     if facts.platform.ci.terraformStateBucket:
-        return "test -f backend.tf"
+        return Block("test -f backend.tf")
     msg = (
         "::error::no backend.tf in this folder: add one by hand (gitops-gen never touches it) "
         "or set ci.terraformStateBucket in platform.yaml"
     )
-    return f"test -f backend.tf || {{ echo {shlex.quote(msg)}; exit 1; }}"
+    return Block(f"test -f backend.tf || {{ echo {shlex.quote(msg)}; exit 1; }}")
 
 
 def _github_values(facts: Facts, env: Environment) -> tuple[Variable, ...]:
@@ -223,8 +223,8 @@ def _push_step(facts: Facts, env: Environment, svc: Service) -> PushStep:
     """Seed 001's injection: the service's GitHub secrets -> `push-secrets --from-env`."""
     assert svc.secrets is not None
     values = (Variable(k, _secret(github_secret_name(svc.name, k))) for k in svc.secrets.keys)
-    command = _gitops_gen(
-        facts, "push-secrets", "--env", env.name, "--service", svc.name, "--from-env"
+    command = Block(
+        _gitops_gen(facts, "push-secrets", "--env", env.name, "--service", svc.name, "--from-env")
     )
     return PushStep(svc.name, command, tuple(values))
 
@@ -234,7 +234,9 @@ def force_sync_view(facts: Facts) -> ForceSyncView:
     ci = facts.platform.ci
     assert facts.platform.aws is not None
     region = facts.platform.aws.region
-    kubeconfig = f'aws eks update-kubeconfig --name "$CLUSTER" --region {shlex.quote(region)}'
+    kubeconfig = Block(
+        f'aws eks update-kubeconfig --name "$CLUSTER" --region {shlex.quote(region)}'
+    )
     jobs = []
     for env in facts.envs:
         namespaces = _synced_namespaces(facts, env)

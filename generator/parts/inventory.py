@@ -5,7 +5,8 @@ families the Secrets their ExternalSecret / VaultStaticSecret objects create, th
 the ConfigMaps it creates and what each Deployment reads. A new family extends this by
 calling `produce` / `refer`; `verify` refuses the render when a reference dangles.
 When a team overrides a secret-producing template, its family reads the Secrets from the
-override's output instead (`secrets_in_output`): a renamed target or a dropped key is caught.
+override's output instead (`secrets_in_output`, from the parse that checked it): a renamed
+target or a dropped key is caught.
 """
 
 from __future__ import annotations
@@ -97,24 +98,23 @@ class WrittenSecret:
     more_keys: bool  # keys it does not list may come too (`dataFrom`; Vault kv keys)
 
 
-def produced_by(text: str, declared: frozenset[str]) -> dict[str, frozenset[str]]:
-    """Secret name -> keys an override's output creates; where it may carry keys it does not
-    list, the catalog's `declared` keys are trusted, as they are for the built-in template."""
+def produced_by(documents: list[Any], declared: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Secret name -> keys an override's output (its parsed `documents`) creates; where it
+    may carry keys it does not list, the catalog's `declared` keys are trusted, as they are
+    for the built-in template."""
     out: dict[str, frozenset[str]] = {}
-    for secret in secrets_in_output(text):
+    for secret in secrets_in_output(documents):
         keys = secret.keys | (declared if secret.more_keys else frozenset())
         out[secret.name] = out.get(secret.name, frozenset()) | keys
     return out
 
 
-def secrets_in_output(text: str) -> list[WrittenSecret]:
-    """Parse an override's output (already checked as YAML): base objects are enough, as the
-    overlays patch remote keys, intervals, paths and roles, never a Secret's name or keys."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def secrets_in_output(documents: list[Any]) -> list[WrittenSecret]:
+    """The Secrets an override's output documents (the parse that checked them) create: base
+    objects are enough, as the overlays patch remote keys, intervals, paths and roles, never
+    a Secret's name or keys."""
     found = []
-    for doc in yaml.load_all(text, Loader=loader):
+    for doc in documents:
         if isinstance(doc, dict) and doc.get("kind") in SECRET_NAME_PATH:
             secret = written(doc)
             if secret is not None:

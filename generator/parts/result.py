@@ -164,6 +164,8 @@ def merge_results(parts: Sequence[FamilyResult]) -> FamilyResult:
         applications=tuple(app for part in parts for app in part.applications),
         produced=produced,
         references=tuple(ref for part in parts for ref in part.references),
+        problems=tuple(problem for part in parts for problem in part.problems),
+        origins=_first(part.origins for part in parts),
         cloud=CloudEffects(
             terraform=_union(p.cloud.terraform for p in parts),
             vault_grants=_union(p.cloud.vault_grants for p in parts),
@@ -171,3 +173,12 @@ def merge_results(parts: Sequence[FamilyResult]) -> FamilyResult:
         ),
         per_service=frozenset().union(*(p.per_service for p in parts)),
     )
+
+
+def _first(parts: Iterable[dict[Any, Any]]) -> dict[Any, Any]:
+    """Merged, the first slice's entry winning (as one pass records an object's first origin)."""
+    out: dict[Any, Any] = {}
+    for part in parts:
+        for key, value in part.items():
+            out.setdefault(key, value)
+    return out

@@ -2,13 +2,15 @@
 
 Each file names its cause: the catalog file recorded in its header (a service, or
 `platform.yaml`) and the env its path belongs to, so a reviewer sees which change a drift
-comes from, and the one command that fixes it.
+comes from, and the one command that fixes it. A file a changed template shapes names that
+template file instead (`causes`, from `template_blame`).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from generator.output.plan import Plan, RootPlan
@@ -28,12 +30,16 @@ class Drift:
     service: str  # "" for platform-wide files
     env: str  # "" when the file serves every env
     diff: str
+    template: bool = False  # `source` is a template file that changed since the last render
 
 
-def drifts(plan: Plan, *, diffs: bool = True) -> list[Drift]:
-    """`diffs=False`: the list without the diff texts (a listing needs no diff of every file)."""
+def drifts(
+    plan: Plan, *, diffs: bool = True, causes: Mapping[tuple[str, str], str] | None = None
+) -> list[Drift]:
+    """`diffs=False`: the list without the diff texts (a listing needs no diff of every file).
+    `causes`: (root, path) -> the changed template file that shaped it."""
     out: list[Drift] = []
-    for root_plan in plan.roots.values():
+    for name, root_plan in plan.roots.items():
         root = root_plan.root.as_posix()
         desired = _desired(root_plan, diffs=diffs)
         for status, paths in (
@@ -45,6 +51,12 @@ def drifts(plan: Plan, *, diffs: bool = True) -> list[Drift]:
                 old = root_plan.current.get(path, "")
                 new = "" if status == "extra" else desired[path]
                 shown = f"{root}/{path}"
+                template = (causes or {}).get((name, path))
+                if template:
+                    diff = _diff(shown, old, new) if diffs else ""
+                    env = env_of(path, plan.envs)
+                    out.append(Drift(status, shown, template, "", env, diff, template=True))
+                    continue
                 source = _source(new or old)
                 blamed = status == "changed" and path in root_plan.per_service
                 hunks = service_hunks(shown, old, new) if blamed else None
@@ -118,12 +130,16 @@ def _diff(path: str, old: str, new: str) -> str:
 def _cause(d: Drift) -> str:
     if d.status == "stray":
         return "not generated: Argo CD would deploy it; delete it"
+    if d.template:
+        return "template changed"
     who = f"service {d.service}" if d.service else "platform"
     return f"{who}, env {d.env}" if d.env else who
 
 
-def text_report(plan: Plan, *, diffs: bool = True) -> str:
-    items = drifts(plan, diffs=diffs)
+def text_report(
+    plan: Plan, *, diffs: bool = True, causes: Mapping[tuple[str, str], str] | None = None
+) -> str:
+    items = drifts(plan, diffs=diffs, causes=causes)
     if not items:
         return "gitops-gen: no drift: rendered output matches the catalog\n"
     lines = [f"gitops-gen: {line}" for line in _headlines(items, f"`{plan.fix}`")]
@@ -131,7 +147,8 @@ def text_report(plan: Plan, *, diffs: bool = True) -> str:
     for item in items:
         if item.source != source:
             source = item.source
-            lines.append(f"from catalog {source}:" if source else f"{STRAY}:")
+            origin = "template" if item.template else "catalog"
+            lines.append(f"from {origin} {source}:" if source else f"{STRAY}:")
         env = f"[{item.env}]" if item.env else ""
         lines.append(f"  {item.status:8} {env:10} {item.path}")
     text = "\n".join(lines) + "\n"
@@ -154,8 +171,8 @@ def _headlines(items: list[Drift], fix: str) -> list[str]:
     return lines
 
 
-def json_report(plan: Plan) -> str:
-    found = drifts(plan)
+def json_report(plan: Plan, causes: Mapping[tuple[str, str], str] | None = None) -> str:
+    found = drifts(plan, causes=causes)
     fix = plan.fix if any(d.status != "stray" for d in found) else ""
     items = [asdict(d) for d in found]
     doc = {"drift": bool(items), "fix": fix, "files": items}
@@ -164,8 +181,8 @@ def json_report(plan: Plan) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-def markdown_report(plan: Plan) -> str:
-    items = drifts(plan)
+def markdown_report(plan: Plan, causes: Mapping[tuple[str, str], str] | None = None) -> str:
+    items = drifts(plan, causes=causes)
     if not items:
         return "### gitops-gen: no drift\n\nThe rendered output matches the catalog.\n"
     fix = f"run `{plan.fix}` and commit the result"
@@ -204,9 +221,9 @@ def _markdown_diffs(items: list[Drift]) -> list[str]:
     return out
 
 
-def format_report(plan: Plan, fmt: str) -> str:
+def format_report(plan: Plan, fmt: str, causes: Mapping[tuple[str, str], str] | None = None) -> str:
     if fmt == "json":
-        return json_report(plan)
+        return json_report(plan, causes)
     if fmt == "markdown":
-        return markdown_report(plan)
-    return text_report(plan)
+        return markdown_report(plan, causes)
+    return text_report(plan, causes=causes)

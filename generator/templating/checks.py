@@ -27,13 +27,14 @@ class _OutputError(Exception):
         self.out_line = out_line  # 1-based line of the output, when known
 
 
-def check_output(text: str, name: str, shown: str, source: str) -> None:
-    """Raise a located UserError when `text`, rendered from `name`, is not what it claims."""
+def check_output(text: str, name: str, shown: str, source: str) -> list[Any] | None:
+    """Raise a located UserError when `text`, rendered from `name`, is not what it claims.
+    A YAML output's documents are returned: the one parse its readers use too."""
     fmt = format_of(name)
     try:
         if fmt in (YAML, NUNJUCKS):
-            _yaml(text)
-        elif fmt is JSON:
+            return _yaml(text)
+        if fmt is JSON:
             _json(text)
         elif fmt is HCL:
             _hcl(text)
@@ -42,25 +43,42 @@ def check_output(text: str, name: str, shown: str, source: str) -> None:
         elif fmt is not MARKDOWN:  # free text: nothing to parse
             raise AssertionError(fmt.name)
     except _OutputError as bad:
-        line = _template_line(source, text, bad.out_line)
+        line = template_line(source, text, bad.out_line)
         where = f" (output line {bad.out_line})" if bad.out_line else ""
         raise UserError([Problem(shown, line, 1, FIELD, f"{bad}{where}")]) from None
+    return None
 
 
-def _yaml(text: str) -> None:
+def parse_yaml(text: str) -> list[tuple[int, Any]]:
+    """(first line, document) of each document: one pass, composed and constructed (what
+    `yaml.load_all` does, with each document's line kept)."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        nodes = list(yaml.compose_all(text, Loader=loader))  # for each document's line
-        docs = list(yaml.load_all(text, Loader=loader))
+        found = []
+        while loader.check_node():
+            node = loader.get_node()
+            assert node is not None  # check_node said one follows
+            found.append((node.start_mark.line + 1, loader.construct_document(node)))
+        return found
+    finally:
+        loader.dispose()
+
+
+def _yaml(text: str) -> list[Any]:
+    import yaml
+
+    try:
+        found = parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         line = mark.line + 1 if mark else None
         raise _OutputError(f"output is not valid YAML: {problem}", line) from exc
-    for node, doc in zip(nodes, docs, strict=True):
-        _kubernetes(doc, node.start_mark.line + 1)
+    for line, doc in found:
+        _kubernetes(doc, line)
+    return [doc for _, doc in found]
 
 
 def _kubernetes(doc: Any, line: int) -> None:
@@ -120,7 +138,7 @@ def _int(found: re.Match[str] | None) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _template_line(source: str, text: str, out_line: int | None) -> int:
+def template_line(source: str, text: str, out_line: int | None) -> int:
     """The template line that wrote output line `out_line`: an exact match of its text, else
     the line whose literal start (before its first `{{`) begins it; else line 1."""
     lines = text.split("\n")

@@ -13,17 +13,16 @@ Recipe: converting the next family onto templates (output must stay byte-identic
 1. Context: an immutable typed view per template (a `NamedTuple`, cheap to build a thousand
    times; a frozen dataclass works too), built in the family module from `Facts`, holding
    only what the template prints: str/int/bool, tuples of them, or nested views. Never hand
-   a template the pydantic catalog: the view is the documented contract a team's override
-   relies on (list its fields in the README "Templates" table).
+   a template the pydantic catalog: the view is the contract a team's override relies on
+   (`docs/templates.md` is generated from it).
 2. Template: `templates/<family>/<name>.<ext>.j2`. Write each value bare (`{{ view.name }}`):
    finalize quotes it as the extension says. Structure the template does not spell out
    (labels, env lists, resources) goes through `{{ {"labels": labels} | yaml(4) }}`, never
    by hand-joining strings. An empty list needs its own branch (`key: []`), as yamlout writes.
 3. Python keeps: output paths (never templated file names), the generated-file header
    (`header(src) + text`), sorting, and the inventory the consistency check reads.
-4. Call `templates_for(facts.catalog)` once per family render, then
-   `templates.render("family/name.yaml.j2", view=view)` per file; a static file is
-   `templates.static("family/name")`.
+4. `templates_for(facts.catalog)` once per family render, then `templates.render(name,
+   view=view)` per file; a static file is `templates.static("family/name")`.
 5. Prove it: `gitops-gen check` on the repo catalog and the snapshot tests pass unchanged.
 """
 
@@ -34,11 +33,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.templating.added import added as added_files
+from generator.templating.added import check_names
 from generator.templating.builtin import builtin_names, templates_dir
-from generator.templating.checks import check_output
+from generator.templating.checks import check_output, parse_yaml
 from generator.templating.context import catalog_context
 from generator.templating.files import TemplateLoader, check_folder, override_files, read_override
-from generator.templating.formats import Format, format_of
+from generator.templating.formats import QUOTING, Format, format_of
 from generator.templating.located import internal_or_user, syntax_problem
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from generator.catalog.load import Catalog
 
 GO_TEMPLATES = ("helm/", "scaffold/")  # static files that are templates of another tool
+WORKFLOWS = "workflows/"  # GitHub workflows: `run:` steps take catalog values through env
 
 
 class Templates:
@@ -67,10 +69,16 @@ class Templates:
         self._globals: dict[str, Any] = {}  # what every template sees (`bound`)
         self._recorders: list[dict[str, dict[str, Any]]] = []  # shared by the bound copies
         self._last_bound: tuple[object, Templates] | None = None  # `templates_for`'s
+        # the last override output parsed, and its documents (shared by the bound copies)
+        self._parsed: list[tuple[str, list[Any]] | None] = [None]
 
     def names(self) -> list[str]:
         """Every built-in template and static file, sorted (not what makes the folder a package)."""
         return builtin_names()
+
+    def added(self, prefix: str) -> tuple[str, ...]:
+        """The team's own files under `prefix` (`added.py`: the conventions), sorted."""
+        return added_files(self.override_names, prefix)
 
     def path(self, name: str) -> Path:
         """The file used for `name`: the override when there is one."""
@@ -116,15 +124,40 @@ class Templates:
         except Exception as exc:
             raise internal_or_user(exc, self._origins(), self.builtin) from exc
         if self._checked.get(name) or (name not in self._checked and self._depends(name)):
-            check_output(text, name, self.shown_path(name), self.source(name))
+            docs = check_output(text, name, self.shown_path(name), self.source(name))
+            self._parsed[0] = (text, docs or [])
             if name in self.override_names:
                 self._made[text] = self.shown_path(name)
+            if name.startswith(WORKFLOWS):
+                self._check_run_steps(name, template, context, text)
         return text
 
     def made_by(self, text: str) -> str | None:
         """The override file that rendered `text` in this process, if one did: what a
         reference error found in that output names."""
         return self._made.get(text) if self._made else None
+
+    def documents(self, text: str) -> list[Any]:
+        """The YAML documents of `text`, an output `render` just returned: the parse that
+        checked it when it came from an override (one parse per output), else parsed now."""
+        last = self._parsed[0]
+        if last is not None and last[0] is text:
+            return last[1]
+        return [doc for _, doc in parse_yaml(text)]
+
+    def _check_run_steps(
+        self, name: str, template: jinja2.Template, context: dict[str, Any], text: str
+    ) -> None:
+        """A workflow from an override: no catalog value or unsafe `${{ }}` inline in a
+        `run:` step (`runsteps.py`), seen in a second render with the catalog values marked."""
+        from generator.templating.runsteps import check_run_steps
+        from generator.templating.taint import taint
+
+        try:
+            tainted: str | None = template.render({k: taint(v) for k, v in context.items()})
+        except Exception:  # a template whose logic needs the exact values: expressions only
+            tainted = None
+        check_run_steps(text, tainted, self.shown_path(name), self.source(name))
 
     def bound(self, **values: Any) -> Templates:
         """This engine (its caches shared) with `values` in every template's context."""
@@ -206,9 +239,12 @@ def _environment(fmt: Format, loader: jinja2.BaseLoader) -> jinja2.Environment:
     located like any other."""
     import jinja2
 
+    from generator.templating.quoting import QuoteOnce
     from generator.templating.sandbox import Sandbox
 
     options: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, **fmt.syntax}
+    if fmt in QUOTING:
+        options["extensions"] = [QuoteOnce]
     env = Sandbox(
         loader=loader,
         undefined=jinja2.StrictUndefined,
@@ -251,7 +287,10 @@ def builtin_templates() -> Templates:
 
 @cache
 def _cached(folder: Path | None, _stamp: tuple[tuple[str, int, int], ...]) -> Templates:
-    """`_stamp` (override files, mtimes, sizes) is only a key: an edited override rebuilds."""
+    """`_stamp` (override files, mtimes, sizes) is only a key: an edited override rebuilds.
+    Each file there must be an override or follow an added file's convention (`added.py`)."""
+    if folder is not None:
+        check_names((name for name, _, _ in _stamp), builtin_names(), folder.as_posix() + "/")
     return Templates(templates_dir(), folder)
 
 

@@ -11,6 +11,7 @@ them as they are.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -114,15 +115,25 @@ def shell_comment(text: str) -> Raw:
     return Raw(str(text).replace("\r", " ").replace("\n", " "))
 
 
+_BACKTICKS = re.compile(r"`+")
+
+
 def md_code(text: str) -> Raw:
-    """Inline code for a value: backticks inside cannot close it."""
-    fence = "``" if "`" in text else "`"
-    return Raw(f"{fence}{text}{fence}" if text else "(empty)")
+    """Inline code for a value, which nothing in it can close (CommonMark 6.1): the fence is
+    one backtick longer than the longest run inside; a space pads a value that starts or ends
+    with a backtick or a space (CommonMark strips one from each side); a line break, which
+    could end the paragraph and the span with it, is shown as `\\n`."""
+    if not text:
+        return Raw("(empty)")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    fence = "`" * (max(map(len, _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    return Raw(f"{fence}{pad}{text}{pad}{fence}")
 
 
 def md_cell(text: str) -> Raw:
     """A value as inline code inside a table cell: newlines and pipes escaped."""
-    return Raw(md_code(text.replace("\n", "\\n")).replace("|", "\\|"))
+    return Raw(md_code(text).replace("|", "\\|"))
 
 
 def md_codes(texts: Iterable[str], separator: str = ", ") -> Raw:
@@ -168,6 +179,7 @@ NUNJUCKS = Format(
     {"dump": nunjucks_dump},
     {"variable_start_string": "${{", "trim_blocks": False, "lstrip_blocks": False},
 )
+QUOTING = (YAML, JSON, HCL, SHELL)  # formats whose finalize quotes: `quoting.py` guards them
 _BY_SUFFIX = {
     ".yaml": YAML,
     ".yml": YAML,

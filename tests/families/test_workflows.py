@@ -173,7 +173,10 @@ FORCE_SYNC = "workflows/gitops-gen-force-sync.yml.j2"
 CHECK = "workflows/gitops-gen-check.yml.j2"
 RUNS_ON = "    runs-on: ubuntu-latest\n"
 LABELLED = "    runs-on:\n      - self-hosted\n      - {{ job.env }}\n"
-NOTIFY = '      - name: "Tell the team"\n        run: {{ "echo synced " ~ job.env }}\n'
+NOTIFY = (  # a catalog value reaches a run: step through env: (templating/runsteps.py)
+    '      - name: "Tell the team"\n        run: echo synced "$ENV"\n'
+    "        env:\n          ENV: {{ job.env }}\n"
+)
 
 
 def render_with(catalog: Path, overrides: dict[str, str]) -> tuple[int, str, Path]:
@@ -206,7 +209,8 @@ def test_a_runner_label_and_a_step_added_to_the_force_sync_template_reach_every_
     for job_id, job in after["jobs"].items():
         env = job_id.removeprefix("env-")
         assert job.pop("runs-on") == ["self-hosted", env]
-        assert job["steps"].pop() == {"name": "Tell the team", "run": f"echo synced {env}"}
+        told = {"name": "Tell the team", "run": 'echo synced "$ENV"', "env": {"ENV": env}}
+        assert job["steps"].pop() == told
         del before["jobs"][job_id]["runs-on"]
     assert after == before  # nothing else changed
 

@@ -3,6 +3,7 @@ merge into exactly the result of one pass."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,12 +32,8 @@ def test_slices_render_what_one_pass_renders(
     assert sliced.trees == whole.trees
     assert list(sliced.trees["out"]) == list(whole.trees["out"])  # the same order too
     for a, b in zip(sliced.results, whole.results, strict=True):
-        assert (a.family, a.apps, a.produced, a.references) == (
-            b.family,
-            b.apps,
-            b.produced,
-            b.references,
-        )
+        fields = [f.name for f in dataclasses.fields(a) if f.name != "files"]
+        assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields], a.family
     assert sliced.inventory.__dict__ == whole.inventory.__dict__
 
 
@@ -60,3 +57,14 @@ def test_only_a_per_service_family_is_sliced(make_catalog: Callable[..., Path]) 
         assert [len(f.services) for f in pipeline._slices(whole, facts)] == [5]
     finally:
         pipeline.SLICE = original
+
+
+def test_merging_slices_knows_every_field_of_a_family_result() -> None:
+    """A field added to FamilyResult must be merged across slices too (`merge_results`)."""
+    from generator.parts.result import FamilyResult
+
+    merged = {
+        "family", "files", "apps", "applications", "produced", "references", "problems",
+        "origins", "cloud", "per_service",
+    }  # fmt: skip
+    assert {f.name for f in dataclasses.fields(FamilyResult)} == merged

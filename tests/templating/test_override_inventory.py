@@ -6,7 +6,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from generator.pipeline import concurrency
+from generator.templating import checks, engine
 from tests.conftest import SERVICE
 from tests.templating.test_overrides import built_in, override, render
 from tests.templating.test_secret_templates import VAULT_PLATFORM, VAULT_SERVICE
@@ -95,3 +100,32 @@ def test_an_override_dropping_a_key_fails_a_service_that_reads_it(
         "svc[dev]: Deployment svc/svc: secretKeyRef reads key 'API_TOKEN'; Secret 'svc-secrets'"
     ) in stderr
     assert "DB_PASSWORD" not in stderr
+
+
+def test_each_override_output_is_parsed_once_and_the_check_reads_that_parse(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three services with an ExternalSecret each: three parses of the override's output,
+    the ones that checked it, and the consistency check still catches a renamed Secret."""
+    parsed: list[str] = []
+    real = checks.parse_yaml
+
+    def counted(text: str) -> list[tuple[int, Any]]:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(checks, "parse_yaml", counted)
+    monkeypatch.setattr(engine, "parse_yaml", counted)
+    concurrency.set_jobs(1)  # every family in this process, where the count is
+    try:
+        catalog = make_catalog({n: SERVICE.format(name=n) for n in ("a", "b", "c")})
+        note = "  annotations:\n    team.example.com/cost: cc-1\nspec:\n"
+        override(catalog, EXTERNAL_SECRET, edited(EXTERNAL_SECRET, "\nspec:\n", "\n" + note))
+        assert render(catalog) == (0, "")
+        assert len(parsed) == 3 and all("kind: ExternalSecret" in t for t in parsed)
+        parsed.clear()
+        text = edited(EXTERNAL_SECRET, TARGET, TARGET.replace("{{ es.target }}", "renamed"))
+        stderr = refused(catalog, EXTERNAL_SECRET, text)
+        assert "secretRef names Secret 'a-secrets', which nothing renders" in stderr
+    finally:
+        concurrency.set_jobs(None)

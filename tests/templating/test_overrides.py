@@ -173,7 +173,7 @@ def test_diff_renders_each_side_with_its_own_templates(repo: Path) -> None:  # n
     diff_tools()
     result = run(["diff", "--base", "HEAD"])
     assert result.exit_code == 1
-    head = "gitops-gen diff against HEAD: 9 file(s) change, 0 removal(s)\n"
+    head = "gitops-gen diff against HEAD: 10 file(s) change, 0 removal(s)\n"  # the record too
     assert result.output.startswith(head)
     assert "  ~ [stg] ExternalSecret payment/payment-secrets changed\n" in result.output
     git(repo, "add", "-A")
