@@ -21,10 +21,8 @@ Recipe: converting the next family onto templates (output must stay byte-identic
    by hand-joining strings. An empty list needs its own branch (`key: []`), as yamlout writes.
 3. Python keeps: output paths (never templated file names), the generated-file header
    (`header(src) + text`), sorting, and the inventory the consistency check reads.
-4. `templates_for(facts.catalog)` once per family render, then `templates.render(name,
-   view=view)` per file; a static file is `templates.static("family/name")`.
-5. Prove it: `gitops-gen check` on the repo catalog and the snapshot tests pass unchanged.
-"""
+4. `templates_for(facts.catalog)` once per family render, `templates.render(name, view=view)`
+   per file, `templates.static(name)`. 5. Prove it: the repo's `check` and the snapshots pass."""
 
 from __future__ import annotations
 

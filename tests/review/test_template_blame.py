@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import SERVICE, run
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM, run
 from tests.templating.test_overrides import built_in, override, render
 
 ES = "eso/externalsecret.yaml.j2"
@@ -22,7 +22,8 @@ def check(catalog: Path, fmt: str = "text") -> tuple[int, str]:
 
 
 def rendered_with_override(make_catalog: Callable[..., Path]) -> Path:
-    catalog = make_catalog({"a": SERVICE.format(name="a"), "b": SERVICE.format(name="b")})
+    services = {"a": SERVICE.format(name="a"), "b": SERVICE.format(name="b")}
+    catalog = make_catalog(services, platform=SERVICE_SCOPE_PLATFORM)
     override(catalog, ES, built_in(ES))
     assert render(catalog) == (0, "")
     assert check(catalog)[0] == 0

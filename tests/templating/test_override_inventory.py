@@ -12,7 +12,7 @@ import pytest
 
 from generator.pipeline import concurrency
 from generator.templating import checks, engine
-from tests.conftest import SERVICE
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 from tests.templating.test_overrides import built_in, override, render
 from tests.templating.test_secret_templates import VAULT_PLATFORM, VAULT_SERVICE
 
@@ -118,7 +118,8 @@ def test_each_override_output_is_parsed_once_and_the_check_reads_that_parse(
     monkeypatch.setattr(engine, "parse_yaml", counted)
     concurrency.set_jobs(1)  # every family in this process, where the count is
     try:
-        catalog = make_catalog({n: SERVICE.format(name=n) for n in ("a", "b", "c")})
+        services = {n: SERVICE.format(name=n) for n in ("a", "b", "c")}
+        catalog = make_catalog(services, platform=SERVICE_SCOPE_PLATFORM)
         note = "  annotations:\n    team.example.com/cost: cc-1\nspec:\n"
         override(catalog, EXTERNAL_SECRET, edited(EXTERNAL_SECRET, "\nspec:\n", "\n" + note))
         assert render(catalog) == (0, "")
