@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from generator.errors import Problem, UserError
+from generator.templating.builtin import NOT_TEMPLATES
 from generator.templating.located import FIELD
 
 if TYPE_CHECKING:
@@ -92,8 +93,8 @@ def _walk(root: Path, prefix: str, shown: str) -> Iterator[tuple[str, os.stat_re
         where = f"{shown}{prefix}".rstrip("/") or str(root)
         raise UserError.single(where, FIELD, f"cannot be read ({exc.strerror})") from None
     for name, entry in listed:
-        if name.startswith(".") or name == "__pycache__":
-            continue
+        if name.startswith(".") or name in NOT_TEMPLATES:  # a package's markers (this repo's
+            continue  # own templates/ is the built-in package, read by an installed copy)
         info = entry.stat(follow_symlinks=False)
         rel = f"{prefix}{name}"
         if stat.S_ISDIR(info.st_mode):

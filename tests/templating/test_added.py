@@ -128,6 +128,17 @@ def test_an_added_file_that_would_replace_a_generated_one_is_refused(
     )
 
 
+def test_a_package_s_markers_in_the_templates_folder_are_not_templates(
+    make_catalog: Callable[..., Path],
+) -> None:
+    """This repo's own `templates/` is the built-in package: an installed gitops-gen reads it
+    as the repo's templates folder, `__init__.py` and `__pycache__/` included."""
+    catalog = make_catalog()
+    override(catalog, "__init__.py", "")
+    override(catalog, "__pycache__/x.cpython-311.pyc", "")
+    assert render(catalog)[0] == 0
+
+
 def test_a_misnamed_override_exits_2_with_the_close_matches(
     make_catalog: Callable[..., Path],
 ) -> None:
