@@ -36,3 +36,21 @@ def builtin_names() -> list[str]:
         for path in root.rglob("*")
         if path.is_file() and not NOT_TEMPLATES & set(path.relative_to(root).parts)
     )
+
+
+def is_copy(folder: Path) -> bool:
+    """`folder` holds the built-in package itself, byte for byte: this repo's own `templates/`
+    (which the wheel is built from) as an installed gitops-gen of the same version reads it.
+    Nothing in it is then an override."""
+    if not (folder / "__init__.py").is_file():
+        return False
+    root = templates_dir()
+    names = builtin_names()
+    found = sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and not NOT_TEMPLATES & set(path.relative_to(folder).parts)
+    )
+    return found == names and all(
+        (folder / name).read_bytes() == (root / name).read_bytes() for name in names
+    )

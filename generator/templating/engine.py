@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.templating.added import added as added_files
 from generator.templating.added import check_names
-from generator.templating.builtin import builtin_names, templates_dir
+from generator.templating.builtin import builtin_names, is_copy, templates_dir
 from generator.templating.checks import check_output, parse_yaml
 from generator.templating.context import catalog_context
 from generator.templating.files import TemplateLoader, check_folder, override_files, read_override
@@ -271,7 +271,7 @@ def templates_for(catalog: Catalog) -> Templates:
 def _for_folder(folder: Path | None) -> Templates:
     if folder is not None:
         check_folder(folder, folder.as_posix() + "/")
-    if folder is None or not folder.is_dir() or _same_folder(folder, templates_dir()):
+    if folder is None or not folder.is_dir() or _builtins(folder):
         return _cached(None, ())
     found = override_files(folder, folder.as_posix() + "/")
     stamp = tuple((name, info.st_mtime_ns, info.st_size) for name, info in found.items())
@@ -292,9 +292,9 @@ def _cached(folder: Path | None, _stamp: tuple[tuple[str, int, int], ...]) -> Te
     return Templates(templates_dir(), folder)
 
 
-def _same_folder(a: Path, b: Path) -> bool:
-    """The tool's own source checkout: its `templates/` are the built-ins, not overrides."""
+def _builtins(folder: Path) -> bool:
+    """The tool's own source checkout, or a copy of its package: the built-ins, not overrides."""
     try:
-        return a.samefile(b)
+        return folder.samefile(templates_dir()) or is_copy(folder)
     except OSError:
         return False
