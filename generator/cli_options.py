@@ -68,7 +68,7 @@ format_option = click.option(
 
 def _set_jobs(_ctx: click.Context, _param: click.Parameter, value: int | None) -> None:
     if value is not None:
-        from generator.pipeline import concurrency
+        from generator import concurrency
 
         concurrency.set_jobs(value)
 

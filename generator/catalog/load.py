@@ -23,10 +23,10 @@ from generator.catalog.service_files import (
     Parsed,
     display_root,
     parse_file,
-    parse_service,
+    parse_services,
     service_files,
 )
-from generator.catalog.source import DataPath, DeferredSourceMap, SourceMap
+from generator.catalog.source import DataPath, SourceMap
 from generator.errors import CatalogError, Problem
 
 __all__ = [
@@ -115,8 +115,8 @@ def _services(
     sources = {"": PLATFORM_FILE}
     service_dir = root / SERVICES_DIR
     files = service_files(service_dir, f"{display}{SERVICES_DIR}", problems)
-    for path in sorted({*files, *(service_dir / name for name in extra)}):
-        parsed = parse_service(path, display, extra)
+    paths = sorted({*files, *(service_dir / name for name in extra)})
+    for path, parsed in zip(paths, parse_services(paths, display, extra), strict=True):
         service, smap = _model(parsed, Service, problems)
         if service is None or smap is None:
             continue
@@ -124,17 +124,9 @@ def _services(
         if service.name in services:
             problems.append(smap.problem(("name",), f"duplicate service name {service.name!r}"))
         services[service.name] = service
-        smaps[service.name] = _deferred(smap, parsed[0])
+        smaps[service.name] = smap
         sources[service.name] = f"{SERVICES_DIR}/{path.name}"
     return services, smaps, sources
-
-
-def _deferred(smap: SourceMap, raw: bytes | None) -> SourceMap:
-    """What the rules across services keep of a file: its bytes, parsed again only to locate
-    a problem (every position of every file would be held in memory at once)."""
-    if raw is None or isinstance(smap, DeferredSourceMap):
-        return smap
-    return DeferredSourceMap(smap.file, raw)
 
 
 def _model(

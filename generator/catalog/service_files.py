@@ -3,13 +3,15 @@ credential check."""
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from generator import concurrency
 from generator.catalog.credentials import credential_problems
-from generator.catalog.source import SourceMap, YamlFileError, load_yaml_bytes
+from generator.catalog.source import DeferredSourceMap, SourceMap, YamlFileError, load_yaml_bytes
 from generator.errors import Problem
 
 SERVICES_DIR = "services"
@@ -35,6 +37,36 @@ def service_files(folder: Path, shown: str, problems: list[Problem]) -> list[Pat
         what = "a dangling symlink" if not folder.exists() else exc.strerror or "unreadable"
         problems.append(Problem(shown, 1, 1, "", f"cannot list the services folder: {what}"))
         return []
+
+
+PARALLEL_FILES = 400  # below this a worker process costs more than it wins
+
+
+def parse_services(paths: Sequence[Path], display: str, extra: Mapping[str, bytes]) -> list[Parsed]:
+    """Every entry of services/ parsed, in order. A large catalog's files are parsed in
+    shares beside this process (`concurrency`): parsing is most of a catalog's load, and a
+    file's parse needs nothing from the others. What comes back is the file's bytes, its
+    mapping and its problems; its positions are read again from the bytes only to locate a
+    problem (`DeferredSourceMap`), so none travel between processes."""
+    shares = concurrency.jobs() if len(paths) >= PARALLEL_FILES else 1
+    step = max(1, -(-len(paths) // shares))
+    tasks = [
+        functools.partial(_parse_share, paths[i : i + step], display, extra)
+        for i in range(0, len(paths), step)
+    ]
+    done = concurrency.run(tasks, units=len(paths), minimum=PARALLEL_FILES)
+    return [parsed for share in done for parsed in share]
+
+
+def _parse_share(paths: Sequence[Path], display: str, extra: Mapping[str, bytes]) -> list[Parsed]:
+    return [_deferred(parse_service(path, display, extra)) for path in paths]
+
+
+def _deferred(parsed: Parsed) -> Parsed:
+    raw, data, smap, problems = parsed
+    if raw is None or smap is None or isinstance(smap, DeferredSourceMap):
+        return parsed
+    return raw, data, DeferredSourceMap(smap.file, raw), problems
 
 
 def parse_service(path: Path, display: str, extra: Mapping[str, bytes]) -> Parsed:

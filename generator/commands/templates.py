@@ -113,8 +113,8 @@ def _override(catalog_dir: Path, name: str, command: str) -> tuple[Path, bytes]:
 
 def show(catalog_dir: Path, name: str) -> str:
     """The context template `name` sees, with example values from rendering this catalog."""
+    from generator import concurrency
     from generator.commands.template_context import describe, note
-    from generator.pipeline import concurrency
     from generator.pipeline.render import render_all
 
     catalog = load_catalog(catalog_dir)

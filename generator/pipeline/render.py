@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from generator import concurrency
 from generator.catalog.facts import Facts
 from generator.catalog.load import Catalog
 from generator.families import registry
-from generator.parts.family import Family
+from generator.parts.family import Family, Reader
 from generator.parts.inventory import Inventory
 from generator.parts.result import FamilyResult, Results, Tree, merge_results, path_order
-from generator.pipeline import concurrency
 
 OUT = "out"  # the `--out` folder (rendered/)
 WORKFLOWS = "workflows"  # the GitOps repo's .github/workflows/
@@ -74,10 +74,10 @@ def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
     trees: dict[str, Tree] = {OUT: {}, WORKFLOWS: {}}
     for result in results:
         _merge(trees[OUT], result.files)
-    for reader in registry.READERS:
-        result = reader.render(facts, Results(tuple(results)))
+    for reader, (result, outcome) in zip(
+        registry.READERS, _read_all(facts, results, sink), strict=True
+    ):
         if reader.root == OUT:
-            result, outcome = _sunk(result, sink)
             results.append(result)
             sunk.append(outcome)
         _merge(trees[reader.root], result.files)
@@ -92,6 +92,23 @@ def _slices(family: Family, facts: Facts) -> list[Facts]:
     if not family.per_service or len(services) <= SLICE:
         return [facts]
     return [facts.only(services[i : i + SLICE]) for i in range(0, len(services), SLICE)]
+
+
+def _read_all(
+    facts: Facts, results: list[FamilyResult], sink: Sink | None
+) -> list[tuple[FamilyResult, Any]]:
+    """The readers at once: the first here (Argo CD, whose typed apps are many and stay
+    here), the others in a worker, which starts with every family's result in memory."""
+    done = Results(tuple(results))
+    tasks = [functools.partial(_read, r, facts, done, sink) for r in registry.READERS]
+    return concurrency.run(tasks, units=len(facts.services), minimum=PARALLEL_SERVICES)
+
+
+def _read(
+    reader: Reader, facts: Facts, results: Results, sink: Sink | None
+) -> tuple[FamilyResult, Any]:
+    result = reader.render(facts, results)
+    return _sunk(result, sink) if reader.root == OUT else (result, None)
 
 
 def _render(family: Family, facts: Facts, sink: Sink | None) -> tuple[FamilyResult, Any]:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from generator import concurrency
 from generator.catalog.load import load_catalog
-from generator.pipeline import concurrency
 from generator.pipeline import render as pipeline
 from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 

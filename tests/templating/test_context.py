@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from generator import concurrency
 from generator.catalog.load import load_catalog
 from generator.commands.template_context import CONTEXTS, DOC, SHARED, note, reference_text
-from generator.pipeline import concurrency
 from generator.pipeline.render import render_all
 from generator.templating.engine import builtin_templates, templates_for
 from tests.conftest import FIXTURE_NAMES, FIXTURES, PLATFORM, REPO_CATALOG, SERVICE, run

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.pipeline import concurrency
+from generator import concurrency
 from generator.templating import checks, engine
 from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 from tests.templating.test_overrides import built_in, override, render

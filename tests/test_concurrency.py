@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from generator import concurrency
 from generator.catalog.load import load_catalog
 from generator.errors import Problem, UserError
-from generator.pipeline import concurrency
 from generator.pipeline import render as pipeline
 from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 
@@ -113,7 +113,7 @@ def test_typed_results_are_the_same_in_every_mode(
 
 # A render in a fresh interpreter where the platform has neither `fork` nor `fcntl` (as on
 # Windows): what `make portable` runs in CI.
-WITHOUT_FORK = Path(__file__).resolve().parents[2] / "tools" / "without_fork.py"
+WITHOUT_FORK = Path(__file__).resolve().parents[1] / "tools" / "without_fork.py"
 
 
 def tree(root: Path) -> dict[str, bytes]:
