@@ -74,9 +74,8 @@ def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
     trees: dict[str, Tree] = {OUT: {}, WORKFLOWS: {}}
     for result in results:
         _merge(trees[OUT], result.files)
-    for reader, (result, outcome) in zip(
-        registry.READERS, _read_all(facts, results, sink), strict=True
-    ):
+    for reader in registry.READERS:  # here: a worker would copy every page they read
+        result, outcome = _read(reader, facts, Results(tuple(results)), sink)
         if reader.root == OUT:
             results.append(result)
             sunk.append(outcome)
@@ -92,16 +91,6 @@ def _slices(family: Family, facts: Facts) -> list[Facts]:
     if not family.per_service or len(services) <= SLICE:
         return [facts]
     return [facts.only(services[i : i + SLICE]) for i in range(0, len(services), SLICE)]
-
-
-def _read_all(
-    facts: Facts, results: list[FamilyResult], sink: Sink | None
-) -> list[tuple[FamilyResult, Any]]:
-    """The readers at once: the first here (Argo CD, whose typed apps are many and stay
-    here), the others in a worker, which starts with every family's result in memory."""
-    done = Results(tuple(results))
-    tasks = [functools.partial(_read, r, facts, done, sink) for r in registry.READERS]
-    return concurrency.run(tasks, units=len(facts.services), minimum=PARALLEL_SERVICES)
 
 
 def _read(

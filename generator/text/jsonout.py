@@ -54,8 +54,14 @@ def _container(
     inner = pad + step
     parts.append(opening + "\n")
     last = len(items) - 1
+    outer = len(inner) <= 2 * len(step)
     for i, (prefix, item) in enumerate(items):
-        parts.append(inner + prefix)
-        _emit(item, inner, parts, step)
-        parts.append(",\n" if i < last else "\n")
+        # an outer level's item (say, a service's inputs) becomes one string at once: a
+        # large document then never holds a small string per value until the end
+        own = [] if outer else parts
+        own.append(inner + prefix)
+        _emit(item, inner, own, step)
+        own.append(",\n" if i < last else "\n")
+        if outer:
+            parts.append("".join(own))
     parts.append(pad + closing)

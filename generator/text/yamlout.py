@@ -42,15 +42,20 @@ def quote(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 
 
-@lru_cache(maxsize=65536)
 def _string(value: str) -> str:
-    """Most strings repeat (labels, kinds, keys): decide each one once."""
+    """Most strings repeat (labels, kinds, keys): each short one is decided once. A long one
+    (a script, a document) rarely repeats, and remembering it would hold its text."""
+    return _short_string(value) if len(value) <= 128 else _decide(value)
+
+
+def _decide(value: str) -> str:
     if _PLAIN.match(value) and value.lower() not in _RESERVED:
         return value
     return quote(value)
 
 
-plain_or_quoted = _string  # a `str` (exactly) as a scalar: the one decision, memoized
+_short_string = lru_cache(maxsize=65536)(_decide)
+plain_or_quoted = _string  # a `str` (exactly) as a scalar: the one decision
 
 
 def scalar(value: Any) -> str:
