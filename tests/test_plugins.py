@@ -5,7 +5,7 @@ and appear in `diff`, with no edit under generator/."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -21,8 +21,12 @@ from generator.catalog.models import (
     BackendModel,
     Environment,
     OperatorKey,
+    Platform,
     Service,
 )
+from generator.catalog.names import namespace_of
+from generator.catalog.source import SourceMap
+from generator.errors import Problem
 from generator.families import registry
 from generator.parts.family import Family
 from generator.parts.kube import Obj, Parts, meta, yaml_file
@@ -43,6 +47,28 @@ class KubernetesSecrets(BackendModel):
     type: Literal["toy-kubernetes"]
     key: str
     remoteNamespace: str = "secrets"
+
+    @classmethod
+    def catalog_problems(
+        cls,
+        platform: Platform,
+        psmap: SourceMap,
+        services: Mapping[str, Service],
+        smaps: Mapping[str, SourceMap],
+    ) -> Iterator[Problem]:
+        """Its own rule across files: the namespace holding the values is no service's (whose
+        pods could then read every service's values)."""
+        runs = {
+            namespace_of(platform, services[name], env): (name, env.name)
+            for name in sorted(services, reverse=True)
+            for env in reversed(platform.environments)
+        }
+        for backend_name, backend in sorted(platform.secretBackends.items()):
+            if isinstance(backend, cls) and backend.remoteNamespace in runs:
+                service, env = runs[backend.remoteNamespace]
+                msg = f"service {service!r} runs in namespace {backend.remoteNamespace!r} "
+                msg += f"(env {env}): its pods could read every service's values"
+                yield psmap.problem(("secretBackends", backend_name, "remoteNamespace"), msg)
 
 
 TOY_STORES = "platform/toy-stores"
@@ -261,6 +287,24 @@ def test_the_toy_backend_brings_its_operator_shared_secrets_and_runbook_lines(
     assert "kubectl -n api get externalsecret api-secrets  # toy\n" in runbook
     assert "`secrets/smtp` -> Secret `api-toy-smtp`" in runbook
     assert "annotate externalsecret" not in runbook  # the AWS types' lines are theirs
+
+
+def test_the_toy_backend_brings_its_own_catalog_rule(
+    plugged: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule across files that only the new type knows, located in platform.yaml like the
+    built-in types' rules, with no edit to the catalog's rules."""
+    monkeypatch.chdir(tmp_path)
+    write_repo(tmp_path)
+    assert run(["validate"]).exit_code == 0
+    platform = tmp_path / "catalog/platform.yaml"
+    platform.write_text(platform.read_text() + "    remoteNamespace: web\n")
+    done = run(["validate"])
+    assert done.exit_code == 2
+    assert done.output == (
+        "catalog/platform.yaml:11:22: secretBackends.kube.remoteNamespace: service 'web' runs "
+        "in namespace 'web' (env dev): its pods could read every service's values\n"
+    )
 
 
 def test_without_the_plug_in_the_type_is_refused(

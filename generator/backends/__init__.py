@@ -63,8 +63,8 @@ def register(plugin: SecretBackend) -> None:
     `secretBackends` entry, and its plug-in (with the families it brings) renders it."""
     if plugin.type in PLUGINS:
         raise ValueError(f"a secret backend type {plugin.type!r} is registered already")
+    register_backend_model(plugin.model)  # first: it refuses a model without a `key`
     PLUGINS[plugin.type] = plugin
-    register_backend_model(plugin.model)
 
 
 def unregister(type_name: str) -> None:
