@@ -148,6 +148,12 @@ class Ci(Strict):
         "EKS_CLUSTER_NAME",
         description="GitHub secret (per GitHub environment) naming the EKS cluster of that env.",
     )
+    kubeconfigSecret: SecretName = Field(
+        "CLUSTER_KUBECONFIG",
+        description="GitHub secret (per GitHub environment) holding the kubeconfig of that "
+        "env's cluster: how the force-sync reaches a cluster when the platform has no `aws` "
+        "section (with one: `aws eks update-kubeconfig` after assuming deployRoleSecret).",
+    )
     terraformStateBucket: Line | None = Field(
         None,
         description="S3 bucket for Terraform state; without it add your own backend.tf per env.",
