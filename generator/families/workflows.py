@@ -255,6 +255,7 @@ def force_sync_view(facts: Facts) -> ForceSyncView:
                     script=force_sync_script(namespaces, facts.managed_label),
                 )
             )
+    # role, region and cluster: what a copy of the template ejected before `login` reads
     aws, ci = facts.platform.aws, facts.platform.ci
     return ForceSyncView(
         actions=ACTIONS,
