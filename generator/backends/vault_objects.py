@@ -11,14 +11,14 @@ from typing import NamedTuple
 from generator.backends.vault_bootstrap import Grant, script, token_reviewer
 from generator.catalog.facts import Facts, header
 from generator.catalog.models import Environment, Service, Vault
-from generator.catalog.rules_vault import (
+from generator.catalog.models.vault import (
     SHARED_PREFIX,
     auth_mount,
     role_name,
     shared_path,
     vault_address,
 )
-from generator.catalog.rules_vault import policy_name as _policy_name
+from generator.catalog.models.vault import policy_name as _policy_name
 from generator.catalog.templates import ENV_PLACEHOLDER, expand
 from generator.parts.family import Family
 from generator.parts.inventory import produced_by

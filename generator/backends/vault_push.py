@@ -21,7 +21,7 @@ from urllib.parse import quote
 from generator.backends.commands import check_values, target
 from generator.catalog.load import Catalog
 from generator.catalog.models import Vault
-from generator.catalog.rules_vault import vault_address
+from generator.catalog.models.vault import vault_address
 from generator.errors import UserError
 
 TIMEOUT = 30  # seconds per HTTP request

@@ -14,10 +14,14 @@ from pydantic_core import ErrorDetails
 
 from generator.catalog.extra import extra_problems
 from generator.catalog.models import CONFIG_KEY, DNS_LABEL, ENV_KEY, Platform, Service
-from generator.catalog.rules import name_collisions, platform_problems, service_problems
+from generator.catalog.rules import (
+    backend_problems,
+    name_collisions,
+    platform_problems,
+    service_problems,
+)
 from generator.catalog.rules_access import access_problems
 from generator.catalog.rules_isolation import isolation_problems
-from generator.catalog.rules_vault import vault_problems
 from generator.catalog.service_files import (
     SERVICES_DIR,
     Parsed,
@@ -82,7 +86,7 @@ def load_catalog(
         templates = Path(os.path.normpath(root / ".." / platform.templatesPath))
         shown = display_root(templates) if label is None else f"{label}../{platform.templatesPath}/"
         problems.extend(name_collisions(platform, services, smaps))
-        problems.extend(vault_problems(platform, psmap, services, smaps))
+        problems.extend(backend_problems(platform, psmap, services, smaps))
         problems.extend(isolation_problems(platform, psmap, services, smaps))
         problems.extend(access_problems(platform, psmap, services))
         problems.extend(

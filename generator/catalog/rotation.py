@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from generator.catalog.models import ESO, VSO, Platform, Vault
+from generator.catalog.models import ESO, VSO, OperatorKey, Platform
 from generator.catalog.source import SourceMap
 from generator.errors import Problem
 
@@ -19,24 +19,25 @@ def zero(duration: str) -> bool:
 
 def rotation_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
     operators = {b.operator for b in platform.secretBackends.values()}
-    aws, vault = ESO in operators, VSO in operators
     for i, env in enumerate(platform.environments):
-        if aws and zero(env.refreshInterval):
-            msg = "0 stops ESO's refresh: a value rotated in AWS would never reach the Secret "
-            msg += "(nor, through Reloader, the pods); use a duration such as 1h"
-            yield smap.problem(("environments", i, "refreshInterval"), msg)
-        if vault and env.refreshAfter is not None and zero(env.refreshAfter):
-            yield smap.problem(("environments", i, "refreshAfter"), _VSO_ZERO)
+        if ESO in operators and zero(env.refreshInterval):
+            yield smap.problem(("environments", i, "refreshInterval"), _ZERO[ESO])
+        if VSO in operators and env.refreshAfter is not None and zero(env.refreshAfter):
+            yield smap.problem(("environments", i, "refreshAfter"), _ZERO[VSO])
     for name, backend in platform.secretBackends.items():
-        if isinstance(backend, Vault) and zero(backend.refreshAfter):
-            yield smap.problem(("secretBackends", name, "refreshAfter"), _VSO_ZERO)
+        field = backend.refresh_field  # the type's own default for its operator's refresh
+        if field is not None and zero(getattr(backend, field)):
+            yield smap.problem(("secretBackends", name, field), _ZERO[backend.operator])
     yield from _eso_version(platform, smap)
 
 
-_VSO_ZERO = (
-    "0 stops VSO's refresh: a value rotated in Vault would never reach the Secret (nor, "
-    "through rolloutRestartTargets, the pods); use a duration such as 1h"
-)
+# what a refresh of 0 breaks, by the operator that would stop refreshing
+_ZERO: dict[OperatorKey, str] = {
+    ESO: "0 stops ESO's refresh: a value rotated in AWS would never reach the Secret "
+    "(nor, through Reloader, the pods); use a duration such as 1h",
+    VSO: "0 stops VSO's refresh: a value rotated in Vault would never reach the Secret (nor, "
+    "through rolloutRestartTargets, the pods); use a duration such as 1h",
+}
 
 
 def _eso_version(platform: Platform, smap: SourceMap) -> Iterator[Problem]:

@@ -143,6 +143,18 @@ def _key_problems(service: Service, smap: SourceMap) -> Iterator[Problem]:
             yield smap.problem(("secrets", "keys", i), msg)
 
 
+def backend_problems(
+    platform: Platform,
+    psmap: SourceMap,
+    services: Mapping[str, Service],
+    smaps: Mapping[str, SourceMap],
+) -> Iterator[Problem]:
+    """Each backend type's own rules across the whole catalog, once per type it uses (the
+    type's model says what they are: names two envs would share on one server, say)."""
+    for model in dict.fromkeys(type(b) for _, b in sorted(platform.secretBackends.items())):
+        yield from model.catalog_problems(platform, psmap, services, smaps)
+
+
 def name_collisions(
     platform: Platform, services: Mapping[str, Service], smaps: Mapping[str, SourceMap]
 ) -> Iterator[Problem]:

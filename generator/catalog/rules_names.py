@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from generator.catalog.models import Platform, Service, Vault
+from generator.catalog.models import ESO, Platform, Service
 from generator.catalog.names import (
     CLUSTER_STORE_FIELDS,
     SECRET_NAME_FIELDS,
@@ -84,9 +84,8 @@ def _label_problems(key: str, smap: SourceMap) -> Iterator[Problem]:
 def _cluster_store_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
     path = ("kubernetes", "clusterStoreName")
     owner: dict[str, str] = {}
-    for backend in sorted(
-        n for n, b in platform.secretBackends.items() if not isinstance(b, Vault)
-    ):
+    # the backends a ClusterSecretStore of that name reads (with secretStoreScope `cluster`)
+    for backend in sorted(n for n, b in platform.secretBackends.items() if b.on_aws):
         store = cluster_store_name_of(platform, backend)
         bad = subdomain_problem(store)
         if bad:
@@ -147,7 +146,7 @@ def _refresh_overrides(platform: Platform, service: Service, smap: SourceMap) ->
         if over.refreshInterval is None:
             continue
         path = ("environments", env, "refreshInterval")
-        if backend is None or isinstance(backend, Vault):
+        if backend is None or backend.operator != ESO:
             msg = "refreshInterval is ESO's: this service has no AWS secret backend to refresh"
             yield smap.problem(path, msg)
         elif zero(over.refreshInterval):

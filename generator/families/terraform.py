@@ -6,6 +6,13 @@ the exact IAM documents, so `terraform plan` and the PR diff show the real polic
 backend type says which input its objects go in and what each entry holds, and may add
 files of its own to a root (Secrets Manager's GitHub-sourced values: the only generated HCL,
 every catalog value in it through `hcl_string`).
+
+The root is AWS's, and rendered only for a platform with an `aws` section and a backend in
+it: `provider "aws"`, the S3 state backend, the IRSA roles and the module's inputs (the AWS
+types' `tf_collection`s). A backend type on another cloud (the toy one of
+`tests/test_plugins.py`) gets no Terraform and renders without it. Not built yet: a root per
+cloud (provider, state backend, module and roles from the cloud, inputs from its types), the
+seam for a type whose values Terraform should create outside AWS.
 """
 
 from __future__ import annotations

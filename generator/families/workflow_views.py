@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from generator.families.actions import Actions
+from generator.families.actions import Action, Actions
 from generator.text.yamlout import Block
 
 
@@ -84,8 +84,17 @@ class ForceSyncJob(NamedTuple):
     env: str
     gate: Gate
     pushes: tuple[PushStep, ...]  # none: no checkout or install either
-    kubeconfig: Block  # shell
+    kubeconfig: Block  # shell: the platform's cloud writes the cluster's kubeconfig
+    kubeconfig_env: tuple[Variable, ...]  # what that step reads (the cluster's secrets)
     script: Block  # shell: annotate every managed ExternalSecret, wait until Ready
+
+
+class Login(NamedTuple):
+    """The cloud login step of a job (OIDC: the job may mint an ID token)."""
+
+    name: str
+    action: Action
+    inputs: tuple[Variable, ...]  # its `with:`
 
 
 class CalledSecret(NamedTuple):
@@ -101,8 +110,9 @@ class ForceSyncView(NamedTuple):
     actions: Actions
     tool: Tool
     envs: tuple[str, ...]  # every env, the dispatch input's choices
-    role: str  # `${{ secrets.<ci.deployRoleSecret> }}`
-    region: str
-    cluster: str  # `${{ secrets.<ci.clusterNameSecret> }}`
+    login: Login | None  # the platform's cloud login (AWS: the deploy role); None: none
+    role: str  # AWS: `${{ secrets.<ci.deployRoleSecret> }}` ("" without an `aws` section)
+    region: str  # AWS: the region ("" without an `aws` section)
+    cluster: str  # AWS: `${{ secrets.<ci.clusterNameSecret> }}` ("" without one)
     jobs: tuple[ForceSyncJob, ...]  # envs with ExternalSecrets only
     secrets: tuple[CalledSecret, ...]  # every secret the jobs read

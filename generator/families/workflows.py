@@ -6,6 +6,10 @@ collide with a team's own. Shell text is built here from validated names, each w
 `shlex.quote`; the template then quotes it as a YAML scalar (a multi-line script is a `Block`
 the template writes with its `yaml` filter). A `${{ secrets.NAME }}` naming a catalog setting
 is a view value; GitHub's fixed expressions are written in the templates.
+
+The force-sync reaches each cluster as the platform's cloud says (`backends.cluster_access`:
+EKS through the deploy role, or a kubeconfig secret without an `aws` section); the secret
+sync applies the Terraform roots, which only AWS has (see `terraform.py`), so it is AWS's.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from generator.families.actions import (
     FORK_PULL_REQUEST_EXPRESSION,
     credentials_gate_script,
     install_script,
+    pinned,
 )
 from generator.families.workflow_views import (
     CalledSecret,
@@ -32,6 +37,7 @@ from generator.families.workflow_views import (
     ForceSyncJob,
     ForceSyncView,
     Gate,
+    Login,
     PushStep,
     SecretsSyncView,
     TerraformJob,
@@ -230,13 +236,10 @@ def _push_step(facts: Facts, env: Environment, svc: Service) -> PushStep:
 
 
 def force_sync_view(facts: Facts) -> ForceSyncView:
-    """Seed 001: push the pipeline's values, refresh every managed ExternalSecret, wait for it."""
-    ci = facts.platform.ci
-    assert facts.platform.aws is not None
-    region = facts.platform.aws.region
-    kubeconfig = Block(
-        f'aws eks update-kubeconfig --name "$CLUSTER" --region {shlex.quote(region)}'
-    )
+    """Seed 001: push the pipeline's values, refresh every managed ExternalSecret, wait for it.
+    The cluster is reached as the platform's cloud says (`backends.cluster_access`)."""
+    access = backends.cluster_access(facts.platform)
+    kubeconfig_env = tuple(Variable(name, value) for name, value in access.kubeconfig_env)
     jobs = []
     for env in facts.envs:
         namespaces = _synced_namespaces(facts, env)
@@ -245,31 +248,38 @@ def force_sync_view(facts: Facts) -> ForceSyncView:
                 ForceSyncJob(
                     id=job_id(env),
                     env=env.name,
-                    gate=_gate([ci.deployRoleSecret, ci.clusterNameSecret], env),
+                    gate=_gate([name for name, _what in access.secrets], env),
                     pushes=tuple(_push_step(facts, env, s) for s in pipeline_services(facts, env)),
-                    kubeconfig=kubeconfig,
+                    kubeconfig=access.kubeconfig,
+                    kubeconfig_env=kubeconfig_env,
                     script=force_sync_script(namespaces, facts.managed_label),
                 )
             )
+    # role, region and cluster: what a copy of the template ejected before `login` reads
+    aws, ci = facts.platform.aws, facts.platform.ci
     return ForceSyncView(
         actions=ACTIONS,
         tool=_tool(facts),
         envs=tuple(env.name for env in facts.envs),
-        role=_secret(ci.deployRoleSecret),
-        region=region,
-        cluster=_secret(ci.clusterNameSecret),
+        login=_login(access.login),
+        role=_secret(ci.deployRoleSecret) if aws else "",
+        region=aws.region if aws else "",
+        cluster=_secret(ci.clusterNameSecret) if aws else "",
         jobs=tuple(jobs),
-        secrets=_called_secrets(facts),
+        secrets=_called_secrets(facts, access),
     )
 
 
-def _called_secrets(facts: Facts) -> tuple[CalledSecret, ...]:
+def _login(login: backends.CloudLogin | None) -> Login | None:
+    if login is None:
+        return None
+    inputs = tuple(Variable(name, value) for name, value in login.inputs)
+    return Login(login.name, pinned(login.action), inputs)
+
+
+def _called_secrets(facts: Facts, access: backends.ClusterAccess) -> tuple[CalledSecret, ...]:
     """Every secret the force-sync jobs read, each once: what its `workflow_call` declares."""
-    ci = facts.platform.ci
-    called = {
-        ci.deployRoleSecret: "ARN of the AWS role the force-sync assumes (OIDC)",
-        ci.clusterNameSecret: "name of the env's EKS cluster",
-    }
+    called = dict(access.secrets)
     pushed = {
         github_secret_name(svc.name, key): f"value of {key} of {svc.name}, for push-secrets"
         for env in facts.envs

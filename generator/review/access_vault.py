@@ -7,7 +7,7 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from generator.catalog.rules_vault import CLUSTER_LOCAL
+from generator.catalog.models.vault import CLUSTER_LOCAL
 from generator.review.access_model import (
     Applied,
     Grant,

@@ -3,8 +3,10 @@
 Every module outside the backends folder may import `generator.backends` (the registry and
 the interface it exports) and nothing under it, so the catalog, the families, the review and
 the commands never reach for one type's helpers. The layers above the backends also never
-name a backend model (`isinstance(backend, Vault)`): they ask the plug-in. The imports are
-read from the source with `tests/test_layers.py`'s reader (lazy and TYPE_CHECKING ones too).
+name a backend model (`isinstance(backend, Vault)`): they ask the plug-in. Below them, the
+catalog's rules never name one either: they ask the facts and hooks of `BackendModel`, which
+each type's model implements in its own module. The imports are read from the source with
+`tests/test_layers.py`'s reader (lazy and TYPE_CHECKING ones too).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import pytest
 from tests.test_layers import PACKAGE, graph, layer_of, module_name
 
 REGISTRY = "generator.backends"
-# the models of the built-in types: the catalog (rules, facts) may know them, nothing above
-# the backends may
+CATALOG = "generator.catalog"
+# the models of the built-in types: only their own modules (and the package that registers
+# them) may name them
 BACKEND_MODELS = frozenset({"AwsBackendModel", "AwsParameterStore", "AwsSecretsManager", "Vault"})
+BASE_MODEL = "BackendModel"
+BUILT_IN_MODELS = "generator.catalog.models"  # registers the built-in types, re-exports them
 
 
 def inside(module: str, package: str) -> bool:
@@ -59,12 +64,69 @@ def above_backends() -> dict[str, str]:
     return sources
 
 
+def defines_a_backend_model(text: str) -> bool:
+    """The module is one type's catalog model: it declares a subclass of `BackendModel`."""
+    return any(
+        isinstance(base, ast.Name) and base.id in {BASE_MODEL, *BACKEND_MODELS}
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.ClassDef)
+        for base in node.bases
+    )
+
+
+def catalog_rules(sources: dict[str, str]) -> dict[str, str]:
+    """The catalog's modules but the backend types' own models and the list of built-ins."""
+    return {
+        module: text
+        for module, text in sources.items()
+        if inside(module, CATALOG)
+        and module != BUILT_IN_MODELS
+        and not defines_a_backend_model(text)
+    }
+
+
+def catalog_sources() -> dict[str, str]:
+    return {
+        module_name(path): path.read_text(encoding="utf-8")
+        for path in sorted((PACKAGE / "catalog").rglob("*.py"))
+    }
+
+
 def test_only_the_registry_is_imported_from_outside_the_backends() -> None:
     assert reaching_in(graph()) == []
 
 
 def test_no_layer_above_the_backends_names_a_backend_model() -> None:
     assert naming_models(above_backends()) == []
+
+
+def test_the_catalog_rules_name_no_backend_model() -> None:
+    """A rule for one type is a hook of that type's model (`BackendModel.problems`,
+    `catalog_problems`) or a fact it states (`on_aws`, `shared_paths`, `refresh_field`)."""
+    assert naming_models(catalog_rules(catalog_sources())) == []
+
+
+def test_the_models_of_the_built_in_types_are_the_ones_left_out() -> None:
+    left_out = set(catalog_sources()) - set(catalog_rules(catalog_sources()))
+    assert left_out == {
+        BUILT_IN_MODELS,
+        "generator.catalog.models.aws_backends",
+        "generator.catalog.models.vault",
+    }
+
+
+@pytest.mark.parametrize(
+    ("module", "text", "bad"),
+    [
+        ("generator.catalog.rules_names", "from generator.catalog.models import Vault\n", True),
+        ("generator.catalog.rotation", "def f(b):\n    return isinstance(b, Vault)\n", True),
+        ("generator.catalog.models.toy", "class Toy(BackendModel):\n    pass\n", False),
+        ("generator.catalog.models.toy", "class Toy(Vault):\n    x = Vault\n", False),
+        ("generator.catalog.rules", "def f(b):\n    return b.on_aws\n", False),
+    ],
+)
+def test_the_catalog_check_catches_a_rule_naming_a_model(module: str, text: str, bad: bool) -> None:
+    assert bool(naming_models(catalog_rules({module: text}))) is bad
 
 
 @pytest.mark.parametrize(

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 import pytest
 
-from generator.backends import PLUGINS, plugin_for
-from generator.catalog.models import Backend, Strict
+from generator.backends import PLUGINS, SecretBackend, plugin_for, register
+from generator.catalog.models import ESO, BackendModel, OperatorKey, Strict
+from generator.catalog.models.platform import BACKEND_MODELS
 
 
 def _models() -> list[type[Strict]]:
-    union = get_args(Backend)[0]  # Annotated[A | B | C, discriminator]
-    return list(get_args(union))
+    return list(BACKEND_MODELS)  # the types the catalog's `secretBackends` accepts
 
 
 def _type_of(model: type[Strict]) -> str:
@@ -53,3 +53,21 @@ def test_a_model_of_another_class_under_a_known_type_is_refused() -> None:
 
     with pytest.raises(LookupError):
         plugin_for(Impostor(type="vault", key="{service}"))  # type: ignore[arg-type]
+
+
+def test_a_plugin_whose_model_has_no_key_is_refused_and_not_kept() -> None:
+    """Every type says where a service's values live: the catalog's rules read `key`."""
+
+    class Keyless(BackendModel):
+        operator: ClassVar[OperatorKey] = ESO
+        placeholders: ClassVar[frozenset[str]] = frozenset({"service"})
+        type: Literal["keyless"]
+
+    class KeylessBackend(SecretBackend):
+        type = "keyless"
+        model = Keyless
+        words = "nowhere"
+
+    with pytest.raises(TypeError, match="Keyless declares no `key`"):
+        register(KeylessBackend())
+    assert "keyless" not in PLUGINS and Keyless not in BACKEND_MODELS

@@ -15,6 +15,7 @@ import yaml
 from generator.backends.vault_objects import policy_paths
 from generator.catalog.facts import Facts
 from generator.catalog.load import load_catalog
+from generator.catalog.models import Vault
 from tests.conftest import FIXTURES, REPO_CATALOG, render_tree
 from tests.families.test_kustomize_real import built, write_out
 from tests.tools import need
@@ -34,12 +35,13 @@ def test_policies_parse_are_canonical_and_read_only_own_paths(catalog: Path) -> 
         env, service = path.parts[1], path.stem
         svc = by_name[service]
         assert svc.secrets is not None
-        mount = backends[svc.secrets.backend].mount  # type: ignore[union-attr]
-        key_tpl = backends[svc.secrets.backend].key
+        backend = backends[svc.secrets.backend]
+        assert isinstance(backend, Vault)
+        mount, key_tpl = backend.mount, backend.key
         own = f"{mount}/data/" + key_tpl.replace("{service}", service).replace(
             "{env}", env
         ).replace("{system}", cat.platform.system)
-        spans = backends[svc.secrets.backend].sharedAcrossEnvs  # type: ignore[union-attr]
+        spans = backend.sharedAcrossEnvs
         shared = {s if s in spans else f"{env}/{s}" for s in svc.secrets.shared}
         allowed = {own, *(f"{mount}/data/shared/{s}" for s in shared)}
         parsed = hcl2.loads(text)

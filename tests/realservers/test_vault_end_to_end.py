@@ -15,7 +15,7 @@ import pytest
 
 from generator.catalog.load import Catalog, load_catalog
 from generator.catalog.models import Vault
-from generator.catalog.rules_vault import VaultId, policy_name, shared_path, vault_id
+from generator.catalog.models.vault import VaultId, policy_name, shared_path, vault_id
 from tests.conftest import FIXTURES, REPO_CATALOG, run
 from tests.families.test_kustomize_real import built, write_out
 from tests.realservers.openbao import (

@@ -1,11 +1,19 @@
 """The catalog model: `platform.yaml` and one `services/<name>.yaml` per service.
 
 Unknown keys are errors everywhere (a mis-indented key must not silently do nothing).
-Cross-file rules (backend names, templates, env overrides) live in `rules.py`.
+Cross-file rules (backend names, templates, env overrides) live in `rules.py`. The backend
+types built in are `aws_backends.py` and `vault.py`: registered here, as a plug-in registers
+its own.
 """
 
 from __future__ import annotations
 
+from generator.catalog.models.aws_backends import (
+    EXTRACT_ALL_KEYS,
+    AwsBackendModel,
+    AwsParameterStore,
+    AwsSecretsManager,
+)
 from generator.catalog.models.common import (
     CONFIG_KEY,
     DNS_LABEL,
@@ -31,12 +39,8 @@ from generator.catalog.models.kubernetes import (
 )
 from generator.catalog.models.platform import (
     ESO,
-    EXTRACT_ALL_KEYS,
     VSO,
     Aws,
-    AwsBackendModel,
-    AwsParameterStore,
-    AwsSecretsManager,
     Backend,
     BackendModel,
     Chart,
@@ -51,8 +55,8 @@ from generator.catalog.models.platform import (
     ReloaderChart,
     RepoPath,
     SecretName,
-    Vault,
     VaultSecretsOperatorChart,
+    register_backend_model,
 )
 from generator.catalog.models.service import (
     EnvOverride,
@@ -64,6 +68,9 @@ from generator.catalog.models.service import (
     Service,
     ServiceSecrets,
 )
+from generator.catalog.models.vault import Vault
+
+register_backend_model(AwsSecretsManager, AwsParameterStore, Vault)
 
 __all__ = [
     "CONFIG_KEY",

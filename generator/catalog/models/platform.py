@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeAlias, Union
 
 from pydantic import Field, StringConstraints, model_validator
 
 from generator.catalog.models.common import DnsLabel, Duration, Extra, Line, Strict
 from generator.catalog.models.kubernetes import Kubernetes
-from generator.catalog.templates import per_key, placeholders
 
 if TYPE_CHECKING:
+    from generator.catalog.models.service import Service
     from generator.catalog.source import SourceMap
     from generator.errors import Problem
 
@@ -68,23 +68,22 @@ class Aws(Strict):
     )
 
 
-EXTRACT_ALL_KEYS = (
-    "Opt-in, for one JSON secret per service (no {key} in `key`): the ExternalSecret copies "
-    "EVERY key of the JSON document (`dataFrom.extract`), declared or not, and a declared key "
-    "missing from it goes unnoticed. Default false: exactly the declared keys "
-    "(`data[].remoteRef.property`); a missing one fails the sync."
-)
-
-
 class BackendModel(Strict):
     """What the catalog itself knows of a backend type: enough to validate a catalog that
-    uses it. What the type renders, pushes and grants is its plug-in's (`generator.backends`)."""
+    uses it. What the type renders, pushes and grants is its plug-in's (`generator.backends`).
+
+    The catalog's rules ask these facts and hooks, never the type: a new type states its own
+    (the built-in ones are `aws_backends.py` and `vault.py` beside this module)."""
 
     operator: ClassVar[OperatorKey]  # the in-cluster operator that syncs its values
     placeholders: ClassVar[frozenset[str]]  # allowed in its `key` template
     on_aws: ClassVar[bool] = False  # values live in the platform's AWS account (`aws` section)
     shared_paths: ClassVar[bool] = False  # services may declare `secrets.shared`
+    # its own field (a duration) setting how often its operator re-reads a value, if it has one
+    refresh_field: ClassVar[str | None] = None
     type: str  # each type narrows it to its own name (the union's discriminator)
+    if TYPE_CHECKING:  # each type declares it, where its own schema lists it (`register` checks)
+        key: str  # where a service's values live: a template of `placeholders`
 
     def problems(
         self, platform: Platform, smap: SourceMap, path: tuple[str, ...]
@@ -92,85 +91,21 @@ class BackendModel(Strict):
         """Rules of this type beyond its fields (the caller checks `key`'s placeholders)."""
         return iter(())
 
+    @classmethod
+    def catalog_problems(
+        cls,
+        platform: Platform,
+        psmap: SourceMap,
+        services: Mapping[str, Service],
+        smaps: Mapping[str, SourceMap],
+    ) -> Iterator[Problem]:
+        """Rules of this type across the whole catalog (once per type the catalog uses), e.g.
+        names that two services or two envs would share on one server."""
+        return iter(())
+
     def terraform_writes_values(self) -> bool:
         """Terraform writes the values itself (from GitHub environment secrets, seed 002)."""
         return False
-
-
-class AwsBackendModel(BackendModel):
-    """A backend in the platform's AWS account, synced by ESO."""
-
-    operator: ClassVar[OperatorKey] = ESO
-    placeholders: ClassVar[frozenset[str]] = frozenset({"system", "env", "service", "key"})
-    on_aws: ClassVar[bool] = True
-    eso_service: ClassVar[str]  # the ESO AWS provider's `service`
-    key: Line
-    valuesFrom: Literal["manual", "github-actions", "pipeline"] = "manual"
-    extractAllKeys: bool = Field(False, description=EXTRACT_ALL_KEYS)
-
-    def problems(
-        self, platform: Platform, smap: SourceMap, path: tuple[str, ...]
-    ) -> Iterator[Problem]:
-        if "env" not in placeholders(self.key):
-            yield smap.problem(
-                (*path, "key"),
-                "AWS key template has no {env}: environments never share a secret (seed 003)",
-            )
-        if platform.aws is None:
-            yield smap.problem(path, "an AWS backend needs the `aws` section (region, accountId)")
-        if self.extractAllKeys and per_key(self.key):
-            msg = "extractAllKeys copies one JSON secret's keys: a {key} template has none to copy"
-            yield smap.problem((*path, "extractAllKeys"), msg)
-
-
-class AwsSecretsManager(AwsBackendModel):
-    eso_service: ClassVar[str] = "SecretsManager"  # the ESO AWS provider's `service`
-    type: Literal["aws-secrets-manager"]
-    key: Line = Field(description="Name template: {system} {env} {service} [{key}].")
-
-    def terraform_writes_values(self) -> bool:
-        return self.valuesFrom == "github-actions"
-
-
-class AwsParameterStore(AwsBackendModel):
-    eso_service: ClassVar[str] = "ParameterStore"
-    type: Literal["aws-parameter-store"]
-    key: Line = Field(description="Name template; with {key}: one parameter per key.")
-
-    def problems(
-        self, platform: Platform, smap: SourceMap, path: tuple[str, ...]
-    ) -> Iterator[Problem]:
-        yield from super().problems(platform, smap, path)
-        if "/" in self.key and not self.key.startswith("/"):
-            msg = "a Parameter Store name with '/' must start with '/' (a hierarchy path)"
-            yield smap.problem((*path, "key"), msg)
-        if self.valuesFrom == "github-actions":
-            msg = "github-actions values are written by Terraform to Secrets Manager only"
-            yield smap.problem((*path, "valuesFrom"), msg)
-
-
-class Vault(BackendModel):
-    operator: ClassVar[OperatorKey] = VSO
-    placeholders: ClassVar[frozenset[str]] = frozenset({"system", "env", "service"})
-    shared_paths: ClassVar[bool] = True
-    type: Literal["vault"]
-    address: Line
-    mount: DnsLabel = "secret"
-    authMount: DnsLabel = "kubernetes"
-    key: Line = Field(description="kv-v2 path template under the mount: {system} {env} {service}.")
-    sharedAcrossEnvs: list[
-        Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$")]
-    ] = Field(
-        default_factory=list,
-        description="Shared paths (`secrets.shared`) that hold ONE credential for every env, "
-        "read at shared/<name> in every env. Any other shared path is per env: "
-        "shared/<env>/<name>, so envs on one Vault never read one credential unsaid.",
-    )
-    refreshAfter: Duration = Field(
-        "1h",
-        description="VSO refreshAfter. Deliberately not 30s: short intervals with "
-        "rolloutRestartTargets have caused restart churn (vault-secrets-operator #582, #1124).",
-    )
 
 
 RepoPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.][A-Za-z0-9_./-]*$")]
@@ -212,6 +147,12 @@ class Ci(Strict):
     clusterNameSecret: SecretName = Field(
         "EKS_CLUSTER_NAME",
         description="GitHub secret (per GitHub environment) naming the EKS cluster of that env.",
+    )
+    kubeconfigSecret: SecretName = Field(
+        "CLUSTER_KUBECONFIG",
+        description="GitHub secret (per GitHub environment) holding the kubeconfig of that "
+        "env's cluster: how the force-sync reaches a cluster when the platform has no `aws` "
+        "section (with one: `aws eks update-kubeconfig` after assuming deployRoleSecret).",
     )
     terraformStateBucket: Line | None = Field(
         None,
@@ -273,7 +214,9 @@ class Operators(Strict):
     reloader: ReloaderChart = ReloaderChart()
 
 
-Backend = Annotated[AwsSecretsManager | AwsParameterStore | Vault, Field(discriminator="type")]
+# Any registered backend type: pydantic validates the union of `BACKEND_MODELS`, rebuilt as a
+# type registers (the built-in ones by `generator.catalog.models`, a plug-in's by itself).
+Backend: TypeAlias = BackendModel
 
 
 class Platform(Strict):
@@ -299,7 +242,7 @@ class Platform(Strict):
     gitRevision: Line = Field("main", description="Branch Argo CD tracks.")
     environments: list[Environment] = Field(min_length=1)
     aws: Aws | None = None
-    secretBackends: dict[str, Backend] = Field(default_factory=dict)
+    secretBackends: dict[str, BackendModel] = Field(default_factory=dict)
     argocdNamespace: DnsLabel = "argocd"
     renderedPath: RepoPath = Field(
         "rendered", description="Where `gitops-gen render` output is committed in gitRepo."
@@ -318,14 +261,18 @@ class Platform(Strict):
 
 
 # The backend models a catalog may use: the built-in ones, and those a plug-in registers.
-BACKEND_MODELS: list[type[BackendModel]] = [AwsSecretsManager, AwsParameterStore, Vault]
+BACKEND_MODELS: list[type[BackendModel]] = []
 
 
-def register_backend_model(model: type[BackendModel]) -> None:
+def register_backend_model(*models: type[BackendModel]) -> None:
     """Accept `type: <model's type>` under `secretBackends` (a backend plug-in's model): the
     platform model is rebuilt with the wider union, its JSON Schema with it."""
-    if model not in BACKEND_MODELS:
-        BACKEND_MODELS.append(model)
+    for model in models:
+        if "key" not in model.model_fields:
+            raise TypeError(f"{model.__name__} declares no `key` (where a service's values live)")
+    new = [m for m in models if m not in BACKEND_MODELS]
+    if new:
+        BACKEND_MODELS.extend(new)
         _rebuild()
 
 
@@ -336,7 +283,7 @@ def unregister_backend_model(model: type[BackendModel]) -> None:
 
 
 def _rebuild() -> None:
-    # a union built at run time: mypy sees the built-in `Backend`, pydantic the wider one
+    # a union built at run time: mypy sees `BackendModel`, pydantic the registered types
     union: Any = Annotated[Union[tuple(BACKEND_MODELS)], Field(discriminator="type")]  # noqa: UP007
     Platform.model_fields["secretBackends"].annotation = dict[str, union]
     Platform.model_rebuild(force=True)

@@ -1,4 +1,6 @@
-"""Isolation on Vault: environments that reach one Vault never share a path, a role or a policy.
+"""The catalog model of the `vault` backend type (a kv-v2 mount, synced by VSO), the names
+its plug-in renders, and its rules: environments that reach one Vault never share a path, a
+role or a policy.
 
 Two envs reach one Vault when their effective address (the env's `vaultAddress`, else the
 backend's `address`) is the same. A cluster-local address (`*.svc`, `*.svc.cluster.local`)
@@ -11,15 +13,64 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from generator.catalog.models import Environment, Platform, Service, Vault
-from generator.catalog.source import SourceMap
+from pydantic import Field, StringConstraints
+
+from generator.catalog.models.common import DnsLabel, Duration, Line
+from generator.catalog.models.platform import VSO, BackendModel, OperatorKey
 from generator.catalog.templates import expand, expandable, placeholders
-from generator.errors import Problem
+
+if TYPE_CHECKING:
+    from generator.catalog.models.platform import Environment, Platform
+    from generator.catalog.models.service import Service
+    from generator.catalog.source import SourceMap
+    from generator.errors import Problem
 
 CLUSTER_LOCAL = re.compile(r"\.svc(\.cluster\.local)?\.?$")
 SHARED_PREFIX = "shared"
+
+
+class Vault(BackendModel):
+    operator: ClassVar[OperatorKey] = VSO
+    placeholders: ClassVar[frozenset[str]] = frozenset({"system", "env", "service"})
+    shared_paths: ClassVar[bool] = True
+    refresh_field: ClassVar[str | None] = "refreshAfter"
+    type: Literal["vault"]
+    address: Line
+    mount: DnsLabel = "secret"
+    authMount: DnsLabel = "kubernetes"
+    key: Line = Field(description="kv-v2 path template under the mount: {system} {env} {service}.")
+    sharedAcrossEnvs: list[
+        Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$")]
+    ] = Field(
+        default_factory=list,
+        description="Shared paths (`secrets.shared`) that hold ONE credential for every env, "
+        "read at shared/<name> in every env. Any other shared path is per env: "
+        "shared/<env>/<name>, so envs on one Vault never read one credential unsaid.",
+    )
+    refreshAfter: Duration = Field(
+        "1h",
+        description="VSO refreshAfter. Deliberately not 30s: short intervals with "
+        "rolloutRestartTargets have caused restart churn (vault-secrets-operator #582, #1124).",
+    )
+
+    def problems(
+        self, platform: Platform, smap: SourceMap, path: tuple[str, ...]
+    ) -> Iterator[Problem]:
+        yield from _key_problems(self, platform, smap, path)
+        yield from _shared_problems(self, platform, smap, path)
+
+    @classmethod
+    def catalog_problems(
+        cls,
+        platform: Platform,
+        psmap: SourceMap,
+        services: Mapping[str, Service],
+        smaps: Mapping[str, SourceMap],
+    ) -> Iterator[Problem]:
+        return _name_problems(platform, services, smaps)
 
 
 def vault_address(backend: Vault, env: Environment) -> str:
@@ -75,52 +126,39 @@ def vault_id(backend: Vault, env: Environment) -> VaultId:
     return VaultId(address.lower(), env.cluster if CLUSTER_LOCAL.search(host.lower()) else "")
 
 
-def vault_problems(
-    platform: Platform,
-    psmap: SourceMap,
-    services: Mapping[str, Service],
-    smaps: Mapping[str, SourceMap],
+def _key_problems(
+    backend: Vault, platform: Platform, smap: SourceMap, path: tuple[str, ...]
 ) -> Iterator[Problem]:
-    yield from _key_problems(platform, psmap)
-    yield from _shared_problems(platform, psmap)
-    yield from _name_problems(platform, services, smaps)
+    where = (*path, "key")
+    if backend.key.split("/", 1)[0] == SHARED_PREFIX:
+        msg = f"a service's own path must not start with {SHARED_PREFIX}/: services that "
+        msg += 'declare that shared path would read it; use e.g. "{env}/{service}/credentials"'
+        yield smap.problem(where, msg)
+    if "env" in placeholders(backend.key):
+        return
+    groups: dict[VaultId, list[str]] = {}
+    for env in platform.environments:
+        groups.setdefault(vault_id(backend, env), []).append(env.name)
+    shared = next(((v, envs) for v, envs in sorted(groups.items()) if len(envs) > 1), None)
+    if shared is not None:
+        vault, envs = shared
+        msg = f"envs {', '.join(envs)} reach one Vault ({vault}) and this key has no {{env}}: "
+        msg += "they would read and write one secret; add {env} (e.g. "
+        msg += '"{env}/{service}/credentials") or give each env its own vaultAddress'
+        yield smap.problem(where, msg)
 
 
-def _key_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
-    for name, backend in sorted(platform.secretBackends.items()):
-        if not isinstance(backend, Vault):
-            continue
-        where = ("secretBackends", name, "key")
-        if backend.key.split("/", 1)[0] == SHARED_PREFIX:
-            msg = f"a service's own path must not start with {SHARED_PREFIX}/: services that "
-            msg += 'declare that shared path would read it; use e.g. "{env}/{service}/credentials"'
-            yield smap.problem(where, msg)
-        if "env" in placeholders(backend.key):
-            continue
-        groups: dict[VaultId, list[str]] = {}
-        for env in platform.environments:
-            groups.setdefault(vault_id(backend, env), []).append(env.name)
-        shared = next(((v, envs) for v, envs in sorted(groups.items()) if len(envs) > 1), None)
-        if shared is not None:
-            vault, envs = shared
-            msg = f"envs {', '.join(envs)} reach one Vault ({vault}) and this key has no {{env}}: "
-            msg += "they would read and write one secret; add {env} (e.g. "
-            msg += '"{env}/{service}/credentials") or give each env its own vaultAddress'
-            yield smap.problem(where, msg)
-
-
-def _shared_problems(platform: Platform, smap: SourceMap) -> Iterator[Problem]:
+def _shared_problems(
+    backend: Vault, platform: Platform, smap: SourceMap, path: tuple[str, ...]
+) -> Iterator[Problem]:
     """A path that spans envs must not be one env's per-env shared path (shared/<env>/...)."""
     envs = {e.name for e in platform.environments}
-    for name, backend in sorted(platform.secretBackends.items()):
-        if not isinstance(backend, Vault):
-            continue
-        for index, shared in enumerate(backend.sharedAcrossEnvs):
-            first = shared.split("/", 1)[0]
-            if first in envs and "/" in shared:
-                msg = f"shared/{shared} would also be env {first}'s per-env shared path "
-                msg += f"{shared.split('/', 1)[1]!r}: rename it so it does not start with {first}/"
-                yield smap.problem(("secretBackends", name, "sharedAcrossEnvs", index), msg)
+    for index, shared in enumerate(backend.sharedAcrossEnvs):
+        first = shared.split("/", 1)[0]
+        if first in envs and "/" in shared:
+            msg = f"shared/{shared} would also be env {first}'s per-env shared path "
+            msg += f"{shared.split('/', 1)[1]!r}: rename it so it does not start with {first}/"
+            yield smap.problem((*path, "sharedAcrossEnvs", index), msg)
 
 
 def _name_problems(
