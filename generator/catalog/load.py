@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
@@ -59,6 +60,9 @@ class Catalog:
     services: tuple[Service, ...]
     sources: dict[str, str]
     templates: Path | None = None  # the override folder (platform.yaml templatesPath)
+    # service name -> where its fields sit, parsed again from the file's bytes only when a
+    # problem found after loading (a dangling reference) must be located
+    smaps: Mapping[str, SourceMap] = field(default_factory=dict, repr=False, compare=False)
 
     def source(self, service: str = "") -> str:
         return self.sources[service]
@@ -102,7 +106,9 @@ def load_catalog(
     if problems or platform is None:
         raise CatalogError(problems)
     ordered = tuple(services[name] for name in sorted(services))
-    return Catalog(platform=platform, services=ordered, sources=sources, templates=templates)
+    return Catalog(
+        platform=platform, services=ordered, sources=sources, templates=templates, smaps=smaps
+    )
 
 
 def _services(

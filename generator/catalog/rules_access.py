@@ -10,7 +10,8 @@ per env where a Vault serves several clusters, shared paths per env unless
   namespace, and ESO's identity reads every secret of its env, so the namespace of one service
   can sync another service's secret. Exact only with one AWS service per env.
 - One OIDC issuer for two clusters: an IRSA trust names a ServiceAccount by namespace and name
-  only, so the other cluster can create that ServiceAccount and assume the role.
+  only, so the other cluster can create that ServiceAccount and assume the role. That holds
+  for every env whose cluster carries the issuer, even one that renders no IRSA role itself.
 """
 
 from __future__ import annotations
@@ -71,31 +72,63 @@ def _cluster_scope(
         yield psmap.problem(where, msg)
 
 
-def _issuer(platform: Platform, env: Environment) -> str | None:
+def oidc_issuers(platform: Platform) -> dict[str, str]:
+    """env -> the OIDC issuer of its cluster's ServiceAccount tokens, as the catalog says (the
+    env's own, else aws.oidcProvider); an env without one is left out."""
     aws = platform.aws
-    return env.oidcProvider or (aws.oidcProvider if aws is not None else None)
+    out = {}
+    for env in platform.environments:
+        issuer = env.oidcProvider or (aws.oidcProvider if aws is not None else None)
+        if issuer is not None:
+            out[env.name] = issuer
+    return out
 
 
 def _shared_issuers(
     platform: Platform, psmap: SourceMap, services: Mapping[str, Service]
 ) -> Iterator[Problem]:
-    """Envs in different clusters with one issuer: the later env's cluster can assume the
-    earlier env's IRSA roles (and the other way round)."""
-    seen: dict[str, tuple[str, str]] = {}  # issuer -> (cluster, env) of the first env
-    for index, env in enumerate(platform.environments):
-        issuer = _issuer(platform, env)
-        if issuer is None or not aws_services(platform, services, env):
-            continue  # no IRSA role is rendered for this env
+    """Envs in different clusters with one issuer, where one of them renders IRSA roles: any
+    cluster whose tokens carry the issuer can create the ServiceAccount a role trusts and
+    assume it, whether or not its own env has an AWS service. Each crossing pair is reported
+    once, at the env that is not the earlier role owner."""
+    issuers = oidc_issuers(platform)
+    envs = [(i, e) for i, e in enumerate(platform.environments) if e.name in issuers]
+    owners = {e.name for _, e in envs if aws_services(platform, services, e)}
+    for index, env in envs:
+        issuer = issuers[env.name]
         cluster = env.cluster.rstrip("/")
-        first = seen.setdefault(issuer, (cluster, env.name))
-        if first[0] == cluster:
-            continue  # one cluster: the trust names this env's own namespaces
-        msg = (
-            f"envs {first[1]!r} and {env.name!r} are in different clusters but trust one OIDC "
-            f"issuer {issuer!r}: an IRSA trust names a ServiceAccount by namespace and name "
-            f"only, so either cluster can create the other's ServiceAccount and assume its "
-            "role; set each cluster's own issuer in this env's oidcProvider (every EKS "
-            "cluster has its own)"
+        owner = next(
+            (
+                (i, other)
+                for i, other in envs
+                if other.name in owners
+                and issuers[other.name] == issuer
+                and other.cluster.rstrip("/") != cluster
+                and (i < index or env.name not in owners)
+            ),
+            None,
         )
+        if owner is None:
+            continue  # no role of another cluster trusts this env's issuer
         own = "oidcProvider" in env.model_fields_set
-        yield psmap.problem(("environments", index, "oidcProvider")[: 3 if own else 2], msg)
+        where = ("environments", index, "oidcProvider")[: 3 if own else 2]
+        yield psmap.problem(where, _shared_message(owner, (index, env), issuer, owners))
+
+
+def _shared_message(
+    owner: tuple[int, Environment], env: tuple[int, Environment], issuer: str, owners: set[str]
+) -> str:
+    first, second = sorted([owner, env], key=lambda pair: pair[0])
+    if env[1].name in owners:
+        how = "either cluster can create the other's ServiceAccount and assume its role"
+    else:
+        how = (
+            f"the cluster of {env[1].name!r} can create the ServiceAccount an IRSA role of "
+            f"{owner[1].name!r} trusts and assume that role"
+        )
+    return (
+        f"envs {first[1].name!r} and {second[1].name!r} are in different clusters but trust "
+        f"one OIDC issuer {issuer!r}: an IRSA trust names a ServiceAccount by namespace and "
+        f"name only, so {how}; set each cluster's own issuer in this env's oidcProvider "
+        "(every EKS cluster has its own)"
+    )

@@ -17,6 +17,7 @@ def access(
     catalog_dir: Path, env: str | None, service: str | None, path: str | None, fmt: str
 ) -> int:
     from generator.catalog.load import load_catalog
+    from generator.catalog.rules_access import oidc_issuers
     from generator.pipeline.render import OUT, render_catalog
 
     with console.step("load the catalog") as step:
@@ -30,7 +31,8 @@ def access(
         raise click.UsageError(f"--service {service!r} is not a service of the catalog")
     with console.step("render and read the grants as Argo CD applies them") as step:
         tree = render_catalog(cat)[OUT]
-        grants = model(applied_state(tree, envs, cat.platform.renderedPath))
+        issuers = oidc_issuers(cat.platform)
+        grants = model(applied_state(tree, envs, cat.platform.renderedPath, issuers))
         step.detail = f"{len(grants)} grants"
     chosen = [g for g in grants if _wanted(g, env, service, path)]
     console.report(FORMATS[fmt](chosen))

@@ -75,7 +75,7 @@ def create_service(catalog_dir: Path, spec: NewService) -> tuple[Path, Catalog]:
         raise UserError.single(shown, "secrets.backend", f"--key needs --backend ({names})")
     text = entry_text(platform, spec, templates_for(current))  # the repo's skeleton override
     catalog = load_catalog(catalog_dir, extra={target.name: text.encode()})
-    verify(render_all(catalog).inventory)
+    verify(render_all(catalog).inventory, catalog)
     _write_new(target, text)
     return target, catalog
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from generator.errors import Problem, UserError
+from generator.errors import Problem, UserError, unlocated
 
 HELM_VARIABLE = "GITOPS_GEN_HELM"  # a helm binary to use instead of the one on PATH
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding"})
@@ -55,7 +55,7 @@ def build(chart: ChartBuild) -> list[tuple[str, dict[str, Any]]]:
             "`helm template` per env as Argo CD does, and needs `helm` on PATH "
             f"(or its path in {HELM_VARIABLE}); install helm"
         )
-        raise UserError.single(shown[0], "helm", msg)
+        raise UserError.unlocated(shown[0], "helm", msg)
     with tempfile.TemporaryDirectory(prefix="gitops-gen-chart-") as tmp:
         root = Path(tmp)
         for rel, text in chart.files.items():
@@ -71,16 +71,16 @@ def build(chart: ChartBuild) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _failure(chart: ChartBuild, stderr: str) -> Problem:
-    """helm's first error line, at the override's own line when helm names one."""
+    """helm's first error line, at the override's own line when helm names one (else the
+    first override, with no line: helm said none)."""
     message = next((line for line in stderr.splitlines() if line.strip()), "failed")
     message = message.removeprefix("Error: ")
     found = _LOCATION.search(message)
-    shown, added = next(iter(sorted(chart.overrides.values())))
-    line = 1
+    said = f"helm template {chart.release} failed: {message}"
     if found and found.group(2) in chart.overrides:
         shown, added = chart.overrides[found.group(2)]
-        line = max(1, int(found.group(3)) - added)
-    return Problem(shown, line, 1, "helm", f"helm template {chart.release} failed: {message}")
+        return Problem(shown, max(1, int(found.group(3)) - added), 1, "helm", said)
+    return unlocated(next(iter(sorted(chart.overrides.values())))[0], "helm", said)
 
 
 def _documents(text: str) -> list[tuple[str, dict[str, Any]]]:

@@ -7,6 +7,7 @@ The kustomization files are `templates/kustomize/{base,overlay}-kustomization.ya
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import NamedTuple
 
 from generator.catalog.facts import Facts, header
@@ -16,6 +17,7 @@ from generator.families.kustomize_build import Overlays
 from generator.parts.inventory import Inventory, ObjectId
 from generator.parts.kube import Obj, Parts, Patch, resource_file, yaml_file
 from generator.parts.object_refs import record
+from generator.parts.ref_location import template_literal
 from generator.parts.result import WAVE_SECRETS, AppSource, FamilyResult
 from generator.templating.added import PER_ENV, PER_SERVICE, output_name
 from generator.templating.context import scope
@@ -113,7 +115,8 @@ def _build(
         for env in facts.envs
         for patch in parts.patches(env)
     }
-    overlays = Overlays(tree, service.name, made_by, facts.source(service), ops)
+    locate = partial(template_literal, facts.catalog)
+    overlays = Overlays(tree, service.name, made_by, facts.source(service), ops, locate=locate)
     for env in facts.envs:
         if facts.deployed(service, env).enabled:
             record(overlays.build(env.name, overlay_dir(service.name, env.name)), into)

@@ -18,7 +18,7 @@ import posixpath
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,13 @@ from typing import Any
 import yaml
 
 from generator.catalog.templates import ENV_PLACEHOLDER
-from generator.errors import Problem
+from generator.errors import Problem, unlocated
 from generator.families.kustomize_patch import apply, matches
 from generator.parts.object_refs import Built
 
 Obj = dict[str, Any]
+# (an override's shown path, a YAML key, a value) -> where that file writes `key: value`
+Locate = Callable[[str, str, str], tuple[int, int] | None]
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterSecretStore", "ClusterRole", "ClusterRoleBinding"})
 KUSTOMIZATION = "kustomization.yaml"
 # The fields built here; one that renames or adds objects (`namePrefix`, generators,
@@ -70,9 +72,12 @@ class Overlays:
         made_by: dict[str, str],
         src: str,
         patches: Mapping[str, object] | None = None,  # patch file -> its data, not parsed
+        *,
+        locate: Locate | None = None,
     ) -> None:
         self.tree, self.service, self.made_by, self.src = tree, service, made_by, src
         self.patches = patches or {}
+        self.locate = locate
         self.problems: list[Problem] = []
         self._parsed: dict[str, list[Obj]] = {}
         self.env = ""
@@ -177,7 +182,9 @@ class Overlays:
         if not matched:
             source = self._blame(kustomization, pieces, target.get("kind"))
             wanted = f"{target.get('kind')} {target.get('name')!r}"
-            self._problem(source, f"{what} targets {wanted}, which matches no object it builds")
+            at = self._named_at(source, kustomization, pieces, target)
+            msg = f"{what} targets {wanted}, which matches no object it builds"
+            self._problem(source, msg, at)
         for piece in matched:
             failed = apply(piece.doc, loaded)
             if failed:
@@ -194,6 +201,24 @@ class Overlays:
                 return self.made_by[piece.file]
         return self.src
 
+    def _named_at(
+        self, source: str, kustomization: str, pieces: list[Piece], target: Obj
+    ) -> tuple[int, int] | None:
+        """Where `source` writes the name that no longer matches, when it writes it literally:
+        the patch target's name in the overlay's override, or the renamed object's name in
+        the override that made it."""
+        if self.locate is None:
+            return None
+        if self.made_by.get(kustomization) == source:
+            wanted = target.get("name")
+            return self.locate(source, "name", wanted) if isinstance(wanted, str) else None
+        for piece in pieces:
+            name = _meta(piece.doc).get("name")
+            kind_matches = piece.doc.get("kind") == target.get("kind")
+            if kind_matches and self.made_by.get(piece.file) == source and isinstance(name, str):
+                return self.locate(source, "name", name)
+        return None
+
     def _docs(self, path: str) -> list[Obj]:
         found = self._parsed.get(path)
         if found is None:
@@ -202,8 +227,13 @@ class Overlays:
             found = self._parsed[path] = [d for d in docs if isinstance(d, dict)]
         return found
 
-    def _problem(self, source: str, message: str) -> None:
-        self.problems.append(Problem(source, 1, 1, f"{self.service}[{self.env}]", message))
+    def _problem(self, source: str, message: str, at: tuple[int, int] | None = None) -> None:
+        """At the line `at` of `source`, else at no line (never an invented `1:1`)."""
+        field = f"{self.service}[{self.env}]"
+        if at is None:
+            self.problems.append(unlocated(source, field, message))
+        else:
+            self.problems.append(Problem(source, at[0], at[1], field, message))
 
 
 def _load(text: str) -> object:

@@ -88,7 +88,7 @@ def _plan(
     previous: tuple[dict[str, list[str]], bool],
     known: dict[str, str],
 ) -> Plan:
-    verify(rendered.inventory)
+    verify(rendered.inventory, catalog)
     folders = {OUT: out, WORKFLOWS: workflows}
     streamed = stage.merged(rendered.sunk, staging, known)
     plan = make_plan(

@@ -12,9 +12,13 @@ target or a dropped key is caught.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from generator.errors import ConsistencyError, Problem
+from generator.parts.ref_location import located
+
+if TYPE_CHECKING:
+    from generator.catalog.load import Catalog
 
 
 class ObjectId(NamedTuple):
@@ -51,9 +55,11 @@ class Inventory:
         self.references.append(ref)
 
 
-def verify(inventory: Inventory) -> None:
+def verify(inventory: Inventory, catalog: Catalog | None = None) -> None:
     """Every reference resolves in its env and namespace; the problems found while building
-    the objects (a patch that matches nothing, `_ENV_` left) are reported with them."""
+    the objects (a patch that matches nothing, `_ENV_` left) are reported with them. With the
+    `catalog`, each error points at the line that made the name (`ref_location`), else at no
+    line."""
     problems = list(inventory.problems)
     named = {ref.target for ref in inventory.references}
     for ref in sorted(inventory.references, key=lambda r: (*r[:3], r.key or "", *r[4:])):
@@ -69,7 +75,8 @@ def verify(inventory: Inventory) -> None:
         else:
             continue
         msg = f"{ref.referrer}: {msg}" if ref.referrer else msg
-        problems.append(Problem(ref.source, 1, 1, f"{ref.service}[{t.env}]", msg))
+        field = f"{ref.service}[{t.env}]"
+        problems.append(located(ref, field, msg, catalog, key_missing=keys is not None))
     if problems:
         raise ConsistencyError(problems)
 

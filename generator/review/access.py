@@ -27,12 +27,18 @@ from generator.review.access_vault import _vault
 __all__ = ["Applied", "Grant", "Principal", "Secret", "applied_state", "crossings", "model"]
 
 
-def applied_state(tree: dict[str, str], envs: list[str], rendered_path: str) -> Applied:
-    """Build every Kustomize app of every env (the chart holds no grant)."""
+def applied_state(
+    tree: dict[str, str],
+    envs: list[str],
+    rendered_path: str,
+    issuers: dict[str, str] | None = None,
+) -> Applied:
+    """Build every Kustomize app of every env (the chart holds no grant); `issuers` (env ->
+    OIDC issuer of its cluster) adds the clusters that render no IRSA role themselves."""
     every = applied.apps(tree, envs, rendered_path)
     apps = [a for a in every if a.path.startswith(("kustomize/", "platform/"))]
     clusters = {a.env: a.cluster for a in every}
-    state = Applied(tree, envs, clusters)
+    state = Applied(tree, envs, clusters, issuers=dict(issuers or {}))
     for app, objects in applied.built_objects(tree, apps).items():
         for key, obj in objects.items():
             meta = obj.setdefault("metadata", {})

@@ -119,7 +119,10 @@ def _aws(state: Applied) -> Iterator[Grant]:
         for env in state.envs
         for role in _tfvars(state, env).get("irsa_roles", {}).values()
     ]
-    issuers: dict[str, set[str]] = {}  # OIDC issuer -> clusters of the envs that trust it
+    issuers: dict[str, set[str]] = {}  # OIDC issuer -> clusters whose tokens carry it
+    for env, issuer in state.issuers.items():
+        if env in state.clusters:
+            issuers.setdefault(issuer, set()).add(state.clusters[env])
     for env, role in roles:
         for issuer, _ in _subjects(role["assume_role_policy"]):
             issuers.setdefault(issuer, set()).add(state.clusters[env])

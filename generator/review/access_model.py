@@ -59,6 +59,10 @@ class Applied:
     envs: list[str]
     clusters: dict[str, str]  # env -> cluster
     objects: dict[str, list[Obj]] = field(default_factory=dict)  # env -> applied objects
+    # env -> the OIDC issuer of its cluster's tokens, where the catalog says (an env that
+    # renders no IRSA role still carries one); otherwise an issuer's clusters are those of
+    # the envs whose rendered roles trust it
+    issuers: dict[str, str] = field(default_factory=dict)
 
 
 # --- identities ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 
 from generator.catalog import load
 from generator.catalog.load import load_catalog
+from generator.catalog.rules_access import oidc_issuers
 from generator.errors import CatalogError
 from generator.pipeline.render import OUT, render_catalog
 from generator.review.access import applied_state, crossings, model
@@ -29,6 +30,15 @@ SERVICE = "name: {name}\nowner: t\nimage: {{repository: r, tag: v}}\n{secrets}"
 AWS = "secrets: {backend: aws, keys: [DB_PASSWORD]}\n"
 SSM = "secrets: {backend: ssm, keys: [DB_PASSWORD]}\n"
 ISSUER = 'accountId: "123456789012"\n  oidcProvider: oidc.example/id/DEV'
+ONLY_IN = "environments: {{{other}: {{enabled: false}}}}\n"  # an AWS service of one env only
+VAULT = """\
+  kv:
+    type: vault
+    address: https://vault.acme.internal:8200
+    mount: kv
+    key: "{env}/{service}/credentials"
+"""
+KV = "secrets: {backend: kv, keys: [TOKEN]}\n"
 ONE_CLUSTER = PLATFORM.replace("    cluster: https://prod.k8s.acme.internal\n", "").replace(
     "  - name: prod\n", '  - name: prod\n    namespace: "{namespace}-prod"\n'
 )
@@ -60,8 +70,39 @@ CATALOGS: dict[str, Callable[[Path], Path]] = {
     "one-issuer-one-cluster": lambda tmp: write(
         tmp, ONE_CLUSTER.replace('accountId: "123456789012"', ISSUER), {"a": AWS, "b": SSM}
     ),
+    "one-issuer-two-clusters-aws-in-dev-only": lambda tmp: write(
+        tmp,
+        PLATFORM.replace('accountId: "123456789012"', ISSUER),
+        {"a": AWS + ONLY_IN.format(other="prod")},
+    ),
+    "one-issuer-two-clusters-aws-in-prod-only": lambda tmp: write(
+        tmp,
+        PLATFORM.replace('accountId: "123456789012"', ISSUER),
+        {"a": AWS + ONLY_IN.format(other="dev")},
+    ),
+    "one-issuer-one-cluster-aws-in-dev-only": lambda tmp: write(
+        tmp,
+        ONE_CLUSTER.replace('accountId: "123456789012"', ISSUER),
+        {"a": AWS + ONLY_IN.format(other="prod")},
+    ),
+    "one-issuer-two-clusters-vault-in-prod": lambda tmp: write(
+        tmp,
+        PLATFORM.replace('accountId: "123456789012"', ISSUER) + VAULT,
+        {"a": AWS + ONLY_IN.format(other="prod"), "v": KV},
+    ),
+    "own-issuers-aws-in-dev-only": lambda tmp: write(
+        tmp,
+        own_issuers(PLATFORM).replace('accountId: "123456789012"', ISSUER),
+        {"a": AWS + ONLY_IN.format(other="prod")},
+    ),
 }
-REFUSED = {"cluster-scope-two-services", "one-issuer-two-clusters"}
+REFUSED = {
+    "cluster-scope-two-services",
+    "one-issuer-two-clusters",
+    "one-issuer-two-clusters-aws-in-dev-only",
+    "one-issuer-two-clusters-aws-in-prod-only",
+    "one-issuer-two-clusters-vault-in-prod",
+}
 
 
 @pytest.mark.tools
@@ -80,7 +121,8 @@ def test_refused_exactly_where_the_rendered_grants_cross(
     cat = load_catalog(catalog)
     envs = [e.name for e in cat.platform.environments]
     tree = render_catalog(cat)[OUT]
-    grants = model(applied_state(tree, envs, cat.platform.renderedPath))
+    issuers = oidc_issuers(cat.platform)
+    grants = model(applied_state(tree, envs, cat.platform.renderedPath, issuers))
     assert grants, name
     crossed = crossings(grants)
     assert (refused, bool(crossed)) == (name in REFUSED, name in REFUSED), crossed[:3]
@@ -116,4 +158,36 @@ def test_one_issuer_for_two_clusters_is_refused_at_the_env(
         "by namespace and name only, so either cluster can create the other's ServiceAccount "
         "and assume its role; set each cluster's own issuer in this env's oidcProvider (every "
         "EKS cluster has its own)"
+    ]
+
+
+def test_an_env_without_aws_services_on_the_issuer_is_refused_at_the_env(
+    make_catalog: Callable[..., Path],
+) -> None:
+    """dev renders no IRSA role, yet its cluster carries the issuer prod's roles trust."""
+    platform = PLATFORM.replace('accountId: "123456789012"', ISSUER)
+    only_prod = SERVICE.format(name="a", secrets=AWS + ONLY_IN.format(other="dev"))
+    out = errors(make_catalog({"a": only_prod}, platform=platform))
+    assert out == [
+        "platform.yaml:4:5: environments[0]: envs 'dev' and 'prod' are in different clusters "
+        "but trust one OIDC issuer 'oidc.example/id/DEV': an IRSA trust names a ServiceAccount "
+        "by namespace and name only, so the cluster of 'dev' can create the ServiceAccount an "
+        "IRSA role of 'prod' trusts and assume that role; set each cluster's own issuer in "
+        "this env's oidcProvider (every EKS cluster has its own)"
+    ]
+
+
+def test_an_env_that_names_the_shared_issuer_is_refused_at_its_oidc_provider(
+    make_catalog: Callable[..., Path],
+) -> None:
+    platform = own_issuers(PLATFORM).replace("oidc.example/id/PROD", "oidc.example/id/DEV")
+    platform = platform.replace('accountId: "123456789012"', ISSUER)
+    only_dev = SERVICE.format(name="a", secrets=AWS + ONLY_IN.format(other="prod"))
+    out = errors(make_catalog({"a": only_dev}, platform=platform))
+    assert out == [
+        "platform.yaml:8:19: environments[1].oidcProvider: envs 'dev' and 'prod' are in "
+        "different clusters but trust one OIDC issuer 'oidc.example/id/DEV': an IRSA trust "
+        "names a ServiceAccount by namespace and name only, so the cluster of 'prod' can "
+        "create the ServiceAccount an IRSA role of 'dev' trusts and assume that role; set each "
+        "cluster's own issuer in this env's oidcProvider (every EKS cluster has its own)"
     ]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.families.helm_build import ChartBuild, _failure
+from tests.parts.test_inventory import position_in
 from tests.templating.test_override_inventory import digest, edited, refused
 from tests.templating.test_overrides import built_in, override, render
 from tests.tools import need
@@ -68,12 +70,14 @@ def test_a_reference_the_chart_override_points_at_nothing_is_located(
     text = built_in(DEPLOYMENT)
     if old not in text:  # configmap.yaml names the ConfigMap the Deployment reads
         pytest.fail(f"{old!r} is not in the built-in deployment.yaml")
-    stderr = refused(catalog, DEPLOYMENT, text.replace(old, new, 1))
+    text = text.replace(old, new, 1)
+    stderr = refused(catalog, DEPLOYMENT, text)
     file = (catalog.parent / "templates" / DEPLOYMENT).as_posix()
+    line, col = position_in(text, says.split("'")[1])  # where the override writes the name
     for env in ("dev", "prod"):
         assert (
-            f"{file}:1:1: svc[{env}]: Deployment svc/svc: {says}, which nothing renders in env "
-            f"'{env}', namespace 'svc'\n"
+            f"{file}:{line}:{col}: svc[{env}]: Deployment svc/svc: {says}, which nothing "
+            f"renders in env '{env}', namespace 'svc'\n"
         ) in stderr
 
 
@@ -108,8 +112,21 @@ def test_without_helm_an_overridden_chart_is_refused_saying_how_to_point_at_it(
     code, stderr = render(catalog)
     assert (code, stderr) == (
         2,
-        f"{file.as_posix()}:1:1: helm: the chart has overridden files ({file.as_posix()}): "
+        f"{file.as_posix()}: helm: the chart has overridden files ({file.as_posix()}): "
         "render builds it with `helm template` per env as Argo CD does, and needs `helm` on "
         "PATH (or its path in GITOPS_GEN_HELM); install helm\n",
     )
     assert digest(catalog.parent / "rendered") == before
+
+
+def test_a_helm_failure_is_located_only_where_helm_names_the_line() -> None:
+    overrides = {"templates/deployment.yaml": ("t/helm/deployment.yaml", 2)}
+    chart = ChartBuild({}, "rel", "ns", (), overrides)
+    said = _failure(chart, "Error: parse error at (c/templates/deployment.yaml:9): bad\n")
+    assert str(said) == (
+        "t/helm/deployment.yaml:7:1: helm: helm template rel failed: parse error at "
+        "(c/templates/deployment.yaml:9): bad"
+    )  # the rendered file's line 9 less the 2 lines gitops-gen added above the override
+    assert str(_failure(chart, "Error: something broke\n")) == (
+        "t/helm/deployment.yaml: helm: helm template rel failed: something broke"
+    )

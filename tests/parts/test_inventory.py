@@ -9,13 +9,23 @@ from typing import Any
 import pytest
 
 from generator.catalog.facts import Facts
-from generator.catalog.load import load_catalog
+from generator.catalog.load import display_root, load_catalog
 from generator.catalog.models import Service
 from generator.errors import ConsistencyError
 from generator.families import helm, operators
 from generator.parts.inventory import ObjectId, verify
 from generator.pipeline.render import render_all
-from tests.conftest import REPO_CATALOG, run
+from tests.conftest import REPO_CATALOG, SERVICE, run
+
+
+def position(file: Path, needle: str) -> tuple[int, int]:
+    """The 1-based line and column where `needle` first appears in `file`."""
+    return position_in(file.read_text(), needle)
+
+
+def position_in(text: str, needle: str) -> tuple[int, int]:
+    start = text.index(needle)
+    return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
 
 
 def test_repo_catalog_is_consistent() -> None:
@@ -46,23 +56,32 @@ def test_secret_name_the_secret_side_does_not_produce_is_caught(
         ]
     )
     assert result.exit_code == 2
+    assert SERVICE.splitlines()[3] == "secrets:"  # line 4: what makes the Secret's name
     assert (
-        "services/svc.yaml:1:1: svc[prod]: Deployment svc/svc: secretRef names Secret 'svc-credentials', which nothing renders in env 'prod', namespace 'svc'"
-        in result.stderr
-    )
+        "services/svc.yaml:4:1: svc[prod]: Deployment svc/svc: secretRef names Secret "
+        "'svc-credentials', which nothing renders in env 'prod', namespace 'svc'"
+    ) in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def test_missing_secret_key_is_caught() -> None:
-    rendered = render_all(load_catalog(REPO_CATALOG))
-    inv = rendered.inventory
+    catalog = load_catalog(REPO_CATALOG)
+    inv = render_all(catalog).inventory
     target = ObjectId("prod", "lornu-ai", "Secret", "lornu-ai-secrets")
     inv.produced[target] = frozenset({"RESEND_API_KEY"})
+    message = (
+        "lornu-ai[prod]: Deployment lornu-ai/lornu-ai: secretKeyRef reads key 'OPENAI_API_KEY'; "
+        "Secret 'lornu-ai-secrets' in env 'prod', namespace 'lornu-ai' lacks it"
+    )
     with pytest.raises(ConsistencyError) as info:
-        verify(inv)
+        verify(inv, catalog)
+    line, col = position(REPO_CATALOG / "services" / "lornu-ai.yaml", "OPENAI_API_KEY")
     assert [str(p) for p in info.value.problems] == [
-        "services/lornu-ai.yaml:1:1: lornu-ai[prod]: Deployment lornu-ai/lornu-ai: secretKeyRef reads key 'OPENAI_API_KEY'; Secret 'lornu-ai-secrets' in env 'prod', namespace 'lornu-ai' lacks it"
+        f"{display_root(REPO_CATALOG)}services/lornu-ai.yaml:{line}:{col}: {message}"
     ]
+    with pytest.raises(ConsistencyError) as info:
+        verify(inv)  # no catalog at hand: no line rather than an invented one
+    assert [str(p) for p in info.value.problems] == [f"services/lornu-ai.yaml: {message}"]
 
 
 def test_namespace_mismatch_is_caught() -> None:
@@ -84,11 +103,14 @@ def test_a_reloader_annotation_naming_no_secret_is_caught(
 ) -> None:
     """Reloader watches by name: one that names nothing never restarts the pods."""
     monkeypatch.setattr(operators, "reload_secrets", lambda facts, svc: [f"{svc.name}-old"])
-    inv = render_all(load_catalog(REPO_CATALOG)).inventory
+    catalog = load_catalog(REPO_CATALOG)
+    inv = render_all(catalog).inventory
     with pytest.raises(ConsistencyError) as info:
-        verify(inv)
+        verify(inv, catalog)
+    line, col = position(REPO_CATALOG / "services" / "lornu-ai.yaml", "secrets:")
     assert (
-        "services/lornu-ai.yaml:1:1: lornu-ai[prod]: Deployment lornu-ai/lornu-ai: annotation "
+        f"{display_root(REPO_CATALOG)}services/lornu-ai.yaml:{line}:{col}: lornu-ai[prod]: "
+        "Deployment lornu-ai/lornu-ai: annotation "
         "secret.reloader.stakater.com/reload names Secret 'lornu-ai-old', which nothing "
         "renders in env 'prod', namespace 'lornu-ai'"
     ) in [str(p) for p in info.value.problems]

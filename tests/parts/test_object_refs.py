@@ -104,10 +104,14 @@ def test_a_reference_an_override_points_at_nothing_is_a_located_error(
     error: str,
 ) -> None:
     catalog = make_catalog(services, platform=platform)
-    stderr = refused(catalog, name, edited(name, old, new))
+    text = edited(name, old, new)
+    stderr = refused(catalog, name, text)
+    before = text[: text.index(new)]  # the edited line: where the name is written
+    line = before.count("\n") + 1
+    col = len(before) - len(before.rpartition("\n")[0]) + len(new.partition(": ")[0]) + 2
     file = (catalog.parent / "templates" / name).as_posix()
-    assert f"{file}:1:1: {error}\n" in stderr, stderr
-    assert all(line.startswith(f"{file}:1:1: svc[") for line in stderr.splitlines()), stderr
+    assert f"{file}:{line}:{col}: {error}\n" in stderr, stderr
+    assert all(out.startswith(f"{file}:{line}:{col}: svc[") for out in stderr.splitlines())
 
 
 def test_a_rename_made_in_both_overrides_renders(make_catalog: Callable[..., Path]) -> None:

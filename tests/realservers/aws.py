@@ -4,7 +4,15 @@ ExternalSecret resolver that reads the values the way ESO's AWS provider does.
 The resolver follows ESO (providers/v1/aws): `data[]` items call GetSecret (the whole
 SecretString / parameter value, or one top-level property of its JSON, a missing property
 being an error), `dataFrom.extract` copies every top-level key of the JSON (strings as is,
-other values as JSON). Any error fails the whole ExternalSecret: no Secret is written.
+other values as JSON). A missing secret is an error too (the default `deletionPolicy`,
+Retain). Then `target.template` is applied as ESO's ApplyTemplate does
+(`pkg/controllers/externalsecret/externalsecret_controller_template.go`): the Secret's data is
+cleared (creationPolicy Owner), the fetched data is kept only with `mergePolicy: Merge` or
+when the template has no `data`, each `data` entry is a Go template run over the fetched data
+(engine v2, emulated in `gotemplate.py`), then the metadata templates. Any error fails the
+whole ExternalSecret: no Secret is written. What the emulation does not know (another
+creation policy, `templateFrom`, a conversion or decoding strategy, a Go function outside
+`gotemplate.FUNCTIONS`) raises EmulationError, failing the test instead of passing it.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from typing import Any
 
 import pytest
 
+from tests.realservers.gotemplate import EmulationError, TemplateError, execute
 from tests.tools import need, stop
 
 REGION = "ap-south-1"
@@ -198,6 +207,7 @@ def resolve(
     errors: list[str] = []
     for item in spec.get("data", []):
         remote = item["remoteRef"]
+        _known(remote, {"key", "property"}, "remoteRef")
         try:
             raw = backend.read(service, remote["key"], role)
             if raw is None:
@@ -208,6 +218,7 @@ def resolve(
         except SyncError as exc:
             errors.append(str(exc))
     for source in spec.get("dataFrom", []):
+        _known(source, {"extract"}, "dataFrom")
         key = source["extract"]["key"]
         raw = backend.read(service, key, role)
         if raw is None:
@@ -215,7 +226,54 @@ def resolve(
             continue
         data.update({k: _text(v) for k, v in json.loads(raw).items()})
     name = spec["target"]["name"]
-    return Resolution(ns, name, None if errors else data, errors)
+    if errors:
+        return Resolution(ns, name, None, errors)
+    try:
+        return Resolution(ns, name, apply_template(spec["target"], data))
+    except SyncError as exc:
+        return Resolution(ns, name, None, [str(exc)])
+
+
+def _known(given: dict[str, Any], known: set[str], where: str) -> None:
+    if set(given) - known:
+        raise EmulationError(f"{where}: {sorted(set(given) - known)} are not emulated")
+
+
+def apply_template(target: dict[str, Any], fetched: dict[str, str]) -> dict[str, str]:
+    """The new Secret's data: ESO's ApplyTemplate on an empty Secret, or SyncError."""
+    _known(target, {"name", "creationPolicy", "template"}, "target")
+    if target.get("creationPolicy", "Owner") not in ("Owner", "Orphan"):
+        raise EmulationError(f"creationPolicy {target['creationPolicy']} (keeps existing keys)")
+    template = target.get("template")
+    if template is None:
+        return dict(fetched)
+    _known(template, {"engineVersion", "mergePolicy", "metadata", "data", "type"}, "template")
+    if template.get("engineVersion", "v2") != "v2":
+        raise SyncError(
+            f"could not apply template: unsupported template engine version: "
+            f"{template['engineVersion']}"
+        )
+    merge = template.get("mergePolicy", "Replace")
+    if merge not in ("Replace", "Merge"):
+        raise EmulationError(f"mergePolicy {merge}")
+    texts: dict[str, str] = template.get("data", {})
+    secret = dict(fetched) if merge == "Merge" or not texts else {}
+    metadata = template.get("metadata", {})
+    _known(metadata, {"labels", "annotations"}, "template.metadata")
+    for where in (texts, metadata.get("labels", {}), metadata.get("annotations", {})):
+        rendered = {}
+        for key, text in where.items():
+            try:
+                rendered[key] = execute(key, text, fetched)
+            except TemplateError as exc:
+                at = f"unable to execute template at key {key}: "
+                raise SyncError(
+                    f"could not apply template: could not execute template: "
+                    f"could not execute template: {at}{at}{exc}"
+                ) from None
+        if where is texts:
+            secret.update(rendered)
+    return secret
 
 
 def stores_of(docs: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:

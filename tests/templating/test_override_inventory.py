@@ -52,8 +52,10 @@ def test_an_externalsecret_override_renaming_the_target_fails_the_check(
     text = edited(EXTERNAL_SECRET, TARGET, TARGET.replace("{{ es.target }}", "renamed-secrets"))
     stderr = refused(catalog, EXTERNAL_SECRET, text)
     file = (catalog.parent / "templates" / EXTERNAL_SECRET).as_posix()
+    assert SERVICE.splitlines()[3] == "secrets:"  # what names the Secret the pod reads
     assert (
-        "services/svc.yaml:1:1: svc[dev]: Deployment svc/svc: secretRef names Secret "
+        f"{catalog.as_posix()}/services/svc.yaml:4:1: svc[dev]: Deployment svc/svc: secretRef "
+        "names Secret "
         "'svc-secrets', which nothing renders in env 'dev', namespace 'svc'; ExternalSecret "
         f"svc/svc-secrets ({file}) writes Secret 'renamed-secrets' there\n"
     ) in stderr
