@@ -4,7 +4,7 @@ These are the catalog's side of `gitops-gen access`, which computes who reads wh
 rendered grants; `tests/catalog/test_rules_access.py` renders catalogs these rules pass and
 refuse and proves both sides agree. On Vault the render is exact by construction (an auth mount
 per env where a Vault serves several clusters, shared paths per env unless
-`sharedAcrossEnvs`; `rules_vault.py` refuses shared names). What is left is AWS:
+`sharedAcrossEnvs`; `models/vault.py` refuses shared names). What is left is AWS:
 
 - `secretStoreScope: cluster`: a ClusterSecretStore without `conditions` is usable from every
   namespace, and ESO's identity reads every secret of its env, so the namespace of one service
