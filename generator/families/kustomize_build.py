@@ -13,7 +13,6 @@ naming the env, the object and the file that produced it.
 
 from __future__ import annotations
 
-import copy
 import posixpath
 import shutil
 import subprocess
@@ -27,7 +26,7 @@ import yaml
 
 from generator.catalog.templates import ENV_PLACEHOLDER
 from generator.errors import Problem
-from generator.families.kustomize_patch import apply, matches
+from generator.families.kustomize_patch import apply, clone, matches
 from generator.parts.object_refs import Built
 
 Obj = dict[str, Any]
@@ -56,8 +55,18 @@ MODELED = frozenset(
 
 @dataclass
 class Piece:
+    """One object of an overlay. Its document is shared with the file's parse but for its top
+    level and metadata (where a kustomization's namespace goes), until a patch changes it."""
+
     doc: Obj
     file: str  # the rendered file it came from
+    own: bool = False  # `doc` is this piece's whole copy
+
+    def patched(self) -> Obj:
+        """The document, copied whole before its first patch."""
+        if not self.own:
+            self.doc, self.own = clone(self.doc), True
+        return self.doc
 
 
 class Overlays:
@@ -69,12 +78,14 @@ class Overlays:
         service: str,
         made_by: dict[str, str],
         src: str,
+        *,
         patches: Mapping[str, object] | None = None,  # patch file -> its data, not parsed
+        held: Mapping[str, list[Obj]] | None = None,  # file -> its documents, not parsed
     ) -> None:
         self.tree, self.service, self.made_by, self.src = tree, service, made_by, src
         self.patches = patches or {}
         self.problems: list[Problem] = []
-        self._parsed: dict[str, list[Obj]] = {}
+        self._parsed: dict[str, list[Obj]] = dict(held or {})
         self.env = ""
 
     def build(self, env: str, folder: str) -> list[Built]:
@@ -89,7 +100,8 @@ class Overlays:
                 namespace = ""
             source = self.made_by.get(piece.file, self.src)
             out.append(Built(env, namespace, piece.doc, self.service, source))
-            left = list(_placeholders(piece.doc, ""))
+            # repr is C-fast, and shows every string whole (no escape splits the marker)
+            left = list(_placeholders(piece.doc, "")) if ENV_PLACEHOLDER in repr(piece.doc) else []
             if left:
                 more = f" and {len(left) - 3} more" if len(left) > 3 else ""
                 at = f"{', '.join(left[:3])}{more}"
@@ -154,7 +166,7 @@ class Overlays:
         if f"{path}/{KUSTOMIZATION}" in self.tree:
             return self._folder(path)
         if path in self.tree:
-            return [Piece(copy.deepcopy(d), path) for d in self._docs(path)]
+            return [Piece(_fresh(d), path) for d in self._docs(path)]
         source = self.made_by.get(kustomization, self.src)
         self._problem(source, f"{kustomization} lists resource {entry!r}, which is not rendered")
         return []
@@ -179,7 +191,7 @@ class Overlays:
             wanted = f"{target.get('kind')} {target.get('name')!r}"
             self._problem(source, f"{what} targets {wanted}, which matches no object it builds")
         for piece in matched:
-            failed = apply(piece.doc, loaded)
+            failed = apply(piece.patched(), loaded)
             if failed:
                 source = self._blame(kustomization, [piece], piece.doc.get("kind"))
                 self._problem(source, f"{what} cannot apply to {_shown(piece.doc, '')}: {failed}")
@@ -232,6 +244,14 @@ def _placeholders(node: object, path: str) -> Iterator[str]:
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _placeholders(value, f"{path}/{index}")
+
+
+def _fresh(doc: Obj) -> Obj:
+    """`doc` with its own top level and metadata: what every env's overlay changes."""
+    out = dict(doc)
+    if isinstance(out.get("metadata"), dict):
+        out["metadata"] = dict(out["metadata"])
+    return out
 
 
 def _shown(doc: Obj, namespace: str) -> str:

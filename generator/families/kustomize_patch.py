@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 Obj = dict[str, Any]
+_PATTERN = re.compile(r"[.^$*+?{}\[\]\\|()]")  # what makes a name a regular expression
 
 
 def matches(doc: Obj, target: Obj) -> bool:
@@ -23,11 +24,23 @@ def matches(doc: Obj, target: Obj) -> bool:
             return False
     name = target.get("name")
     if isinstance(name, str) and name:
+        if not _PATTERN.search(name):  # a plain name (most are): the pattern is itself
+            return name == _meta(doc).get("name")
         try:  # kustomize reads a target's name as an anchored regular expression
             return re.fullmatch(name, _meta(doc).get("name") or "") is not None
         except re.error:
             return name == _meta(doc).get("name")
     return True
+
+
+def clone(node: Any) -> Any:
+    """A parsed document's copy (mappings, lists and scalars only): what `copy.deepcopy`
+    gives for those, without its bookkeeping; an object is patched in its own copy."""
+    if isinstance(node, dict):
+        return {key: clone(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [clone(item) for item in node]
+    return node
 
 
 def apply(doc: Obj, patch: object) -> str:
