@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.catalog.templates import ENV_PLACEHOLDER
 from generator.errors import Problem
 from generator.families.kustomize_patch import apply, clone, matches
 from generator.parts.object_refs import Built
+from generator.text.yamlin import load_all
 
 Obj = dict[str, Any]
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterSecretStore", "ClusterRole", "ClusterRoleBinding"})
@@ -143,8 +142,7 @@ class Overlays:
             first = next((line for line in done.stderr.splitlines() if line.strip()), "failed")
             self._problem(source, f"{' '.join(command)} {folder} failed: {first}")
             return []
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        docs = yaml.load_all(done.stdout, Loader=loader)
+        docs = load_all(done.stdout)
         return [Piece(doc, path) for doc in docs if isinstance(doc, dict)]
 
     def _folder(self, folder: str) -> list[Piece]:
@@ -209,8 +207,7 @@ class Overlays:
     def _docs(self, path: str) -> list[Obj]:
         found = self._parsed.get(path)
         if found is None:
-            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            docs = yaml.load_all(self.tree.get(path, ""), Loader=loader)
+            docs = load_all(self.tree.get(path, ""))
             found = self._parsed[path] = [d for d in docs if isinstance(d, dict)]
         return found
 
@@ -219,8 +216,7 @@ class Overlays:
 
 
 def _load(text: str) -> object:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    docs = list(yaml.load_all(text, Loader=loader))
+    docs = load_all(text)
     return docs[0] if docs else None
 
 

@@ -65,9 +65,9 @@ class Parsed(dict[str, list[Any]]):
 def parse_yaml(text: str) -> list[tuple[int, Any]]:
     """(first line, document) of each document: one pass, composed and constructed (what
     `yaml.load_all` does, with each document's line kept)."""
-    import yaml
+    from generator.text.yamlin import Loader
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader = Loader(text)
     try:
         found = []
         while loader.check_node():

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.errors import UserError
+from generator.families.helm_build import ChartBuild, build
 from tests.templating.test_override_inventory import digest, edited, refused
 from tests.templating.test_overrides import built_in, override, render
 from tests.tools import need
@@ -113,3 +115,43 @@ def test_without_helm_an_overridden_chart_is_refused_saying_how_to_point_at_it(
         "PATH (or its path in GITOPS_GEN_HELM); install helm\n",
     )
     assert digest(catalog.parent / "rendered") == before
+
+
+CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: tiny\nversion: 0.1.0\n",
+    "values.yaml": "env: none\nfail: false\n",
+    "templates/configmap.yaml": (
+        '{{- if .Values.fail }}{{ fail "no" }}{{ end }}\n'
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-{{ .Values.env }}\n"
+        "---\n# Source: not/templates/this.yaml\n"  # the template's own comment, not helm's
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s-{{ .Values.env }}\n"
+    ),
+}
+
+
+def _chart(env: str, files: dict[str, str], fail: bool = False) -> ChartBuild:
+    files[f"values-{env}.yaml"] = f"env: {env}\nfail: {str(fail).lower()}\n"
+    values = ("values.yaml", f"values-{env}.yaml")
+    return ChartBuild(files, f"tiny-{env}", "ns", values, {"templates/configmap.yaml": ("ours", 0)})
+
+
+def test_each_env_gets_its_own_objects_in_order_each_with_the_file_it_came_from(
+    helm: str,
+) -> None:
+    files = dict(CHART)
+    envs = ["dev", "stage", "prod", "qa", "perf"]  # more than the CPUs: some wait their turn
+    built = build([_chart(env, files) for env in envs])  # helm puts Secrets before ConfigMaps
+    assert [[(file, doc["metadata"]["name"]) for file, doc in objects] for objects in built] == [
+        [("templates/configmap.yaml", f"s-{env}"), ("templates/configmap.yaml", f"settings-{env}")]
+        for env in envs
+    ]
+
+
+def test_the_first_env_that_fails_is_the_one_reported(helm: str) -> None:
+    files = dict(CHART)
+    charts = [_chart("dev", files), _chart("stage", files, fail=True), _chart("prod", files, True)]
+    with pytest.raises(UserError) as failed:
+        build(charts)
+    assert [p.message for p in failed.value.problems] == [
+        "helm template tiny-stage failed: execution error at (tiny/templates/configmap.yaml:1:25): no"
+    ]
