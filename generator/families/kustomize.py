@@ -81,7 +81,7 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
             for obj, keys in _produced(facts, service, parts):
                 objects.produce(obj, keys)
             if built:
-                _build(facts, service, tree, parts, made=made, into=objects)
+                _build(facts, service, tree, made=made, into=objects)
             apps += _apps(facts, service)
     return FamilyResult(
         ROOT,
@@ -102,20 +102,16 @@ def _build(
     facts: Facts,
     service: Service,
     tree: dict[str, str],
-    parts: Parts,
     *,
     made: Made,
     into: Inventory,
 ) -> None:
     """Each deployed env's overlay built from the objects already at hand (`Made`); the
     patch files are the families' ops, dumped as they are, so the builder takes the ops."""
-    ops = {
-        f"{overlay_dir(service.name, env.name)}/{patch.file}": patch.ops
-        for env in facts.envs
-        for patch in parts.patches(env)
-    }
     source = facts.source(service)
-    overlays = Overlays(tree, service.name, made.by, source, patches=ops, held=made.documents)
+    overlays = Overlays(
+        tree, service.name, made.by, source, patches=made.patches, held=made.documents
+    )
     for env in facts.envs:
         if facts.deployed(service, env).enabled:
             record(overlays.build(env.name, overlay_dir(service.name, env.name)), into)
@@ -212,6 +208,7 @@ def _service_tree(facts: Facts, service: Service, parts: Parts, made: Made) -> d
         )
         for p in patches:
             files[f"{out}/{p.file}"] = yaml_file(src, p.ops)
+            made.patches[f"{out}/{p.file}"] = p.ops
     return files
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from generator.catalog.templates import ENV_PLACEHOLDER
 from generator.errors import Problem
-from generator.families.kustomize_patch import apply, clone, matches
+from generator.families.kustomize_patch import apply, matches
 from generator.parts.object_refs import Built
 from generator.text.yamlin import load_all
 
@@ -54,18 +54,12 @@ MODELED = frozenset(
 
 @dataclass
 class Piece:
-    """One object of an overlay. Its document is shared with the file's parse but for its top
-    level and metadata (where a kustomization's namespace goes), until a patch changes it."""
+    """One object of an overlay. Its document shares with the file's parse all it does not
+    change: its top level and metadata (where a namespace goes) are its own, and a patch
+    copies what it changes (`kustomize_patch`)."""
 
     doc: Obj
     file: str  # the rendered file it came from
-    own: bool = False  # `doc` is this piece's whole copy
-
-    def patched(self) -> Obj:
-        """The document, copied whole before its first patch."""
-        if not self.own:
-            self.doc, self.own = clone(self.doc), True
-        return self.doc
 
 
 class Overlays:
@@ -189,7 +183,7 @@ class Overlays:
             wanted = f"{target.get('kind')} {target.get('name')!r}"
             self._problem(source, f"{what} targets {wanted}, which matches no object it builds")
         for piece in matched:
-            failed = apply(piece.patched(), loaded)
+            failed = apply(piece.doc, loaded)
             if failed:
                 source = self._blame(kustomization, [piece], piece.doc.get("kind"))
                 self._problem(source, f"{what} cannot apply to {_shown(piece.doc, '')}: {failed}")

@@ -15,12 +15,14 @@ class Made:
     """What rendered each file of a service's tree, and, when its overlays are built, the
     documents the builder reads instead of parsing the text back: an override's output from
     the parse that checked it, a built-in kustomization as its view says (tests prove the
-    template writes exactly that). The builder parses the rest (other built-in outputs)."""
+    template writes exactly that), a patch file as the family's ops it dumps. The builder
+    parses the rest (other built-in outputs)."""
 
     def __init__(self, templates: Templates, building: bool) -> None:
         self.templates, self.building = templates, building
         self.by: dict[str, str] = {}  # file -> the override that rendered it
         self.documents: dict[str, list[Obj]] = {}
+        self.patches: dict[str, list[Obj]] = {}  # patch file -> the family's ops it holds
 
     def note(self, path: str, text: Obj | str, name: str = "", doc: Obj | None = None) -> None:
         """`text` rendered (from template `name`, when known), or a document to be dumped."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.families.kustomize_patch import clone, matches
+from generator.families.kustomize_patch import apply, clone, matches
 
 CASES = [  # target name, object name, selected
     ("svc-secrets", "svc-secrets", True),
@@ -34,3 +34,34 @@ def test_a_clone_shares_no_mapping_or_list_with_the_original() -> None:
     copy["spec"]["data"][0]["key"] = "changed"
     copy["spec"]["data"].append({})
     assert doc == {"metadata": {"labels": {"a": "1"}}, "spec": {"data": [{"key": "k"}]}}
+
+
+def test_a_patch_changes_its_object_and_never_the_parse_it_shares() -> None:
+    """Every env's copy of an object shares the parse of its file but for its top level
+    and metadata: what a patch changes is copied first."""
+    parsed = {
+        "kind": "ExternalSecret",
+        "metadata": {"name": "s", "labels": {"a": "1"}},
+        "spec": {"data": [{"remoteRef": {"key": "_ENV_/k"}}], "target": {"name": "s"}},
+    }
+    before = clone(parsed)
+    envs = []
+    for env in ("dev", "prod"):
+        doc = {**parsed, "metadata": dict(parsed["metadata"])}
+        ops = [
+            {"op": "replace", "path": "/spec/data/0/remoteRef/key", "value": f"{env}/k"},
+            {"op": "add", "path": "/spec/data/-", "value": {"remoteRef": {"key": env}}},
+            {"op": "remove", "path": "/spec/target/name"},
+            {"op": "add", "path": "/metadata/labels/env", "value": env},
+        ]
+        assert apply(doc, {"spec": {"refreshInterval": env}}) == ""  # a strategic merge
+        assert apply(doc, ops) == ""
+        envs.append(doc)
+    assert parsed == before
+    for env, doc in zip(("dev", "prod"), envs, strict=True):
+        assert doc["spec"] == {
+            "data": [{"remoteRef": {"key": f"{env}/k"}}, {"remoteRef": {"key": env}}],
+            "target": {},
+            "refreshInterval": env,
+        }
+        assert doc["metadata"]["labels"] == {"a": "1", "env": env}
