@@ -3,6 +3,8 @@ expression; a plain name (no pattern character) selects exactly that name."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from generator.families.kustomize_patch import apply, clone, matches
@@ -39,7 +41,7 @@ def test_a_clone_shares_no_mapping_or_list_with_the_original() -> None:
 def test_a_patch_changes_its_object_and_never_the_parse_it_shares() -> None:
     """Every env's copy of an object shares the parse of its file but for its top level
     and metadata: what a patch changes is copied first."""
-    parsed = {
+    parsed: dict[str, Any] = {
         "kind": "ExternalSecret",
         "metadata": {"name": "s", "labels": {"a": "1"}},
         "spec": {"data": [{"remoteRef": {"key": "_ENV_/k"}}], "target": {"name": "s"}},
