@@ -3,7 +3,8 @@ write floor (a bare Python loop writing the same {path: text} into an empty fold
 whole process tree's peak memory, by default and in one process; and the review of a wide
 change (every image tag bumped) against a no-change `check` of the same catalog.
 
-Run with `make bench` (or `python bench/run.py --sizes 10 100 1000 5000`). Works in a tmpfs
+Run with `make bench` (or `python bench/run.py --sizes 10 100 1000 5000`); `--overrides`
+adds the cost of three template overrides (`overrides.py`). Works in a tmpfs
 folder (/dev/shm where present): file creation on disk is noisy. Prints seconds, ratios and
 the targets they are held to; it asserts nothing, so it is a measurement, not a test.
 
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import memory
+import overrides
 from synth import write_catalog
 
 from generator.catalog.load import load_catalog
@@ -253,6 +255,15 @@ def main() -> None:
     parser.add_argument(
         "--no-bytecode-cache", action="store_true", help="compile the modules on every run"
     )
+    parser.add_argument(
+        "--overrides",
+        type=int,
+        nargs="?",
+        const=1000,
+        default=0,
+        help="also a cold render with three template overrides against the built-ins, at N "
+        "services (1000 when N is left out; needs helm)",
+    )
     opts = parser.parse_args()
     base = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
     sampled = memory.available()
@@ -303,6 +314,10 @@ def main() -> None:
                 f"{wide['dry_run']:.3f} s ({wide['dry_run'] / wide['no_change']:.2f}x)"
             )
         print_targets(by, wide if opts.review_size == 1000 else None)
+        if opts.overrides:
+            overrides.report(
+                overrides.measure(work, opts.overrides, opts.runs, ENV), opts.overrides
+            )
 
 
 def print_memory(rows: list[dict[str, float]], sampled: bool) -> None:

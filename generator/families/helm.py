@@ -74,13 +74,19 @@ def built(facts: Facts, files: dict[str, str], app: AppSource) -> list[Built]:
         if f"helm/{name}" in templates.override_names
     }
     services = {svc.name: facts.source(svc) for svc in facts.services}
-    out = []
-    for env in facts.envs:
-        values = tuple(v.replace("{env}", env.name) for v in app.value_files)
-        job = ChartBuild(
-            chart, f"{facts.system}-{app.name}-{env.name}", app.namespace, values, overrides
+    jobs = [
+        ChartBuild(
+            chart,
+            f"{facts.system}-{app.name}-{env.name}",
+            app.namespace,
+            tuple(v.replace("{env}", env.name) for v in app.value_files),
+            overrides,
         )
-        for file, doc in build(job):
+        for env in facts.envs
+    ]
+    out = []
+    for env, objects in zip(facts.envs, build(jobs), strict=True):
+        for file, doc in objects:
             meta = doc.get("metadata") or {}
             labels = meta.get("labels") or {}
             service = str(labels.get("app.kubernetes.io/name") or meta.get("name") or "")

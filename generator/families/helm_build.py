@@ -14,19 +14,22 @@ import re
 import shutil
 import subprocess
 import tempfile
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.errors import Problem, UserError, unlocated
+from generator.text.yamlin import Loader
 
 HELM_VARIABLE = "GITOPS_GEN_HELM"  # a helm binary to use instead of the one on PATH
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding"})
 # helm names the chart file and line of a template error: `(chart/templates/x.yaml:95)`
 _LOCATION = re.compile(r"[( ]([\w.-]+/(templates/[\w./-]+)):(\d+)")
 _SOURCE = re.compile(r"^# Source: [\w.-]+/(templates/\S+)$", re.MULTILINE)
+_SEPARATOR = re.compile(r"^---\s*$", re.MULTILINE)  # a document's start, as helm writes it
 
 
 def find_helm() -> str | None:
@@ -45,29 +48,72 @@ class ChartBuild:
     overrides: dict[str, tuple[str, int]]  # chart file -> (override file shown, lines added)
 
 
-def build(chart: ChartBuild) -> list[tuple[str, dict[str, Any]]]:
-    """Every object `helm template` renders, with the chart file it came from."""
+def build(charts: Sequence[ChartBuild]) -> list[list[tuple[str, dict[str, Any]]]]:
+    """Every object `helm template` renders for each of `charts` (one per env), with the
+    chart file it came from. The envs' helm processes run side by side, as many at once as
+    there are CPUs (no pool: each is waited for in turn, its output read from its own file
+    while the next still renders); a failure is the first env's, in order, that failed."""
     helm = find_helm()
     if helm is None:
-        shown = sorted(shown for shown, _ in chart.overrides.values())
+        shown = sorted(shown for shown, _ in charts[0].overrides.values())
         msg = (
             f"the chart has overridden files ({', '.join(shown)}): render builds it with "
             "`helm template` per env as Argo CD does, and needs `helm` on PATH "
             f"(or its path in {HELM_VARIABLE}); install helm"
         )
         raise UserError.unlocated(shown[0], "helm", msg)
+    limit = max(1, min(len(charts), os.cpu_count() or 1))
+    built: list[list[tuple[str, dict[str, Any]]]] = []
     with tempfile.TemporaryDirectory(prefix="gitops-gen-chart-") as tmp:
-        root = Path(tmp)
-        for rel, text in chart.files.items():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text(text, encoding="utf-8")
-        args = [helm, "template", chart.release, str(root), "--namespace", chart.namespace]
-        for values in chart.value_files:
-            args += ["-f", str(root / values)]
-        done = subprocess.run(args, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise UserError([_failure(chart, done.stderr)])
-    return list(_documents(done.stdout))
+        root, folders = Path(tmp), _Folders(Path(tmp))
+        running: deque[tuple[ChartBuild, subprocess.Popen[bytes], Path]] = deque()
+        started = 0
+        try:
+            for index in range(len(charts)):
+                while started < len(charts) and started - index < limit:
+                    chart, out = charts[started], root / f"out-{started}"
+                    running.append((chart, _start(helm, chart, folders.of(chart), out), out))
+                    started += 1
+                built.append(_finish(*running.popleft()))
+        finally:
+            for _, process, _ in running:  # a failure stops the envs still rendering
+                process.kill()
+                process.wait()
+    return built
+
+
+class _Folders:
+    """Each chart's files written once, whatever number of envs build it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._written: dict[int, Path] = {}
+
+    def of(self, chart: ChartBuild) -> Path:
+        folder = self._written.get(id(chart.files))
+        if folder is None:
+            folder = self._written[id(chart.files)] = self.root / f"chart-{len(self._written)}"
+            for rel, text in chart.files.items():
+                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+                (folder / rel).write_text(text, encoding="utf-8")
+        return folder
+
+
+def _start(helm: str, chart: ChartBuild, folder: Path, out: Path) -> subprocess.Popen[bytes]:
+    args = [helm, "template", chart.release, str(folder), "--namespace", chart.namespace]
+    for values in chart.value_files:
+        args += ["-f", str(folder / values)]
+    with out.open("wb") as stdout, out.with_suffix(".err").open("wb") as stderr:
+        return subprocess.Popen(args, stdout=stdout, stderr=stderr)
+
+
+def _finish(
+    chart: ChartBuild, process: subprocess.Popen[bytes], out: Path
+) -> list[tuple[str, dict[str, Any]]]:
+    if process.wait() != 0:
+        stderr = out.with_suffix(".err").read_text(encoding="utf-8", errors="replace")
+        raise UserError([_failure(chart, stderr)])
+    return _documents(out.read_text(encoding="utf-8"))
 
 
 def _failure(chart: ChartBuild, stderr: str) -> Problem:
@@ -84,11 +130,35 @@ def _failure(chart: ChartBuild, stderr: str) -> Problem:
 
 
 def _documents(text: str) -> list[tuple[str, dict[str, Any]]]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """Each mapping document with the chart file its `# Source:` line names: the first such
+    line after the document's `---`. The whole output is one parse (`yamlin`)."""
+    separators, sources = _lines(_SEPARATOR, text), _lines(_SOURCE, text)
+    starts = [line for line, _ in separators]
+    found = [line for line, _ in sources]
+    loader = Loader(text)
     out = []
-    for chunk in re.split(r"^---\s*$", text, flags=re.MULTILINE):
-        source = _SOURCE.search(chunk)
-        for doc in yaml.load_all(chunk, Loader=loader):
-            if isinstance(doc, dict):
-                out.append((source.group(1) if source else "", doc))
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            doc = loader.construct_document(node)
+            if not isinstance(doc, dict):
+                continue
+            at = bisect_right(starts, node.start_mark.line) - 1  # its `---`, if any
+            begin = starts[at] if at >= 0 else -1
+            end = starts[at + 1] if at + 1 < len(starts) else len(text)
+            first = bisect_right(found, begin)
+            named = first < len(found) and found[first] < end
+            out.append((sources[first][1] if named else "", doc))
+    finally:
+        loader.dispose()
+    return out
+
+
+def _lines(pattern: re.Pattern[str], text: str) -> list[tuple[int, str]]:
+    """(0-based line, first group or "") of each match, in order."""
+    out, line, last = [], 0, 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        out.append((line, match.group(1) if match.groups() else ""))
     return out

@@ -14,6 +14,7 @@ from generator.catalog.facts import Facts, header
 from generator.catalog.models import Environment, Service
 from generator.errors import UserError
 from generator.families.kustomize_build import Overlays
+from generator.families.kustomize_made import Made
 from generator.parts.inventory import Inventory, ObjectId
 from generator.parts.kube import Obj, Parts, Patch, resource_file, yaml_file
 from generator.parts.object_refs import record
@@ -76,13 +77,13 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
             found = [Parts({}, _no_patches)]
         if found:
             parts = merged(found)
-            made_by: dict[str, str] = {}
-            tree = _service_tree(facts, service, parts, templates, made_by)
+            made = Made(templates, built)
+            tree = _service_tree(facts, service, parts, made)
             files.update(tree)
             for obj, keys in _produced(facts, service, parts):
                 objects.produce(obj, keys)
             if built:
-                _build(facts, service, tree, parts, made_by=made_by, into=objects)
+                _build(facts, service, tree, made=made, into=objects)
             apps += _apps(facts, service)
     return FamilyResult(
         ROOT,
@@ -103,20 +104,22 @@ def _build(
     facts: Facts,
     service: Service,
     tree: dict[str, str],
-    parts: Parts,
     *,
-    made_by: dict[str, str],
+    made: Made,
     into: Inventory,
 ) -> None:
-    """Each deployed env's overlay built; the patch files are the families' ops, dumped as
-    they are, so the builder takes the ops instead of parsing the files back."""
-    ops = {
-        f"{overlay_dir(service.name, env.name)}/{patch.file}": patch.ops
-        for env in facts.envs
-        for patch in parts.patches(env)
-    }
-    locate = partial(template_literal, facts.catalog)
-    overlays = Overlays(tree, service.name, made_by, facts.source(service), ops, locate=locate)
+    """Each deployed env's overlay built from the objects already at hand (`Made`); the
+    patch files are the families' ops, dumped as they are, so the builder takes the ops."""
+    source = facts.source(service)
+    overlays = Overlays(
+        tree,
+        service.name,
+        made.by,
+        source,
+        patches=made.patches,
+        held=made.documents,
+        locate=partial(template_literal, facts.catalog),
+    )
     for env in facts.envs:
         if facts.deployed(service, env).enabled:
             record(overlays.build(env.name, overlay_dir(service.name, env.name)), into)
@@ -177,23 +180,21 @@ def _apps(facts: Facts, service: Service) -> list[AppSource]:
     ]
 
 
-def _service_tree(
-    facts: Facts, service: Service, parts: Parts, templates: Templates, made_by: dict[str, str]
-) -> dict[str, str]:
-    """The files, and in `made_by` the template override that rendered each (if any)."""
-    src = facts.source(service)
+def _service_tree(facts: Facts, service: Service, parts: Parts, made: Made) -> dict[str, str]:
+    """The files; `made` keeps what rendered each (and the documents the overlays read)."""
+    src, templates = facts.source(service), made.templates
     head = header(src)
     base = f"{ROOT}/{service.name}/base"
     files = {f"{base}/{n}": resource_file(src, obj) for n, obj in parts.resources.items()}
     for n, obj in parts.resources.items():
-        made_by.update(_made_by(templates, f"{base}/{n}", obj))
+        made.note(f"{base}/{n}", obj)
     base_view = BaseView(service.name, tuple(sorted(parts.resources)))
     own = _own_files(templates, PER_SERVICE, base_view.resources, base=base_view, **scope(service))
     base_view = base_view._replace(resources=tuple(sorted((*base_view.resources, *own))))
-    files.update({f"{base}/{name}": head + text for name, text in own.items()})
+    _add_own(files, made, base, head, own)
     text = templates.render(BASE_TEMPLATE, base=base_view, **scope(service))
     files[f"{base}/kustomization.yaml"] = head + text
-    made_by.update(_made_by(templates, f"{base}/kustomization.yaml", text))
+    made.note(f"{base}/kustomization.yaml", text, BASE_TEMPLATE, base_kustomization(base_view))
     for env in facts.envs:
         out = overlay_dir(service.name, env.name)
         patches = parts.patches(env)
@@ -207,18 +208,55 @@ def _service_tree(
         taken = tuple(p.file for p in patches)
         own = _own_files(templates, PER_ENV, taken, overlay=overlay, **scope(service, env))
         overlay = overlay._replace(resources=tuple(own))
-        files.update({f"{out}/{name}": head + text for name, text in own.items()})
+        _add_own(files, made, out, head, own)
         text = templates.render(OVERLAY_TEMPLATE, overlay=overlay, **scope(service, env))
         files[f"{out}/kustomization.yaml"] = head + text
-        made_by.update(_made_by(templates, f"{out}/kustomization.yaml", text))
+        made.note(
+            f"{out}/kustomization.yaml", text, OVERLAY_TEMPLATE, overlay_kustomization(overlay)
+        )
         for p in patches:
             files[f"{out}/{p.file}"] = yaml_file(src, p.ops)
+            made.patches[f"{out}/{p.file}"] = p.ops
     return files
 
 
-def _made_by(templates: Templates, path: str, text: Obj | str) -> dict[str, str]:
-    found = templates.made_by(text) if isinstance(text, str) else None
-    return {path: found} if found else {}
+def _add_own(
+    files: dict[str, str], made: Made, folder: str, head: str, own: dict[str, str]
+) -> None:
+    for name, text in own.items():
+        files[f"{folder}/{name}"] = head + text
+        made.note(f"{folder}/{name}", text)
+
+
+KUSTOMIZATION_HEAD: Obj = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
+
+
+def base_kustomization(view: BaseView) -> Obj:
+    """What the built-in base kustomization template writes for `view`, as a document."""
+    return {**KUSTOMIZATION_HEAD, "resources": list(view.resources)}
+
+
+def overlay_kustomization(view: OverlayView) -> Obj:
+    """What the built-in overlay kustomization template writes for `view`, as a document."""
+    patches = [
+        {
+            "path": p.path,
+            "target": {
+                **({"group": p.group} if p.group else {}),
+                "version": p.version,
+                "kind": p.kind,
+                "name": p.name,
+            },
+        }
+        for p in view.patches
+    ]
+    resources = [view.base, *view.resources]
+    return {
+        **KUSTOMIZATION_HEAD,
+        "namespace": view.namespace,
+        "resources": resources,
+        "patches": patches,
+    }
 
 
 def _own_files(

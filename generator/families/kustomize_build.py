@@ -13,7 +13,6 @@ naming the env, the object and the file that produced it.
 
 from __future__ import annotations
 
-import copy
 import posixpath
 import shutil
 import subprocess
@@ -23,12 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.catalog.templates import ENV_PLACEHOLDER
 from generator.errors import Problem, unlocated
 from generator.families.kustomize_patch import apply, matches
 from generator.parts.object_refs import Built
+from generator.text.yamlin import load_all
 
 Obj = dict[str, Any]
 # (an override's shown path, a YAML key, a value) -> where that file writes `key: value`
@@ -58,6 +56,10 @@ MODELED = frozenset(
 
 @dataclass
 class Piece:
+    """One object of an overlay. Its document shares with the file's parse all it does not
+    change: its top level and metadata (where a namespace goes) are its own, and a patch
+    copies what it changes (`kustomize_patch`)."""
+
     doc: Obj
     file: str  # the rendered file it came from
 
@@ -71,15 +73,16 @@ class Overlays:
         service: str,
         made_by: dict[str, str],
         src: str,
-        patches: Mapping[str, object] | None = None,  # patch file -> its data, not parsed
         *,
+        patches: Mapping[str, object] | None = None,  # patch file -> its data, not parsed
+        held: Mapping[str, list[Obj]] | None = None,  # file -> its documents, not parsed
         locate: Locate | None = None,
     ) -> None:
         self.tree, self.service, self.made_by, self.src = tree, service, made_by, src
         self.patches = patches or {}
         self.locate = locate
         self.problems: list[Problem] = []
-        self._parsed: dict[str, list[Obj]] = {}
+        self._parsed: dict[str, list[Obj]] = dict(held or {})
         self.env = ""
 
     def build(self, env: str, folder: str) -> list[Built]:
@@ -94,7 +97,8 @@ class Overlays:
                 namespace = ""
             source = self.made_by.get(piece.file, self.src)
             out.append(Built(env, namespace, piece.doc, self.service, source))
-            left = list(_placeholders(piece.doc, ""))
+            # repr is C-fast, and shows every string whole (no escape splits the marker)
+            left = list(_placeholders(piece.doc, "")) if ENV_PLACEHOLDER in repr(piece.doc) else []
             if left:
                 more = f" and {len(left) - 3} more" if len(left) > 3 else ""
                 at = f"{', '.join(left[:3])}{more}"
@@ -136,8 +140,7 @@ class Overlays:
             first = next((line for line in done.stderr.splitlines() if line.strip()), "failed")
             self._problem(source, f"{' '.join(command)} {folder} failed: {first}")
             return []
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        docs = yaml.load_all(done.stdout, Loader=loader)
+        docs = load_all(done.stdout)
         return [Piece(doc, path) for doc in docs if isinstance(doc, dict)]
 
     def _folder(self, folder: str) -> list[Piece]:
@@ -159,7 +162,7 @@ class Overlays:
         if f"{path}/{KUSTOMIZATION}" in self.tree:
             return self._folder(path)
         if path in self.tree:
-            return [Piece(copy.deepcopy(d), path) for d in self._docs(path)]
+            return [Piece(_fresh(d), path) for d in self._docs(path)]
         source = self.made_by.get(kustomization, self.src)
         self._problem(source, f"{kustomization} lists resource {entry!r}, which is not rendered")
         return []
@@ -222,8 +225,7 @@ class Overlays:
     def _docs(self, path: str) -> list[Obj]:
         found = self._parsed.get(path)
         if found is None:
-            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            docs = yaml.load_all(self.tree.get(path, ""), Loader=loader)
+            docs = load_all(self.tree.get(path, ""))
             found = self._parsed[path] = [d for d in docs if isinstance(d, dict)]
         return found
 
@@ -237,8 +239,7 @@ class Overlays:
 
 
 def _load(text: str) -> object:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    docs = list(yaml.load_all(text, Loader=loader))
+    docs = load_all(text)
     return docs[0] if docs else None
 
 
@@ -262,6 +263,14 @@ def _placeholders(node: object, path: str) -> Iterator[str]:
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _placeholders(value, f"{path}/{index}")
+
+
+def _fresh(doc: Obj) -> Obj:
+    """`doc` with its own top level and metadata: what every env's overlay changes."""
+    out = dict(doc)
+    if isinstance(out.get("metadata"), dict):
+        out["metadata"] = dict(out["metadata"])
+    return out
 
 
 def _shown(doc: Obj, namespace: str) -> str:

@@ -1,5 +1,9 @@
 """How kustomize applies one patch to one object: which objects a `target` selects, and the
-JSON6902 ops (`add`, `replace`, `remove`) or a strategic-merge document applied to a copy.
+JSON6902 ops (`add`, `replace`, `remove`) or a strategic-merge document applied to it.
+
+An object's nested mappings and lists may be shared with other envs' copies (the parse of
+its file): a patch copies each one on its path before changing it, so no copy sees
+another's change, and nothing the patch does not touch is copied.
 
 An op whose path is not there is what `kubectl kustomize` refuses; it is returned as text
 for the overlay builder to report. `test`, `copy` and `move` are left alone: they change no
@@ -8,11 +12,11 @@ name the reference check reads.
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
 Obj = dict[str, Any]
+_PATTERN = re.compile(r"[.^$*+?{}\[\]\\|()]")  # what makes a name a regular expression
 
 
 def matches(doc: Obj, target: Obj) -> bool:
@@ -23,6 +27,8 @@ def matches(doc: Obj, target: Obj) -> bool:
             return False
     name = target.get("name")
     if isinstance(name, str) and name:
+        if not _PATTERN.search(name):  # a plain name (most are): the pattern is itself
+            return name == _meta(doc).get("name")
         try:  # kustomize reads a target's name as an anchored regular expression
             return re.fullmatch(name, _meta(doc).get("name") or "") is not None
         except re.error:
@@ -30,8 +36,19 @@ def matches(doc: Obj, target: Obj) -> bool:
     return True
 
 
+def clone(node: Any) -> Any:
+    """A parsed document's copy (mappings, lists and scalars only): what `copy.deepcopy`
+    gives for those, without its bookkeeping; an object is patched in its own copy."""
+    if isinstance(node, dict):
+        return {key: clone(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [clone(item) for item in node]
+    return node
+
+
 def apply(doc: Obj, patch: object) -> str:
-    """Apply JSON6902 ops (a list) or merge a strategic-merge document; "" or what failed."""
+    """Apply JSON6902 ops (a list) or merge a strategic-merge document; "" or what failed.
+    `doc`'s own top level is changed in place."""
     if isinstance(patch, dict):
         _merge(doc, patch)
         return ""
@@ -50,9 +67,10 @@ def _op(doc: Obj, op: Obj) -> str:
         return ""  # test/copy/move change no name kustomize checks here
     parent: Any = doc
     for step in steps[:-1]:
-        parent = _child(parent, step)
-        if parent is None:
+        child = _child(parent, step)
+        if child is None:
             return f"{kind} {path}: no such path"
+        parent = _own(parent, step, child)
     last = steps[-1]
     if isinstance(parent, dict):
         if kind != "add" and last not in parent:
@@ -60,7 +78,7 @@ def _op(doc: Obj, op: Obj) -> str:
         if kind == "remove":
             del parent[last]
         else:
-            parent[last] = copy.deepcopy(op.get("value"))
+            parent[last] = clone(op.get("value"))
         return ""
     if isinstance(parent, list):
         return _list_op(parent, kind, last, op, path)
@@ -69,7 +87,7 @@ def _op(doc: Obj, op: Obj) -> str:
 
 def _list_op(items: list[Any], kind: str, last: str, op: Obj, path: str) -> str:
     if kind == "add" and last == "-":
-        items.append(copy.deepcopy(op.get("value")))
+        items.append(clone(op.get("value")))
         return ""
     if not last.isdigit() or int(last) > len(items) - (kind != "add"):
         return f"{kind} {path}: no such path"
@@ -77,10 +95,19 @@ def _list_op(items: list[Any], kind: str, last: str, op: Obj, path: str) -> str:
     if kind == "remove":
         del items[index]
     elif kind == "add":
-        items.insert(index, copy.deepcopy(op.get("value")))
+        items.insert(index, clone(op.get("value")))
     else:
-        items[index] = copy.deepcopy(op.get("value"))
+        items[index] = clone(op.get("value"))
     return ""
+
+
+def _own(parent: Any, step: str, child: Any) -> Any:
+    """`child` (at `step` of `parent`, which is the patched object's own) copied into place
+    when it is a mapping or a list: the next step may change it."""
+    if isinstance(child, dict | list):
+        child = child.copy()
+        parent[int(step) if isinstance(parent, list) else step] = child
+    return child
 
 
 def _child(node: Any, step: str) -> Any:
@@ -94,9 +121,10 @@ def _child(node: Any, step: str) -> Any:
 def _merge(doc: Obj, patch: Obj) -> None:
     for key, value in patch.items():
         if isinstance(value, dict) and isinstance(doc.get(key), dict):
+            doc[key] = dict(doc[key])  # copied before the merge changes it
             _merge(doc[key], value)
         else:
-            doc[key] = copy.deepcopy(value)
+            doc[key] = clone(value)
 
 
 def _meta(doc: Obj) -> Obj:

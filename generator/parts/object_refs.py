@@ -75,14 +75,13 @@ def record(objects: list[Built], inventory: Inventory) -> None:
 
 def built_objects(files: dict[str, str], envs: list[str], source: str) -> list[Built]:
     """The objects of a plain folder (no kustomization builds it), applied in every env."""
-    import yaml
+    from generator.text.yamlin import load_all
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     docs = [
         doc
         for path, text in files.items()
         if not path.endswith("/kustomization.yaml")
-        for doc in yaml.load_all(text, Loader=loader)
+        for doc in load_all(text)
         if isinstance(doc, dict)
     ]
     return [

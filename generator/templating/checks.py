@@ -49,12 +49,25 @@ def check_output(text: str, name: str, shown: str, source: str) -> list[Any] | N
     return None
 
 
+class Parsed(dict[str, list[Any]]):
+    """The documents of the last RECENT override outputs, by their text: a family reads a
+    service's outputs right after rendering them (its Secrets, the overlays built from them),
+    never a whole run's, so the parse that checked an output is the one its readers use."""
+
+    RECENT = 64  # a service renders a handful of outputs
+
+    def keep(self, text: str, documents: list[Any]) -> None:
+        self[text] = documents
+        if len(self) > self.RECENT:
+            del self[next(iter(self))]
+
+
 def parse_yaml(text: str) -> list[tuple[int, Any]]:
     """(first line, document) of each document: one pass, composed and constructed (what
     `yaml.load_all` does, with each document's line kept)."""
-    import yaml
+    from generator.text.yamlin import Loader
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader = Loader(text)
     try:
         found = []
         while loader.check_node():

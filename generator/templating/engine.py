@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from generator.templating.added import added as added_files
 from generator.templating.added import check_names
 from generator.templating.builtin import builtin_names, is_copy, templates_dir
-from generator.templating.checks import check_output, parse_yaml
+from generator.templating.checks import Parsed, check_output, parse_yaml
 from generator.templating.context import catalog_context
 from generator.templating.files import TemplateLoader, check_folder, override_files, read_override
 from generator.templating.formats import QUOTING, Format, format_of
@@ -67,8 +67,8 @@ class Templates:
         self._globals: dict[str, Any] = {}  # what every template sees (`bound`)
         self._recorders: list[dict[str, dict[str, Any]]] = []  # shared by the bound copies
         self._last_bound: tuple[object, Templates] | None = None  # `templates_for`'s
-        # the last override output parsed, and its documents (shared by the bound copies)
-        self._parsed: list[tuple[str, list[Any]] | None] = [None]
+        # the recent override outputs parsed, and their documents (shared by the bound copies)
+        self._parsed = Parsed()
 
     def names(self) -> list[str]:
         """Every built-in template and static file, sorted (not what makes the folder a package)."""
@@ -123,7 +123,7 @@ class Templates:
             raise internal_or_user(exc, self._origins(), self.builtin) from exc
         if self._checked.get(name) or (name not in self._checked and self._depends(name)):
             docs = check_output(text, name, self.shown_path(name), self.source(name))
-            self._parsed[0] = (text, docs or [])
+            self._parsed.keep(text, docs or [])
             if name in self.override_names:
                 self._made[text] = self.shown_path(name)
             if name.startswith(WORKFLOWS):
@@ -136,12 +136,10 @@ class Templates:
         return self._made.get(text) if self._made else None
 
     def documents(self, text: str) -> list[Any]:
-        """The YAML documents of `text`, an output `render` just returned: the parse that
+        """The YAML documents of `text`, an output `render` returned lately: the parse that
         checked it when it came from an override (one parse per output), else parsed now."""
-        last = self._parsed[0]
-        if last is not None and last[0] is text:
-            return last[1]
-        return [doc for _, doc in parse_yaml(text)]
+        found = self._parsed.get(text)
+        return found if found is not None else [doc for _, doc in parse_yaml(text)]
 
     def _check_run_steps(
         self, name: str, template: jinja2.Template, context: dict[str, Any], text: str

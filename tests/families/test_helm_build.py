@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.families.helm_build import ChartBuild, _failure
+from generator.errors import UserError
+from generator.families.helm_build import ChartBuild, _failure, build
 from tests.parts.test_inventory import position_in
 from tests.templating.test_override_inventory import digest, edited, refused
 from tests.templating.test_overrides import built_in, override, render
@@ -130,3 +131,43 @@ def test_a_helm_failure_is_located_only_where_helm_names_the_line() -> None:
     assert str(_failure(chart, "Error: something broke\n")) == (
         "t/helm/deployment.yaml: helm: helm template rel failed: something broke"
     )
+
+
+CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: tiny\nversion: 0.1.0\n",
+    "values.yaml": "env: none\nfail: false\n",
+    "templates/configmap.yaml": (
+        '{{- if .Values.fail }}{{ fail "no" }}{{ end }}\n'
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-{{ .Values.env }}\n"
+        "---\n# Source: not/templates/this.yaml\n"  # the template's own comment, not helm's
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s-{{ .Values.env }}\n"
+    ),
+}
+
+
+def _chart(env: str, files: dict[str, str], fail: bool = False) -> ChartBuild:
+    files[f"values-{env}.yaml"] = f"env: {env}\nfail: {str(fail).lower()}\n"
+    values = ("values.yaml", f"values-{env}.yaml")
+    return ChartBuild(files, f"tiny-{env}", "ns", values, {"templates/configmap.yaml": ("ours", 0)})
+
+
+def test_each_env_gets_its_own_objects_in_order_each_with_the_file_it_came_from(
+    helm: str,
+) -> None:
+    files = dict(CHART)
+    envs = ["dev", "stage", "prod", "qa", "perf"]  # more than the CPUs: some wait their turn
+    built = build([_chart(env, files) for env in envs])  # helm puts Secrets before ConfigMaps
+    assert [[(file, doc["metadata"]["name"]) for file, doc in objects] for objects in built] == [
+        [("templates/configmap.yaml", f"s-{env}"), ("templates/configmap.yaml", f"settings-{env}")]
+        for env in envs
+    ]
+
+
+def test_the_first_env_that_fails_is_the_one_reported(helm: str) -> None:
+    files = dict(CHART)
+    charts = [_chart("dev", files), _chart("stage", files, fail=True), _chart("prod", files, True)]
+    with pytest.raises(UserError) as failed:
+        build(charts)
+    assert [p.message for p in failed.value.problems] == [
+        "helm template tiny-stage failed: execution error at (tiny/templates/configmap.yaml:1:25): no"
+    ]
