@@ -5,13 +5,13 @@ built-in recorded, `ejected.py`), what a template sees, and what the built-in ch
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.catalog.load import PLATFORM_FILE, display_root, load_catalog
 from generator.commands import ejected
 from generator.errors import UserError
+from generator.output.write import write_bytes
 from generator.templating import added
 from generator.templating.engine import Templates, templates_for
 
@@ -70,10 +70,8 @@ def eject(catalog_dir: Path, name: str) -> Path:
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     data = _builtin(templates, name).read_bytes()
-    # O_EXCL: a file (or a link) put there since the look above is not written through
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
+    # exclusive: a file (or a link) put there since the look above is not written through
+    write_bytes(target, data, exclusive=True)
     ejected.remember(folder, name, data)
     return target
 

@@ -226,20 +226,26 @@ def _finish_root(plan: RootPlan, folders: dict[str, str], *, final_manifest: boo
 def _write_file(folder: str, name: str, text: str) -> None:
     """Write to a hidden temp file beside the target, then rename: old file or new, never half."""
     tmp = f"{folder}/.{name}{TMP_SUFFIX}"
-    data = text.encode("utf-8", errors="surrogateescape")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o644)
     try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
+        write_bytes(tmp, text.encode("utf-8", errors="surrogateescape"))
         os.replace(tmp, f"{folder}/{name}")  # replaces the entry itself, never through a link
     except OSError:
         with contextlib.suppress(OSError):  # a full disk: leave no temp file behind
             os.unlink(tmp)
         raise
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes, *, exclusive: bool = False) -> None:
+    """Every byte of `data` into the file `path`, never through a link: created or truncated;
+    `exclusive`: refused (FileExistsError) when anything is there already."""
+    how = os.O_EXCL if exclusive else os.O_TRUNC
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | how | _NOFOLLOW, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # missing on Windows, which has no such links
