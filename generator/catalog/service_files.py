@@ -63,6 +63,7 @@ def _parse_share(paths: Sequence[Path], display: str, extra: Mapping[str, bytes]
 
 
 def _deferred(parsed: Parsed) -> Parsed:
+    """The parse with its positions kept as the file's bytes (parsed again if ever needed)."""
     raw, data, smap, problems = parsed
     if raw is None or smap is None or isinstance(smap, DeferredSourceMap):
         return parsed

@@ -21,7 +21,7 @@ from generator import concurrency
 from generator.catalog.facts import Facts
 from generator.catalog.load import Catalog
 from generator.families import registry
-from generator.parts.family import Family, Reader
+from generator.parts.family import Family
 from generator.parts.inventory import Inventory
 from generator.parts.result import FamilyResult, Results, Tree, merge_results, path_order
 
@@ -75,8 +75,9 @@ def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
     for result in results:
         _merge(trees[OUT], result.files)
     for reader in registry.READERS:  # here: a worker would copy every page they read
-        result, outcome = _read(reader, facts, Results(tuple(results)), sink)
+        result = reader.render(facts, Results(tuple(results)))
         if reader.root == OUT:
+            result, outcome = _sunk(result, sink)
             results.append(result)
             sunk.append(outcome)
         _merge(trees[reader.root], result.files)
@@ -91,13 +92,6 @@ def _slices(family: Family, facts: Facts) -> list[Facts]:
     if not family.per_service or len(services) <= SLICE:
         return [facts]
     return [facts.only(services[i : i + SLICE]) for i in range(0, len(services), SLICE)]
-
-
-def _read(
-    reader: Reader, facts: Facts, results: Results, sink: Sink | None
-) -> tuple[FamilyResult, Any]:
-    result = reader.render(facts, results)
-    return _sunk(result, sink) if reader.root == OUT else (result, None)
 
 
 def _render(family: Family, facts: Facts, sink: Sink | None) -> tuple[FamilyResult, Any]:
