@@ -6,6 +6,8 @@ The objects are `templates/eso/*.yaml.j2`, fed the views below; the AWS backend 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 from generator.catalog.facts import (
@@ -25,7 +27,16 @@ from generator.catalog.models import (
 from generator.catalog.templates import ENV_PLACEHOLDER
 from generator.parts.family import Family
 from generator.parts.inventory import Inventory, produced_by
-from generator.parts.kube import MetaView, Obj, Parts, Patch, managed, meta, meta_view
+from generator.parts.kube import (
+    MetaView,
+    Obj,
+    Parts,
+    Patch,
+    managed,
+    meta,
+    meta_view,
+    view_document,
+)
 from generator.parts.object_refs import built_objects, record
 from generator.parts.result import WAVE_STORES, AppSource, FamilyResult
 from generator.templating.context import scope
@@ -145,9 +156,11 @@ def parts(facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
     templates = templates_for(facts.catalog)
     name = facts.secret_name(service)
     resources: dict[str, Obj | str] = {}
+    documents = None
     if per_service_stores(facts):
         store_kind, store_name = "SecretStore", facts.service_store_name(service)
-        resources.update(_service_store(facts, service, provider, aws, templates))
+        stores, documents = _service_store(facts, service, provider, aws, templates)
+        resources.update(stores)
     else:
         store_kind, store_name = (
             "ClusterSecretStore",
@@ -176,7 +189,7 @@ def parts(facts: Facts, service: Service, plan: SecretPlan) -> Parts | None:
     secrets = {name: keys}
     if templates.from_override(ES_TEMPLATE):
         secrets = produced_by(templates.documents(text), frozenset(plan.keys))
-    return Parts(resources=resources, patches=patches, secrets=secrets)
+    return Parts(resources=resources, patches=patches, secrets=secrets, documents=documents)
 
 
 def extracts_all_keys(plan: SecretPlan) -> bool:
@@ -202,19 +215,38 @@ def _declared_data(
 
 def _service_store(
     facts: Facts, service: Service, provider: str, aws: Aws, templates: Templates
-) -> dict[str, Obj | str]:
-    """Per-service IRSA: a ServiceAccount with the role ARN and a SecretStore that uses it."""
+) -> tuple[dict[str, Obj | str], Callable[[], dict[str, Obj]]]:
+    """Per-service IRSA: a ServiceAccount with the role ARN and a SecretStore that uses it;
+    and, when asked, the documents their built-in templates wrote (`Parts.documents`)."""
     labels = meta_view(meta(service.name, service.ns, facts.system, service.name))
     arn = role_arn(aws, facts.system, ENV_PLACEHOLDER, service.name)
     account = ServiceAccountView(labels, arn)
     store_meta = meta(facts.service_store_name(service), service.ns, facts.system, service.name)
     store = SecretStoreView(meta_view(store_meta), provider, aws.region, service.name)
-    return {
+    texts: dict[str, Obj | str] = {
         "serviceaccount.yaml": templates.render(
             ACCOUNT_TEMPLATE, account=account, **scope(service)
         ),
         "secretstore.yaml": templates.render(STORE_TEMPLATE, store=store, **scope(service)),
     }
+    return texts, partial(_store_documents, account, store, templates)
+
+
+def _store_documents(
+    account: ServiceAccountView, store: SecretStoreView, templates: Templates
+) -> dict[str, Obj]:
+    """What the built-in ServiceAccount and SecretStore templates write, as documents (a test
+    proves the texts hold exactly these); an overridden one's output is parsed instead."""
+    out: dict[str, Obj] = {}
+    if not templates.from_override(ACCOUNT_TEMPLATE):
+        arn = {IRSA_ANNOTATION: account.role_arn}
+        out["serviceaccount.yaml"] = view_document("v1", "ServiceAccount", account.meta, arn)
+    if not templates.from_override(STORE_TEMPLATE):
+        doc = out["secretstore.yaml"] = view_document(API, "SecretStore", store.meta)
+        jwt = {"serviceAccountRef": {"name": store.service_account}}
+        provider = {"service": store.service, "region": store.region, "auth": {"jwt": jwt}}
+        doc["spec"] = {"provider": {"aws": provider}}
+    return out
 
 
 def _env_patches(

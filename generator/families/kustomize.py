@@ -152,7 +152,10 @@ def merged(found: list[Parts]) -> Parts:
             raise RuntimeError(f"two secret families render overlays/{env.name} patches {files}")
         return out
 
-    return Parts(resources, patches, secrets)
+    def documents() -> dict[str, Obj]:
+        return {n: d for parts in found if parts.documents for n, d in parts.documents().items()}
+
+    return Parts(resources, patches, secrets, documents)
 
 
 def _produced(
@@ -186,8 +189,9 @@ def _service_tree(facts: Facts, service: Service, parts: Parts, made: Made) -> d
     head = header(src)
     base = f"{ROOT}/{service.name}/base"
     files = {f"{base}/{n}": resource_file(src, obj) for n, obj in parts.resources.items()}
+    docs = parts.documents() if made.building and parts.documents else {}
     for n, obj in parts.resources.items():
-        made.note(f"{base}/{n}", obj)
+        made.note(f"{base}/{n}", obj, doc=docs.get(n))
     base_view = BaseView(service.name, tuple(sorted(parts.resources)))
     own = _own_files(templates, PER_SERVICE, base_view.resources, base=base_view, **scope(service))
     base_view = base_view._replace(resources=tuple(sorted((*base_view.resources, *own))))

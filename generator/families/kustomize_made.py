@@ -14,9 +14,9 @@ from generator.templating.engine import Templates
 class Made:
     """What rendered each file of a service's tree, and, when its overlays are built, the
     documents the builder reads instead of parsing the text back: an override's output from
-    the parse that checked it, a built-in kustomization as its view says (tests prove the
-    template writes exactly that), a patch file as the family's ops it dumps. The builder
-    parses the rest (other built-in outputs)."""
+    the parse that checked it, a built-in kustomization, or a resource whose family gives its
+    document (`Parts.documents`), as its view says (tests prove the template writes exactly
+    that), a patch file as the family's ops it dumps. The builder parses the rest."""
 
     def __init__(self, templates: Templates, building: bool) -> None:
         self.templates, self.building = templates, building

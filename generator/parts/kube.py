@@ -48,6 +48,15 @@ def meta_view(metadata: Obj) -> MetaView:
     )
 
 
+def view_document(api: str, kind: str, view: MetaView, annotations: Obj | None = None) -> Obj:
+    """The head of what a built-in template writes from a `MetaView` (`metadata:` with name,
+    namespace, labels and any `annotations`), as a document: add its `spec`."""
+    metadata: Obj = {"name": view.name, "namespace": view.namespace, "labels": dict(view.labels)}
+    if annotations is not None:
+        metadata["annotations"] = annotations
+    return {"apiVersion": api, "kind": kind, "metadata": metadata}
+
+
 def resource_file(source: str, resource: Mapping[str, Any] | str) -> str:
     """A resource's file: text a template rendered, or a document dumped."""
     if isinstance(resource, str):
@@ -81,3 +90,6 @@ class Parts:
     resources: dict[str, Obj | str]  # file name in base/ -> a document, or rendered text
     patches: Callable[[Environment], list[Patch]]
     secrets: dict[str, frozenset[str]] = field(default_factory=dict)  # Secret name -> its keys
+    # file name in base/ -> the document its built-in template's text holds, asked for only
+    # where the overlays are built (they read it instead of parsing the text back)
+    documents: Callable[[], dict[str, Obj]] | None = None

@@ -255,7 +255,11 @@ def _environment(fmt: Format, loader: jinja2.BaseLoader) -> jinja2.Environment:
 
 
 def templates_for(catalog: Catalog) -> Templates:
-    """The catalog's templates: built once per run (per override folder and its files)."""
+    """The catalog's templates: built once per run (per override folder and its files). A
+    loaded catalog is a snapshot: its folder is listed once, not at every service of the
+    families that ask per service (an edited override is seen by the next load)."""
+    if _last_catalog and _last_catalog[0][0] is catalog:
+        return _last_catalog[0][1]
     base = _for_folder(catalog.templates)
     last = base._last_bound  # a family asks once per service: one bound copy per catalog
     if last is None or last[0] is not catalog.platform:
@@ -263,7 +267,11 @@ def templates_for(catalog: Catalog) -> Templates:
             catalog.platform,
             base.bound(**catalog_context(catalog.platform)),
         )
+    _last_catalog[:] = [(catalog, last[1])]
     return last[1]
+
+
+_last_catalog: list[tuple[Catalog, Templates]] = []  # the catalog answered last, its templates
 
 
 def _for_folder(folder: Path | None) -> Templates:

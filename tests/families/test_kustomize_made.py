@@ -1,6 +1,7 @@
 """The documents an overlay is built from, where a template of the Kustomize tree is
 overridden, are what the rendered files say: an override's output from the parse that checked
-it, a built-in kustomization from its view (not parsed back), the rest parsed."""
+it, a built-in kustomization, ServiceAccount or SecretStore from its view (not parsed back),
+the rest parsed."""
 
 from __future__ import annotations
 
@@ -58,4 +59,5 @@ def test_the_documents_the_overlays_read_are_what_their_files_say(
             assert docs == parsed, path
             files.add(path.rpartition("/")[2])
     assert "kustomization.yaml" in files  # the built-in ones from their views
+    assert {"serviceaccount.yaml", "secretstore.yaml"} <= files  # an AWS service's IRSA
     assert any(file.startswith(read) for file in files)
