@@ -63,8 +63,9 @@ def overlay_dir(service: str, env: str) -> str:
 
 def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]]) -> FamilyResult:
     """Each service's base and overlays, the Secrets they create, and an app per overlay.
-    Where one of their templates is overridden, every overlay is also built as Argo CD
-    builds it, and what its objects create and name goes to the consistency check."""
+    Where an override renders a file of a service's tree, each of its overlays is also built
+    as Argo CD builds it, and what its objects create and name goes to the consistency
+    check."""
     files: dict[str, str] = {}
     objects = Inventory()
     apps: list[AppSource] = []
@@ -82,7 +83,7 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
             files.update(tree)
             for obj, keys in _produced(facts, service, parts):
                 objects.produce(obj, keys)
-            if built:
+            if made.overridden:
                 _build(facts, service, tree, made=made, into=objects)
             apps += _apps(facts, service)
     return FamilyResult(

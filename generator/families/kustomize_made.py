@@ -23,6 +23,9 @@ class Made:
         self.by: dict[str, str] = {}  # file -> the override that rendered it
         self.documents: dict[str, list[Obj]] = {}
         self.patches: dict[str, list[Obj]] = {}  # patch file -> the family's ops it holds
+        # did an override render a file of the tree? Only then are its overlays built: the
+        # built-in templates alone are consistent by construction
+        self.overridden = False
 
     def note(self, path: str, text: Obj | str, name: str = "", doc: Obj | None = None) -> None:
         """`text` rendered (from template `name`, when known), or a document to be dumped."""
@@ -32,6 +35,7 @@ class Made:
         if not self.building or not isinstance(text, str):
             return
         if found or (name and self.templates.from_override(name)):
+            self.overridden = True
             docs = self.templates.documents(text)  # the parse that checked it
             self.documents[path] = [d for d in docs if isinstance(d, dict)]
         elif doc is not None:
