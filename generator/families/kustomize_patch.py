@@ -52,17 +52,33 @@ def apply(doc: Obj, patch: object) -> str:
     if isinstance(patch, dict):
         _merge(doc, patch)
         return ""
+    owned: set[int] = set()  # the containers this patch copied already (ops share a path)
     for op in patch if isinstance(patch, list) else []:
         if isinstance(op, dict):
-            failed = _op(doc, op)
+            failed = _op(doc, op, owned)
             if failed:
                 return failed
     return ""
 
 
-def _op(doc: Obj, op: Obj) -> str:
+_STEPS: dict[str, tuple[str, ...]] = {}  # a JSON pointer -> its unescaped steps (paths repeat)
+_STEPS_LIMIT = 10_000
+
+
+def _steps(path: str) -> tuple[str, ...]:
+    found = _STEPS.get(path)
+    if found is None:
+        if len(_STEPS) >= _STEPS_LIMIT:
+            _STEPS.clear()
+        found = _STEPS[path] = tuple(
+            s.replace("~1", "/").replace("~0", "~") for s in path.split("/")[1:]
+        )
+    return found
+
+
+def _op(doc: Obj, op: Obj, owned: set[int]) -> str:
     kind, path = op.get("op"), str(op.get("path", ""))
-    steps = [s.replace("~1", "/").replace("~0", "~") for s in path.split("/")[1:]]
+    steps = _steps(path)
     if kind not in {"add", "replace", "remove"} or not steps:
         return ""  # test/copy/move change no name kustomize checks here
     parent: Any = doc
@@ -70,7 +86,7 @@ def _op(doc: Obj, op: Obj) -> str:
         child = _child(parent, step)
         if child is None:
             return f"{kind} {path}: no such path"
-        parent = _own(parent, step, child)
+        parent = _own(parent, step, child, owned)
     last = steps[-1]
     if isinstance(parent, dict):
         if kind != "add" and last not in parent:
@@ -101,12 +117,14 @@ def _list_op(items: list[Any], kind: str, last: str, op: Obj, path: str) -> str:
     return ""
 
 
-def _own(parent: Any, step: str, child: Any) -> Any:
+def _own(parent: Any, step: str, child: Any, owned: set[int]) -> Any:
     """`child` (at `step` of `parent`, which is the patched object's own) copied into place
-    when it is a mapping or a list: the next step may change it."""
-    if isinstance(child, dict | list):
+    when it is a mapping or a list: the next step may change it. Once per patch: a copy
+    already made is the object's own."""
+    if isinstance(child, dict | list) and id(child) not in owned:
         child = child.copy()
         parent[int(step) if isinstance(parent, list) else step] = child
+        owned.add(id(child))
     return child
 
 

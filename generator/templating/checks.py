@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections import OrderedDict
 from typing import Any
 
 from generator.errors import Problem, UserError
@@ -49,7 +50,7 @@ def check_output(text: str, name: str, shown: str, source: str) -> list[Any] | N
     return None
 
 
-class Parsed(dict[str, list[Any]]):
+class Parsed(OrderedDict[str, list[Any]]):
     """The documents of the last RECENT override outputs, by their text: a family reads a
     service's outputs right after rendering them (its Secrets, the overlays built from them),
     never a whole run's, so the parse that checked an output is the one its readers use."""
@@ -58,8 +59,8 @@ class Parsed(dict[str, list[Any]]):
 
     def keep(self, text: str, documents: list[Any]) -> None:
         self[text] = documents
-        if len(self) > self.RECENT:
-            del self[next(iter(self))]
+        if len(self) > self.RECENT:  # the oldest: O(1) here, where a dict's first key is
+            self.popitem(last=False)  # found past every slot deleted before it
 
 
 def parse_yaml(text: str) -> list[tuple[int, Any]]:
