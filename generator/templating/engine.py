@@ -27,6 +27,7 @@ Recipe: converting the next family onto templates (output must stay byte-identic
 from __future__ import annotations
 
 import copy
+import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -212,13 +213,20 @@ class Templates:
         if name in self.override_names:
             return True
         seen.add(name)
-        ast = self._env(fmt).parse(self.source(name))
+        source = self.source(name)
+        if not _REFERS.search(source):  # most templates pull in none: no parse to walk
+            return False
+        ast = self._env(fmt).parse(source)
         for ref in meta.find_referenced_templates(ast):
             if ref is None:  # a computed name: cannot tell, so check
                 return True
             if ref not in seen and self._uses_override(ref, fmt, seen):
                 return True
         return False
+
+
+# A tag that may pull in another template (the block delimiters are `{%` in every format)
+_REFERS = re.compile(r"\{%[-+]?\s*(?:include|import|extends|from)\b")
 
 
 def _known_format(name: str) -> bool:

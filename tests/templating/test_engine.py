@@ -156,12 +156,20 @@ def test_an_override_whose_output_does_not_parse_is_located(
     assert str(err.value).startswith(f"templates/{name}:{line}:1: template: {message}")
 
 
+@pytest.mark.parametrize(
+    "include",
+    [
+        '{% include "part.yaml.j2" %}',
+        '{%- include "part.yaml.j2" -%}',
+        '{%+  include "part.yaml.j2" %}',
+    ],
+)
 def test_a_broken_partial_override_is_checked_through_the_template_including_it(
-    tmp_path: Path,
+    tmp_path: Path, include: str
 ) -> None:
     tpl = engine(
         tmp_path,
-        {"x.yaml.j2": '{% include "part.yaml.j2" %}\n', "part.yaml.j2": "a: 1"},
+        {"x.yaml.j2": include + "\n", "part.yaml.j2": "a: 1"},
         {"part.yaml.j2": "a: [1"},
     )
     with pytest.raises(UserError, match="output is not valid YAML"):
