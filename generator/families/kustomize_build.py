@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +159,7 @@ class Overlays:
         return pieces
 
     def _resource(self, folder: str, entry: str, kustomization: str) -> list[Piece]:
-        path = posixpath.normpath(posixpath.join(folder, entry))
+        path = _resolved(folder, entry)
         if f"{path}/{KUSTOMIZATION}" in self.tree:
             return self._folder(path)
         if path in self.tree:
@@ -236,6 +237,11 @@ class Overlays:
             self.problems.append(unlocated(source, field, message))
         else:
             self.problems.append(Problem(source, at[0], at[1], field, message))
+
+
+@lru_cache(maxsize=256)  # every env's overlay lists the same base and its resources
+def _resolved(folder: str, entry: str) -> str:
+    return posixpath.normpath(posixpath.join(folder, entry))
 
 
 def _load(text: str) -> object:

@@ -16,13 +16,16 @@ import re
 from typing import Any
 
 Obj = dict[str, Any]
+_CONTAINERS = (dict, list)  # a tuple: `dict | list` would build a union at every call
 _PATTERN = re.compile(r"[.^$*+?{}\[\]\\|()]")  # what makes a name a regular expression
 
 
 def matches(doc: Obj, target: Obj) -> bool:
+    kind = target.get("kind")
+    if kind not in (None, "") and kind != doc.get("kind"):  # the usual miss, told first
+        return False
     group, _, version = str(doc.get("apiVersion", "")).rpartition("/")
-    wanted = {"group": group, "version": version, "kind": doc.get("kind")}
-    for field, have in wanted.items():
+    for field, have in (("group", group), ("version", version)):
         if target.get(field) not in (None, "") and target[field] != have:
             return False
     name = target.get("name")
@@ -121,7 +124,7 @@ def _own(parent: Any, step: str, child: Any, owned: set[int]) -> Any:
     """`child` (at `step` of `parent`, which is the patched object's own) copied into place
     when it is a mapping or a list: the next step may change it. Once per patch: a copy
     already made is the object's own."""
-    if isinstance(child, dict | list) and id(child) not in owned:
+    if isinstance(child, _CONTAINERS) and id(child) not in owned:
         child = child.copy()
         parent[int(step) if isinstance(parent, list) else step] = child
         owned.add(id(child))
