@@ -46,7 +46,7 @@ def result(facts: Facts) -> FamilyResult:
     files = render(facts)
     objects = Inventory()
     app = AppSource(root, name="services", value_files=("values.yaml", values_file("{env}")))
-    if any(name.startswith("helm/") for name in templates_for(facts.catalog).override_names):
+    if chart_overridden(facts):
         record_built(built(facts, files, app), objects)
     else:
         record(facts, objects)
@@ -58,6 +58,11 @@ def result(facts: Facts) -> FamilyResult:
         references=tuple(objects.references),
         per_service=frozenset(f"{root}/{name}" for name in names),
     )
+
+
+def chart_overridden(facts: Facts) -> bool:
+    """Is a file of the chart overridden? Then the chart is built per env by `helm template`."""
+    return any(name.startswith("helm/") for name in templates_for(facts.catalog).override_names)
 
 
 def built(facts: Facts, files: dict[str, str], app: AppSource) -> list[Built]:

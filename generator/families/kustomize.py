@@ -70,7 +70,7 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
     objects = Inventory()
     apps: list[AppSource] = []
     templates = templates_for(facts.catalog)
-    built = any(name.startswith(OVERRIDDEN) for name in templates.override_names)
+    built = builds_overlays(facts)
     own = templates.added(PER_SERVICE) or templates.added(PER_ENV)
     for service in facts.services:
         found = [p for p in (family(facts, service) for family in families) if p is not None]
@@ -99,6 +99,13 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
 
 # The templates a service's Kustomize tree comes from: overriding one builds its overlays
 OVERRIDDEN = ("kustomize/", "eso/", "vault/")
+
+
+def builds_overlays(facts: Facts) -> bool:
+    """Is a template of the services' Kustomize trees overridden? Then the overlays of the
+    trees it renders a file of are built, as Argo CD builds them."""
+    names = templates_for(facts.catalog).override_names
+    return any(name.startswith(OVERRIDDEN) for name in names)
 
 
 def _build(

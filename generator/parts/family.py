@@ -25,13 +25,18 @@ class Family:
     name: str
     render: Callable[[Facts], FamilyResult]
     # About how long it takes, relative to the others (`make profile`): how the pipeline
-    # shares the families between processes. A stale figure only costs balance, never bytes.
-    cost: int = 1
+    # shares the families between processes. A figure, or one read from the catalog where
+    # the work depends on it (an overridden chart is built by `helm template`). A stale
+    # figure only costs balance, never bytes.
+    cost: int | Callable[[Facts], int] = 1
     # Each service's files come from that service (and the platform) alone, and nothing
     # else: the pipeline may render the services in slices, one task each, and merge the
     # results (`merge_results`); a large catalog's biggest family then never sits whole in
     # one process.
     per_service: bool = False
+
+    def cost_for(self, facts: Facts) -> int:
+        return self.cost(facts) if callable(self.cost) else self.cost
 
 
 @dataclass(frozen=True)
