@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,37 @@ def test_workers_run_the_other_tasks_and_return_in_order(monkeypatch: pytest.Mon
     found = concurrency.run([pid, pid, pid], units=10, minimum=1)
     assert found[0] == here
     assert here not in found[1:], "the other tasks ran in worker processes"
+
+
+def slow_pid() -> int:
+    time.sleep(0.05)  # long enough that no worker reaches the back of the list first
+    return os.getpid()
+
+
+def test_this_process_takes_tasks_from_the_back_until_it_meets_the_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+    here = os.getpid()
+    found = concurrency.run([slow_pid] * 8, units=10, minimum=1, here=None)
+    assert len(found) == 8
+    assert found[-1] == here, "the last task is this process's first"
+    assert found[0] != here, "the first task is the worker's"
+    split = found.index(here)
+    assert found[:split] == [found[0]] * split, "the worker took a run from the front"
+    assert found[split:] == [here] * (8 - split), "this process took the rest, from the back"
+
+
+def test_from_the_back_a_workers_error_is_still_raised_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+
+    def fails() -> int:
+        raise UserError([Problem("catalog/services/a.yaml", 3, 5, "port", "not a port")])
+
+    with pytest.raises(UserError):
+        concurrency.run([fails, slow_pid, slow_pid, slow_pid], units=10, minimum=1, here=None)
 
 
 @pytest.mark.parametrize(

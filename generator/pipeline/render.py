@@ -51,20 +51,17 @@ SLICE = 1000  # services per task of a family that renders each service apart
 
 
 def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
-    """Every family, shared out between processes by cost: this process renders its share,
-    the workers (if `concurrency` starts any) the rest, one task at a time (a family, or a
-    slice of a per-service family's services); then the readers of their results, here.
+    """Every family, shared out between processes: the workers (if `concurrency` starts any)
+    and this process take tasks (a family, or a slice of a per-service family's services)
+    from either end of one list, the costliest at the ends; then the readers of their
+    results, here.
     With a `sink`, the `OUT` tree is its business (the returned `OUT` tree is empty)."""
     facts = Facts(catalog)
     found = registry.families()
     work = [(i, part) for i, family in enumerate(found) for part in _slices(family, facts)]
-    costs = [found[i].cost * len(part.services) for i, part in work]
-    mine, *theirs = shares(costs, concurrency.jobs())
-    order = [*mine, *(i for group in theirs for i in group)]
+    order = both_ends([found[i].cost * len(part.services) for i, part in work])
     tasks = [functools.partial(_render, found[work[i][0]], work[i][1], sink) for i in order]
-    parts = concurrency.run(
-        tasks, units=len(facts.services), minimum=PARALLEL_SERVICES, here=len(mine)
-    )
+    parts = concurrency.run(tasks, units=len(facts.services), minimum=PARALLEL_SERVICES, here=None)
     done = dict(zip(order, parts, strict=True))
     results = []
     for index in range(len(found)):
@@ -105,16 +102,15 @@ def _sunk(result: FamilyResult, sink: Sink | None) -> tuple[FamilyResult, Any]:
     return replace(result, files={}), sink(result)
 
 
-def shares(costs: list[int], jobs: int) -> list[list[int]]:
-    """The families' indexes in at most `jobs` groups of about equal cost (the costliest
-    first into the lightest group), each in the families' order."""
-    groups: list[list[int]] = [[] for _ in range(max(1, min(jobs, len(costs))))]
-    loads = [0] * len(groups)
-    for index in sorted(range(len(costs)), key=lambda i: -costs[i]):
-        lightest = loads.index(min(loads))
-        groups[lightest].append(index)
-        loads[lightest] += costs[index]
-    return [sorted(group) for group in groups if group]
+def both_ends(costs: list[int]) -> list[int]:
+    """The tasks' indexes, the costliest at either end and the cheapest in the middle: the
+    workers take tasks from the front and this process from the back (`concurrency.run`),
+    so what is left when they meet, and the wait for it, is small."""
+    front: list[int] = []
+    back: list[int] = []
+    for rank, index in enumerate(sorted(range(len(costs)), key=lambda i: (-costs[i], i))):
+        (back if rank % 2 else front).append(index)
+    return [*front, *reversed(back)]
 
 
 def _merge(tree: Tree, part: Tree) -> None:

@@ -69,3 +69,14 @@ def test_merging_slices_knows_every_field_of_a_family_result() -> None:
         "origins", "cloud", "per_service",
     }  # fmt: skip
     assert {f.name for f in dataclasses.fields(FamilyResult)} == merged
+
+
+def test_the_costliest_tasks_sit_at_either_end_and_the_cheapest_meet_in_the_middle() -> None:
+    costs = [5, 40, 1, 30, 2, 20, 10]
+    order = pipeline.both_ends(costs)
+    assert sorted(order) == list(range(len(costs))), "every task once"
+    assert {order[0], order[-1]} == {1, 3}, "the two costliest start either end"
+    middle = order[len(order) // 2]
+    assert costs[middle] == min(costs), "where the two ends meet, the cheapest task"
+    walked_in = [costs[i] for i in order[: len(order) // 2 + 1]]
+    assert walked_in == sorted(walked_in, reverse=True), "cheaper towards the middle"
