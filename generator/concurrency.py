@@ -75,10 +75,14 @@ def run(
                 futures = {i: pool.submit(_run_task, i) for i in range(first, len(tasks))}
             except OSError:  # no process to spare (`ulimit -u`, memory): do it all here
                 return [task() for task in tasks]
-            mine = {i: tasks[i]() for i in range(first)}
-            if here is None:
-                mine.update(_from_the_back(tasks, futures))
-            return [mine[i] if i in mine else futures[i].result() for i in range(len(tasks))]
+            try:
+                mine = {i: tasks[i]() for i in range(first)}
+                if here is None:
+                    mine.update(_from_the_back(tasks, futures))
+                return [mine[i] if i in mine else futures[i].result() for i in range(len(tasks))]
+            except BaseException:  # one task failed (or a stop): the tasks not begun are void
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     except BrokenProcessPool:
         raise RuntimeError("a gitops-gen worker process died without a result") from None
     finally:

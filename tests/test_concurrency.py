@@ -3,6 +3,7 @@ platform has no `fork` (or no `fcntl`)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -60,6 +61,27 @@ def test_from_the_back_a_workers_error_is_still_raised_here(
 
     with pytest.raises(UserError):
         concurrency.run([fails, slow_pid, slow_pid, slow_pid], units=10, minimum=1, here=None)
+
+
+def test_a_failure_here_leaves_the_tasks_no_worker_began_undone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The error is what the command reports: the worker does not render on for nothing."""
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+
+    def mark(index: int) -> int:
+        (tmp_path / str(index)).touch()
+        time.sleep(0.2)
+        return index
+
+    def fails() -> int:
+        raise UserError([Problem("catalog/services/a.yaml", 3, 5, "port", "not a port")])
+
+    tasks: list[Callable[[], int]] = [functools.partial(mark, i) for i in range(8)]
+    with pytest.raises(UserError):
+        concurrency.run([*tasks, fails], units=10, minimum=1, here=None)
+    begun = sorted(int(p.name) for p in tmp_path.iterdir())
+    assert len(begun) <= 3, f"the worker went on with {begun} after the failure"
 
 
 @pytest.mark.parametrize(
