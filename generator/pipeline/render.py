@@ -38,7 +38,7 @@ Sink = Callable[[FamilyResult], Any]
 class Rendered:
     trees: dict[str, Tree]  # {root: {path: text}}
     results: Results  # what each family of the `OUT` tree produced, as data
-    sunk: tuple[Any, ...] = field(default=())  # with a sink: what it returned, per family
+    sunk: tuple[Any, ...] = field(default=())  # with a sink: what it returned, per piece
 
     @property
     def inventory(self) -> Inventory:
@@ -67,7 +67,7 @@ def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
     for index in range(len(found)):
         slices = [done[t] for t, (i, _) in enumerate(work) if i == index]
         results.append(merge_results([result for result, _ in slices]))
-    sunk = [done[t][1] for t in range(len(work))]
+    sunk = [outcome for t in range(len(work)) for outcome in done[t][1]]
     trees: dict[str, Tree] = {OUT: {}, WORKFLOWS: {}}
     for result in results:
         _merge(trees[OUT], result.files)
@@ -91,9 +91,15 @@ def _slices(family: Family, facts: Facts) -> list[Facts]:
     return [facts.only(services[i : i + SLICE]) for i in range(0, len(services), SLICE)]
 
 
-def _render(family: Family, facts: Facts, sink: Sink | None) -> tuple[FamilyResult, Any]:
-    """One family's result, through the sink where it was rendered (a worker's task)."""
-    return _sunk(family.render(facts), sink)
+def _render(family: Family, facts: Facts, sink: Sink | None) -> tuple[FamilyResult, list[Any]]:
+    """One family's result, through the sink where it was rendered (a worker's task), a
+    piece at a time when it comes in pieces: what the sink returned for each."""
+    made = family.render(facts)
+    pieces = [made] if isinstance(made, FamilyResult) else made
+    # `map` lets go of each piece once sunk, before the next is made (a loop variable
+    # would hold it meanwhile)
+    done = list(map(functools.partial(_sunk, sink=sink), pieces))
+    return merge_results([result for result, _ in done]), [outcome for _, outcome in done]
 
 
 def _sunk(result: FamilyResult, sink: Sink | None) -> tuple[FamilyResult, Any]:
