@@ -1,9 +1,9 @@
 """The output families, in the order their results are kept: the one place that lists them.
 
 A family is a module with a function of the catalog's `Facts` returning a `FamilyResult` (or
-yielding it in pieces, `Family.render`);
-list it here (or, from outside the package, `register` it). A backend type brings the
-families of its own objects (`generator.backends.families`). Readers render last, from the
+yielding it in pieces, `Family.render`); list it here (or, from outside the package,
+`register` it). A backend type brings the families of its own objects
+(`generator.backends.families`). Readers render last, from the
 others' results: Argo CD points an app at every folder a family declares, and the workflows
 apply what the families produced.
 """
