@@ -10,7 +10,8 @@ once per process.
 Reading `smaps_rollup` walks the process's page tables: for a large process it takes longer
 than the interval asked for, and the samples then come as fast as the kernel answers (the
 median interval is reported with the peak). A sampled run is slower than an unsampled one:
-its time is not a figure.
+its time is not a figure. A sample during which a process of the tree ended is left out: the
+pages it shared move to the others while they are read, and could count twice.
 """
 
 from __future__ import annotations
@@ -77,7 +78,12 @@ def _sample(root: int, exited: threading.Event, out: list[tuple[float, list[int]
     while True:
         start = time.perf_counter()
         known = _tree(known, session=root)
-        out.append((start, [_pss_kib(pid) for pid in known]))
+        sample = {pid: _pss_kib(pid) for pid in known}
+        # A process that ended while the sample was read hands its share of the pages it
+        # shared to the others: read before its end and they after it, those pages would
+        # count twice. Such a sample is left out (an end frees memory: never the peak).
+        if all(_has_memory(pid) for pid, kib in sample.items() if kib):
+            out.append((start, list(sample.values())))
         if exited.is_set():
             deadline = min(deadline, start + LINGER)
             if not (known - {root}) or start > deadline:
@@ -116,6 +122,15 @@ def _children(pid: int) -> list[int]:
     except OSError:
         pass
     return found
+
+
+def _has_memory(pid: int) -> bool:
+    """Not ended, nor ending: an ending process lets go of its memory (`statm` then reads 0)
+    before it becomes a zombie."""
+    try:
+        return Path(f"/proc/{pid}/statm").read_text().split(None, 1)[0] != "0"
+    except (OSError, IndexError):
+        return False
 
 
 def _pss_kib(pid: int) -> int:

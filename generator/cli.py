@@ -1,20 +1,17 @@
-"""Command line: parse, call, map errors to exit codes. No logic and no file I/O here.
+"""Command line: parse, call, map errors to exit codes (`cli_errors`). No logic and no file
+I/O here; the `templates` group is in `cli_templates`.
 
 Heavy modules are imported inside the commands so `gitops-gen --version` stays fast.
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from generator import __version__, console
+from generator.cli_errors import exit_with, handled
 from generator.cli_options import (
     catalog_option,
     files_argument,
@@ -24,59 +21,7 @@ from generator.cli_options import (
     with_verbosity,
     workflows_option,
 )
-from generator.output.interrupts import as_interrupted
-
-F = TypeVar("F", bound=Callable[..., Any])
-CRASH_HINT = (
-    "This is a bug in gitops-gen. Run the same command again with GITOPS_GEN_DEBUG=1 to see the "
-    "traceback, and report it to the maintainers of the gitops-gen you installed (the "
-    "repository you install it from) with: the command, `gitops-gen --version`, the traceback, "
-    "and the smallest catalog that shows it (names and paths only, never secret values)."
-)
-
-
-def handled(func: F) -> F:
-    """User errors: one located line each, exit 2. SIGINT/SIGTERM: the line the command left
-    (`interrupts`), exit 130/143, never click's "Aborted!" and exit 1. Anything else: a bug,
-    exit 3."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except BaseException as exc:
-            code = _report(exc)
-            if code is None:
-                raise
-            sys.exit(code)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _report(exc: BaseException) -> int | None:
-    """Say what `exc` means, on stderr, and give the exit code (None: let it propagate)."""
-    from generator.errors import UserError
-
-    stop = as_interrupted(exc)
-    if stop is not None:
-        console.error(stop.message)
-        return stop.exit_code
-    if isinstance(exc, UserError):
-        for problem in exc.problems:
-            console.error(str(problem))
-        return exc.exit_code
-    if not isinstance(exc, Exception) or os.environ.get("GITOPS_GEN_DEBUG"):
-        return None
-    console.error(f"gitops-gen: internal error ({type(exc).__name__}). {CRASH_HINT}")
-    return 3
-
-
-def _exit(code: int) -> None:
-    """A command's exit code; 0 returns normally, as click expects of a command."""
-    if code:
-        sys.exit(code)
+from generator.cli_templates import templates
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -131,7 +76,7 @@ def render(  # click passes every option by keyword
     catalog, its templates folder, the output or a gitops-gen workflow."""
     from generator.commands import render as command
 
-    _exit(
+    exit_with(
         command.render(
             catalog, out, workflows, dry_run=dry_run, allow_empty=allow_empty, files=files
         )
@@ -155,7 +100,7 @@ def check(
     catalog, its templates folder, the output or a gitops-gen workflow."""
     from generator.commands import render as command
 
-    _exit(command.check(catalog, out, workflows, fmt, files))
+    exit_with(command.check(catalog, out, workflows, fmt, files))
 
 
 @main.command()
@@ -202,7 +147,7 @@ def new_service(  # click passes every option by keyword
     from generator.commands.scaffold import NewService
 
     spec = NewService(name, owner or "", backend, keys, namespace, image, port, description)
-    _exit(command(spec, catalog))
+    exit_with(command(spec, catalog))
 
 
 @main.command("push-secrets")
@@ -234,7 +179,7 @@ def push_secrets(  # click passes every option by keyword
 
     if (env_file is None) == (not from_env):
         raise click.UsageError("give exactly one of --from-env-file FILE or --from-env")
-    _exit(push_secrets(PushRequest(env, service, env_file, dry_run, endpoint_url), catalog))
+    exit_with(push_secrets(PushRequest(env, service, env_file, dry_run, endpoint_url), catalog))
 
 
 @main.command()
@@ -247,7 +192,7 @@ def diff(base: str, catalog: Path, fmt: str) -> None:
     """What the catalog change since REF does to the output; removals first. Exit 1 on change."""
     from generator.commands.diff import diff as command
 
-    _exit(command(base, catalog, fmt))
+    exit_with(command(base, catalog, fmt))
 
 
 @main.command()
@@ -265,7 +210,7 @@ def access(env: str | None, service: str | None, path: str | None, catalog: Path
 
     if service is not None and path is not None:
         raise click.UsageError("give at most one of --service and --path")
-    _exit(command(catalog, env, service, path, fmt))
+    exit_with(command(catalog, env, service, path, fmt))
 
 
 @main.command()
@@ -294,69 +239,7 @@ def init(  # click passes every option by keyword
     console.info(next_steps(directory, init_repo(directory, spec)))
 
 
-@main.group()
-def templates() -> None:
-    """The templates each output is rendered from, and overriding them (templatesPath)."""
-
-
-@templates.command("list")
-@catalog_option
-@handled
-def templates_list(catalog: Path) -> None:
-    """Every template: its name, built-in or override, and the file used."""
-    from generator.commands.templates import list_text
-
-    click.echo(list_text(catalog), nl=False)
-
-
-@templates.command("eject")
-@click.argument("name")
-@catalog_option
-@handled
-def templates_eject(name: str, catalog: Path) -> None:
-    """Copy the built-in template NAME into the repo's templates folder to edit it there."""
-    from generator.commands.templates import eject
-
-    console.info(f"gitops-gen: wrote {eject(catalog, name).as_posix()}")
-
-
-@templates.command("show")
-@click.argument("name")
-@catalog_option
-@handled
-def templates_show(name: str, catalog: Path) -> None:
-    """The context template NAME sees: each field, its type and an example from this catalog."""
-    from generator.commands.templates import show
-
-    click.echo(show(catalog, name), nl=False)
-
-
-@templates.command("diff")
-@click.argument("name")
-@catalog_option
-@handled
-def templates_diff(name: str, catalog: Path) -> None:
-    """What the built-in NAME changed since it was ejected (exit 1 when it changed)."""
-    from generator.commands.templates import diff
-
-    code, text = diff(catalog, name)
-    click.echo(text, nl=False)
-    _exit(code)
-
-
-@templates.command("update")
-@click.argument("name")
-@catalog_option
-@handled
-def templates_update(name: str, catalog: Path) -> None:
-    """Merge the built-in's change since the eject into the override NAME (three-way)."""
-    from generator.commands.templates import update
-
-    code, text = update(catalog, name)
-    click.echo(text, nl=False)
-    _exit(code)
-
-
+main.add_command(templates)
 with_verbosity(main)  # --quiet / --verbose on the group and every command
 
 

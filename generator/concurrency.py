@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -51,30 +51,54 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def run(tasks: Sequence[Callable[[], T]], *, units: int, minimum: int, here: int = 1) -> list[T]:
-    """Every task's result, in order. The first `here` tasks run in this process; the
-    others run in workers, each result sent back as soon as it is done (so no process holds
-    more than a task's result in transit), when there are at least `minimum` units of work
-    (services, files) and more than one job; else everything runs here, in order. A task's
-    exception is raised here, as if it had run here."""
-    workers = min(jobs() - 1, len(tasks) - here) if units >= minimum else 0
+def run(
+    tasks: Sequence[Callable[[], T]], *, units: int, minimum: int, here: int | None = 1
+) -> list[T]:
+    """Every task's result, in order, when there are at least `minimum` units of work
+    (services, files) and more than one job; else everything runs here, in order. The
+    workers take tasks from the front, each result sent back as soon as it is done (so no
+    process holds more than a task's result in transit). `here`: how many of the first
+    tasks this process runs (shares known to be equal); None: this process takes tasks from
+    the back while the workers take them from the front, until they meet, so every process
+    ends about together whatever a task really costs. A task's exception is raised here,
+    as if it had run here."""
+    workers = min(jobs() - 1, len(tasks) - (here or 0)) if units >= minimum else 0
     if workers < 1 or not can_fork():
         return [task() for task in tasks]
     global _tasks  # noqa: PLW0603 - read by the forked workers, which inherit it
     _tasks = tasks
+    first = here or 0
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             try:
-                futures = [pool.submit(_run_task, index) for index in range(here, len(tasks))]
+                futures = {i: pool.submit(_run_task, i) for i in range(first, len(tasks))}
             except OSError:  # no process to spare (`ulimit -u`, memory): do it all here
                 return [task() for task in tasks]
-            mine = [task() for task in tasks[:here]]
-            return [*mine, *(future.result() for future in futures)]
+            try:
+                mine = {i: tasks[i]() for i in range(first)}
+                if here is None:
+                    mine.update(_from_the_back(tasks, futures))
+                return [mine[i] if i in mine else futures[i].result() for i in range(len(tasks))]
+            except BaseException:  # one task failed (or a stop): the tasks not begun are void
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     except BrokenProcessPool:
         raise RuntimeError("a gitops-gen worker process died without a result") from None
     finally:
         _tasks = ()
+
+
+def _from_the_back(tasks: Sequence[Callable[[], T]], futures: dict[int, Future[T]]) -> dict[int, T]:
+    """Run here, last first, every task no worker has taken yet. A pending future can be
+    cancelled; the first one that cannot is a worker's, and so is everything before it (the
+    pool hands tasks out in order)."""
+    done: dict[int, T] = {}
+    for index in sorted(futures, reverse=True):
+        if not futures[index].cancel():
+            break
+        done[index] = tasks[index]()
+    return done
 
 
 def _run_task(index: int) -> Any:

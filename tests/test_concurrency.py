@@ -3,9 +3,11 @@ platform has no `fork` (or no `fcntl`)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +30,58 @@ def test_workers_run_the_other_tasks_and_return_in_order(monkeypatch: pytest.Mon
     found = concurrency.run([pid, pid, pid], units=10, minimum=1)
     assert found[0] == here
     assert here not in found[1:], "the other tasks ran in worker processes"
+
+
+def slow_pid() -> int:
+    time.sleep(0.05)  # long enough that no worker reaches the back of the list first
+    return os.getpid()
+
+
+def test_this_process_takes_tasks_from_the_back_until_it_meets_the_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+    here = os.getpid()
+    found = concurrency.run([slow_pid] * 8, units=10, minimum=1, here=None)
+    assert len(found) == 8
+    assert found[-1] == here, "the last task is this process's first"
+    assert found[0] != here, "the first task is the worker's"
+    split = found.index(here)
+    assert found[:split] == [found[0]] * split, "the worker took a run from the front"
+    assert found[split:] == [here] * (8 - split), "this process took the rest, from the back"
+
+
+def test_from_the_back_a_workers_error_is_still_raised_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+
+    def fails() -> int:
+        raise UserError([Problem("catalog/services/a.yaml", 3, 5, "port", "not a port")])
+
+    with pytest.raises(UserError):
+        concurrency.run([fails, slow_pid, slow_pid, slow_pid], units=10, minimum=1, here=None)
+
+
+def test_a_failure_here_leaves_the_tasks_no_worker_began_undone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The error is what the command reports: the worker does not render on for nothing."""
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+
+    def mark(index: int) -> int:
+        (tmp_path / str(index)).touch()
+        time.sleep(0.2)
+        return index
+
+    def fails() -> int:
+        raise UserError([Problem("catalog/services/a.yaml", 3, 5, "port", "not a port")])
+
+    tasks: list[Callable[[], int]] = [functools.partial(mark, i) for i in range(8)]
+    with pytest.raises(UserError):
+        concurrency.run([*tasks, fails], units=10, minimum=1, here=None)
+    begun = sorted(int(p.name) for p in tmp_path.iterdir())
+    assert len(begun) <= 3, f"the worker went on with {begun} after the failure"
 
 
 @pytest.mark.parametrize(

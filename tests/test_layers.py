@@ -27,7 +27,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("generator.output",),
     ("generator.review",),
     ("generator.commands",),
-    ("generator.cli", "generator.cli_options", "generator.process", "generator.__main__"),
+    (
+        "generator.cli",
+        "generator.cli_errors",
+        "generator.cli_options",
+        "generator.cli_templates",
+        "generator.process",
+        "generator.__main__",
+    ),
 )
 
 

@@ -65,7 +65,8 @@ class AwsBackend(SecretBackend):
         }
 
     def read_grant(self, aws: Aws, resources: list[str]) -> tuple[dict[str, Any], str] | None:
-        own = sorted(r for r in resources if r.startswith(f"arn:aws:{self.iam_service}:"))
+        prefix = f"arn:aws:{self.iam_service}:"
+        own = sorted(r for r in resources if r.startswith(prefix))
         if not own:
             return None
         actions = list(self.read_actions)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def version_note(out: Path) -> str | None:
     """One line when the manifest records another gitops-gen version than this one."""
     from generator import __version__
-    from generator.output.plan import MANIFEST, manifest_version
+    from generator.output.manifest import MANIFEST, manifest_version
 
     recorded = manifest_version(out)
     if recorded is None or recorded == __version__:

@@ -116,12 +116,13 @@ def _app(
     wave: int | None,
     project: str | None = None,
     options: tuple[str, ...] = (),
+    labels: Labels | None = None,
 ) -> AppView:
     return AppView(
         role=role,
         name=name,
         namespace=facts.platform.argocdNamespace,
-        labels=_labels(facts.system),
+        labels=labels or _labels(facts.system),
         wave=wave,
         cascade=role != "operator",
         project=project or project_name(facts, env),
@@ -178,8 +179,9 @@ def applications(
                 name=name,
                 namespace=ns,
                 wave=src.wave,
+                labels=_labels(facts.system, svc.name),
             )
-            apps.append(app._replace(labels=_labels(facts.system, svc.name)))
+            apps.append(app)
     return tuple(apps)
 
 

@@ -15,7 +15,7 @@ from generator.catalog.models import Environment, PodSecurity, Probe, Resources,
 from generator.catalog.names import CHART_VERSION
 from generator.families import operators
 from generator.families.helm_build import ChartBuild, build
-from generator.parts.inventory import Inventory, ObjectId, Reference
+from generator.parts.inventory import NO_KEYS, Inventory, ObjectId, Reads
 from generator.parts.kube import yaml_file
 from generator.parts.object_refs import Built
 from generator.parts.object_refs import record as record_built
@@ -175,20 +175,22 @@ def record(facts: Facts, inventory: Inventory) -> None:
     """What each env's chart creates (ConfigMaps, Deployments) and what its Deployments read
     and Reloader watches, from the values that name them (the rest is not needed here)."""
     wiring = {svc.name: _wiring(facts, svc) for svc in facts.services}
-    reloads = {svc.name: operators.reload_secrets(facts, svc) for svc in facts.services}
+    reads = {  # the same in every env: one tuple per service
+        svc.name: tuple(_reads(wiring[svc.name], operators.reload_secrets(facts, svc)))
+        for svc in facts.services
+    }
     for env in facts.envs:
         for svc in facts.services:
             deployed = facts.deployed(svc, env)
             if not deployed.enabled:
                 continue
             ns, src = deployed.namespace, facts.source(svc)
-            inventory.produce(ObjectId(env.name, ns, "Deployment", svc.name), frozenset())
+            inventory.produce(ObjectId(env.name, ns, "Deployment", svc.name), NO_KEYS)
             cm = ObjectId(env.name, ns, "ConfigMap", wiring[svc.name]["configMapName"])
-            inventory.produce(cm, frozenset())
-            referrer = f"Deployment {ns}/{svc.name}"
-            for kind, name, key, how in _reads(wiring[svc.name], reloads[svc.name]):
-                target = ObjectId(env.name, ns, kind, name)
-                inventory.refer(Reference(svc.name, src, target, key, how, referrer))
+            inventory.produce(cm, NO_KEYS)
+            inventory.refer(
+                Reads(svc.name, src, env.name, ns, "Deployment", svc.name, reads[svc.name])
+            )
 
 
 def _reads(values: dict[str, Any], reloads: list[str]) -> list[tuple[str, str, str | None, str]]:

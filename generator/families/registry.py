@@ -1,8 +1,9 @@
 """The output families, in the order their results are kept: the one place that lists them.
 
-A family is a module with a function of the catalog's `Facts` returning a `FamilyResult`;
-list it here (or, from outside the package, `register` it). A backend type brings the
-families of its own objects (`generator.backends.families`). Readers render last, from the
+A family is a module with a function of the catalog's `Facts` returning a `FamilyResult` (or
+yielding it in pieces, `Family.render`); list it here (or, from outside the package,
+`register` it). A backend type brings the families of its own objects
+(`generator.backends.families`). Readers render last, from the
 others' results: Argo CD points an app at every folder a family declares, and the workflows
 apply what the families produced.
 """
@@ -61,8 +62,8 @@ def _helm_cost(facts: Facts) -> int:
 KUSTOMIZE_BUILT_COST = 30
 HELM_BUILT_COST = 190
 # cost: about the CPU time per service, the writes of its files included, relative to the
-# others (`make profile`; with overrides, `bench/overrides.py`); the pipeline shares the
-# families out by it
+# others (`make profile`; with overrides, `bench/overrides.py`); the pipeline orders the
+# tasks by it, the costliest at either end
 BUILT_IN: tuple[Family, ...] = (
     Family("kustomize", _kustomize, cost=_kustomize_cost, per_service=True),
     Family("backstage", _backstage, cost=2),

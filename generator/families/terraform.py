@@ -17,13 +17,14 @@ seam for a type whose values Terraform should create outside AWS.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from generator import backends
 from generator.backends import plugin_for
 from generator.catalog.facts import Deployed, Facts, RemoteRef, header, irsa_role_name
 from generator.catalog.models import Aws, Backend, Environment
-from generator.parts.result import CloudEffects, FamilyResult
+from generator.parts.result import CloudEffects, FamilyResult, merge_results
 from generator.templating.engine import Templates, templates_for
 from generator.text.hcl import hcl_string
 from generator.text.jsonout import dumps_indented
@@ -40,32 +41,41 @@ def env_dir(env: str) -> str:
 
 
 def render(facts: Facts) -> dict[str, str]:
-    return result(facts).files
+    return merge_results(list(result(facts))).files
 
 
-def result(facts: Facts) -> FamilyResult:
-    """The files, and each env's module inputs as data: what `diff` and the workflows read."""
+def result(facts: Facts) -> Iterator[FamilyResult]:
+    """The files, and each env's module inputs as data: what `diff` and the workflows read.
+    In pieces, the module then one per env: an env's inputs are 17 MB of text at 10,000
+    services, and the pipeline sinks each piece before the next is made."""
     aws = facts.platform.aws
     if aws is None or not facts.aws_backends():
-        return FamilyResult(ROOT, {})
+        yield FamilyResult(ROOT, {})
+        return
     src = facts.source()
     templates = templates_for(facts.catalog)
-    files = {f"{MODULE_DIR}/{n}": header(src) + _module_text(templates, n) for n in MODULE_FILES}
-    inputs = {}
+    yield FamilyResult(
+        ROOT, {f"{MODULE_DIR}/{n}": header(src) + _module_text(templates, n) for n in MODULE_FILES}
+    )
     for env in facts.envs:
-        root = env_dir(env.name)
-        inputs[env.name] = tfvars = f"{root}/terraform.tfvars.json"
-        files[tfvars] = dumps_indented(env_tfvars(facts, aws, env)) + "\n"
-        files[f"{root}/main.tf"] = header(src) + _root_main(aws)
-        for name in ROOT_STATIC:  # the root declares the same inputs it passes through
-            files[f"{root}/{name}"] = header(src) + _module_text(templates, name)
-        files[f"{root}/outputs.tf"] = header(src) + templates.static("terraform/root-outputs.tf")
-        bucket = facts.platform.ci.terraformStateBucket
-        if bucket:
-            files[f"{root}/backend.tf"] = header(src) + _backend(bucket, aws.region, env.name)
-        for name, text in backends.terraform_files(facts, env).items():
-            files[f"{root}/{name}"] = header(src) + text
-    return FamilyResult(ROOT, files, cloud=CloudEffects(terraform=inputs))
+        yield _env_root(facts, aws, env, templates)
+
+
+def _env_root(facts: Facts, aws: Aws, env: Environment, templates: Templates) -> FamilyResult:
+    src, root = facts.source(), env_dir(env.name)
+    files = {}
+    tfvars = f"{root}/terraform.tfvars.json"
+    files[tfvars] = dumps_indented(env_tfvars(facts, aws, env)) + "\n"
+    files[f"{root}/main.tf"] = header(src) + _root_main(aws)
+    for name in ROOT_STATIC:  # the root declares the same inputs it passes through
+        files[f"{root}/{name}"] = header(src) + _module_text(templates, name)
+    files[f"{root}/outputs.tf"] = header(src) + templates.static("terraform/root-outputs.tf")
+    bucket = facts.platform.ci.terraformStateBucket
+    if bucket:
+        files[f"{root}/backend.tf"] = header(src) + _backend(bucket, aws.region, env.name)
+    for name, text in backends.terraform_files(facts, env).items():
+        files[f"{root}/{name}"] = header(src) + text
+    return FamilyResult(ROOT, files, cloud=CloudEffects(terraform={env.name: tfvars}))
 
 
 def _module_text(templates: Templates, name: str) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from generator import backends
-from generator.catalog.facts import Facts, SecretPlan, header
+from generator.catalog.facts import Facts, header
 from generator.catalog.models import Environment, Service
 from generator.catalog.names import github_secret_name
 from generator.families import terraform
@@ -71,14 +71,15 @@ def render(facts: Facts, results: Results) -> dict[str, str]:
     files = {CHECK: write(CHECK, check=check_view(facts))}
     if results.terraform_envs():  # Terraform inputs to apply
         files[SECRETS_SYNC] = write(SECRETS_SYNC, sync=secrets_sync_view(facts))
-    if any(_synced_namespaces(facts, env) for env in facts.envs):
-        files[FORCE_SYNC] = write(FORCE_SYNC, sync=force_sync_view(facts))
+    view = force_sync_view(facts)
+    if view.jobs:
+        files[FORCE_SYNC] = write(FORCE_SYNC, sync=view)
     return files
 
 
 def _gitops_gen(facts: Facts, *args: str) -> str:
     words = ["gitops-gen", *args, "--catalog", facts.platform.ci.catalogPath]
-    return " ".join(shlex.quote(w) for w in words)
+    return " ".join(map(shlex.quote, words))
 
 
 def _secret(name: str) -> str:
@@ -175,24 +176,26 @@ def secrets_sync_view(facts: Facts) -> SecretsSyncView:
     )
 
 
-def _synced_namespaces(facts: Facts, env: Environment) -> list[str]:
+def _synced_namespaces(facts: Facts, env: Environment, synced: list[Synced]) -> list[str]:
     """Namespaces with ExternalSecrets in `env`: where a force-sync has something to do."""
-    return sorted(
-        {
-            facts.deployed(svc, env).namespace
-            for svc, _plan in _synced_services(facts)
-            if facts.deployed(svc, env).enabled
-        }
-    )
+    deployed = (facts.deployed(svc, env) for svc, _pushed in synced)
+    return sorted({d.namespace for d in deployed if d.enabled})
 
 
-def _synced_services(facts: Facts) -> list[tuple[Service, SecretPlan]]:
+class Synced(NamedTuple):
+    service: Service
+    pushed: bool  # its values are pushed by the pipeline (`pipeline_services`)
+
+
+def _synced_services(facts: Facts) -> list[Synced]:
     """Services whose backend type's objects the force-sync workflow refreshes."""
     out = []
     for svc in facts.services:
         plan = facts.secret_plan(svc)
-        if plan is not None and backends.plugin_for(plan.backend).force_synced:
-            out.append((svc, plan))
+        if plan is not None:
+            plugin = backends.plugin_for(plan.backend)
+            if plugin.force_synced:
+                out.append(Synced(svc, plugin.pushed_by_ci(plan.backend)))
     return out
 
 
@@ -214,15 +217,10 @@ def force_sync_script(namespaces: Iterable[str], label_key: str) -> Block:
     )
 
 
-def pipeline_services(facts: Facts, env: Environment) -> list[Service]:
+def pipeline_services(facts: Facts, env: Environment, synced: list[Synced]) -> list[Service]:
     """Services enabled in `env` whose values the pipeline pushes (AWS: `valuesFrom:
     pipeline`)."""
-    return [
-        svc
-        for svc, plan in _synced_services(facts)
-        if backends.plugin_for(plan.backend).pushed_by_ci(plan.backend)
-        and facts.deployed(svc, env).enabled
-    ]
+    return [svc for svc, pushed in synced if pushed and facts.deployed(svc, env).enabled]
 
 
 def _push_step(facts: Facts, env: Environment, svc: Service) -> PushStep:
@@ -241,15 +239,17 @@ def force_sync_view(facts: Facts) -> ForceSyncView:
     access = backends.cluster_access(facts.platform)
     kubeconfig_env = tuple(Variable(name, value) for name, value in access.kubeconfig_env)
     jobs = []
+    synced = _synced_services(facts)
+    pushed = {env.name: pipeline_services(facts, env, synced) for env in facts.envs}
     for env in facts.envs:
-        namespaces = _synced_namespaces(facts, env)
+        namespaces = _synced_namespaces(facts, env, synced)
         if namespaces:
             jobs.append(
                 ForceSyncJob(
                     id=job_id(env),
                     env=env.name,
                     gate=_gate([name for name, _what in access.secrets], env),
-                    pushes=tuple(_push_step(facts, env, s) for s in pipeline_services(facts, env)),
+                    pushes=tuple(_push_step(facts, env, s) for s in pushed[env.name]),
                     kubeconfig=access.kubeconfig,
                     kubeconfig_env=kubeconfig_env,
                     script=force_sync_script(namespaces, facts.managed_label),
@@ -266,7 +266,7 @@ def force_sync_view(facts: Facts) -> ForceSyncView:
         region=aws.region if aws else "",
         cluster=_secret(ci.clusterNameSecret) if aws else "",
         jobs=tuple(jobs),
-        secrets=_called_secrets(facts, access),
+        secrets=_called_secrets(access, pushed),
     )
 
 
@@ -277,14 +277,16 @@ def _login(login: backends.CloudLogin | None) -> Login | None:
     return Login(login.name, pinned(login.action), inputs)
 
 
-def _called_secrets(facts: Facts, access: backends.ClusterAccess) -> tuple[CalledSecret, ...]:
+def _called_secrets(
+    access: backends.ClusterAccess, pushed: dict[str, list[Service]]
+) -> tuple[CalledSecret, ...]:
     """Every secret the force-sync jobs read, each once: what its `workflow_call` declares."""
     called = dict(access.secrets)
-    pushed = {
+    values = {
         github_secret_name(svc.name, key): f"value of {key} of {svc.name}, for push-secrets"
-        for env in facts.envs
-        for svc in pipeline_services(facts, env)
+        for services in pushed.values()
+        for svc in services
         if svc.secrets is not None
         for key in svc.secrets.keys
     }
-    return tuple(CalledSecret(n, d) for n, d in {**called, **dict(sorted(pushed.items()))}.items())
+    return tuple(CalledSecret(n, d) for n, d in {**called, **dict(sorted(values.items()))}.items())

@@ -18,7 +18,8 @@ from generator.catalog.load import SERVICES_DIR, Catalog, display_root, load_cat
 from generator.output import stage
 from generator.output.guard import ensure_apart, ensure_safe_root
 from generator.output.lock import locked
-from generator.output.plan import Plan, make_plan, read_manifest_state
+from generator.output.manifest import read_manifest_state
+from generator.output.plan import Plan, make_plan
 from generator.output.stray import stray_files, synced_folders
 from generator.output.write import Summary, apply
 from generator.parts.inventory import verify

@@ -10,7 +10,7 @@ folder behind. What a stop leaves is consistent: every other file is the old or 
 and the manifest lists everything a stopped run may have begun, so the next `render`
 completes the tree. A second signal while the clean-up runs is not raised again (it would cut
 the clean-up short). The command says what the stop left (`commands/render.py` for a render);
-`cli.handled` prints it.
+`cli_errors.handled` prints it.
 """
 
 from __future__ import annotations

@@ -6,19 +6,23 @@ deletion; a file a person added by hand is never touched.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
-import stat
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from generator.errors import OutputError
-from generator.text.jsonout import dumps_indented
+from generator.output.disk import read_current
+from generator.output.manifest import (
+    MANIFEST,
+    manifest_stamp,
+    manifest_text,
+    read_manifest_state,
+    without_version,
+)
 
-MANIFEST = ".gitops-gen-manifest.json"  # at the top of the out root
 CHANGED_MEANWHILE = "another gitops-gen run wrote this folder since this one compared it; run again"
 
 
@@ -70,27 +74,6 @@ class Plan:
         return any(r.changed for r in self.roots.values())
 
 
-def manifest_text(roots: Mapping[str, Iterable[str]], version: str | None = None) -> str:
-    """The list of every generated file, per root: what a later render may delete; and the
-    version of the gitops-gen that wrote them (see `keep_manifest_version`)."""
-    listing = {name: sorted(tree) for name, tree in sorted(roots.items())}
-    doc: dict[str, object] = {"generator": "gitops-gen"}
-    if version is not None:
-        doc["version"] = version
-    doc["files"] = listing
-    return dumps_indented(doc, indent=1) + "\n"  # json.dumps's bytes, at the C encoder's speed
-
-
-def manifest_version(out: Path) -> str | None:
-    """The gitops-gen version the manifest in `out` records (None: none, or no manifest)."""
-    try:
-        doc = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    version = doc.get("version") if isinstance(doc, dict) else None
-    return version if isinstance(version, str) else None
-
-
 def keep_manifest_version(roots: dict[str, RootPlan], out_root: str) -> None:
     """A new gitops-gen that renders the same files leaves the manifest as it is: the version
     it records is the one that last changed a file, so upgrading the tool alone is never
@@ -102,7 +85,7 @@ def keep_manifest_version(roots: dict[str, RootPlan], out_root: str) -> None:
         return
     old, new = out.current[MANIFEST], out.desired[MANIFEST]
     try:
-        same = _without_version(json.loads(old)) == _without_version(json.loads(new))
+        same = without_version(json.loads(old)) == without_version(json.loads(new))
     except ValueError:
         return
     if same:
@@ -110,43 +93,6 @@ def keep_manifest_version(roots: dict[str, RootPlan], out_root: str) -> None:
         out.update.remove(MANIFEST)
         del out.current[MANIFEST]
         out.same += 1
-
-
-def _without_version(doc: object) -> object:
-    return {k: v for k, v in doc.items() if k != "version"} if isinstance(doc, dict) else doc
-
-
-def read_manifest(out: Path) -> dict[str, list[str]]:
-    return read_manifest_state(out)[0]
-
-
-def read_manifest_state(out: Path) -> tuple[dict[str, list[str]], bool]:
-    """The listed files per root, and whether the run that wrote it was still going.
-
-    A render first writes the union of old and new files marked `"complete": false`, and
-    last the final manifest (unmarked): finding the mark means a run was killed midway.
-    """
-    path = out / MANIFEST
-    if not path.is_file():
-        return {}, False
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        files = {str(k): [str(p) for p in v] for k, v in doc["files"].items()}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise OutputError.single(
-            str(path), "manifest", "unreadable manifest; restore it from git"
-        ) from None
-    return files, doc.get("complete") is False
-
-
-def manifest_stamp(out: Path) -> tuple[int, ...]:
-    """Every run that changes the tree replaces the manifest (first and last): a different
-    stamp under the lock means another run wrote since this plan was made."""
-    try:
-        info = os.stat(out / MANIFEST)
-    except FileNotFoundError:
-        return ()
-    return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 class Streamed(NamedTuple):
@@ -199,7 +145,7 @@ def make_plan(
                 continue
             if os.path.lexists(f"{base}/{old}"):
                 plan.delete.append(old)
-                plan.current[old] = _read(base, old) or ""
+                plan.current[old] = read_current(base, old) or ""
             else:  # a run killed after deleting it: its folders may be left empty
                 plan.gone.append(old)
         roots[name] = plan
@@ -229,7 +175,7 @@ def compare(
     same = 0
     listings: dict[str, frozenset[str]] = {}
     for path, text in tree.items():
-        current = _read(base, path, None if path in listed else listings)
+        current = read_current(base, path, None if path in listed else listings)
         if current is None:
             create.append(path)
         elif current != text:
@@ -256,88 +202,3 @@ def safe_relative(path: str) -> bool:
     """A manifest entry must name a file inside the root (the manifest is in git: editable)."""
     parts = path.split("/")
     return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
-
-
-def _read(base: str, path: str, listings: dict[str, frozenset[str]] | None = None) -> str | None:
-    """The current file, or None. String paths (pathlib joins cost more than the reads), and
-    one listing per folder so a first render does not try to open every missing file."""
-    parent, _, name = path.rpartition("/")
-    if listings is not None and name not in _listing(base, parent, listings):
-        return None
-    full = f"{base}/{path}"
-    try:
-        return _read_bytes(full).decode("utf-8", errors="surrogateescape")
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except NotAsWrittenError as exc:
-        return exc.note
-    except IsADirectoryError:
-        raise OutputError.single(
-            full, "output", "a folder stands where a generated file goes"
-        ) from None
-    except OSError as exc:  # no permission, too many open files (`ulimit -n`)...
-        msg = f"cannot read it: {exc.strerror or exc}; nothing was written"
-        raise OutputError.single(full, "output", msg) from None
-
-
-class NotAsWrittenError(Exception):
-    """A generated path holds something that is not the file this tool writes: a link, a
-    FIFO or device, an executable file. Argo CD would read it, so it is drift (`render`
-    replaces it: `os.replace` swaps the entry itself, never writing through a link)."""
-
-    def __init__(self, what: str, content: bytes = b"") -> None:
-        text = content.decode("utf-8", errors="surrogateescape")
-        self.note = f"(on disk: {what}, not the file gitops-gen writes)\n{text}"
-        super().__init__(what)
-
-
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_NOFOLLOW", 0)  # a link is reported, not followed
-    | getattr(os, "O_NONBLOCK", 0)  # a FIFO is reported, not waited on
-)
-
-
-def _read_bytes(full: str) -> bytes:
-    """The whole file through the raw descriptor: faster than a buffered `open`, and a
-    no-change render reads every file of the tree."""
-    try:
-        fd = os.open(full, _OPEN_FLAGS)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise NotAsWrittenError(f"a symbolic link to {os.readlink(full)}") from None
-        raise
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), full)
-        if not stat.S_ISREG(mode):
-            raise NotAsWrittenError("not a regular file (a FIFO, socket or device)")
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    if mode & 0o111:  # git keeps the executable bit, and nothing generated is a program
-        raise NotAsWrittenError(
-            f"an executable file (mode {stat.S_IMODE(mode):o})", b"".join(chunks)
-        )
-    return b"".join(chunks)
-
-
-def _listing(base: str, folder: str, listings: dict[str, frozenset[str]]) -> frozenset[str]:
-    """The names in `folder`, listed once; a folder whose parent does not hold it is empty
-    without asking the file system (a first render: no `listdir` per missing folder)."""
-    found = listings.get(folder)
-    if found is None:
-        up, _, name = folder.rpartition("/")
-        if folder and name not in _listing(base, up, listings):
-            found = frozenset()
-        else:
-            try:
-                found = frozenset(os.listdir(f"{base}/{folder}" if folder else base))
-            except (FileNotFoundError, NotADirectoryError):
-                found = frozenset()
-        listings[folder] = found
-    return found

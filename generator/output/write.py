@@ -18,14 +18,8 @@ from generator.errors import OutputError
 from generator.output import interrupts
 from generator.output.guard import checked_folders, ensure_safe_root, refuse_emptying
 from generator.output.lock import locked
-from generator.output.plan import (
-    MANIFEST,
-    Plan,
-    RootPlan,
-    manifest_stamp,
-    replan,
-    safe_relative,
-)
+from generator.output.manifest import MANIFEST, manifest_stamp
+from generator.output.plan import Plan, RootPlan, replan, safe_relative
 from generator.text.jsonout import dumps_indented
 
 TMP_SUFFIX = ".gitops-gen-tmp"

@@ -9,7 +9,7 @@ produces and references, its cloud effects. So a new family is one module and on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,10 @@ class Family:
     """A family rendered from the catalog alone."""
 
     name: str
-    render: Callable[[Facts], FamilyResult]
+    # Its result, or its result in pieces (Terraform: one per env): each piece goes through
+    # the pipeline's sink as it comes, so a family's largest files are never held together;
+    # the pieces merge into its result (`merge_results`).
+    render: Callable[[Facts], FamilyResult | Iterator[FamilyResult]]
     # About how long it takes, relative to the others (`make profile`): how the pipeline
     # shares the families between processes. A figure, or one read from the catalog where
     # the work depends on it (an overridden chart is built by `helm template`). A stale

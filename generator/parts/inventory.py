@@ -11,6 +11,7 @@ target or a dropped key is caught.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -39,19 +40,61 @@ class Reference(NamedTuple):
     referrer: str = ""  # the object that refers, `Kind namespace/name` ("": the service's pod)
 
 
+class Reads(NamedTuple):
+    """The references of one object to others of its own env and namespace, held as one
+    tuple (`references` makes them): the chart's Deployments name several objects each, in
+    every env, and a catalog of 10,000 services held a tuple, an id and a string per name
+    until the check."""
+
+    service: str
+    source: str
+    env: str
+    namespace: str
+    kind: str  # the referring object's kind; its name is `name`
+    name: str
+    names: tuple[tuple[str, str, str | None, str], ...]  # (kind, name, key, how) of each target
+
+    def references(self) -> Iterator[Reference]:
+        referrer = f"{self.kind} {self.namespace}/{self.name}"
+        for kind, name, key, how in self.names:
+            target = ObjectId(self.env, self.namespace, kind, name)
+            yield Reference(self.service, self.source, target, key, how, referrer)
+
+
+NO_KEYS: frozenset[str] = frozenset()  # one empty set for the many objects without keys
+
+
+def joined(old: frozenset[str] | None, keys: frozenset[str]) -> frozenset[str]:
+    """`old | keys`, as one of them when it holds the other: most objects hold no keys, or
+    the same keys in every env, and a new set for each would cost 200 bytes apiece."""
+    if old is None:
+        return keys or NO_KEYS
+    if keys <= old:
+        return old
+    return keys if old <= keys else old | keys
+
+
+def each_reference(references: Iterable[Reference | Reads]) -> Iterator[Reference]:
+    for ref in references:
+        if isinstance(ref, Reads):
+            yield from ref.references()
+        else:
+            yield ref
+
+
 @dataclass
 class Inventory:
     produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
-    references: list[Reference] = field(default_factory=list)
+    references: list[Reference | Reads] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # found while building (patches)
     # a Secret an overridden template's object writes -> that object and file: what a
     # dangling reference in the same namespace is told about (the override renamed it)
     origins: dict[ObjectId, str] = field(default_factory=dict)
 
     def produce(self, obj: ObjectId, keys: frozenset[str]) -> None:
-        self.produced[obj] = self.produced.get(obj, frozenset()) | keys
+        self.produced[obj] = joined(self.produced.get(obj), keys)
 
-    def refer(self, ref: Reference) -> None:
+    def refer(self, ref: Reference | Reads) -> None:
         self.references.append(ref)
 
 
@@ -61,19 +104,24 @@ def verify(inventory: Inventory, catalog: Catalog | None = None) -> None:
     `catalog`, each error points at the line that made the name (`ref_location`), else at no
     line."""
     problems = list(inventory.problems)
-    named = {ref.target for ref in inventory.references}
-    for ref in sorted(inventory.references, key=lambda r: (*r[:3], r.key or "", *r[4:])):
+    produced = inventory.produced
+    dangling = [  # the few that fail, found without holding every reference at once
+        ref
+        for ref in each_reference(inventory.references)
+        if (keys := produced.get(ref.target)) is None
+        or (ref.key is not None and ref.key not in keys)
+    ]
+    named = {ref.target for ref in each_reference(inventory.references)} if dangling else set()
+    for ref in sorted(dangling, key=lambda r: (*r[:3], r.key or "", *r[4:])):
         t = ref.target
-        keys = inventory.produced.get(t)
+        keys = produced.get(t)
         where = f"in env {t.env!r}, namespace {t.namespace!r}" if t.namespace else ""
         where = where or f"in env {t.env!r} (cluster-wide)"
         if keys is None:
             msg = f"{ref.how} names {t.kind} {t.name!r}, which nothing renders {where}"
             msg += _instead(inventory.origins, t, named)
-        elif ref.key is not None and ref.key not in keys:
-            msg = f"{ref.how} reads key {ref.key!r}; {t.kind} {t.name!r} {where} lacks it"
         else:
-            continue
+            msg = f"{ref.how} reads key {ref.key!r}; {t.kind} {t.name!r} {where} lacks it"
         msg = f"{ref.referrer}: {msg}" if ref.referrer else msg
         field = f"{ref.service}[{t.env}]"
         problems.append(located(ref, field, msg, catalog, key_missing=keys is not None))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from generator.errors import Problem
-from generator.parts.inventory import Inventory, ObjectId, Reference
+from generator.parts.inventory import Inventory, ObjectId, Reads, Reference, joined
 
 Tree = dict[str, str]  # relative POSIX path -> text
 
@@ -84,7 +84,7 @@ class FamilyResult:
     apps: tuple[AppSource, ...] = ()  # folders an Argo CD app must sync
     applications: tuple[Application, ...] = ()  # the Argo CD apps rendered
     produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
-    references: tuple[Reference, ...] = ()
+    references: tuple[Reference | Reads, ...] = ()
     problems: tuple[Problem, ...] = ()  # what building its objects found (the check reports)
     origins: dict[ObjectId, str] = field(default_factory=dict)  # `Inventory.origins`
     cloud: CloudEffects = field(default_factory=CloudEffects)
@@ -156,7 +156,7 @@ def merge_results(parts: Sequence[FamilyResult]) -> FamilyResult:
     produced: dict[ObjectId, frozenset[str]] = {}
     for part in parts:
         for obj, keys in part.produced.items():
-            produced[obj] = produced.get(obj, frozenset()) | keys
+            produced[obj] = joined(produced.get(obj), keys)
     return FamilyResult(
         family=parts[0].family,
         files={path: text for part in parts for path, text in part.files.items()},

@@ -38,7 +38,7 @@ Sink = Callable[[FamilyResult], Any]
 class Rendered:
     trees: dict[str, Tree]  # {root: {path: text}}
     results: Results  # what each family of the `OUT` tree produced, as data
-    sunk: tuple[Any, ...] = field(default=())  # with a sink: what it returned, per family
+    sunk: tuple[Any, ...] = field(default=())  # with a sink: what it returned, per piece
 
     @property
     def inventory(self) -> Inventory:
@@ -51,27 +51,24 @@ SLICE = 1000  # services per task of a family that renders each service apart
 
 
 def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
-    """Every family, shared out between processes by cost: this process renders its share,
-    the workers (if `concurrency` starts any) the rest, one task at a time (a family, or a
-    slice of a per-service family's services); then the readers of their results, here.
+    """Every family, shared out between processes: the workers (if `concurrency` starts any)
+    and this process take tasks (a family, or a slice of a per-service family's services)
+    from either end of one list, the costliest at the ends; then the readers of their
+    results, here.
     With a `sink`, the `OUT` tree is its business (the returned `OUT` tree is empty)."""
     facts = Facts(catalog)
     found = registry.families()
     work = [(i, part) for i, family in enumerate(found) for part in _slices(family, facts)]
     cost = [family.cost_for(facts) for family in found]
-    costs = [cost[i] * len(part.services) for i, part in work]
-    mine, *theirs = shares(costs, concurrency.jobs())
-    order = [*mine, *(i for group in theirs for i in group)]
+    order = both_ends([cost[i] * len(part.services) for i, part in work])
     tasks = [functools.partial(_render, found[work[i][0]], work[i][1], sink) for i in order]
-    parts = concurrency.run(
-        tasks, units=len(facts.services), minimum=PARALLEL_SERVICES, here=len(mine)
-    )
+    parts = concurrency.run(tasks, units=len(facts.services), minimum=PARALLEL_SERVICES, here=None)
     done = dict(zip(order, parts, strict=True))
     results = []
     for index in range(len(found)):
         slices = [done[t] for t, (i, _) in enumerate(work) if i == index]
         results.append(merge_results([result for result, _ in slices]))
-    sunk = [done[t][1] for t in range(len(work))]
+    sunk = [outcome for t in range(len(work)) for outcome in done[t][1]]
     trees: dict[str, Tree] = {OUT: {}, WORKFLOWS: {}}
     for result in results:
         _merge(trees[OUT], result.files)
@@ -95,9 +92,15 @@ def _slices(family: Family, facts: Facts) -> list[Facts]:
     return [facts.only(services[i : i + SLICE]) for i in range(0, len(services), SLICE)]
 
 
-def _render(family: Family, facts: Facts, sink: Sink | None) -> tuple[FamilyResult, Any]:
-    """One family's result, through the sink where it was rendered (a worker's task)."""
-    return _sunk(family.render(facts), sink)
+def _render(family: Family, facts: Facts, sink: Sink | None) -> tuple[FamilyResult, list[Any]]:
+    """One family's result, through the sink where it was rendered (a worker's task), a
+    piece at a time when it comes in pieces: what the sink returned for each."""
+    made = family.render(facts)
+    pieces = [made] if isinstance(made, FamilyResult) else made
+    # `map` lets go of each piece once sunk, before the next is made (a loop variable
+    # would hold it meanwhile)
+    done = list(map(functools.partial(_sunk, sink=sink), pieces))
+    return merge_results([result for result, _ in done]), [outcome for _, outcome in done]
 
 
 def _sunk(result: FamilyResult, sink: Sink | None) -> tuple[FamilyResult, Any]:
@@ -106,16 +109,15 @@ def _sunk(result: FamilyResult, sink: Sink | None) -> tuple[FamilyResult, Any]:
     return replace(result, files={}), sink(result)
 
 
-def shares(costs: list[int], jobs: int) -> list[list[int]]:
-    """The families' indexes in at most `jobs` groups of about equal cost (the costliest
-    first into the lightest group), each in the families' order."""
-    groups: list[list[int]] = [[] for _ in range(max(1, min(jobs, len(costs))))]
-    loads = [0] * len(groups)
-    for index in sorted(range(len(costs)), key=lambda i: -costs[i]):
-        lightest = loads.index(min(loads))
-        groups[lightest].append(index)
-        loads[lightest] += costs[index]
-    return [sorted(group) for group in groups if group]
+def both_ends(costs: list[int]) -> list[int]:
+    """The tasks' indexes, the costliest at either end and the cheapest in the middle: the
+    workers take tasks from the front and this process from the back (`concurrency.run`),
+    so what is left when they meet, and the wait for it, is small."""
+    front: list[int] = []
+    back: list[int] = []
+    for rank, index in enumerate(sorted(range(len(costs)), key=lambda i: (-costs[i], i))):
+        (back if rank % 2 else front).append(index)
+    return [*front, *reversed(back)]
 
 
 def _merge(tree: Tree, part: Tree) -> None:

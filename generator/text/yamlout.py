@@ -77,7 +77,8 @@ def dump(doc: Mapping[str, Any] | Sequence[Any]) -> str:
         _mapping(doc, 0, lines)
     else:
         _sequence(doc, 0, lines)
-    return "\n".join(lines) + "\n"
+    lines.append("")  # the final newline, without copying the text once more
+    return "\n".join(lines)
 
 
 def dump_all(docs: Iterable[Mapping[str, Any]]) -> str:
@@ -117,8 +118,17 @@ def _mapping(doc: Mapping[str, Any], indent: int, lines: list[str]) -> None:
             prefix = _KEY_PREFIXES[(indent, key)] = f"{' ' * indent}{_string(key)}:"
         if type(value) is str:  # inlined: most values are strings
             lines.append(f"{prefix} {_string(value)}")
+        elif indent == _OUTER and type(value) is dict and value:
+            # a second level's mapping (say, a service's values) becomes one string at once:
+            # a large file then never holds a small string per line until the end
+            own = [prefix]
+            _mapping(value, indent + 2, own)
+            lines.append("\n".join(own))
         else:
             _value(prefix, value, indent, lines)
+
+
+_OUTER = 2
 
 
 def _sequence(items: Sequence[Any], indent: int, lines: list[str]) -> None:

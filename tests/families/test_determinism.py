@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
 import shutil
@@ -11,10 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from generator.text.jsonout import dumps_indented
 from tests.conftest import REPO_CATALOG
 from tests.tools import TREE_DIGEST
 
@@ -48,16 +43,3 @@ def test_shuffled_files_and_hash_seeds_give_identical_bytes(tmp_path: Path) -> N
 
 def test_two_process_render_gives_the_same_bytes_as_one() -> None:
     assert _digest(REPO_CATALOG, "0", jobs="2") == _digest(REPO_CATALOG, "0", jobs="1")
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-        max_leaves=20,
-    )
-)
-def test_fast_json_writer_matches_the_standard_library(doc: object) -> None:
-    assert dumps_indented(doc) == json.dumps(doc, indent=2)
-    assert dumps_indented(doc, indent=1) == json.dumps(doc, indent=1)  # the manifest's layout

@@ -245,3 +245,18 @@ def test_no_stand_in_value_is_written_anywhere() -> None:
             *tfvars["secretsmanager_secrets"].values(),
         ]:
             assert set(item) <= {"name", "service", "description", "source"}, item
+
+
+def test_each_env_root_comes_as_a_piece_of_its_own() -> None:
+    """An env's inputs are large (17 MB at 10,000 services): the pipeline sinks each env's
+    piece before the next is made, so the family must come in pieces."""
+    from generator.catalog.facts import Facts
+    from generator.families import terraform
+
+    facts = Facts(load_catalog(REPO_CATALOG))
+    pieces = list(terraform.result(facts))
+    envs = [e.name for e in facts.envs]
+    assert [sorted(p.cloud.terraform) for p in pieces] == [[], *([e] for e in envs)]
+    assert all(path.startswith(terraform.MODULE_DIR) for path in pieces[0].files)
+    for env, piece in zip(envs, pieces[1:], strict=True):
+        assert {path.split("/")[2] for path in piece.files} == {env}

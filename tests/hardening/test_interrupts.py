@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.output.plan import MANIFEST
+from generator.output.manifest import MANIFEST
 from generator.output.write import TMP_SUFFIX
 from tests.conftest import run
 from tests.hardening.test_crash import files_under, render_cmd, write_catalog

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.catalog.load import load_catalog
-from generator.output.plan import manifest_text
+from generator.output.manifest import manifest_text
 from generator.output.write import union_manifest
 from generator.pipeline.render import render_catalog
 from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM, run

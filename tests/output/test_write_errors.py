@@ -78,7 +78,7 @@ def test_a_file_that_cannot_be_read_is_a_located_error(
 ) -> None:
     """Too many open files (`ulimit -n`) while comparing with the disk: exit 2 naming the
     file, nothing written."""
-    from generator.output import plan
+    from generator.output import disk
 
     catalog, out = make_catalog(), tmp_path / "rendered"
     assert render(catalog, out)[0] == 0
@@ -87,7 +87,7 @@ def test_a_file_that_cannot_be_read_is_a_located_error(
     def exhausted(_full: str) -> bytes:
         raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
 
-    monkeypatch.setattr(plan, "_read_bytes", exhausted)
+    monkeypatch.setattr(disk, "_read_bytes", exhausted)
     code, output = render(catalog, out)
     assert code == 2
     assert output.endswith(": output: cannot read it: Too many open files; nothing was written\n")

@@ -13,7 +13,16 @@ from generator.catalog.load import display_root, load_catalog
 from generator.catalog.models import Service
 from generator.errors import ConsistencyError
 from generator.families import helm, operators
-from generator.parts.inventory import ObjectId, verify
+from generator.parts.inventory import (
+    NO_KEYS,
+    Inventory,
+    ObjectId,
+    Reads,
+    Reference,
+    each_reference,
+    joined,
+    verify,
+)
 from generator.pipeline.render import render_all
 from tests.conftest import REPO_CATALOG, SERVICE, run
 
@@ -114,3 +123,46 @@ def test_a_reloader_annotation_naming_no_secret_is_caught(
         "secret.reloader.stakater.com/reload names Secret 'lornu-ai-old', which nothing "
         "renders in env 'prod', namespace 'lornu-ai'"
     ) in [str(p) for p in info.value.problems]
+
+
+def test_reads_make_the_references_of_one_object() -> None:
+    reads = Reads(
+        "svc", "services/svc.yaml", "dev", "svc-dev", "Deployment", "svc",
+        (("ConfigMap", "svc-config", None, "configMapRef"), ("Secret", "s", "K", "secretKeyRef")),
+    )  # fmt: skip
+    referrer = "Deployment svc-dev/svc"
+    assert list(each_reference([reads, Reference("x", "f", OTHER, None, "secretRef")])) == [
+        Reference(
+            "svc", "services/svc.yaml", ObjectId("dev", "svc-dev", "ConfigMap", "svc-config"),
+            None, "configMapRef", referrer,
+        ),
+        Reference(
+            "svc", "services/svc.yaml", ObjectId("dev", "svc-dev", "Secret", "s"), "K",
+            "secretKeyRef", referrer,
+        ),
+        Reference("x", "f", OTHER, None, "secretRef"),
+    ]  # fmt: skip
+    inventory = Inventory()
+    inventory.refer(reads)
+    with pytest.raises(ConsistencyError, match=r"Deployment svc-dev/svc: configMapRef names"):
+        verify(inventory)
+
+
+OTHER = ObjectId("dev", "x", "Secret", "x")
+
+
+def test_produced_keys_are_joined_without_a_set_per_object() -> None:
+    """Most objects hold no keys, or the same keys in every env: they share one set."""
+    keys, more = frozenset({"A"}), frozenset({"A", "B"})
+    assert joined(None, frozenset()) is NO_KEYS
+    assert joined(NO_KEYS, frozenset()) is NO_KEYS
+    assert joined(None, keys) is keys
+    assert joined(keys, frozenset({"A"})) is keys
+    assert joined(keys, more) is more
+    assert joined(more, keys) is more
+    assert joined(keys, frozenset({"C"})) == {"A", "C"}
+    inventory = Inventory()
+    inventory.produce(OTHER, frozenset())
+    inventory.produce(OTHER, keys)
+    inventory.produce(OTHER, frozenset())
+    assert inventory.produced[OTHER] is keys

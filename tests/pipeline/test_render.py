@@ -4,7 +4,7 @@ merge into exactly the result of one pass."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -69,3 +69,61 @@ def test_merging_slices_knows_every_field_of_a_family_result() -> None:
         "origins", "cloud", "per_service",
     }  # fmt: skip
     assert {f.name for f in dataclasses.fields(FamilyResult)} == merged
+
+
+def test_the_costliest_tasks_sit_at_either_end_and_the_cheapest_meet_in_the_middle() -> None:
+    costs = [5, 40, 1, 30, 2, 20, 10]
+    order = pipeline.both_ends(costs)
+    assert sorted(order) == list(range(len(costs))), "every task once"
+    assert {order[0], order[-1]} == {1, 3}, "the two costliest start either end"
+    middle = order[len(order) // 2]
+    assert costs[middle] == min(costs), "where the two ends meet, the cheapest task"
+    walked_in = [costs[i] for i in order[: len(order) // 2 + 1]]
+    assert walked_in == sorted(walked_in, reverse=True), "cheaper towards the middle"
+
+
+def test_a_family_in_pieces_has_each_sunk_before_the_next_is_made(
+    make_catalog: Callable[..., Path],
+) -> None:
+    """Terraform's env roots are large: no process may hold them all at once."""
+    import gc
+    import weakref
+
+    from generator.catalog.facts import Facts
+    from generator.parts.family import Family
+    from generator.parts.result import CloudEffects, FamilyResult
+
+    class Files(dict[str, str]):  # a dict that can be watched going away
+        pass
+
+    seen: list[str] = []
+    alive: list[weakref.ref[Files]] = []
+
+    def piece(env: str) -> FamilyResult:
+        gc.collect()
+        seen.append(f"make {env}, {sum(r() is not None for r in alive)} earlier alive")
+        files = Files({f"{env}/a": env})
+        alive.append(weakref.ref(files))
+        return FamilyResult("toy", files, cloud=CloudEffects(terraform={env: f"{env}/a"}))
+
+    def pieces(facts: Facts) -> Iterator[FamilyResult]:
+        for env in ("dev", "prod"):
+            yield piece(env)  # the generator holds no piece once it went
+
+    def sink(result: FamilyResult) -> list[str]:
+        seen.append(f"sink {sorted(result.files)}")
+        return sorted(result.files)
+
+    facts = Facts(load_catalog(make_catalog()))
+    result, outcomes = pipeline._render(Family("toy", pieces), facts, sink)
+    assert seen == [
+        "make dev, 0 earlier alive",
+        "sink ['dev/a']",
+        "make prod, 0 earlier alive",
+        "sink ['prod/a']",
+    ]
+    assert outcomes == [["dev/a"], ["prod/a"]]
+    assert result.cloud.terraform == {"dev": "dev/a", "prod": "prod/a"}
+    assert result.files == {}
+    whole, _ = pipeline._render(Family("toy", pieces), facts, None)
+    assert whole.files == {"dev/a": "dev", "prod/a": "prod"}

@@ -166,16 +166,22 @@ def _name_problems(
 ) -> Iterator[Problem]:
     """A role (per auth mount), a policy and a path belong to one (service, env) per Vault."""
     owners: dict[tuple[str, VaultId, str, str], tuple[str, str]] = {}
+    servers: dict[tuple[str, str], tuple[VaultId, str]] = {}  # per backend and env, not service
     for name in sorted(services):
         service = services[name]
-        backend = platform.secretBackends.get(service.secrets.backend if service.secrets else "")
+        chosen = service.secrets.backend if service.secrets else ""
+        backend = platform.secretBackends.get(chosen)
         if not isinstance(backend, Vault) or not expandable(backend.key):
             continue  # an unknown placeholder is refused with the backend's key
         for env in platform.environments:
-            vault = vault_id(backend, env)
+            found = servers.get((chosen, env.name))
+            if found is None:
+                found = (vault_id(backend, env), auth_mount(platform, backend, env))
+                servers[(chosen, env.name)] = found
+            vault, mount = found
             path = expand(backend.key, system=platform.system, env=env.name, service=name)
             claims = [
-                ("auth role", auth_mount(platform, backend, env), role_name(name, env.name)),
+                ("auth role", mount, role_name(name, env.name)),
                 ("policy", "", policy_name(platform.system, env.name, name)),
                 ("kv-v2 path", backend.mount, path),
             ]
