@@ -23,7 +23,7 @@ from generator import backends
 from generator.catalog.models import Environment, Platform, Service
 from generator.families.argocd_views import AppView, ProjectView
 from generator.families.backstage import ComponentView, LocationView, SystemView, TemplateView
-from generator.families.kustomize import BaseView, OverlayView
+from generator.families.kustomize_views import BaseView, OverlayView
 from generator.families.runbook import RunbookView
 from generator.families.workflow_views import CheckView, ForceSyncView, SecretsSyncView
 from generator.templating.context import ONCE, PER_ENV, PER_SERVICE, PER_SERVICE_ENV, Context

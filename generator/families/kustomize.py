@@ -8,16 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import NamedTuple
 
 from generator.catalog.facts import Facts, header
 from generator.catalog.models import Environment, Service
 from generator.errors import UserError
 from generator.families.kustomize_build import Overlays
 from generator.families.kustomize_made import Made
+from generator.families.kustomize_views import (
+    BaseView,
+    OverlayView,
+    base_kustomization,
+    overlay_kustomization,
+    patch_view,
+)
 from generator.parts.inventory import Inventory, ObjectId
 from generator.parts.kube import Obj, Parts, Patch, resource_file, yaml_file
-from generator.parts.object_refs import record
+from generator.parts.object_refs import record, referable
 from generator.parts.ref_location import template_literal
 from generator.parts.result import WAVE_SECRETS, AppSource, FamilyResult
 from generator.templating.added import PER_ENV, PER_SERVICE, output_name
@@ -27,34 +33,6 @@ from generator.templating.engine import Templates, templates_for
 ROOT = "kustomize"
 BASE_TEMPLATE = "kustomize/base-kustomization.yaml.j2"
 OVERLAY_TEMPLATE = "kustomize/overlay-kustomization.yaml.j2"
-
-
-class BaseView(NamedTuple):
-    """What `kustomize/base-kustomization.yaml.j2` sees as `base`."""
-
-    service: str
-    resources: tuple[str, ...]  # file names in base/, sorted
-
-
-class PatchView(NamedTuple):
-    """One JSON6902 patch of an overlay: its file and the base object it targets."""
-
-    path: str  # relative to the overlay folder
-    group: str  # "" for the core API group
-    version: str
-    kind: str
-    name: str
-
-
-class OverlayView(NamedTuple):
-    """What `kustomize/overlay-kustomization.yaml.j2` sees as `overlay`."""
-
-    service: str
-    env: str
-    namespace: str
-    base: str  # the base folder, relative to the overlay
-    patches: tuple[PatchView, ...]
-    resources: tuple[str, ...] = ()  # the team's own files in the overlay (`kustomize/env/`)
 
 
 def overlay_dir(service: str, env: str) -> str:
@@ -71,6 +49,9 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
     apps: list[AppSource] = []
     templates = templates_for(facts.catalog)
     built = builds_overlays(facts)
+    # a built chart or tree may name any tree's objects: those not built are told from
+    # their base documents (`_base_produced`)
+    named = any(name.startswith((*OVERRIDDEN, CHART)) for name in templates.override_names)
     own = templates.added(PER_SERVICE) or templates.added(PER_ENV)
     for service in facts.services:
         found = [p for p in (family(facts, service) for family in families) if p is not None]
@@ -85,6 +66,9 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
                 objects.produce(obj, keys)
             if made.overridden:
                 _build(facts, service, tree, made=made, into=objects)
+            elif named:
+                for obj, keys in _base_produced(facts, service, parts, templates):
+                    objects.produce(obj, keys)
             apps += _apps(facts, service)
     return FamilyResult(
         ROOT,
@@ -99,6 +83,7 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
 
 # The templates a service's Kustomize tree comes from: overriding one builds its overlays
 OVERRIDDEN = ("kustomize/", "eso/", "vault/")
+CHART = "helm/"  # an overridden chart file: the chart is built, and what it names checked
 
 
 def builds_overlays(facts: Facts) -> bool:
@@ -176,6 +161,29 @@ def _produced(
             yield ObjectId(env.name, namespace, "Secret", name), keys
 
 
+def _base_produced(
+    facts: Facts, service: Service, parts: Parts, templates: Templates
+) -> Iterator[tuple[ObjectId, frozenset[str]]]:
+    """What a tree whose overlays are not built creates in each env it is deployed to,
+    read from its base (an overlay sets the namespace and patches, never renames): what a
+    built chart may run as or read, say the service's own ServiceAccount."""
+    held = parts.documents() if parts.documents else {}
+    docs: list[Obj] = []
+    for name, resource in parts.resources.items():
+        if name in held:
+            docs.append(held[name])
+        elif isinstance(resource, dict):
+            docs.append(resource)
+        else:
+            docs += [doc for doc in templates.documents(resource) if isinstance(doc, dict)]
+    found = [ids for ids in map(referable, docs) if ids is not None]
+    for env in facts.envs:
+        deployed = facts.deployed(service, env)
+        if deployed.enabled:
+            for kind, name, keys in found:
+                yield ObjectId(env.name, deployed.namespace, kind, name), keys
+
+
 def _apps(facts: Facts, service: Service) -> list[AppSource]:
     """The overlay of each env the service is deployed to: Argo CD syncs it."""
     return [
@@ -215,7 +223,7 @@ def _service_tree(facts: Facts, service: Service, parts: Parts, made: Made) -> d
             env=env.name,
             namespace=facts.deployed(service, env).namespace,
             base="../../base",
-            patches=tuple(_patch_view(p) for p in patches),
+            patches=tuple(patch_view(p) for p in patches),
         )
         taken = tuple(p.file for p in patches)
         own = _own_files(templates, PER_ENV, taken, overlay=overlay, **scope(service, env))
@@ -240,37 +248,6 @@ def _add_own(
         made.note(f"{folder}/{name}", text)
 
 
-KUSTOMIZATION_HEAD: Obj = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
-
-
-def base_kustomization(view: BaseView) -> Obj:
-    """What the built-in base kustomization template writes for `view`, as a document."""
-    return {**KUSTOMIZATION_HEAD, "resources": list(view.resources)}
-
-
-def overlay_kustomization(view: OverlayView) -> Obj:
-    """What the built-in overlay kustomization template writes for `view`, as a document."""
-    patches = [
-        {
-            "path": p.path,
-            "target": {
-                **({"group": p.group} if p.group else {}),
-                "version": p.version,
-                "kind": p.kind,
-                "name": p.name,
-            },
-        }
-        for p in view.patches
-    ]
-    resources = [view.base, *view.resources]
-    return {
-        **KUSTOMIZATION_HEAD,
-        "namespace": view.namespace,
-        "resources": resources,
-        "patches": patches,
-    }
-
-
 def _own_files(
     templates: Templates, prefix: str, taken: tuple[str, ...], **context: object
 ) -> dict[str, str]:
@@ -285,8 +262,3 @@ def _own_files(
             raise UserError.single(shown, "template", msg)
         out[target] = templates.render(name, **context)
     return out
-
-
-def _patch_view(patch: Patch) -> PatchView:
-    group, _, version = patch.api.rpartition("/")
-    return PatchView(patch.file, group, version, patch.kind, patch.name)

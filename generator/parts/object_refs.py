@@ -56,12 +56,10 @@ class Built:
 def record(objects: list[Built], inventory: Inventory) -> None:
     """Every object's own id first, then what each names (`verify` reads both)."""
     for obj in objects:
-        kind = obj.doc.get("kind")
-        if kind in REFERABLE:
-            keys = frozenset(
-                k for field in HOLDS_KEYS.get(kind, ()) for k in _mapping(obj.doc.get(field))
-            )
-            inventory.produce(ObjectId(obj.env, obj.namespace, kind, _name(obj.doc)), keys)
+        found = referable(obj.doc)
+        if found is not None:
+            kind, name, keys = found
+            inventory.produce(ObjectId(obj.env, obj.namespace, kind, name), keys)
     for obj in objects:
         referrer = f"{obj.doc.get('kind')} {_shown(obj.namespace, _name(obj.doc))}"
         secret = written(obj.doc) if obj.doc.get("kind") in SECRET_NAME_PATH else None
@@ -71,6 +69,15 @@ def record(objects: list[Built], inventory: Inventory) -> None:
         for kind, namespace, name, key, how in names(obj.doc, obj.namespace):
             target = ObjectId(obj.env, namespace, kind, name)
             inventory.refer(Reference(obj.service, obj.source, target, key, how, referrer))
+
+
+def referable(doc: Obj) -> tuple[str, str, frozenset[str]] | None:
+    """An object another may name (kind, name, and the keys it holds), or None."""
+    kind = doc.get("kind")
+    if kind not in REFERABLE:
+        return None
+    keys = frozenset(k for field in HOLDS_KEYS.get(kind, ()) for k in _mapping(doc.get(field)))
+    return str(kind), _name(doc), keys
 
 
 def built_objects(files: dict[str, str], envs: list[str], source: str) -> list[Built]:

@@ -12,6 +12,7 @@ import pytest
 
 from generator.errors import UserError
 from generator.families.helm_build import ChartBuild, _failure, build
+from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
 from tests.parts.test_inventory import position_in
 from tests.templating.test_override_inventory import digest, edited, refused
 from tests.templating.test_overrides import built_in, override, render
@@ -171,3 +172,24 @@ def test_the_first_env_that_fails_is_the_one_reported(helm: str) -> None:
     assert [p.message for p in failed.value.problems] == [
         "helm template tiny-stage failed: execution error at (tiny/templates/configmap.yaml:1:25): no"
     ]
+
+
+def test_a_chart_override_naming_the_services_own_serviceaccount_renders(
+    make_catalog: Callable[..., Path], helm: str
+) -> None:
+    """The ServiceAccount each service's Kustomize tree creates (its SecretStore logs in as
+    it) is there for the chart's Deployment to run as, though no tree template is
+    overridden and so no overlay is built."""
+    catalog = make_catalog({"svc": SERVICE.format(name="svc")}, SERVICE_SCOPE_PLATFORM)
+    spec = "    spec:\n      automountServiceAccountToken:"
+    chart = built_in(DEPLOYMENT)
+    assert spec in chart
+    chart = chart.replace(
+        spec, spec.replace("    spec:\n", "    spec:\n      serviceAccountName: {{ $name }}\n")
+    )
+    override(catalog, DEPLOYMENT, chart)
+    assert render(catalog) == (0, "")
+    chart = chart.replace("serviceAccountName: {{ $name }}", "serviceAccountName: svc-runner")
+    assert "serviceAccountName names ServiceAccount 'svc-runner', which nothing renders" in (
+        refused(catalog, DEPLOYMENT, chart)
+    )
