@@ -28,7 +28,7 @@ EDITS = {  # the template: a text of the built-in, and what replaces it
     "helm/deployment.yaml": (CHECKSUM, CHECKSUM + '        example.com/team-note: "kept"\n'),
     "eso/externalsecret.yaml.j2": (
         "{% endfor %}\nspec:\n",
-        "    example.com/cost-centre: cc-1\n{% endfor %}\nspec:\n",
+        "{% endfor %}\n    example.com/cost-centre: cc-1\nspec:\n",
     ),
     "workflows/gitops-gen-check.yml.j2": ("    steps:\n", "    steps:\n      # the team's note\n"),
 }

@@ -63,9 +63,10 @@ class Parsed(OrderedDict[str, list[Any]]):
             self.popitem(last=False)  # found past every slot deleted before it
 
 
-def parse_yaml(text: str) -> list[tuple[int, Any]]:
+def parse_yaml(text: str, *, unique_keys: bool = False) -> list[tuple[int, Any]]:
     """(first line, document) of each document: one pass, composed and constructed (what
-    `yaml.load_all` does, with each document's line kept)."""
+    `yaml.load_all` does, with each document's line kept). `unique_keys`: a key twice in one
+    mapping is an error, as kustomize (Argo CD's build) says; PyYAML keeps the last."""
     from generator.text.yamlin import Loader
 
     loader = Loader(text)
@@ -74,17 +75,44 @@ def parse_yaml(text: str) -> list[tuple[int, Any]]:
         while loader.check_node():
             node = loader.get_node()
             assert node is not None  # check_node said one follows
+            if unique_keys:
+                _unique_keys(node)
             found.append((node.start_mark.line + 1, loader.construct_document(node)))
         return found
     finally:
         loader.dispose()
 
 
+def _unique_keys(root: Any) -> None:
+    import yaml
+
+    todo, seen = [root], set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:  # an alias: its node is walked once
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        msg = (
+                            f"mapping key {key.value!r} already defined at line {first[key.value]}"
+                        )
+                        raise _OutputError(f"output is not valid YAML: {msg}", line)
+                    first[key.value] = line
+                todo += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
+
+
 def _yaml(text: str) -> list[Any]:
     import yaml
 
     try:
-        found = parse_yaml(text)
+        found = parse_yaml(text, unique_keys=True)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -85,6 +85,12 @@ BROKEN = {  # the override's text, the line to blame, the message
         1,
         "template: the ConfigMap document needs metadata.name",
     ),
+    # PyYAML keeps the last of two equal keys; kustomize, as Argo CD builds, refuses them
+    "duplicate-key": (
+        HEAD + "namespace: {{ overlay.namespace }}\nnamespace: x\n",
+        4,
+        "template: output is not valid YAML: mapping key 'namespace' already defined at line 3",
+    ),
 }
 
 
