@@ -112,9 +112,9 @@ def test_each_override_output_is_parsed_once_and_the_check_reads_that_parse(
     parsed: list[str] = []
     real = checks.parse_yaml
 
-    def counted(text: str) -> list[tuple[int, Any]]:
+    def counted(text: str, **options: bool) -> list[tuple[int, Any]]:
         parsed.append(text)
-        return real(text)
+        return real(text, **options)
 
     monkeypatch.setattr(checks, "parse_yaml", counted)
     monkeypatch.setattr(engine, "parse_yaml", counted)
