@@ -154,11 +154,13 @@ def merged(found: list[Parts]) -> Parts:
 def _produced(
     facts: Facts, service: Service, parts: Parts
 ) -> Iterator[tuple[ObjectId, frozenset[str]]]:
-    """The Secrets the service's objects create in each env (services may share one)."""
+    """The Secrets the service's objects create in each env it is deployed to (services may
+    share one): an env where it is disabled has no overlay synced, so no Secret."""
     for env in facts.envs:
-        namespace = facts.deployed(service, env).namespace
-        for name, keys in parts.secrets.items():
-            yield ObjectId(env.name, namespace, "Secret", name), keys
+        deployed = facts.deployed(service, env)
+        if deployed.enabled:
+            for name, keys in parts.secrets.items():
+                yield ObjectId(env.name, deployed.namespace, "Secret", name), keys
 
 
 def _base_produced(

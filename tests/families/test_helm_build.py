@@ -193,3 +193,20 @@ def test_a_chart_override_naming_the_services_own_serviceaccount_renders(
     assert "serviceAccountName names ServiceAccount 'svc-runner', which nothing renders" in (
         refused(catalog, DEPLOYMENT, chart)
     )
+
+
+def test_a_secret_of_a_service_disabled_in_an_env_is_not_there_to_read(
+    make_catalog: Callable[..., Path], helm: str
+) -> None:
+    """`b` is off in prod: its overlay is not synced there, so its Secret does not exist in
+    prod, and a chart reading it (one namespace holds both) is refused for prod alone."""
+    shared = "namespace: shop\n"
+    off = SERVICE.format(name="b") + shared + "environments:\n  prod:\n    enabled: false\n"
+    services = {"a": SERVICE.format(name="a") + shared, "b": off}
+    catalog = make_catalog(services, SERVICE_SCOPE_PLATFORM)
+    extra = SECRET_REF + SECRET_REF.replace("{{ $svc.secretName }}", "b-secrets")
+    chart = built_in(DEPLOYMENT)
+    assert SECRET_REF in chart
+    stderr = refused(catalog, DEPLOYMENT, chart.replace(SECRET_REF, extra, 1))
+    assert "secretRef names Secret 'b-secrets', which nothing renders in env 'prod'" in stderr
+    assert "in env 'dev'" not in stderr
