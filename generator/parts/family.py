@@ -28,9 +28,9 @@ class Family:
     # the pieces merge into its result (`merge_results`).
     render: Callable[[Facts], FamilyResult | Iterator[FamilyResult]]
     # About how long it takes, relative to the others (`make profile`): how the pipeline
-    # shares the families between processes. A figure, or one read from the catalog where
-    # the work depends on it (an overridden chart is built by `helm template`). A stale
-    # figure only costs balance, never bytes.
+    # orders the tasks the processes take from either end (the costliest at the ends). A
+    # figure, or one read from the catalog where the work depends on it (an overridden chart
+    # is built by `helm template`). A stale figure only costs balance, never bytes.
     cost: int | Callable[[Facts], int] = 1
     # Each service's files come from that service (and the platform) alone, and nothing
     # else: the pipeline may render the services in slices, one task each, and merge the

@@ -84,6 +84,7 @@ def parse_yaml(text: str, *, unique_keys: bool = False) -> list[tuple[int, Any]]
 
 
 def _unique_keys(root: Any) -> None:
+    """Refuse a composed document with a key twice in one mapping, at the second one."""
     import yaml
 
     todo, seen = [root], set()

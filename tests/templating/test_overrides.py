@@ -18,7 +18,7 @@ from tests.commands.test_new_service import snapshot_dir
 from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM, run
 from tests.families.test_helm_real import template
 from tests.review.test_reports import git, repo  # noqa: F401 - `repo` is a fixture
-from tests.tools import TREE_DIGEST, diff_tools
+from tests.tools import TREE_DIGEST, diff_tools, need
 
 OVERLAY = "kustomize/overlay-kustomization.yaml.j2"
 LABELS = "labels:\n  - pairs:\n      team.example.com/owner: {{ overlay.service }}\n"
@@ -56,8 +56,9 @@ def test_a_label_added_to_the_overlay_template_reaches_every_overlay(
 
 
 def test_a_label_added_to_the_helm_configmap_template_reaches_every_configmap(
-    make_catalog: Callable[..., Path], tmp_path: Path
+    make_catalog: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("GITOPS_GEN_HELM", need("helm"))  # an overridden chart is built by helm
     catalog = make_catalog()
     text = built_in("helm/configmap.yaml")
     labelled = text.replace("  labels:\n", "  labels:\n    team.example.com/tier: web\n")
