@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.catalog.load import SERVICES_DIR, Catalog, display_root, load_catalog
-from generator.output import stage
+from generator.output import interrupts, stage
 from generator.output.guard import ensure_apart, ensure_safe_root
 from generator.output.lock import locked
 from generator.output.manifest import read_manifest_state
@@ -32,6 +32,7 @@ def plan_for(
     """`workflows` defaults to the catalog's `ci.workflowsPath` (where GitHub reads them).
     `staging`: stage the new and changed files there (see `staged_plan`)."""
     catalog = load_catalog(catalog_dir)
+    interrupts.safe_point()  # a stop the load could only report (see `interrupts`)
     explicit = workflows is not None
     workflows = workflows if workflows is not None else Path(catalog.platform.ci.workflowsPath)
     sources = {"catalog": catalog_dir}
@@ -43,6 +44,7 @@ def plan_for(
     previous = read_manifest_state(out)  # a large one is worth reading once
     known = {path: path for path in previous[0].get(OUT, ())}
     rendered = render_all(catalog, sink=stage.Comparer(out, known, staging))
+    interrupts.safe_point()
     return _plan(
         catalog,
         catalog_dir,

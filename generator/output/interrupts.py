@@ -9,7 +9,11 @@ with the folders it empties) and the next: a stop never leaves a temp file or an
 folder behind. What a stop leaves is consistent: every other file is the old or the new one,
 and the manifest lists everything a stopped run may have begun, so the next `render`
 completes the tree. A second signal while the clean-up runs is not raised again (it would cut
-the clean-up short). The command says what the stop left (`commands/render.py` for a render);
+the clean-up short). A stop raised where Python cannot pass an exception on (a `__del__`, a
+callback inside a C library such as pydantic's pattern compiler) is reported to
+`sys.unraisablehook` and dropped: `install` makes that hook keep it pending, silently, and the
+render raises it at its next `safe_point` (after the load, after the render, between writes).
+The command says what the stop left (`commands/render.py` for a render);
 `cli_errors.handled` prints it.
 """
 
@@ -17,13 +21,16 @@ from __future__ import annotations
 
 import contextlib
 import signal
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 SIGNALS = ("SIGINT", "SIGTERM")
 _received: list[int] = []  # the signal being handled, once one arrived
 _holding: list[bool] = []  # inside `held`: a stop waits for a safe point
 _raised: list[bool] = []  # the stop was raised: never again
+# the unraisable hook `install` found
+_fallback: list[Callable[[sys.UnraisableHookArgs], object]] = []
 
 
 class Interrupted(BaseException):
@@ -50,6 +57,18 @@ def install() -> None:
         signum = getattr(signal, name, None)
         if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, stop)
+    if sys.unraisablehook is not _keep_pending:
+        _fallback.append(sys.unraisablehook)
+        sys.unraisablehook = _keep_pending
+
+
+def _keep_pending(unraisable: sys.UnraisableHookArgs) -> None:
+    """A stop that landed where it could only be reported: no traceback; it is raised again at
+    the next safe point. Anything else goes to the hook that was there before."""
+    if isinstance(unraisable.exc_value, Interrupted) and _raised:
+        _raised.pop()
+        return
+    (_fallback[-1] if _fallback else sys.__unraisablehook__)(unraisable)
 
 
 @contextlib.contextmanager
