@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ ENV_VAR = "GITOPS_GEN_JOBS"
 
 _flag: list[int] = []  # `--jobs`, when the command line gave it
 _tasks: Sequence[Callable[[], Any]] = ()  # what forked workers run, by index
+_ends: Any = None  # shared with the workers: [the first task not begun, the end of the rest]
 
 
 def set_jobs(jobs: int | None) -> None:
@@ -65,41 +66,54 @@ def run(
     workers = min(jobs() - 1, len(tasks) - (here or 0)) if units >= minimum else 0
     if workers < 1 or not can_fork():
         return [task() for task in tasks]
-    global _tasks  # noqa: PLW0603 - read by the forked workers, which inherit it
-    _tasks = tasks
+    global _tasks, _ends  # read by the forked workers, which inherit them
+    context = multiprocessing.get_context("fork")
     first = here or 0
+    _tasks, _ends = tasks, context.Array("q", [first, len(tasks)])
     try:
-        context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             try:
-                futures = {i: pool.submit(_run_task, i) for i in range(first, len(tasks))}
+                # as many turns as tasks: the pool queues turns ahead of its workers, but a
+                # turn picks its task only when it begins, so none is held in a queue
+                turns = [pool.submit(_turn) for _ in range(first, len(tasks))]
             except OSError:  # no process to spare (`ulimit -u`, memory): do it all here
                 return [task() for task in tasks]
             try:
-                mine = {i: tasks[i]() for i in range(first)}
-                if here is None:
-                    mine.update(_from_the_back(tasks, futures))
-                return [mine[i] if i in mine else futures[i].result() for i in range(len(tasks))]
+                done = {i: tasks[i]() for i in range(first)}
+                while here is None and (index := _take(back=True)) is not None:
+                    done[index] = tasks[index]()
+                done.update(taken for turn in turns if (taken := turn.result()) is not None)
+                return [done[i] for i in range(len(tasks))]
             except BaseException:  # one task failed (or a stop): the tasks not begun are void
+                _take(back=True, every=True)
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
     except BrokenProcessPool:
         raise RuntimeError("a gitops-gen worker process died without a result") from None
     finally:
-        _tasks = ()
+        _tasks, _ends = (), None
 
 
-def _from_the_back(tasks: Sequence[Callable[[], T]], futures: dict[int, Future[T]]) -> dict[int, T]:
-    """Run here, last first, every task no worker has taken yet. A pending future can be
-    cancelled; the first one that cannot is a worker's, and so is everything before it (the
-    pool hands tasks out in order)."""
-    done: dict[int, T] = {}
-    for index in sorted(futures, reverse=True):
-        if not futures[index].cancel():
-            break
-        done[index] = tasks[index]()
-    return done
+def _take(*, back: bool, every: bool = False) -> int | None:
+    """The index of the next task no process has begun, from the front (a worker) or the
+    back (this process), or None when the two ends have met. `every`: take them all (the
+    run failed: none of them will be wanted)."""
+    assert _ends is not None
+    with _ends.get_lock():
+        front, end = int(_ends[0]), int(_ends[1])
+        if front >= end:
+            return None
+        if every:
+            _ends[0] = end
+            return None
+        if back:
+            _ends[1] = end - 1
+            return end - 1
+        _ends[0] = front + 1
+        return front
 
 
-def _run_task(index: int) -> Any:
-    return _tasks[index]()
+def _turn() -> tuple[int, Any] | None:
+    """A worker's turn: the next task from the front and its result, or None if none is left."""
+    index = _take(back=False)
+    return None if index is None else (index, _tasks[index]())

@@ -51,6 +51,23 @@ def test_this_process_takes_tasks_from_the_back_until_it_meets_the_workers(
     assert found[split:] == [here] * (8 - split), "this process took the rest, from the back"
 
 
+def pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_no_task_waits_in_a_queue_for_a_busy_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool queues work ahead of its workers: a task handed out that way would wait for
+    the worker's long first task while this process, done with its own, sat idle."""
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+    here = os.getpid()
+    long_first = functools.partial(pid_after, 1.0)
+    short = functools.partial(pid_after, 0.05)  # the worker begins before this process is done
+    found = concurrency.run([long_first] + [short] * 6, units=10, minimum=1, here=None)
+    assert found[0] != here, "the worker took the first task"
+    assert found[1:] == [here] * 6, "this process took every task the worker had not begun"
+
+
 def test_from_the_back_a_workers_error_is_still_raised_here(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

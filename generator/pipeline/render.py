@@ -47,7 +47,7 @@ class Rendered:
 
 
 PARALLEL_SERVICES = 200  # below this a worker process costs more than it wins
-SLICE = 1000  # services per task of a family that renders each service apart
+SLICE = 500  # services per task of a family that renders each service apart
 
 
 def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
