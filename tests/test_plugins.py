@@ -87,15 +87,22 @@ def toy_stores(facts: Facts) -> FamilyResult:
                 "spec": {"provider": {"kubernetes": {"remoteNamespace": backend.remoteNamespace}}},
             }
             files[f"{TOY_STORES}/{name}.yaml"] = yaml_file(facts.source(), store)
-    app = AppSource(TOY_STORES, name="toy-stores", role="stores", wave=WAVE_STORES)
-    return FamilyResult("toy-stores", files, (app,) if files else ())
+    return FamilyResult("toy-stores", files)
+
+
+def toy_stores_apps(facts: Facts) -> tuple[AppSource, ...]:
+    """The stores' folder, where there are stores, synced before the secrets."""
+    backends_ = facts.platform.secretBackends.values()
+    if not any(isinstance(backend, KubernetesSecrets) for backend in backends_):
+        return ()
+    return (AppSource(TOY_STORES, name="toy-stores", role="stores", wave=WAVE_STORES),)
 
 
 class KubernetesSecretsBackend(SecretBackend):
     type = "toy-kubernetes"
     model = KubernetesSecrets
     words = "Kubernetes Secrets of another namespace"
-    families = (Family("toy-stores", toy_stores),)
+    families = (Family("toy-stores", toy_stores, apps=toy_stores_apps),)
     cluster_kinds = (("external-secrets.io", "ClusterSecretStore"),)  # its toy-stores
     force_synced = True  # ExternalSecrets with the managed label: the force-sync refreshes them
 
@@ -179,13 +186,15 @@ def policies(facts: Facts) -> FamilyResult:
         + f"spec:\n  owner: {svc.owner}\n"
         for svc in facts.services
     }
-    return FamilyResult("policies", files, (AppSource("policies", name="policies"),))
+    return FamilyResult("policies", files)
 
 
 @pytest.fixture
 def plugged() -> Iterator[None]:
     backends.register(KubernetesSecretsBackend())
-    registry.register(Family("policies", policies))
+    registry.register(
+        Family("policies", policies, apps=lambda _facts: (AppSource("policies", name="policies"),))
+    )
     try:
         yield
     finally:

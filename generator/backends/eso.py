@@ -114,12 +114,17 @@ def per_service_stores(facts: Facts) -> bool:
     return aws is not None and aws.secretStoreScope == "service"
 
 
+def has_cluster_stores(facts: Facts) -> bool:
+    """AWS backends, read through stores shared by every service (not one per service)."""
+    return bool(facts.platform.aws and facts.aws_backends()) and not per_service_stores(facts)
+
+
 def render_cluster_stores(facts: Facts) -> dict[str, str]:
     """One ClusterSecretStore per AWS backend, under a kustomize folder of its own."""
     aws = facts.platform.aws
-    backends = facts.aws_backends()
-    if aws is None or not backends or per_service_stores(facts):
+    if aws is None or not has_cluster_stores(facts):
         return {}
+    backends = facts.aws_backends()
     head = header(facts.source())
     templates = templates_for(facts.catalog)
     files: dict[str, str] = {}
@@ -283,7 +288,6 @@ def _env_patches(
 def stores_result(facts: Facts) -> FamilyResult:
     """The ClusterSecretStores: one folder, synced by one app per env before the secrets."""
     files = render_cluster_stores(facts)
-    app = AppSource(STORES_DIR, name="secret-stores", role="stores", wave=WAVE_STORES)
     stores = Inventory()
     if files:  # the ClusterSecretStores every env's ExternalSecrets may name
         templates = templates_for(facts.catalog)
@@ -291,7 +295,14 @@ def stores_result(facts: Facts) -> FamilyResult:
         if templates.from_override(CLUSTER_STORE_TEMPLATE):
             source = templates.shown_path(CLUSTER_STORE_TEMPLATE)
         record(built_objects(files, [env.name for env in facts.envs], source), stores)
-    return FamilyResult("eso-stores", files, (app,) if files else (), produced=stores.produced)
+    return FamilyResult("eso-stores", files, produced=stores.produced)
 
 
-STORES = Family("eso-stores", stores_result)
+def stores_apps(facts: Facts) -> tuple[AppSource, ...]:
+    """The stores' folder, synced by one app per env before the secrets."""
+    if not has_cluster_stores(facts):
+        return ()
+    return (AppSource(STORES_DIR, name="secret-stores", role="stores", wave=WAVE_STORES),)
+
+
+STORES = Family("eso-stores", stores_result, apps=stores_apps)

@@ -112,11 +112,15 @@ class Facts:
         self.envs = catalog.platform.environments
         self.services = catalog.services
         self._secret_names: dict[str, str] = {}  # read per family, env and key: expand once
+        # (service, env) -> Deployed, made when first asked for: each process makes those
+        # of the services its tasks render, not every one before the work is shared out
+        self._deployed: dict[tuple[str, str], Deployed] = {}
 
     def only(self, services: tuple[Service, ...]) -> Facts:
         """These facts, iterating `services` alone (a slice the pipeline renders apart); the
-        derived views are computed first, once, over every service, and shared."""
-        for view in ("_by_name", "_plans", "_deployed"):
+        derived views are computed first, once, over every service, and shared (a service's
+        `Deployed` is shared as it is made)."""
+        for view in ("_by_name", "_plans"):
             getattr(self, view)
         part = copy.copy(self)
         part.services = services
@@ -145,15 +149,11 @@ class Facts:
         return out
 
     def deployed(self, service: Service, env: Environment) -> Deployed:
-        return self._deployed[(service.name, env.name)]
-
-    @cached_property
-    def _deployed(self) -> dict[tuple[str, str], Deployed]:
-        out = {}
-        for svc in self.catalog.services:
-            for env in self.envs:
-                out[(svc.name, env.name)] = _deploy(self.platform, svc, env)
-        return out
+        key = (service.name, env.name)
+        found = self._deployed.get(key)
+        if found is None:
+            found = self._deployed[key] = _deploy(self.platform, service, env)
+        return found
 
     def secret_name(self, service: Service) -> str:
         """The Kubernetes Secret a service's Deployment reads (ESO target / VSO destination)."""

@@ -37,7 +37,6 @@ from generator.parts.result import (
     Application,
     AppSource,
     FamilyResult,
-    Results,
 )
 from generator.templating.context import scope
 from generator.templating.engine import Templates, templates_for
@@ -49,10 +48,9 @@ PROJECTS_TEMPLATE = "argocd/projects.yaml.j2"
 CM_PATCH_TEMPLATE = f"argocd/{CM_PATCH}.j2"  # Argo CD's documented app health check (Lua)
 
 
-def render(facts: Facts, results: Results) -> FamilyResult:
-    """Apps point only at the folders the other families declared (`AppSource`). The result
-    lists every Application as the typed view it was rendered from."""
-    sources = list(results.apps())
+def render(facts: Facts, sources: Sequence[AppSource]) -> FamilyResult:
+    """Apps point only at the folders the other families declared (`Family.apps`). The
+    result lists every Application as the typed view it was rendered from."""
     templates = templates_for(facts.catalog)
     head = header(facts.source())
     needed = operators.needed(facts)

@@ -38,6 +38,12 @@ def values_file(env: str) -> str:
     return f"values-{env}.yaml"
 
 
+def apps(facts: Facts) -> tuple[AppSource]:
+    """The chart, synced by one app per env with that env's values."""
+    values = ("values.yaml", values_file("{env}"))
+    return (AppSource(chart_dir(facts), name="services", value_files=values),)
+
+
 def result(facts: Facts) -> FamilyResult:
     """The chart, synced by one app per env with that env's values; its value files hold one
     block per service; what it creates and reads, as data (the consistency check)."""
@@ -45,15 +51,13 @@ def result(facts: Facts) -> FamilyResult:
     names = ["values.yaml", *(values_file(env.name) for env in facts.envs)]
     files = render(facts)
     objects = Inventory()
-    app = AppSource(root, name="services", value_files=("values.yaml", values_file("{env}")))
     if chart_overridden(facts):
-        record_built(built(facts, files, app), objects)
+        record_built(built(facts, files, apps(facts)[0]), objects)
     else:
         record(facts, objects)
     return FamilyResult(
         "helm",
         files,
-        (app,),
         produced=objects.produced,
         references=tuple(objects.references),
         per_service=frozenset(f"{root}/{name}" for name in names),

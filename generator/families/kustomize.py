@@ -46,13 +46,12 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
     check."""
     files: dict[str, str] = {}
     objects = Inventory()
-    apps: list[AppSource] = []
     templates = templates_for(facts.catalog)
     built = builds_overlays(facts)
     # a built chart or tree may name any tree's objects: those not built are told from
     # their base documents (`_base_produced`)
     named = any(name.startswith((*OVERRIDDEN, CHART)) for name in templates.override_names)
-    own = templates.added(PER_SERVICE) or templates.added(PER_ENV)
+    own = own_files(facts)
     for service in facts.services:
         found = [p for p in (family(facts, service) for family in families) if p is not None]
         if own and not found:  # the team's own files give every service a base
@@ -69,11 +68,9 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
             elif named:
                 for obj, keys in _base_produced(facts, service, parts, templates):
                     objects.produce(obj, keys)
-            apps += _apps(facts, service)
     return FamilyResult(
         ROOT,
         files,
-        tuple(apps),
         produced=objects.produced,
         references=tuple(objects.references),
         problems=tuple(objects.problems),
@@ -184,6 +181,22 @@ def _base_produced(
         if deployed.enabled:
             for kind, name, keys in found:
                 yield ObjectId(env.name, deployed.namespace, kind, name), keys
+
+
+def own_files(facts: Facts) -> bool:
+    """Does the templates folder add files of its own to every service's tree?"""
+    templates = templates_for(facts.catalog)
+    return bool(templates.added(PER_SERVICE) or templates.added(PER_ENV))
+
+
+def apps(facts: Facts) -> Iterator[AppSource]:
+    """The overlay of each env each service with a tree is deployed to: Argo CD syncs it. A
+    service has a tree when its backend gives it secret objects (it has a secret plan), or
+    when the templates folder adds files of its own (`render`)."""
+    own = own_files(facts)
+    for service in facts.services:
+        if own or facts.secret_plan(service) is not None:
+            yield from _apps(facts, service)
 
 
 def _apps(facts: Facts, service: Service) -> list[AppSource]:

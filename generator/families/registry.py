@@ -3,12 +3,13 @@
 A family is a module with a function of the catalog's `Facts` returning a `FamilyResult` (or
 yielding it in pieces, `Family.render`); list it here (or, from outside the package,
 `register` it). A backend type brings the families of its own objects
-(`generator.backends.families`). Readers render last, from the
-others' results: Argo CD points an app at every folder a family declares, and the workflows
-apply what the families produced.
+(`generator.backends.families`). Argo CD points an app at every folder a family declares
+(`Family.apps`), from the catalog alone: it renders beside the others, like every family.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from generator import backends
 from generator.catalog.facts import Facts
@@ -23,8 +24,8 @@ from generator.families import (
     terraform,
 )
 from generator.families import workflows as workflow_files
-from generator.parts.family import Family, Reader
-from generator.parts.result import FamilyResult, Results
+from generator.parts.family import Family
+from generator.parts.result import AppSource, FamilyResult
 
 
 def _kustomize(facts: Facts) -> FamilyResult:
@@ -43,9 +44,20 @@ def _schemas(facts: Facts) -> FamilyResult:
     return FamilyResult("schemas", schemas.render(facts))
 
 
-def _workflows(facts: Facts, results: Results) -> FamilyResult:
+def _workflows(facts: Facts) -> FamilyResult:
     """The workflows go to the repo's workflows folder, not `rendered/`."""
-    return FamilyResult("workflows", workflow_files.render(facts, results))
+    return FamilyResult("workflows", workflow_files.render(facts))
+
+
+def _argocd(facts: Facts) -> FamilyResult:
+    return argocd.render(facts, list(declared_apps(facts)))
+
+
+def declared_apps(facts: Facts) -> Iterator[AppSource]:
+    """The folders every family declares an Argo CD app syncs, in the families' order."""
+    for family in families():
+        if family.apps is not None:
+            yield from family.apps(facts)
 
 
 def _kustomize_cost(facts: Facts) -> int:
@@ -65,17 +77,15 @@ HELM_BUILT_COST = 190
 # others (`make profile`; with overrides, `bench/overrides.py`); the pipeline orders the
 # tasks by it, the costliest at either end
 BUILT_IN: tuple[Family, ...] = (
-    Family("kustomize", _kustomize, cost=_kustomize_cost, per_service=True),
+    Family("kustomize", _kustomize, cost=_kustomize_cost, per_service=True, apps=kustomize.apps),
     Family("backstage", _backstage, cost=2),
-    Family("helm", helm.result, cost=_helm_cost),
+    Family("helm", helm.result, cost=_helm_cost, apps=helm.apps),
     Family("terraform", terraform.result, cost=4),
     Family("runbook", _runbook, cost=4, per_service=True),
     Family("schemas", _schemas, cost=0),
     Family("templates", template_record.result, cost=0),
-)
-READERS: tuple[Reader, ...] = (
-    Reader("argocd", argocd.render),
-    Reader("workflows", _workflows, root="workflows"),
+    Family("argocd", _argocd, cost=2),
+    Family("workflows", _workflows, cost=1, root="workflows"),
 )
 _registered: list[Family] = []
 

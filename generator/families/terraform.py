@@ -44,12 +44,18 @@ def render(facts: Facts) -> dict[str, str]:
     return merge_results(list(result(facts))).files
 
 
+def has_inputs(facts: Facts) -> bool:
+    """Are there Terraform inputs to apply (values and roles in the platform's AWS account)?
+    The workflows apply them."""
+    return facts.platform.aws is not None and bool(facts.aws_backends())
+
+
 def result(facts: Facts) -> Iterator[FamilyResult]:
     """The files, and each env's module inputs as data: what `diff` and the workflows read.
     In pieces, the module then one per env: an env's inputs are 17 MB of text at 10,000
     services, and the pipeline sinks each piece before the next is made."""
     aws = facts.platform.aws
-    if aws is None or not facts.aws_backends():
+    if aws is None or not has_inputs(facts):
         yield FamilyResult(ROOT, {})
         return
     src = facts.source()

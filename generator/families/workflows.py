@@ -44,7 +44,6 @@ from generator.families.workflow_views import (
     Tool,
     Variable,
 )
-from generator.parts.result import Results
 from generator.templating.engine import templates_for
 from generator.text.yamlout import Block
 
@@ -60,8 +59,9 @@ def template(file: str) -> str:
     return f"workflows/{file}.j2"
 
 
-def render(facts: Facts, results: Results) -> dict[str, str]:
-    """`results` are the `rendered/` families': workflows exist only for what they produce."""
+def render(facts: Facts) -> dict[str, str]:
+    """Workflows exist only for what the `rendered/` families produce: the secrets sync only
+    where there are Terraform inputs to apply, the force-sync only where values are synced."""
     templates = templates_for(facts.catalog)
     head = header(facts.source())
 
@@ -69,7 +69,7 @@ def render(facts: Facts, results: Results) -> dict[str, str]:
         return head + templates.render(template(file), **view)
 
     files = {CHECK: write(CHECK, check=check_view(facts))}
-    if results.terraform_envs():  # Terraform inputs to apply
+    if terraform.has_inputs(facts):
         files[SECRETS_SYNC] = write(SECRETS_SYNC, sync=secrets_sync_view(facts))
     view = force_sync_view(facts)
     if view.jobs:

@@ -1,21 +1,24 @@
-"""What the pipeline knows of an output family: a name, a render, and roughly what it costs.
+"""What the pipeline knows of an output family: a name, a render, roughly what it costs, and
+the folders an Argo CD app syncs.
 
 The built-in families are listed in `generator.families.registry`; a backend type brings its
-own (`SecretBackend.families`, e.g. the ESO stores, the Vault policies). Everything else the
-tool needs from a family it reads from the `FamilyResult` the family returns: its files, the
-folders an Argo CD app syncs (`AppSource`: name, sync wave, destination), the objects it
-produces and references, its cloud effects. So a new family is one module and one entry.
+own (`SecretBackend.families`, e.g. the ESO stores, the Vault policies). A family declares
+the folders Argo CD syncs (`AppSource`: name, sync wave, destination) from the catalog alone,
+so the Argo CD family renders beside the others, not after them. Everything else the tool
+needs from a family it reads from the `FamilyResult` the family returns: its files, the
+objects it produces and references, its cloud effects. So a new family is one module and one
+entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from generator.catalog.facts import Facts
-    from generator.parts.result import FamilyResult, Results
+    from generator.parts.result import AppSource, FamilyResult
 
 
 @dataclass(frozen=True)
@@ -37,16 +40,12 @@ class Family:
     # results (`merge_results`); a large catalog's biggest family then never sits whole in
     # one process.
     per_service: bool = False
+    # The folders of its output an Argo CD app syncs, from the catalog alone (the same
+    # facts its render reads): the Argo CD family points its apps at them.
+    apps: Callable[[Facts], Iterable[AppSource]] | None = None
+    # The output folder its files go to: `out` (rendered/), or `workflows` (the repo's
+    # workflows folder, beside the catalog; its files are kept, not streamed)
+    root: str = "out"
 
     def cost_for(self, facts: Facts) -> int:
         return self.cost(facts) if callable(self.cost) else self.cost
-
-
-@dataclass(frozen=True)
-class Reader:
-    """A family rendered from the other families' results (Argo CD's apps point at the
-    folders they declare; the workflows apply the Terraform they produced)."""
-
-    name: str
-    render: Callable[[Facts, Results], FamilyResult]
-    root: str = "out"  # the output folder its files go to: `out` (rendered/) or `workflows`

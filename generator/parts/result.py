@@ -81,7 +81,6 @@ class CloudEffects:
 class FamilyResult:
     family: str
     files: Tree
-    apps: tuple[AppSource, ...] = ()  # folders an Argo CD app must sync
     applications: tuple[Application, ...] = ()  # the Argo CD apps rendered
     produced: dict[ObjectId, frozenset[str]] = field(default_factory=dict)
     references: tuple[Reference | Reads, ...] = ()
@@ -101,20 +100,12 @@ class Results:
     def __iter__(self) -> Iterator[FamilyResult]:
         return iter(self.families)
 
-    def apps(self) -> Iterator[AppSource]:
-        for result in self.families:
-            yield from result.apps
-
     def applications(self) -> Iterator[Application]:
         for result in self.families:
             yield from result.applications
 
     def per_service_files(self) -> frozenset[str]:
         return frozenset().union(*(r.per_service for r in self.families))
-
-    def terraform_envs(self) -> frozenset[str]:
-        """The envs with Terraform inputs to apply (nothing parsed)."""
-        return frozenset(env for result in self.families for env in result.cloud.terraform)
 
     def terraform(self) -> dict[str, dict[str, Any]]:
         """env -> the Terraform root module's inputs (secrets, parameters, IAM roles)."""
@@ -160,7 +151,6 @@ def merge_results(parts: Sequence[FamilyResult]) -> FamilyResult:
     return FamilyResult(
         family=parts[0].family,
         files={path: text for part in parts for path, text in part.files.items()},
-        apps=tuple(app for part in parts for app in part.apps),
         applications=tuple(app for part in parts for app in part.applications),
         produced=produced,
         references=tuple(ref for part in parts for ref in part.references),

@@ -2,7 +2,7 @@
 
 The families come from their registry (`generator.families.registry`); each returns a
 `FamilyResult`. The pipeline merges their files (a clash is a bug) and keeps the results,
-which Argo CD, the workflows, `diff` and the consistency check read.
+which `diff`, the stray-file check and the consistency check read.
 
 A `sink` streams the `OUT` tree instead of keeping it: each family's result goes through it
 in the process that rendered the family (a worker, or this one), and only what the sink
@@ -53,8 +53,7 @@ SLICE = 500  # services per task of a family that renders each service apart
 def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
     """Every family, shared out between processes: the workers (if `concurrency` starts any)
     and this process take tasks (a family, or a slice of a per-service family's services)
-    from either end of one list, the costliest at the ends; then the readers of their
-    results, here.
+    from either end of one list, the costliest at the ends.
     With a `sink`, the `OUT` tree is its business (the returned `OUT` tree is empty)."""
     facts = Facts(catalog)
     found = registry.families()
@@ -65,20 +64,15 @@ def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
     parts = concurrency.run(tasks, units=len(facts.services), minimum=PARALLEL_SERVICES, here=None)
     done = dict(zip(order, parts, strict=True))
     results = []
-    for index in range(len(found)):
-        slices = [done[t] for t, (i, _) in enumerate(work) if i == index]
-        results.append(merge_results([result for result, _ in slices]))
-    sunk = [outcome for t in range(len(work)) for outcome in done[t][1]]
     trees: dict[str, Tree] = {OUT: {}, WORKFLOWS: {}}
-    for result in results:
-        _merge(trees[OUT], result.files)
-    for reader in registry.READERS:  # here: a worker would copy every page they read
-        result = reader.render(facts, Results(tuple(results)))
-        if reader.root == OUT:
-            result, outcome = _sunk(result, sink)
+    for index, family in enumerate(found):
+        slices = [done[t] for t, (i, _) in enumerate(work) if i == index]
+        result = merge_results([result for result, _ in slices])
+        _merge(trees[family.root], result.files)
+        if family.root == OUT:
             results.append(result)
-            sunk.append(outcome)
-        _merge(trees[reader.root], result.files)
+    streamed = [t for t, (i, _) in enumerate(work) if found[i].root == OUT]
+    sunk = [outcome for t in streamed for outcome in done[t][1]]
     trees = {root: _sorted(tree) for root, tree in trees.items()}
     return Rendered(trees, Results(tuple(results)), tuple(sunk) if sink else ())
 
@@ -94,9 +88,12 @@ def _slices(family: Family, facts: Facts) -> list[Facts]:
 
 def _render(family: Family, facts: Facts, sink: Sink | None) -> tuple[FamilyResult, list[Any]]:
     """One family's result, through the sink where it was rendered (a worker's task), a
-    piece at a time when it comes in pieces: what the sink returned for each."""
+    piece at a time when it comes in pieces: what the sink returned for each. Only the `OUT`
+    tree goes to the sink."""
     made = family.render(facts)
     pieces = [made] if isinstance(made, FamilyResult) else made
+    if family.root != OUT:
+        sink = None
     # `map` lets go of each piece once sunk, before the next is made (a loop variable
     # would hold it meanwhile)
     done = list(map(functools.partial(_sunk, sink=sink), pieces))

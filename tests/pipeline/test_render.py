@@ -65,7 +65,7 @@ def test_merging_slices_knows_every_field_of_a_family_result() -> None:
     from generator.parts.result import FamilyResult
 
     merged = {
-        "family", "files", "apps", "applications", "produced", "references", "problems",
+        "family", "files", "applications", "produced", "references", "problems",
         "origins", "cloud", "per_service",
     }  # fmt: skip
     assert {f.name for f in dataclasses.fields(FamilyResult)} == merged
