@@ -37,4 +37,8 @@ def run_and_exit(main: Callable[[], object]) -> None:
         except (OSError, ValueError):  # a closed pipe
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, stream.fileno())
+    # The interpreter's last collection, as it exits, walks every object still alive (it
+    # runs with the collector off too): at 10,000 services a few tenths of a second spent on
+    # objects that go with the process. Frozen objects are left out of every collection.
+    gc.freeze()
     sys.exit(code or 0)
