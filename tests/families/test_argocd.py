@@ -298,3 +298,31 @@ def test_a_catalog_value_shaped_like_yaml_stays_one_string(
     for app in apps:
         assert app["spec"]["source"]["targetRevision"] == revision
         assert set(app["spec"]["source"]) <= {"repoURL", "targetRevision", "path", "helm"}
+
+
+@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda p: p.name)
+def test_the_declared_folders_are_the_rendered_ones(catalog: Path) -> None:
+    """Families declare the folders Argo CD syncs from the catalog alone (`Family.apps`), apart
+    from their render: every app's folder holds rendered files, and every service overlay
+    rendered for an env the service is deployed to has its app."""
+    from generator.catalog.facts import Facts
+    from generator.pipeline.render import OUT, render_all
+
+    cat = load_catalog(catalog)
+    rendered = render_all(cat)
+    tree = rendered.trees[OUT]
+    folders = {str(q) for p in map(PurePosixPath, tree) for q in p.parents}
+    prefix = str(PurePosixPath(cat.platform.renderedPath)) + "/"
+    synced = {a.path.removeprefix(prefix) for a in rendered.results.applications() if a.path}
+    assert synced, "the catalog has apps"
+    assert synced <= folders | {"argocd/" + e.name for e in cat.platform.environments}
+    facts = Facts(cat)
+    deployed = {
+        f"kustomize/{s.name}/overlays/{e.name}"
+        for s in cat.services
+        for e in cat.platform.environments
+        if facts.deployed(s, e).enabled
+    }
+    overlays = {str(PurePosixPath(p).parent) for p in tree if "/overlays/" in p}
+    assert overlays & deployed, "the catalog has overlays"
+    assert overlays & deployed <= synced
