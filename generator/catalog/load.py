@@ -125,7 +125,8 @@ def _services(
     sources = {"": PLATFORM_FILE}
     service_dir = root / SERVICES_DIR
     files = service_files(service_dir, f"{display}{SERVICES_DIR}", problems)
-    paths = sorted({*files, *(service_dir / name for name in extra)})
+    # by name (they share a folder): a string sort, and the same order on every platform
+    paths = sorted({*files, *(service_dir / name for name in extra)}, key=_name)
     for path, parsed in zip(paths, parse_services(paths, display, extra), strict=True):
         service, smap = _model(parsed, Service, problems)
         if service is None or smap is None:
@@ -137,6 +138,10 @@ def _services(
         smaps[service.name] = smap
         sources[service.name] = f"{SERVICES_DIR}/{path.name}"
     return services, smaps, sources
+
+
+def _name(path: Path) -> str:
+    return path.name
 
 
 def _model(

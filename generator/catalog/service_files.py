@@ -32,7 +32,7 @@ def service_files(folder: Path, shown: str, problems: list[Problem]) -> list[Pat
     if not os.path.lexists(folder):
         return []
     try:
-        return sorted(folder.iterdir())
+        return sorted(folder.iterdir(), key=lambda path: path.name)
     except OSError as exc:
         what = "a dangling symlink" if not folder.exists() else exc.strerror or "unreadable"
         problems.append(Problem(shown, 1, 1, "", f"cannot list the services folder: {what}"))
