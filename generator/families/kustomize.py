@@ -54,8 +54,8 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
     own = own_files(facts)
     for service in facts.services:
         found = [p for p in (family(facts, service) for family in families) if p is not None]
-        if own and not found:  # the team's own files give every service a base
-            found = [Parts({}, _no_patches)]
+        if not found and _has_tree(facts, service, own):  # the team's own files, say
+            found = [Parts({}, _no_patches)]  # a base all the same: `apps` declares its app
         if found:
             parts = merged(found)
             made = Made(templates, built)
@@ -190,13 +190,17 @@ def own_files(facts: Facts) -> bool:
 
 
 def apps(facts: Facts) -> Iterator[AppSource]:
-    """The overlay of each env each service with a tree is deployed to: Argo CD syncs it. A
-    service has a tree when its backend gives it secret objects (it has a secret plan), or
-    when the templates folder adds files of its own (`render`)."""
+    """The overlay of each env each service with a tree is deployed to: Argo CD syncs it."""
     own = own_files(facts)
     for service in facts.services:
-        if own or facts.secret_plan(service) is not None:
+        if _has_tree(facts, service, own):
             yield from _apps(facts, service)
+
+
+def _has_tree(facts: Facts, service: Service, own: bool) -> bool:
+    """A service with secrets (its backend's objects) or, with the templates folder's own
+    files, every service, has a tree."""
+    return own or facts.secret_plan(service) is not None
 
 
 def _apps(facts: Facts, service: Service) -> list[AppSource]:

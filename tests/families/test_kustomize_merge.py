@@ -99,3 +99,15 @@ def test_two_families_writing_the_same_file_is_refused() -> None:
     facts = Facts(load_catalog(REPO_CATALOG))
     with pytest.raises(RuntimeError, match="two secret families"):
         kustomize.render(facts, [eso_parts, eso_parts])
+
+
+def test_a_service_with_secrets_has_the_tree_its_declared_apps_sync() -> None:
+    """A backend that gives a service with secrets no objects (its `parts` may return None)
+    still leaves the service a tree: `kustomize.apps` declared an app for each overlay, from
+    the catalog alone, and the app must not point at nothing."""
+    facts = Facts(load_catalog(REPO_CATALOG))
+    files = kustomize.render(facts, [lambda _facts, _service: None]).files
+    apps = list(kustomize.apps(facts))
+    assert apps
+    for app in apps:
+        assert f"{app.path}/kustomization.yaml" in files, app
