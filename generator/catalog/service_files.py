@@ -80,11 +80,12 @@ def parse_service(path: Path, display: str, extra: Mapping[str, bytes]) -> Parse
         if path.suffix == ".yaml":
             return None, None, None, [Problem(shown, 1, 1, "", _not_a_file(path))]
         return None, None, None, []
-    return parse_file(path, shown, raw)
+    return parse_file(path, shown, raw, located=False)
 
 
-def parse_file(path: Path, shown: str, raw: bytes | None = None) -> Parsed:
-    """A YAML file that must hold a mapping without credentials in it."""
+def parse_file(path: Path, shown: str, raw: bytes | None = None, *, located: bool = True) -> Parsed:
+    """A YAML file that must hold a mapping without credentials in it. `located` False: its
+    positions are parsed again from its bytes when first looked up (`load_yaml_bytes`)."""
     if raw is None:
         if not path.is_file():
             return None, None, None, [Problem(shown, 1, 1, "", "file not found")]
@@ -94,7 +95,7 @@ def parse_file(path: Path, shown: str, raw: bytes | None = None) -> Parsed:
             problem = Problem(shown, 1, 1, "", f"cannot read: {exc.strerror or exc}")
             return None, None, None, [problem]
     try:
-        data, smap = load_yaml_bytes(raw, shown)
+        data, smap = load_yaml_bytes(raw, shown, located=located)
     except YamlFileError as exc:
         return raw, None, None, [exc.problem]
     if not isinstance(data, dict):

