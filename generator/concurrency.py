@@ -53,7 +53,12 @@ def can_fork() -> bool:
 
 
 def run(
-    tasks: Sequence[Callable[[], T]], *, units: int, minimum: int, here: int | None = 1
+    tasks: Sequence[Callable[[], T]],
+    *,
+    units: int,
+    minimum: int,
+    here: int | None = 1,
+    first: Callable[[], None] | None = None,
 ) -> list[T]:
     """Every task's result, in order, when there are at least `minimum` units of work
     (services, files) and more than one job; else everything runs here, in order. The
@@ -62,24 +67,31 @@ def run(
     tasks this process runs (shares known to be equal); None: this process takes tasks from
     the back while the workers take them from the front, until they meet, so every process
     ends about together whatever a task really costs. A task's exception is raised here,
-    as if it had run here."""
+    as if it had run here. `first`: this process's own work before its first task, while
+    the workers begin theirs; what it raises is raised here, and no task not yet begun runs."""
     workers = min(jobs() - 1, len(tasks) - (here or 0)) if units >= minimum else 0
     if workers < 1 or not can_fork():
+        if first is not None:
+            first()
         return [task() for task in tasks]
     global _tasks, _ends  # read by the forked workers, which inherit them
     context = multiprocessing.get_context("fork")
-    first = here or 0
-    _tasks, _ends = tasks, context.Array("q", [first, len(tasks)])
+    start = here or 0
+    _tasks, _ends = tasks, context.Array("q", [start, len(tasks)])
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             try:
                 # as many turns as tasks: the pool queues turns ahead of its workers, but a
                 # turn picks its task only when it begins, so none is held in a queue
-                turns = [pool.submit(_turn) for _ in range(first, len(tasks))]
+                turns = [pool.submit(_turn) for _ in range(start, len(tasks))]
             except OSError:  # no process to spare (`ulimit -u`, memory): do it all here
+                if first is not None:
+                    first()
                 return [task() for task in tasks]
             try:
-                done = {i: tasks[i]() for i in range(first)}
+                if first is not None:
+                    first()
+                done = {i: tasks[i]() for i in range(start)}
                 while here is None and (index := _take(back=True)) is not None:
                     done[index] = tasks[index]()
                 done.update(taken for turn in turns if (taken := turn.result()) is not None)

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -217,3 +218,44 @@ def test_a_platform_without_fork_or_fcntl_renders_the_same_bytes(
         assert check.returncode == 0, check.stdout[-2000:] + check.stderr
     assert outputs["portable"] == outputs["default"]
     assert len(outputs["default"]) > 20
+
+
+def test_the_rules_across_files_run_beside_the_render_and_stop_it_before_any_write(
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`render` checks the catalog's rules across files while the worker begins: a problem
+    there is reported as `validate` reports it (exit 2), and nothing reaches the output."""
+    from generator.errors import CatalogError
+    from tests.conftest import run
+
+    # three AWS services reading through one ClusterSecretStore: refused across files
+    services = {f"s{i}": SERVICE.format(name=f"s{i}") for i in range(3)}
+    catalog = make_catalog(services)
+    with pytest.raises(CatalogError) as expected:
+        load_catalog(catalog)
+    monkeypatch.setattr(pipeline, "PARALLEL_SERVICES", 0)
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+    forked = []
+    real_run = concurrency.run
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        forked.append(kwargs.get("first") is not None)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(concurrency, "run", watched)
+    out = tmp_path / "rendered"
+    result = run(
+        [
+            "render",
+            "--catalog",
+            str(catalog),
+            "--out",
+            str(out),
+            "--workflows-dir",
+            str(tmp_path / "wf"),
+        ]
+    )
+    assert forked[-1], "the render's run got the rules, to run beside its tasks"
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [str(p) for p in expected.value.problems]
+    assert not out.exists()

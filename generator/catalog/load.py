@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
@@ -77,6 +77,19 @@ def load_catalog(
     `new-service` validates an entry against the whole catalog before writing it. `label`
     replaces the folder in messages (`origin/main:catalog/` for a catalog read from git).
     """
+    catalog, across = read_catalog(root, extra, label)
+    across()
+    return catalog
+
+
+def read_catalog(
+    root: Path, extra: dict[str, bytes] | None = None, label: str | None = None
+) -> tuple[Catalog, Callable[[], None]]:
+    """The catalog with every file checked on its own, and the rules across its files, to be
+    run before the catalog is trusted (they raise CatalogError). A render runs them beside
+    its first tasks: what it renders meanwhile is staged, and reaches the output only after
+    they pass. A file's own problem is raised here, with every problem across files found
+    too: every problem at once."""
     problems: list[Problem] = []
     display = label if label is not None else display_root(root)
     platform, psmap = _model(
@@ -85,15 +98,17 @@ def load_catalog(
     if platform is not None and psmap is not None:
         problems.extend(platform_problems(platform, psmap))
     services, smaps, sources = _services(root, display, extra or {}, platform, problems)
-    templates = None
-    if platform is not None and psmap is not None:  # every problem at once
-        templates = Path(os.path.normpath(root / ".." / platform.templatesPath))
-        shown = display_root(templates) if label is None else f"{label}../{platform.templatesPath}/"
-        problems.extend(name_collisions(platform, services, smaps))
-        problems.extend(backend_problems(platform, psmap, services, smaps))
-        problems.extend(isolation_problems(platform, psmap, services, smaps))
-        problems.extend(access_problems(platform, psmap, services))
-        problems.extend(
+    if platform is None or psmap is None:
+        raise CatalogError(problems)
+    templates = Path(os.path.normpath(root / ".." / platform.templatesPath))
+    shown = display_root(templates) if label is None else f"{label}../{platform.templatesPath}/"
+
+    def across() -> None:
+        found = [*name_collisions(platform, services, smaps)]
+        found.extend(backend_problems(platform, psmap, services, smaps))
+        found.extend(isolation_problems(platform, psmap, services, smaps))
+        found.extend(access_problems(platform, psmap, services))
+        found.extend(
             extra_problems(
                 templates,
                 shown=shown,
@@ -103,12 +118,20 @@ def load_catalog(
                 smaps=smaps,
             )
         )
-    if problems or platform is None:
+        if found:
+            raise CatalogError(found)
+
+    if problems:
+        try:
+            across()
+        except CatalogError as more:
+            problems.extend(more.problems)
         raise CatalogError(problems)
     ordered = tuple(services[name] for name in sorted(services))
-    return Catalog(
+    catalog = Catalog(
         platform=platform, services=ordered, sources=sources, templates=templates, smaps=smaps
     )
+    return catalog, across
 
 
 def _services(

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from generator import __version__
-from generator.catalog.load import SERVICES_DIR, Catalog, display_root, load_catalog
+from generator.catalog.load import SERVICES_DIR, Catalog, display_root, read_catalog
 from generator.output import interrupts, stage
 from generator.output.guard import ensure_apart, ensure_safe_root
 from generator.output.lock import locked
@@ -31,7 +31,7 @@ def plan_for(
 ) -> Plan:
     """`workflows` defaults to the catalog's `ci.workflowsPath` (where GitHub reads them).
     `staging`: stage the new and changed files there (see `staged_plan`)."""
-    catalog = load_catalog(catalog_dir)
+    catalog, across = read_catalog(catalog_dir)  # the rules across files: beside the render
     interrupts.safe_point()  # a stop the load could only report (see `interrupts`)
     explicit = workflows is not None
     workflows = workflows if workflows is not None else Path(catalog.platform.ci.workflowsPath)
@@ -43,7 +43,7 @@ def plan_for(
         ensure_apart(folder, sources)
     previous = read_manifest_state(out)  # a large one is worth reading once
     known = {path: path for path in previous[0].get(OUT, ())}
-    rendered = render_all(catalog, sink=stage.Comparer(out, known, staging))
+    rendered = render_all(catalog, sink=stage.Comparer(out, known, staging), first=across)
     interrupts.safe_point()
     return _plan(
         catalog,

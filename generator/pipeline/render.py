@@ -50,10 +50,14 @@ PARALLEL_SERVICES = 200  # below this a worker process costs more than it wins
 SLICE = 500  # services per task of a family that renders each service apart
 
 
-def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
+def render_all(
+    catalog: Catalog, sink: Sink | None = None, first: Callable[[], None] | None = None
+) -> Rendered:
     """Every family, shared out between processes: the workers (if `concurrency` starts any)
     and this process take tasks (a family, or a slice of a per-service family's services)
-    from either end of one list, the costliest at the ends.
+    from either end of one list, the costliest at the ends. `first`: what this process does
+    before its first task, while the workers begin (the catalog's rules across files): if it
+    raises, the render stops and nothing comes of it.
     With a `sink`, the `OUT` tree is its business (the returned `OUT` tree is empty)."""
     facts = Facts(catalog)
     found = registry.families()
@@ -61,7 +65,9 @@ def render_all(catalog: Catalog, sink: Sink | None = None) -> Rendered:
     cost = [family.cost_for(facts) for family in found]
     order = both_ends([cost[i] * len(part.services) for i, part in work])
     tasks = [functools.partial(_render, found[work[i][0]], work[i][1], sink) for i in order]
-    parts = concurrency.run(tasks, units=len(facts.services), minimum=PARALLEL_SERVICES, here=None)
+    parts = concurrency.run(
+        tasks, units=len(facts.services), minimum=PARALLEL_SERVICES, here=None, first=first
+    )
     done = dict(zip(order, parts, strict=True))
     results = []
     trees: dict[str, Tree] = {OUT: {}, WORKFLOWS: {}}
