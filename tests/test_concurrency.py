@@ -226,7 +226,7 @@ def test_the_rules_across_files_run_beside_the_render_and_stop_it_before_any_wri
     """`render` checks the catalog's rules across files while the worker begins: a problem
     there is reported as `validate` reports it (exit 2), and nothing reaches the output."""
     from generator.errors import CatalogError
-    from tests.conftest import run
+    from tests.output.test_write import render
 
     # three AWS services reading through one ClusterSecretStore: refused across files
     services = {f"s{i}": SERVICE.format(name=f"s{i}") for i in range(3)}
@@ -244,18 +244,8 @@ def test_the_rules_across_files_run_beside_the_render_and_stop_it_before_any_wri
 
     monkeypatch.setattr(concurrency, "run", watched)
     out = tmp_path / "rendered"
-    result = run(
-        [
-            "render",
-            "--catalog",
-            str(catalog),
-            "--out",
-            str(out),
-            "--workflows-dir",
-            str(tmp_path / "wf"),
-        ]
-    )
+    code, output = render(catalog, out)
     assert forked[-1], "the render's run got the rules, to run beside its tasks"
-    assert result.exit_code == 2
-    assert result.output.splitlines() == [str(p) for p in expected.value.problems]
+    assert code == 2
+    assert output.splitlines() == [str(p) for p in expected.value.problems]
     assert not out.exists()
