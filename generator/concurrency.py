@@ -98,7 +98,10 @@ def run(
                 return [done[i] for i in range(len(tasks))]
             except BaseException:  # one task failed (or a stop): the tasks not begun are void
                 _take(back=True, every=True)
-                pool.shutdown(wait=False, cancel_futures=True)
+                # and the tasks begun are waited for: the caller's clean-up (the staging
+                # folder) must not run while a worker still writes into it. `wait=False`
+                # here would also leave the pool's own exit not waiting.
+                pool.shutdown(wait=True, cancel_futures=True)
                 raise
     except BrokenProcessPool:
         raise RuntimeError("a gitops-gen worker process died without a result") from None

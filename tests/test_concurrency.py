@@ -4,6 +4,7 @@ platform has no `fork` (or no `fcntl`)."""
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -224,8 +225,11 @@ def test_the_rules_across_files_run_beside_the_render_and_stop_it_before_any_wri
     make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """`render` checks the catalog's rules across files while the worker begins: a problem
-    there is reported as `validate` reports it (exit 2), and nothing reaches the output."""
+    there is reported as `validate` reports it (exit 2), and nothing reaches the output, not
+    even what the worker was rendering (and staging) when the problem was found."""
+    from generator.catalog import load
     from generator.errors import CatalogError
+    from generator.output import engine
     from tests.output.test_write import render
 
     # three AWS services reading through one ClusterSecretStore: refused across files
@@ -235,17 +239,31 @@ def test_the_rules_across_files_run_beside_the_render_and_stop_it_before_any_wri
         load_catalog(catalog)
     monkeypatch.setattr(pipeline, "PARALLEL_SERVICES", 0)
     monkeypatch.setenv(concurrency.ENV_VAR, "2")
-    forked = []
-    real_run = concurrency.run
+    ran: list[str] = []
 
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        forked.append(kwargs.get("first") is not None)
-        return real_run(*args, **kwargs)
+    def read_slowly(root: Path) -> tuple[Any, Callable[[], None]]:
+        found, across = load.read_catalog(root)
 
-    monkeypatch.setattr(concurrency, "run", watched)
+        def slow_across() -> None:
+            ran.append("rules")
+            time.sleep(0.3)  # the worker begins a task meanwhile
+            across()
+
+        return found, slow_across
+
+    real_render = pipeline._render
+
+    def render_slowly(*args: Any) -> Any:
+        time.sleep(0.4)  # still rendering when the rules fail; then it stages its files
+        return real_render(*args)
+
+    monkeypatch.setattr(engine, "read_catalog", read_slowly)
+    monkeypatch.setattr(pipeline, "_render", render_slowly)
     out = tmp_path / "rendered"
     code, output = render(catalog, out)
-    assert forked[-1], "the render's run got the rules, to run beside its tasks"
+    for worker in multiprocessing.active_children():  # any the render left running
+        worker.join(timeout=30)
+    assert ran == ["rules"]
     assert code == 2
     assert output.splitlines() == [str(p) for p in expected.value.problems]
-    assert not out.exists()
+    assert not out.exists(), sorted(p.relative_to(out) for p in out.rglob("*"))
