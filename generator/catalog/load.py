@@ -26,6 +26,7 @@ from generator.catalog.rules_isolation import isolation_problems
 from generator.catalog.service_files import (
     SERVICES_DIR,
     Parsed,
+    by_name,
     display_root,
     parse_file,
     parse_services,
@@ -148,8 +149,7 @@ def _services(
     sources = {"": PLATFORM_FILE}
     service_dir = root / SERVICES_DIR
     files = service_files(service_dir, f"{display}{SERVICES_DIR}", problems)
-    # by name (they share a folder): a string sort, and the same order on every platform
-    paths = sorted({*files, *(service_dir / name for name in extra)}, key=_name)
+    paths = sorted({*files, *(service_dir / name for name in extra)}, key=by_name)
     for path, parsed in zip(paths, parse_services(paths, display, extra), strict=True):
         service, smap = _model(parsed, Service, problems)
         if service is None or smap is None:
@@ -161,10 +161,6 @@ def _services(
         smaps[service.name] = smap
         sources[service.name] = f"{SERVICES_DIR}/{path.name}"
     return services, smaps, sources
-
-
-def _name(path: Path) -> str:
-    return path.name
 
 
 def _model(

@@ -51,7 +51,7 @@ def render(facts: Facts, families: list[Callable[[Facts, Service], Parts | None]
     # a built chart or tree may name any tree's objects: those not built are told from
     # their base documents (`_base_produced`)
     named = any(name.startswith((*OVERRIDDEN, CHART)) for name in templates.override_names)
-    own = own_files(facts)
+    own = _adds_files(templates)
     for service in facts.services:
         found = [p for p in (family(facts, service) for family in families) if p is not None]
         if not found and _has_tree(facts, service, own):  # the team's own files, say
@@ -183,15 +183,14 @@ def _base_produced(
                 yield ObjectId(env.name, deployed.namespace, kind, name), keys
 
 
-def own_files(facts: Facts) -> bool:
+def _adds_files(templates: Templates) -> bool:
     """Does the templates folder add files of its own to every service's tree?"""
-    templates = templates_for(facts.catalog)
     return bool(templates.added(PER_SERVICE) or templates.added(PER_ENV))
 
 
 def apps(facts: Facts) -> Iterator[AppSource]:
     """The overlay of each env each service with a tree is deployed to: Argo CD syncs it."""
-    own = own_files(facts)
+    own = _adds_files(templates_for(facts.catalog))
     for service in facts.services:
         if _has_tree(facts, service, own):
             yield from _apps(facts, service)
