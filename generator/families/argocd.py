@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import PurePosixPath
-from types import MappingProxyType
 
 from generator import backends
 from generator.catalog.facts import DEFAULT_CLUSTER, Facts, header
@@ -196,7 +195,7 @@ def operator_apps(
             op.chart.repoURL,
             op.chart.version,
             chart=op.chart.chart,
-            values=MappingProxyType(values) if values else NO_VALUES,
+            values=values or NO_VALUES,
         )
         name = operator_app_name(facts.system, op.key, env.name)
         project = operators_project_name(facts, env)

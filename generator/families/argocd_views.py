@@ -7,10 +7,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
-NO_VALUES: Mapping[str, Any] = MappingProxyType({})
+# A chart's values are a plain dict, never changed once made: Argo CD's apps may be rendered in
+# a worker and travel back pickled, which a read-only `MappingProxyType` cannot be
+NO_VALUES: Mapping[str, Any] = {}
 
 Labels = tuple[tuple[str, str], ...]
 

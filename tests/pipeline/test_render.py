@@ -12,7 +12,13 @@ import pytest
 from generator import concurrency
 from generator.catalog.load import load_catalog
 from generator.pipeline import render as pipeline
-from tests.conftest import SERVICE, SERVICE_SCOPE_PLATFORM
+from tests.conftest import (
+    FIXTURE_NAMES,
+    FIXTURES,
+    REPO_CATALOG,
+    SERVICE,
+    SERVICE_SCOPE_PLATFORM,
+)
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -32,10 +38,40 @@ def test_slices_render_what_one_pass_renders(
     assert sliced.trees == whole.trees
     assert list(sliced.trees["out"]) == list(whole.trees["out"])  # the same order too
     for a, b in zip(sliced.results, whole.results, strict=True):
-        # `applications` compare by identity (the Argo CD reader's, never sliced)
+        # `applications` compare by identity (an `Application` is eq=False)
         fields = [f.name for f in dataclasses.fields(a) if f.name not in ("files", "applications")]
         assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields], a.family
     assert sliced.inventory.__dict__ == whole.inventory.__dict__
+
+
+@pytest.mark.parametrize(
+    "catalog", [REPO_CATALOG, *(FIXTURES / n for n in FIXTURE_NAMES)], ids=lambda p: p.name
+)
+def test_any_task_may_be_a_workers_and_its_result_reads_the_same_here(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which tasks the worker takes depends on timing (both ends of one list): any task's
+    result may have to travel back, pickled. Here the worker takes every task."""
+    loaded = load_catalog(catalog)
+    monkeypatch.setenv(concurrency.ENV_VAR, "1")
+    here = pipeline.render_all(loaded)
+    monkeypatch.setenv(concurrency.ENV_VAR, "2")
+    monkeypatch.setattr(pipeline, "PARALLEL_SERVICES", 0)
+    run = concurrency.run
+    taken: list[int] = []
+
+    def all_in_a_worker(tasks: list[Callable[[], object]], **options: object) -> list[object]:
+        taken.append(len(tasks))
+        return run(tasks, **{**options, "here": 0})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(concurrency, "run", all_in_a_worker)
+    there = pipeline.render_all(loaded)
+    assert taken, "the render went through the pool"
+    assert there.trees == here.trees
+    for a, b in zip(there.results, here.results, strict=True):
+        # an `Application` compares by identity: its fields are compared instead
+        assert [vars(app) for app in a.applications] == [vars(app) for app in b.applications]
+        assert dataclasses.replace(a, applications=()) == dataclasses.replace(b, applications=())
 
 
 def test_only_a_per_service_family_is_sliced(make_catalog: Callable[..., Path]) -> None:
