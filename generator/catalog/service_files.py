@@ -86,6 +86,11 @@ def parse_service(path: Path, display: str, extra: Mapping[str, bytes]) -> Parse
         if path.suffix == ".yaml":
             return None, None, None, [Problem(shown, 1, 1, "", _not_a_file(path))]
         return None, None, None, []
+    if raw is None:  # a file, just seen: read here, not looked at again
+        read = _read(path, shown)
+        if isinstance(read, Problem):
+            return None, None, None, [read]
+        raw = read
     return parse_file(path, shown, raw, located=False)
 
 
@@ -95,11 +100,10 @@ def parse_file(path: Path, shown: str, raw: bytes | None = None, *, located: boo
     if raw is None:
         if not path.is_file():
             return None, None, None, [Problem(shown, 1, 1, "", "file not found")]
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            problem = Problem(shown, 1, 1, "", f"cannot read: {exc.strerror or exc}")
-            return None, None, None, [problem]
+        read = _read(path, shown)
+        if isinstance(read, Problem):
+            return None, None, None, [read]
+        raw = read
     try:
         data, smap = load_yaml_bytes(raw, shown, located=located)
     except YamlFileError as exc:
@@ -109,6 +113,13 @@ def parse_file(path: Path, shown: str, raw: bytes | None = None, *, located: boo
         return raw, None, None, [problem]
     leaks = credential_problems(data, smap)
     return raw, (None if leaks else data), smap, leaks
+
+
+def _read(path: Path, shown: str) -> bytes | Problem:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return Problem(shown, 1, 1, "", f"cannot read: {exc.strerror or exc}")
 
 
 def _not_a_file(path: Path) -> str:

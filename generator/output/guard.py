@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 from generator.errors import OutputError
+from generator.output.lock import LOCK_FILE
 from generator.output.plan import Plan, RootPlan
 
 
@@ -71,7 +72,10 @@ def checked_folders(plan: RootPlan) -> dict[str, str]:
     out: dict[str, str] = {"": base}
     absent: set[str] = set()
     existing = {*plan.update, *plan.delete}
-    if not existing and not _entries(base):  # a first render: nothing in there to check
+    # a first render: nothing in there to check but this run's own (its staging folder,
+    # where there is no fcntl its lock file)
+    own = {LOCK_FILE, *([plan.staged.name] if plan.staged is not None else [])}
+    if not existing and not set(_entries(base)) - own:
         return _FreshFolders(base)
     for path in (*plan.create, *existing):
         parent = path.rpartition("/")[0]

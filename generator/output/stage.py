@@ -81,7 +81,10 @@ def merged(parts: Iterable[Compared], staged: Path | None, known: Mapping[str, s
         whole.same += part.same
         whole.texts.update(part.texts)
     whole.paths.sort(key=path_order)
-    whole.create.sort(key=path_order)
+    if len(whole.create) == len(whole.paths):  # every file new (a first render): the same
+        whole.create = list(whole.paths)
+    else:
+        whole.create.sort(key=path_order)
     current = dict(sorted(whole.current.items(), key=lambda item: path_order(item[0])))
     return Streamed(whole.paths, whole.create, current, whole.same, whole.texts, staged)
 
