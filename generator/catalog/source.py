@@ -274,8 +274,16 @@ class _Plain:
         return value
 
 
+# The first characters of a null, an int or a float: any other plain scalar is a string or
+# a bool, told apart without a regex (most of a catalog's scalars: names, images, keys)
+_NOT_TEXT_FIRST = frozenset("~nN+-.0123456789")
+
+
 def _resolve(value: str) -> Any:
     """A plain scalar by the YAML 1.2 core schema."""
+    first = value[:1]
+    if first and first not in _NOT_TEXT_FIRST:
+        return _BOOL.get(value, value)
     if _NULL.match(value):
         return None
     if value in _BOOL:

@@ -10,6 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.catalog import source
 from generator.catalog.source import (
     MAX_DEPTH,
     MAX_INT_DIGITS,
@@ -98,3 +99,17 @@ def test_a_deferred_file_places_its_fields_when_asked() -> None:
     _, smap = load_yaml_bytes(raw, FILE, located=False)
     _, full = load_yaml_bytes(raw, FILE)
     assert smap.locate(("secrets", "keys", 1)) == full.locate(("secrets", "keys", 1)) == (3, 13)
+
+
+SPECIAL = ["Null", "NULL", "null", "~", "", ".NaN", "+.inf", "0x1F", "-0o17", "1e3", "True", "on"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("~nNuUlLtTrRfFaAsS+-.0123456789eExXoOiI_ \u017f")))
+def test_a_plain_scalar_read_without_its_regexes_is_text_or_a_bool(value: str) -> None:
+    """`_resolve` reads a scalar whose first character can begin no null, int or float as
+    text (or a bool) without the core schema's regexes: none of them could match it."""
+    for text in (value, *SPECIAL):
+        if text[:1] and text[:1] not in source._NOT_TEXT_FIRST:
+            assert not any(r.match(text) for r in (source._NULL, source._INT, source._FLOAT))
+            assert source._resolve(text) == source._BOOL.get(text, text)
