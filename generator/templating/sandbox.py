@@ -24,16 +24,17 @@ from typing import Any
 from jinja2.runtime import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-_METHODS = (types.MethodType, types.BuiltinMethodType)
+# neither type can be subclassed: a type test is an isinstance test, and cheaper
+_METHODS = frozenset((types.MethodType, types.BuiltinMethodType))
 _FORMAT = ("format", "format_map")  # the sandbox wraps these (a str's format is unsafe bare)
 
 
 class Sandbox(ImmutableSandboxedEnvironment):
-    """`ImmutableSandboxedEnvironment`, with the safe (type, attribute) pairs remembered."""
+    """`ImmutableSandboxedEnvironment`, with the safe attributes remembered per type."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._safe: set[tuple[type, str]] = set()
+        self._safe: dict[type, set[str]] = {}
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """The environment's globals with the template's own over them, as one dict."""
@@ -42,16 +43,17 @@ class Sandbox(ImmutableSandboxedEnvironment):
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         safe = super().is_safe_attribute(obj, attr, value)
         if safe:
-            self._safe.add((type(obj), attr))
+            self._safe.setdefault(type(obj), set()).add(attr)
         return safe
 
     def getattr(self, obj: Any, attribute: str) -> Any | Undefined:
-        if (type(obj), attribute) in self._safe:
+        safe = self._safe.get(type(obj))
+        if safe is not None and attribute in safe:
             try:
                 value = getattr(obj, attribute)
             except AttributeError:
                 pass  # this instance lacks it: the full path looks up an item instead
             else:
-                if not isinstance(value, _METHODS) or value.__name__ not in _FORMAT:
+                if type(value) not in _METHODS or value.__name__ not in _FORMAT:
                     return value
         return super().getattr(obj, attribute)

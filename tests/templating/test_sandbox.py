@@ -3,6 +3,11 @@ and its templates' globals as one plain dict change the speed, not what a templa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
+import pytest
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator.templating.sandbox import Sandbox
@@ -30,3 +35,33 @@ def test_a_templates_own_globals_stay_its_own() -> None:
     first.globals["own"] = "changed"
     assert (first.render(), second.render()) == ("changed", "none")
     assert "own" not in env.globals
+
+
+class View(NamedTuple):
+    name: str
+    fmt: Callable[..., str]  # a str's bound `format`: unsafe bare, whatever it is called
+
+
+UNSAFE = [
+    "{{ v.name }}{{ v.name.format.__globals__ }}",
+    "{{ v.name }}{{ '{0.__class__.__mro__}'.format(v) }}",
+    "{{ v.fmt(v) }}",  # `fmt` was read safely on another View: a remembered pair
+    "{{ v.name }}{{ v._asdict() }}",
+]
+
+
+@pytest.mark.parametrize("text", UNSAFE)
+def test_what_jinjas_sandbox_refuses_ours_refuses_after_the_same_type_was_read(
+    text: str,
+) -> None:
+    view = View("svc", "{0.__class__.__mro__}".format)
+    harmless = View("svc", "svc".upper)  # a method too, but no `format`
+    outcomes = []
+    for env in (Sandbox(), ImmutableSandboxedEnvironment()):
+        env.from_string("{{ v.name }}{{ v.fmt() }}").render(v=harmless)  # pairs remembered
+        try:
+            outcomes.append(env.from_string(text).render(v=view))
+        except SecurityError as exc:
+            outcomes.append(f"refused: {exc}")
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0].startswith("refused") or "__" not in outcomes[0]
