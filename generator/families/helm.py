@@ -71,15 +71,17 @@ def chart_overridden(facts: Facts) -> bool:
 
 def built(facts: Facts, files: dict[str, str], app: AppSource) -> list[Built]:
     """An overridden chart, built per env with `helm template` as its Argo CD app builds it:
-    each object with the override that produced it, else its service's catalog file."""
+    each object with the team's file that produced it (an override or an added file), else
+    its service's catalog file."""
     root, templates = chart_dir(facts) + "/", templates_for(facts.catalog)
     chart = {path.removeprefix(root): text for path, text in files.items()}
+    own = [name.removeprefix(CHART) for name in templates.added(CHART)]
     overrides = {
         f"templates/{name}": (
             templates.shown_path(f"helm/{name}"),
             chart[f"templates/{name}"].count("\n") - templates.source(f"helm/{name}").count("\n"),
         )
-        for name in TEMPLATES
+        for name in (*TEMPLATES, *own)
         if f"helm/{name}" in templates.override_names
     }
     services = {svc.name: facts.source(svc) for svc in facts.services}
