@@ -77,8 +77,9 @@ def test_without_helm_a_chart_with_an_added_template_is_refused_naming_it(
     )
 
 
+@pytest.mark.usefixtures("helm")  # the chart is built by helm
 def test_a_chart_template_added_under_helm_reaches_the_chart_and_helm_template(
-    make_catalog: Callable[..., Path], tmp_path: Path, helm: str
+    make_catalog: Callable[..., Path], tmp_path: Path
 ) -> None:
     catalog = make_catalog()
     override(catalog, "helm/pdb.yaml", PDB)
