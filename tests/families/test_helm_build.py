@@ -102,13 +102,19 @@ def test_a_secret_renamed_in_both_overrides_renders(
     assert (rendered / "deployment.yaml").read_text().endswith(chart)
 
 
+# a chart file the team adds (not a built-in one) is built by helm as an override is
+ADDED = "helm/note.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: note\n"
+
+
+@pytest.mark.parametrize("added", [False, True], ids=["overridden", "added"])
 def test_without_helm_an_overridden_chart_is_refused_saying_how_to_point_at_it(
-    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    make_catalog: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, added: bool
 ) -> None:
     catalog = make_catalog()
     assert render(catalog) == (0, "")
     before = digest(catalog.parent / "rendered")
-    file = override(catalog, DEPLOYMENT, built_in(DEPLOYMENT) + "# ours\n")
+    name, text = ADDED if added else (DEPLOYMENT, built_in(DEPLOYMENT) + "# ours\n")
+    file = override(catalog, name, text)
     monkeypatch.delenv("GITOPS_GEN_HELM", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
     code, stderr = render(catalog)

@@ -59,24 +59,6 @@ data:
 NO_SECRETS = "name: {name}\nowner: team-b\nimage: {{repository: ghcr.io/acme/{name}, tag: v1}}\n"
 
 
-def test_without_helm_a_chart_with_an_added_template_is_refused_naming_it(
-    make_catalog: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An added chart file is built by helm as an overridden one is: without helm, the
-    user is told which file asks for it (it crashed: no overridden file to name)."""
-    catalog = make_catalog()
-    file = override(catalog, "helm/pdb.yaml", PDB)
-    monkeypatch.delenv("GITOPS_GEN_HELM", raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
-    code, stderr = render(catalog)
-    assert (code, stderr) == (
-        2,
-        f"{file.as_posix()}: helm: the chart has overridden files ({file.as_posix()}): "
-        "render builds it with `helm template` per env as Argo CD does, and needs `helm` on "
-        "PATH (or its path in GITOPS_GEN_HELM); install helm\n",
-    )
-
-
 @pytest.mark.usefixtures("helm")  # the chart is built by helm
 def test_a_chart_template_added_under_helm_reaches_the_chart_and_helm_template(
     make_catalog: Callable[..., Path], tmp_path: Path
