@@ -21,7 +21,7 @@ from generator.parts.object_refs import Built
 from generator.parts.object_refs import record as record_built
 from generator.parts.result import AppSource, FamilyResult
 from generator.templating.added import CHART
-from generator.templating.engine import templates_for
+from generator.templating.engine import Templates, templates_for
 
 TEMPLATES = ("_helpers.tpl", "configmap.yaml", "deployment.yaml", "namespaces.yaml", "service.yaml")
 
@@ -75,13 +75,12 @@ def built(facts: Facts, files: dict[str, str], app: AppSource) -> list[Built]:
     its service's catalog file."""
     root, templates = chart_dir(facts) + "/", templates_for(facts.catalog)
     chart = {path.removeprefix(root): text for path, text in files.items()}
-    own = [name.removeprefix(CHART) for name in templates.added(CHART)]
     overrides = {
         f"templates/{name}": (
             templates.shown_path(f"helm/{name}"),
             chart[f"templates/{name}"].count("\n") - templates.source(f"helm/{name}").count("\n"),
         )
-        for name in (*TEMPLATES, *own)
+        for name in (*TEMPLATES, *_team_files(templates))
         if f"helm/{name}" in templates.override_names
     }
     services = {svc.name: facts.source(svc) for svc in facts.services}
@@ -128,14 +127,18 @@ def render(facts: Facts) -> dict[str, str]:
             src, {"services": env_values(facts, env)}
         )
     templates = templates_for(facts.catalog)
-    own = [name.removeprefix(CHART) for name in templates.added(CHART)]  # the team's files
-    for name in (*TEMPLATES, *own):
+    for name in (*TEMPLATES, *_team_files(templates)):
         comment = "{{/*" if name.endswith(".tpl") else "#"
         head = header(src, comment)
         if comment != "#":
             head = head.rstrip("\n") + " */}}\n"
         files[f"{root}/templates/{name}"] = head + templates.static(f"helm/{name}")
     return files
+
+
+def _team_files(templates: Templates) -> list[str]:
+    """The chart files the team added (not overriding a built-in one), by their chart name."""
+    return [name.removeprefix(CHART) for name in templates.added(CHART)]
 
 
 def base_values(facts: Facts) -> dict[str, Any]:
