@@ -125,11 +125,10 @@ def md_code(text: str) -> Raw:
     could end the paragraph and the span with it, is shown as `\\n`."""
     if not text:
         return Raw("(empty)")
-    if "`" not in text and "\n" not in text and "\r" not in text:  # most values: one backtick
-        pad = " " if text[0] == " " or text[-1] == " " else ""
-        return Raw(f"`{pad}{text}{pad}`")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    fence = "`" * (max(map(len, _BACKTICKS.findall(text)), default=0) + 1)
+    fence = "`"  # most values hold no backtick and no line break: nothing to look for
+    if "`" in text or "\n" in text or "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+        fence = "`" * (max(map(len, _BACKTICKS.findall(text)), default=0) + 1)
     pad = " " if text[0] in "` " or text[-1] in "` " else ""
     return Raw(f"{fence}{pad}{text}{pad}{fence}")
 
